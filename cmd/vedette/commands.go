@@ -1,0 +1,118 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sort"
+
+	"github.com/vedette/vedette/internal/config"
+	"github.com/vedette/vedette/internal/runner"
+)
+
+// loadConfig reads the config file if one is named, else the defaults, and
+// applies the -data flag over it.
+func loadConfig(path, dataDir string) (config.Config, error) {
+	cfg := config.Default()
+	if path != "" {
+		var err error
+		if cfg, err = config.Load(path); err != nil {
+			return cfg, err
+		}
+	}
+	if dataDir != "" {
+		cfg.DataDir = dataDir
+	}
+	return cfg, nil
+}
+
+func runDetect(args []string, log *slog.Logger) error {
+	fs := flag.NewFlagSet("detect", flag.ContinueOnError)
+	cfgPath := fs.String("config", "", "configuration file (YAML); defaults apply without one")
+	dataDir := fs.String("data", "", "data directory for baselines and alerts (overrides data_dir)")
+	outPath := fs.String("out", "", "write alerts here instead of stdout (JSON lines, appended)")
+	quiet := fs.Bool("q", false, "no progress or summary on stderr")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return errors.New("no input files")
+	}
+	cfg, err := loadConfig(*cfgPath, *dataDir)
+	if err != nil {
+		return err
+	}
+	var out io.Writer = os.Stdout
+	if *outPath != "" {
+		f, err := os.OpenFile(*outPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		out = f
+	}
+	opts := runner.Options{Out: out, Log: log}
+	if !*quiet {
+		opts.Progress = os.Stderr
+	}
+	sum, err := runner.Detect(cfg, fs.Args(), opts)
+	if !*quiet {
+		printSummary(os.Stderr, sum)
+	}
+	return err
+}
+
+func printSummary(w io.Writer, s runner.Summary) {
+	fmt.Fprintf(w, "vedette: %d files, %d events read, %d processed, %d already processed earlier, %d rejected\n",
+		s.Files, s.Read, s.Pipeline.Processed, s.Pipeline.Replayed, total(s.Rejected))
+	for _, k := range sortedKeys(s.Rejected) {
+		fmt.Fprintf(w, "  rejected %-22s %d\n", k, s.Rejected[k])
+	}
+	for _, r := range s.Examples {
+		fmt.Fprintf(w, "  e.g. %s\n", r.Error())
+	}
+	fmt.Fprintf(w, "vedette: %d new alerts\n", s.NewAlerts)
+	for _, k := range sortedKeys(s.Pipeline.Alerts) {
+		fmt.Fprintf(w, "  %-22s %d\n", k, s.Pipeline.Alerts[k])
+	}
+	if s.Pipeline.AllowListed > 0 {
+		fmt.Fprintf(w, "  suppressed by allow lists: %d\n", s.Pipeline.AllowListed)
+	}
+}
+
+func total(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func runCheck(args []string, _ *slog.Logger) error {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	cfgPath := fs.String("config", "vedette.yaml", "configuration file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	fmt.Fprintf(os.Stderr, "%s: valid\n", *cfgPath)
+	return enc.Encode(cfg.Detections)
+}

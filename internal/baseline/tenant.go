@@ -1,0 +1,149 @@
+package baseline
+
+import (
+	"math"
+	"net/netip"
+	"time"
+
+	"github.com/vedette/vedette/internal/event"
+)
+
+// recentSlots is how many distinct principals a place or IP remembers. It
+// keeps the most recent ones, which makes "how many distinct principals used
+// this within the window" exact up to recentSlots, the largest threshold a
+// detection may ask for.
+const recentSlots = 8
+
+// MaxDistinct is the largest distinct-principal count the baseline can
+// answer exactly; thresholds above it are rejected by config validation.
+const MaxDistinct = recentSlots
+
+// Usage remembers which principals used something (an IP, a country, a
+// place) and when.
+type Usage struct {
+	FirstSeen int64               // Unix seconds, first use by anyone
+	LastSeen  int64               // Unix seconds, latest use by anyone
+	Who       [recentSlots]uint32 // principal index + 1 (0 = empty slot)
+	Day       [recentSlots]uint32 // last day each of them used it
+}
+
+func (u *Usage) touch(who uint32, t int64, day uint32) {
+	if u.FirstSeen == 0 || t < u.FirstSeen {
+		u.FirstSeen = t
+	}
+	u.LastSeen = max(u.LastSeen, t)
+	victim := 0
+	for i := range u.Who {
+		if u.Who[i] == who+1 {
+			u.Day[i] = max(u.Day[i], day)
+			return
+		}
+		if u.Who[i] == 0 {
+			victim = i
+			break
+		}
+		if u.Day[i] < u.Day[victim] {
+			victim = i
+		}
+	}
+	u.Who[victim], u.Day[victim] = who+1, day
+}
+
+// Others counts distinct principals other than who that used it on or after
+// day since (exact up to recentSlots).
+func (u *Usage) Others(who uint32, since uint32) int {
+	if u == nil {
+		return 0
+	}
+	n := 0
+	for i := range u.Who {
+		if u.Who[i] != 0 && u.Who[i] != who+1 && u.Day[i] >= since {
+			n++
+		}
+	}
+	return n
+}
+
+// Watermark is how far a stream (tenant and kind of log) has been processed:
+// the latest event time and the keys of the events at exactly that time, so
+// re-reading the same input neither re-learns nor re-alerts.
+type Watermark struct {
+	Time int64 // Unix nanoseconds
+	Keys []string
+}
+
+// Tenant is the learned state of one tenant (Entra tenant or AWS account).
+type Tenant struct {
+	ID         string
+	FirstSeen  int64 // Unix seconds of the tenant's first activity
+	Principals []Principal
+	IPs        map[netip.Addr]*Usage
+	Countries  map[Country]*Usage
+	Cells      map[Cell]*Usage
+	Watermarks map[event.Kind]*Watermark
+
+	index  map[string]uint32
+	intern map[string]string
+}
+
+func newTenant(id string) *Tenant {
+	t := &Tenant{
+		ID:         id,
+		IPs:        map[netip.Addr]*Usage{},
+		Countries:  map[Country]*Usage{},
+		Cells:      map[Cell]*Usage{},
+		Watermarks: map[event.Kind]*Watermark{},
+	}
+	t.reindex()
+	return t
+}
+
+func (t *Tenant) reindex() {
+	t.index = make(map[string]uint32, len(t.Principals))
+	t.intern = map[string]string{}
+	for i := range t.Principals {
+		p := &t.Principals[i]
+		t.index[p.Name] = uint32(i)
+		for _, s := range []*string{&p.Fix.City, &p.Fix.App, &p.Fix.UserAgent, &p.Fix.Operation, &p.Fix.Source, &p.Fix.GeoSource, &p.Fix.GeoBuild} {
+			*s = t.internString(*s)
+		}
+	}
+}
+
+func (t *Tenant) internString(s string) string {
+	if s == "" {
+		return ""
+	}
+	if v, ok := t.intern[s]; ok {
+		return v
+	}
+	t.intern[s] = s
+	return s
+}
+
+// Lookup returns the principal's index and state, or ok=false if the tenant
+// has never seen it. The pointer is valid until the next Learn.
+func (t *Tenant) Lookup(name string) (uint32, *Principal, bool) {
+	i, ok := t.index[name]
+	if !ok {
+		return 0, nil, false
+	}
+	return i, &t.Principals[i], true
+}
+
+// NumPrincipals is how many principals the tenant has seen.
+func (t *Tenant) NumPrincipals() int { return len(t.Principals) }
+
+// Cell is a square of about 0.5° (≈55 km) on the map: "a place" for the
+// question "do other users of the organisation regularly use this place".
+type Cell uint32
+
+// CellOf returns the cell containing lat, lon.
+func CellOf(lat, lon float64) Cell {
+	y := uint32(math.Floor((lat + 90) * 2))
+	x := uint32(math.Floor((lon + 180) * 2))
+	return Cell(y<<16 | x)
+}
+
+// Day converts event time to the day number used by the slots.
+func Day(t time.Time) uint32 { return uint32(t.Unix() / 86400) }

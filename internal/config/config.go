@@ -1,0 +1,220 @@
+// Package config loads and validates Vedette's YAML configuration. Loading
+// is strict: unknown keys are errors, so a typo never silently falls back
+// to a default. Validate does no I/O; opening files is the job of the
+// components that use them.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/vedette/vedette/internal/baseline"
+	"github.com/vedette/vedette/internal/detect"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	// DataDir holds the embedded store (baselines and alerts). Default
+	// "vedette-data".
+	DataDir  string          `yaml:"data_dir"`
+	Geo      Geo             `yaml:"geo"`
+	Lists    []List          `yaml:"lists"`
+	Baseline baseline.Config `yaml:"baseline"`
+	// Detections are the defaults for every tenant and subscription.
+	Detections Detections `yaml:"detections"`
+	// Overrides change detections for some tenants or subscriptions. The
+	// last matching override wins for each setting it names.
+	Overrides []Override `yaml:"overrides"`
+}
+
+// Geo configures geolocation.
+type Geo struct {
+	// MMDB is a MaxMind-format city database (GeoLite2-City, DB-IP City
+	// Lite). Empty: the built-in country-level database only.
+	MMDB string `yaml:"mmdb"`
+	// TrustRecordLocation: a record's own location (Entra's coordinates)
+	// wins over IP lookup. Default true.
+	TrustRecordLocation bool `yaml:"trust_record_location"`
+}
+
+// List is an IP list file.
+type List struct {
+	Path     string `yaml:"path"`
+	Category string `yaml:"category"`
+	Name     string `yaml:"name"`
+	Format   string `yaml:"format"` // auto (default), plain, csv, tor-exit-addresses
+}
+
+// Detections holds each detection's switch and thresholds.
+type Detections struct {
+	ImpossibleTravel  Switch[detect.ImpossibleTravel]  `yaml:"impossible_travel"`
+	InfrequentCountry Switch[detect.InfrequentCountry] `yaml:"infrequent_country"`
+	AnonymousIP       Switch[detect.AnonymousIP]       `yaml:"anonymous_ip"`
+}
+
+// Switch is a detection's settings plus whether it runs.
+type Switch[T any] struct {
+	Enabled  bool `yaml:"enabled"`
+	Settings T    `yaml:",inline"`
+}
+
+// Override applies to events of a tenant (Entra tenant or AWS account)
+// and, optionally, one Azure subscription.
+type Override struct {
+	Tenant       string    `yaml:"tenant"`
+	Subscription string    `yaml:"subscription"`
+	Detections   yaml.Node `yaml:"detections"`
+}
+
+// Default returns the default configuration.
+func Default() Config {
+	return Config{
+		DataDir:  "vedette-data",
+		Geo:      Geo{TrustRecordLocation: true},
+		Baseline: baseline.DefaultConfig(),
+		Detections: Detections{
+			ImpossibleTravel:  Switch[detect.ImpossibleTravel]{true, detect.DefaultImpossibleTravel()},
+			InfrequentCountry: Switch[detect.InfrequentCountry]{true, detect.DefaultInfrequentCountry()},
+			AnonymousIP:       Switch[detect.AnonymousIP]{true, detect.DefaultAnonymousIP()},
+		},
+	}
+}
+
+// Load reads the YAML file at path over the defaults.
+func Load(path string) (Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	defer f.Close()
+	cfg, err := Parse(f)
+	if err != nil {
+		return Config{}, fmt.Errorf("config: %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// Parse reads YAML from r over the defaults and validates it.
+func Parse(r io.Reader) (Config, error) {
+	cfg := Default()
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		return Config{}, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// Validate checks the configuration without I/O.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data_dir: must not be empty"))
+	}
+	if c.Baseline.Window < 24*time.Hour {
+		errs = append(errs, fmt.Errorf("baseline.window: %s is shorter than a day", c.Baseline.Window))
+	}
+	for i, l := range c.Lists {
+		errs = append(errs, validateList(i, l)...)
+	}
+	errs = append(errs, c.Detections.validate("detections")...)
+	for i, o := range c.Overrides {
+		where := fmt.Sprintf("overrides[%d]", i)
+		if o.Tenant == "" && o.Subscription == "" {
+			errs = append(errs, fmt.Errorf("%s: needs a tenant or a subscription", where))
+		}
+		d, err := c.Detections.apply(&o.Detections)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s.detections: %w", where, err))
+			continue
+		}
+		errs = append(errs, d.validate(where+".detections")...)
+	}
+	return errors.Join(errs...)
+}
+
+var categories = []string{
+	detect.CategoryTor, detect.CategoryAnonymousProxy, detect.CategoryAnonymousVPN,
+	detect.CategoryVPN, detect.CategoryCorporate, detect.CategoryAllow, detect.CategoryMalicious,
+}
+
+func validateList(i int, l List) []error {
+	var errs []error
+	where := fmt.Sprintf("lists[%d]", i)
+	if l.Path == "" {
+		errs = append(errs, fmt.Errorf("%s.path: must not be empty", where))
+	}
+	known := false
+	for _, c := range categories {
+		known = known || c == l.Category
+	}
+	if !known {
+		errs = append(errs, fmt.Errorf("%s.category: %q is not one of %v", where, l.Category, categories))
+	}
+	switch l.Format {
+	case "", "auto", "plain", "csv", "tor-exit-addresses":
+	default:
+		errs = append(errs, fmt.Errorf("%s.format: %q is not one of auto, plain, csv, tor-exit-addresses", where, l.Format))
+	}
+	return errs
+}
+
+func (d Detections) validate(where string) []error {
+	var errs []error
+	it := d.ImpossibleTravel.Settings
+	if it.MaxSpeedKmh <= 0 {
+		errs = append(errs, fmt.Errorf("%s.impossible_travel.max_speed_kmh: must be positive", where))
+	}
+	if it.MinDistanceKm < 0 {
+		errs = append(errs, fmt.Errorf("%s.impossible_travel.min_distance_km: must not be negative", where))
+	}
+	errs = append(errs, distinct(where+".impossible_travel.shared_ip_principals", it.SharedIPPrincipals)...)
+	errs = append(errs, distinct(where+".impossible_travel.common_place_principals", it.CommonPlacePrincipals)...)
+	errs = append(errs, distinct(where+".anonymous_ip.org_common_principals", d.AnonymousIP.Settings.OrgCommonPrincipals)...)
+	for name, v := range map[string]time.Duration{
+		"impossible_travel.learning":  it.Learning,
+		"infrequent_country.learning": d.InfrequentCountry.Settings.Learning,
+		"anonymous_ip.repeat":         d.AnonymousIP.Settings.Repeat,
+		"anonymous_ip.learning":       d.AnonymousIP.Settings.Learning,
+	} {
+		if v < 0 {
+			errs = append(errs, fmt.Errorf("%s.%s: must not be negative", where, name))
+		}
+	}
+	return errs
+}
+
+func distinct(where string, n int) []error {
+	if n < 1 || n > baseline.MaxDistinct {
+		return []error{fmt.Errorf("%s: %d is outside 1..%d (distinct principals are counted exactly up to %d)", where, n, baseline.MaxDistinct, baseline.MaxDistinct)}
+	}
+	return nil
+}
+
+// apply decodes an override's detections node over a copy of d: settings
+// the node does not name keep d's values.
+func (d Detections) apply(node *yaml.Node) (Detections, error) {
+	if node.Kind == 0 {
+		return d, nil
+	}
+	out := d
+	var buf bytes.Buffer
+	if err := yaml.NewEncoder(&buf).Encode(node); err != nil {
+		return d, err
+	}
+	dec := yaml.NewDecoder(&buf)
+	dec.KnownFields(true)
+	if err := dec.Decode(&out); err != nil {
+		return d, err
+	}
+	return out, nil
+}

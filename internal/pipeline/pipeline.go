@@ -1,0 +1,162 @@
+// Package pipeline drives activity events through Vedette: skip what was
+// already processed, enrich (location, IP lists), run the detections enabled
+// for the event's scope, then learn. `vedette detect` (files) and live
+// sources share this one path, so replay and live give the same alerts.
+package pipeline
+
+import (
+	"net/netip"
+	"slices"
+
+	"github.com/vedette/vedette/internal/baseline"
+	"github.com/vedette/vedette/internal/detect"
+	"github.com/vedette/vedette/internal/event"
+)
+
+// Locator finds where an IP address is.
+type Locator interface {
+	Locate(ip netip.Addr) (event.Location, bool)
+}
+
+// CountryLocator places a country code at its centre, with a radius that
+// covers it; used when a record names a country but no coordinates.
+type CountryLocator interface {
+	CountryCentre(code string) (event.Location, bool)
+}
+
+// Lists tells which IP lists an address is on.
+type Lists interface {
+	Tags(ip netip.Addr) []detect.IPTag
+}
+
+// Scoper returns the detections enabled for a tenant and subscription.
+type Scoper interface {
+	Detectors(tenant, subscription string) []detect.Detector
+}
+
+// Options are the pipeline's own settings.
+type Options struct {
+	// TrustRecordLocation: a record's own location (Entra's coordinates and
+	// country) wins over IP lookup. Default true.
+	TrustRecordLocation bool
+}
+
+// Deps are what the pipeline uses.
+type Deps struct {
+	Locator   Locator        // may be nil
+	Countries CountryLocator // may be nil
+	Lists     Lists          // may be nil
+	Scoper    Scoper
+}
+
+// Stats count what the pipeline did.
+type Stats struct {
+	Processed   int            `json:"processed"`
+	Replayed    int            `json:"already_processed"`
+	Located     int            `json:"located"`
+	Alerts      map[string]int `json:"alerts"`
+	AllowListed int            `json:"suppressed_allow_list"`
+}
+
+// Pipeline is the activity path. Not safe for concurrent use: events go
+// through it one at a time, in event-time order.
+type Pipeline struct {
+	opts    Options
+	deps    Deps
+	base    *baseline.Baselines
+	stats   Stats
+	lastDay uint32
+}
+
+// New returns a pipeline learning into base.
+func New(opts Options, base *baseline.Baselines, deps Deps) *Pipeline {
+	return &Pipeline{opts: opts, deps: deps, base: base, stats: Stats{Alerts: map[string]int{}}}
+}
+
+// Stats returns the counters so far.
+func (p *Pipeline) Stats() Stats { return p.stats }
+
+// Process runs one event through the pipeline and returns its alerts.
+func (p *Pipeline) Process(e *event.Event) []event.Alert {
+	if p.base.Seen(e) {
+		p.stats.Replayed++
+		return nil
+	}
+	p.stats.Processed++
+	if day := baseline.Day(e.Time); day > p.lastDay {
+		if p.lastDay != 0 {
+			p.base.Prune(e.Time)
+		}
+		p.lastDay = day
+	}
+	p.locate(e)
+	tenant := p.base.Tenant(e.Tenant)
+	in := detect.Input{Event: e, Tenant: tenant, WindowStart: p.base.WindowStart(e.Time)}
+	if i, pr, ok := tenant.Lookup(e.Principal); ok {
+		in.Index, in.Principal = i, pr
+		if pr.HasFix() {
+			in.PrevTags = p.tags(pr.Fix.IP)
+		}
+	} else {
+		in.Index = uint32(tenant.NumPrincipals())
+	}
+	in.Tags = p.tags(e.SourceIP)
+	var alerts []event.Alert
+	for _, d := range p.deps.Scoper.Detectors(e.Tenant, e.Subscription) {
+		if !slices.Contains(d.Meta().Inputs, e.Kind) {
+			continue
+		}
+		alerts = append(alerts, d.Detect(&in)...)
+	}
+	if len(alerts) > 0 {
+		if _, ok := in.Tagged(detect.CategoryAllow); ok {
+			p.stats.AllowListed += len(alerts)
+			alerts = nil
+		}
+	}
+	for _, a := range alerts {
+		p.stats.Alerts[a.Detection]++
+	}
+	p.base.Learn(e)
+	return alerts
+}
+
+func (p *Pipeline) tags(ip netip.Addr) []detect.IPTag {
+	if p.deps.Lists == nil || !ip.IsValid() {
+		return nil
+	}
+	return p.deps.Lists.Tags(ip.Unmap())
+}
+
+// locate fills e.Location. A record's own coordinates win when trusted; a
+// record that names only a country keeps that country, placed by IP lookup
+// when the lookup agrees and at the country's centre otherwise.
+func (p *Pipeline) locate(e *event.Event) {
+	rec := e.Location
+	if rec.HasCoord && p.opts.TrustRecordLocation {
+		p.stats.Located++
+		return
+	}
+	var loc event.Location
+	var ok bool
+	if p.deps.Locator != nil && e.SourceIP.IsValid() && baseline.IsRoutable(e.SourceIP) {
+		loc, ok = p.deps.Locator.Locate(e.SourceIP.Unmap())
+	}
+	if rec.Country != "" && p.opts.TrustRecordLocation && (!ok || loc.Country != rec.Country) {
+		loc, ok = event.Location{}, false
+		if p.deps.Countries != nil {
+			loc, ok = p.deps.Countries.CountryCentre(rec.Country)
+		}
+		if !ok {
+			loc, ok = event.Location{Country: rec.Country, Source: "record"}, true
+		}
+	}
+	if !ok {
+		return
+	}
+	if loc.City == "" && loc.Country == rec.Country {
+		loc.City = rec.City
+	}
+	e.Location = loc
+	p.stats.Located++
+}

@@ -1,0 +1,142 @@
+package runner
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"os"
+	"path/filepath"
+
+	"github.com/vedette/vedette/internal/baseline"
+	"github.com/vedette/vedette/internal/config"
+	"github.com/vedette/vedette/internal/detect"
+	"github.com/vedette/vedette/internal/enrich/geoip"
+	"github.com/vedette/vedette/internal/enrich/iplist"
+	"github.com/vedette/vedette/internal/normalize"
+	"github.com/vedette/vedette/internal/pipeline"
+	"github.com/vedette/vedette/internal/store"
+)
+
+// Env is an assembled Vedette: its store, baselines and enrichment.
+type Env struct {
+	cfg       config.Config
+	log       *slog.Logger
+	Store     *store.Store
+	Baselines *baseline.Baselines
+	Locator   geoip.Locator
+	builtin   *geoip.Builtin
+	mmdb      *geoip.MMDB
+	Lists     *iplist.Watcher
+}
+
+// Open assembles Vedette from cfg: opens the store, restores the
+// baselines, opens the geolocation databases and loads the IP lists.
+func Open(cfg config.Config, log *slog.Logger) (*Env, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	env := &Env{cfg: cfg, log: log, builtin: geoip.NewBuiltin()}
+	var err error
+	if env.Store, err = store.Open(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	if err := env.loadBaselines(); err != nil {
+		env.Close()
+		return nil, err
+	}
+	env.Locator = env.builtin
+	if cfg.Geo.MMDB != "" {
+		if env.mmdb, err = geoip.OpenMMDB(cfg.Geo.MMDB); err != nil {
+			env.Close()
+			return nil, err
+		}
+		env.Locator = geoip.Chain{env.mmdb, env.builtin}
+	}
+	lists := make([]iplist.ListConfig, len(cfg.Lists))
+	for i, l := range cfg.Lists {
+		lists[i] = iplist.ListConfig{Path: l.Path, Category: iplist.Category(l.Category), Name: l.Name, Format: l.Format}
+	}
+	if env.Lists, err = iplist.NewWatcher(lists, log); err != nil {
+		env.Close()
+		return nil, err
+	}
+	return env, nil
+}
+
+func (env *Env) loadBaselines() error {
+	env.Baselines = newBaselines(env.cfg)
+	data, err := env.Store.LoadState(stateName)
+	if errors.Is(err, store.ErrNoState) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return env.Baselines.UnmarshalBinary(data)
+}
+
+// SaveBaselines writes the baselines to the store.
+func (env *Env) SaveBaselines() error {
+	data, err := env.Baselines.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	return env.Store.SaveState(stateName, data)
+}
+
+// Pipeline returns the activity pipeline over env.
+func (env *Env) Pipeline() *pipeline.Pipeline {
+	return pipeline.New(
+		pipeline.Options{TrustRecordLocation: env.cfg.Geo.TrustRecordLocation},
+		env.Baselines,
+		pipeline.Deps{Locator: env.Locator, Countries: env.builtin, Lists: listTags{env.Lists}, Scoper: env.cfg.Scopes()},
+	)
+}
+
+// Close releases what Open acquired.
+func (env *Env) Close() error {
+	var errs []error
+	if env.mmdb != nil {
+		errs = append(errs, env.mmdb.Close())
+	}
+	if env.Store != nil {
+		errs = append(errs, env.Store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// listTags adapts the IP list watcher to the pipeline.
+type listTags struct{ w *iplist.Watcher }
+
+func (l listTags) Tags(ip netip.Addr) []detect.IPTag {
+	entries := l.w.Current().Lookup(ip)
+	if len(entries) == 0 {
+		return nil
+	}
+	tags := make([]detect.IPTag, len(entries))
+	for i, e := range entries {
+		tags[i] = detect.IPTag{Category: string(e.Category), List: e.List, Label: e.Label}
+	}
+	return tags
+}
+
+// deadLetter appends rejected records' descriptions to rejected.jsonl in
+// the data directory: set aside, not lost, and not logged per record.
+type deadLetter struct {
+	f   *os.File
+	enc *json.Encoder
+}
+
+func openDeadLetter(dir string) (*deadLetter, error) {
+	f, err := os.OpenFile(filepath.Join(dir, "rejected.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("dead letter: %w", err)
+	}
+	return &deadLetter{f: f, enc: json.NewEncoder(f)}, nil
+}
+
+func (d *deadLetter) add(r normalize.Rejection) { _ = d.enc.Encode(r) }
+
+func (d *deadLetter) close() { d.f.Close() }
