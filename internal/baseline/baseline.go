@@ -100,13 +100,13 @@ func (b *Baselines) Learn(e *event.Event) {
 	}
 	ip := e.SourceIP.Unmap()
 	p.touchIP(ip, day)
-	usage(t.IPs, ip).touch(i, sec, day)
+	t.touchIP(KeyOf(ip), i, uint16(day))
 	if c := CountryOf(e.Location.Country); c != 0 {
 		p.touchCountry(c, day)
-		usage(t.Countries, c).touch(i, sec, day)
+		touch(t.Countries, c, i, day)
 	}
 	if e.Location.HasCoord {
-		usage(t.Cells, CellOf(e.Location.Lat, e.Location.Lon)).touch(i, sec, day)
+		touch(t.Cells, CellOf(e.Location.Lat, e.Location.Lon), i, day)
 	}
 	if e.Interactive && e.Location.Known() && sec >= p.Fix.Time {
 		p.Fix = t.fixOf(e)
@@ -130,13 +130,10 @@ func (t *Tenant) fixOf(e *event.Event) Fix {
 	}
 }
 
-func usage[K comparable](m map[K]*Usage, k K) *Usage {
-	u, ok := m[k]
-	if !ok {
-		u = &Usage{}
-		m[k] = u
-	}
-	return u
+func touch[K comparable](m map[K]Usage, k K, who, day uint32) {
+	u := m[k]
+	u.touch(who, uint16(day))
+	m[k] = u
 }
 
 func advance(t *Tenant, e *event.Event) {
@@ -186,16 +183,21 @@ var nonPublic = []netip.Prefix{
 // Principals are kept: their first-seen time is what learning periods and
 // inactivity are measured against.
 func (b *Baselines) Prune(now time.Time) {
-	cut := now.Add(-b.cfg.Window).Unix()
+	cut := uint16(b.WindowStart(now))
 	for _, t := range b.tenants {
 		pruneUsage(t.IPs, cut)
+		for k, s := range t.SoloIPs {
+			if s.Day < cut {
+				delete(t.SoloIPs, k)
+			}
+		}
 		pruneUsage(t.Cells, cut)
 	}
 }
 
-func pruneUsage[K comparable](m map[K]*Usage, cut int64) {
+func pruneUsage[K comparable](m map[K]Usage, cut uint16) {
 	for k, u := range m {
-		if u.LastSeen < cut {
+		if u.LastDay < cut {
 			delete(m, k)
 		}
 	}
@@ -228,13 +230,16 @@ func (b *Baselines) UnmarshalBinary(data []byte) error {
 	for id, t := range s.Tenants {
 		t.ID = id
 		if t.IPs == nil {
-			t.IPs = map[netip.Addr]*Usage{}
+			t.IPs = map[IPKey]Usage{}
+		}
+		if t.SoloIPs == nil {
+			t.SoloIPs = map[IPKey]Solo{}
 		}
 		if t.Countries == nil {
-			t.Countries = map[Country]*Usage{}
+			t.Countries = map[Country]Usage{}
 		}
 		if t.Cells == nil {
-			t.Cells = map[Cell]*Usage{}
+			t.Cells = map[Cell]Usage{}
 		}
 		if t.Watermarks == nil {
 			t.Watermarks = map[event.Kind]*Watermark{}

@@ -21,7 +21,7 @@ import (
 // when a list is full the least recently used entry is replaced).
 const (
 	principalCountries = 8
-	principalIPs       = 12
+	principalIPs       = 8
 )
 
 // CountrySeen is a country and the last day (days since the Unix epoch, event

@@ -19,19 +19,17 @@ const recentSlots = 8
 const MaxDistinct = recentSlots
 
 // Usage remembers which principals used something (an IP, a country, a
-// place) and when.
+// place) and on which days. It is a value type kept inline in its map: an
+// organisation has far more IPs than principals, so an IP's usage must be
+// small (52 bytes).
 type Usage struct {
-	FirstSeen int64               // Unix seconds, first use by anyone
-	LastSeen  int64               // Unix seconds, latest use by anyone
-	Who       [recentSlots]uint32 // principal index + 1 (0 = empty slot)
-	Day       [recentSlots]uint32 // last day each of them used it
+	Who     [recentSlots]uint32 // principal index + 1 (0 = empty slot)
+	Day     [recentSlots]uint16 // last day each of them used it (days since the Unix epoch)
+	LastDay uint16              // latest use by anyone
 }
 
-func (u *Usage) touch(who uint32, t int64, day uint32) {
-	if u.FirstSeen == 0 || t < u.FirstSeen {
-		u.FirstSeen = t
-	}
-	u.LastSeen = max(u.LastSeen, t)
+func (u *Usage) touch(who uint32, day uint16) {
+	u.LastDay = max(u.LastDay, day)
 	victim := 0
 	for i := range u.Who {
 		if u.Who[i] == who+1 {
@@ -51,13 +49,10 @@ func (u *Usage) touch(who uint32, t int64, day uint32) {
 
 // Others counts distinct principals other than who that used it on or after
 // day since (exact up to recentSlots).
-func (u *Usage) Others(who uint32, since uint32) int {
-	if u == nil {
-		return 0
-	}
+func (u Usage) Others(who uint32, since uint32) int {
 	n := 0
 	for i := range u.Who {
-		if u.Who[i] != 0 && u.Who[i] != who+1 && u.Day[i] >= since {
+		if u.Who[i] != 0 && u.Who[i] != who+1 && uint32(u.Day[i]) >= since {
 			n++
 		}
 	}
@@ -77,9 +72,13 @@ type Tenant struct {
 	ID         string
 	FirstSeen  int64 // Unix seconds of the tenant's first activity
 	Principals []Principal
-	IPs        map[netip.Addr]*Usage
-	Countries  map[Country]*Usage
-	Cells      map[Cell]*Usage
+	// IPs holds the usage of IPs used by more than one principal; SoloIPs
+	// those only one principal used (most of them: home and mobile
+	// addresses), in a third of the space.
+	IPs        map[IPKey]Usage
+	SoloIPs    map[IPKey]Solo
+	Countries  map[Country]Usage
+	Cells      map[Cell]Usage
 	Watermarks map[event.Kind]*Watermark
 
 	index  map[string]uint32
@@ -89,9 +88,10 @@ type Tenant struct {
 func newTenant(id string) *Tenant {
 	t := &Tenant{
 		ID:         id,
-		IPs:        map[netip.Addr]*Usage{},
-		Countries:  map[Country]*Usage{},
-		Cells:      map[Cell]*Usage{},
+		IPs:        map[IPKey]Usage{},
+		SoloIPs:    map[IPKey]Solo{},
+		Countries:  map[Country]Usage{},
+		Cells:      map[Cell]Usage{},
 		Watermarks: map[event.Kind]*Watermark{},
 	}
 	t.reindex()
@@ -147,3 +147,47 @@ func CellOf(lat, lon float64) Cell {
 
 // Day converts event time to the day number used by the slots.
 func Day(t time.Time) uint32 { return uint32(t.Unix() / 86400) }
+
+// IPKey is an IP address as a map key: 16 bytes, where netip.Addr takes 24.
+type IPKey [16]byte
+
+// KeyOf returns ip's key (IPv4-mapped IPv6 and IPv4 are the same key).
+func KeyOf(ip netip.Addr) IPKey { return ip.Unmap().As16() }
+
+// Solo is the usage of an IP only one principal used.
+type Solo struct {
+	Who uint32 // principal index + 1
+	Day uint16
+}
+
+// IPUsage returns the usage of ip, zero if unused.
+func (t *Tenant) IPUsage(ip netip.Addr) Usage {
+	k := KeyOf(ip)
+	if s, ok := t.SoloIPs[k]; ok {
+		return Usage{Who: [recentSlots]uint32{s.Who}, Day: [recentSlots]uint16{s.Day}, LastDay: s.Day}
+	}
+	return t.IPs[k]
+}
+
+// touchIP records that principal who used ip on day, promoting a solo IP
+// to a shared one when a second principal uses it.
+func (t *Tenant) touchIP(k IPKey, who uint32, day uint16) {
+	if u, ok := t.IPs[k]; ok {
+		u.touch(who, day)
+		t.IPs[k] = u
+		return
+	}
+	s, ok := t.SoloIPs[k]
+	switch {
+	case !ok:
+		t.SoloIPs[k] = Solo{Who: who + 1, Day: day}
+	case s.Who == who+1:
+		t.SoloIPs[k] = Solo{Who: s.Who, Day: max(s.Day, day)}
+	default:
+		u := Usage{}
+		u.touch(s.Who-1, s.Day)
+		u.touch(who, day)
+		t.IPs[k] = u
+		delete(t.SoloIPs, k)
+	}
+}

@@ -65,7 +65,7 @@ func (d *AnonymousIP) Detect(in *Input) []event.Alert {
 		return nil
 	}
 	ip := e.SourceIP.Unmap()
-	others := in.Tenant.IPs[ip].Others(in.Index, in.WindowStart)
+	others := in.Tenant.IPUsage(ip).Others(in.Index, in.WindowStart)
 	if others >= d.OrgCommonPrincipals {
 		return nil
 	}

@@ -120,7 +120,7 @@ func (d *ImpossibleTravel) suppressed(in *Input, prev *baseline.Fix) bool {
 	// says where the gateway is, not the user: on either side of the pair it
 	// makes the distance meaningless.
 	for _, ip := range []netip.Addr{in.Event.SourceIP.Unmap(), prev.IP} {
-		if in.Tenant.IPs[ip].Others(in.Index, in.WindowStart) >= d.SharedIPPrincipals {
+		if in.Tenant.IPUsage(ip).Others(in.Index, in.WindowStart) >= d.SharedIPPrincipals {
 			return true
 		}
 	}
@@ -139,7 +139,7 @@ func (d *ImpossibleTravel) factors(in *Input, speed, hours float64) []event.Fact
 	if c != 0 && !p.UsedCountry(c, in.WindowStart) {
 		f = append(f, event.Factor{Name: "new-country-for-user", Weight: 0.3, Detail: e.Location.Country + " not used by this user in the window"})
 	}
-	if u := in.Tenant.Countries[c]; c != 0 && u.Others(in.Index, in.WindowStart) == 0 {
+	if c != 0 && in.Tenant.Countries[c].Others(in.Index, in.WindowStart) == 0 {
 		f = append(f, event.Factor{Name: "country-unused-in-org", Weight: 0.2, Detail: "no other user of the organisation used " + e.Location.Country + " in the window"})
 	}
 	if !p.UsedIP(e.SourceIP.Unmap(), in.WindowStart) {

@@ -52,9 +52,8 @@ func (d *InfrequentCountry) Detect(in *Input) []event.Alert {
 	if in.Tenant.FirstSeen == 0 || e.Time.Sub(time.Unix(in.Tenant.FirstSeen, 0)) < d.Learning {
 		return nil
 	}
-	u := in.Tenant.Countries[c]
-	windowStart := int64(in.WindowStart) * 86400
-	if u != nil && u.LastSeen >= windowStart {
+	u, known := in.Tenant.Countries[c]
+	if known && uint32(u.LastDay) >= in.WindowStart {
 		return nil
 	}
 	if _, ok := in.Tagged(CategoryVPN, CategoryCorporate, CategoryAllow); ok {
@@ -62,11 +61,11 @@ func (d *InfrequentCountry) Detect(in *Input) []event.Alert {
 	}
 	factors := []event.Factor{{Name: "country-unused-in-org", Weight: 0.5,
 		Detail: fmt.Sprintf("no user of the organisation used %s in the last %d days", e.Location.Country, in.windowDays())}}
-	if u == nil {
+	if !known {
 		factors = append(factors, event.Factor{Name: "first-time-for-org", Weight: 0.3, Detail: "never seen in this organisation's history"})
 	} else {
 		factors = append(factors, event.Factor{Name: "seen-before-window", Weight: -0.1,
-			Detail: "last used by the organisation " + time.Unix(u.LastSeen, 0).UTC().Format(time.DateOnly)})
+			Detail: "last used by the organisation " + time.Unix(int64(u.LastDay)*86400, 0).UTC().Format(time.DateOnly)})
 	}
 	if p := in.Principal; p == nil || !p.UsedCountry(c, 0) {
 		factors = append(factors, event.Factor{Name: "first-time-for-user", Weight: 0.2})
