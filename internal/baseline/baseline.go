@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/gob"
 	"fmt"
-	"net/netip"
 	"slices"
 	"time"
 
@@ -95,7 +94,7 @@ func (b *Baselines) Learn(e *event.Event) {
 		return
 	}
 	p.LastSuccess = max(p.LastSuccess, sec)
-	if !e.SourceIP.IsValid() || !IsRoutable(e.SourceIP) {
+	if !e.SourceIP.IsValid() || !event.IsPublicIP(e.SourceIP) {
 		return
 	}
 	ip := e.SourceIP.Unmap()
@@ -149,34 +148,6 @@ func advance(t *Tenant, e *event.Event) {
 	case ns == w.Time:
 		w.Keys = append(w.Keys, e.Key)
 	}
-}
-
-// IsRoutable reports whether ip is a public unicast address: private,
-// shared (CGNAT), loopback, link-local, multicast, documentation and
-// unspecified addresses say nothing about where anyone is.
-func IsRoutable(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	if !ip.IsGlobalUnicast() || ip.IsPrivate() {
-		return false
-	}
-	for _, p := range nonPublic {
-		if p.Contains(ip) {
-			return false
-		}
-	}
-	return true
-}
-
-var nonPublic = []netip.Prefix{
-	netip.MustParsePrefix("100.64.0.0/10"),   // shared address space (CGNAT)
-	netip.MustParsePrefix("192.0.0.0/24"),    // IETF protocol assignments
-	netip.MustParsePrefix("192.0.2.0/24"),    // TEST-NET-1
-	netip.MustParsePrefix("198.18.0.0/15"),   // benchmarking
-	netip.MustParsePrefix("198.51.100.0/24"), // TEST-NET-2
-	netip.MustParsePrefix("203.0.113.0/24"),  // TEST-NET-3
-	netip.MustParsePrefix("240.0.0.0/4"),     // reserved
-	netip.MustParsePrefix("2001:db8::/32"),   // documentation
-	netip.MustParsePrefix("64:ff9b:1::/48"),  // local-use NAT64
 }
 
 // Prune forgets IP and place usage last seen before the window at now.

@@ -79,7 +79,7 @@ func (in *Input) Tagged(categories ...string) (IPTag, bool) {
 func usableLocation(e *event.Event) bool {
 	return e.PrincipalKind == event.PrincipalUser &&
 		e.Result == event.ResultSuccess && e.Interactive &&
-		e.SourceIP.IsValid() && baseline.IsRoutable(e.SourceIP) &&
+		e.SourceIP.IsValid() && event.IsPublicIP(e.SourceIP) &&
 		e.Location.Known()
 }
 

@@ -139,7 +139,7 @@ func (p *Pipeline) locate(e *event.Event) {
 	}
 	var loc event.Location
 	var ok bool
-	if p.deps.Locator != nil && e.SourceIP.IsValid() && baseline.IsRoutable(e.SourceIP) {
+	if p.deps.Locator != nil && e.SourceIP.IsValid() && event.IsPublicIP(e.SourceIP) {
 		loc, ok = p.deps.Locator.Locate(e.SourceIP.Unmap())
 	}
 	if rec.Country != "" && p.opts.TrustRecordLocation && (!ok || loc.Country != rec.Country) {

@@ -56,18 +56,27 @@ func (b *Builtin) Build() string { return b.build }
 // and non-public addresses are not found.
 func (b *Builtin) Locate(ip netip.Addr) (event.Location, bool) {
 	ip = ip.Unmap()
-	if !IsPublic(ip) {
+	if !event.IsPublicIP(ip) {
 		return event.Location{}, false
 	}
 	cc := iploc.IPCountry(ip)
 	if len(cc) != 2 || cc == "ZZ" {
 		return event.Location{}, false
 	}
-	loc := event.Location{Country: cc, Source: "builtin", Build: b.build}
-	if c, ok := centres[cc]; ok {
+	loc, _ := b.CountryCentre(cc)
+	return loc, true
+}
+
+// CountryCentre places a country at its centre with its radius, for a
+// record that names a country but no coordinates. ok is false for a code
+// the table does not know; the location then carries the country alone.
+func (b *Builtin) CountryCentre(country string) (event.Location, bool) {
+	loc := event.Location{Country: country, Source: "builtin", Build: b.build}
+	c, ok := centres[country]
+	if ok {
 		loc.Lat, loc.Lon, loc.RadiusKm, loc.HasCoord = c.lat, c.lon, c.radiusKm, true
 	}
-	return loc, true
+	return loc, ok
 }
 
 // CountryCentre returns the centre and radius (km) Builtin uses for an ISO

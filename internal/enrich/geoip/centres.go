@@ -30,8 +30,8 @@ var centres = map[string]centre{
 	"AQ": {-75.25, -0.07, 3000},  // Antarctica: research stations anywhere
 	"AR": {-34.00, -62.00, 1600}, // Argentina
 	"AS": {-14.27, -170.13, 100}, // American Samoa
-	"AT": {47.52, 14.55, 350},    // Austria
-	"AU": {-28.00, 140.00, 2100}, // Australia
+	"AT": {47.60, 13.30, 300},    // Austria
+	"AU": {-28.80, 135.20, 2000}, // Australia
 	"AW": {12.52, -69.97, 20},    // Aruba
 	"AX": {60.18, 19.92, 60},     // Åland Islands
 	"AZ": {40.14, 47.58, 300},    // Azerbaijan
@@ -66,7 +66,7 @@ var centres = map[string]centre{
 	"CK": {-21.24, -159.78, 100}, // Cook Islands
 	"CL": {-31.00, -71.00, 1500}, // Chile: Arica to Puerto Montt
 	"CM": {6.00, 12.35, 600},     // Cameroon
-	"CN": {33.00, 108.00, 2100},  // China
+	"CN": {36.00, 108.00, 2000},  // China
 	"CO": {5.50, -74.50, 750},    // Colombia
 	"CR": {9.75, -83.75, 200},    // Costa Rica
 	"CU": {21.52, -79.00, 600},   // Cuba
@@ -93,7 +93,7 @@ var centres = map[string]centre{
 	"FK": {-51.70, -58.50, 100},  // Falkland Islands
 	"FM": {7.20, 154.50, 1000},   // Micronesia: Chuuk to Kosrae
 	"FO": {61.89, -6.91, 60},     // Faroe Islands
-	"FR": {46.50, 2.50, 550},     // France (metropolitan)
+	"FR": {46.30, 1.90, 550},     // France (metropolitan)
 	"GA": {-0.80, 11.61, 350},    // Gabon
 	"GB": {54.00, -2.50, 500},    // United Kingdom
 	"GD": {12.12, -61.68, 30},    // Grenada
@@ -124,7 +124,7 @@ var centres = map[string]centre{
 	"IL": {31.50, 34.90, 220},    // Israel
 	"IM": {54.24, -4.55, 30},     // Isle of Man
 	"IN": {21.00, 79.00, 1600},   // India
-	"IO": {-6.34, 71.88, 50},     // British Indian Ocean Territory
+	"IO": {-7.31, 72.41, 50},     // British Indian Ocean Territory
 	"IQ": {33.22, 43.68, 500},    // Iraq
 	"IR": {32.43, 53.69, 950},    // Iran
 	"IS": {64.96, -19.02, 250},   // Iceland
@@ -190,7 +190,7 @@ var centres = map[string]centre{
 	"NR": {-0.52, 166.93, 10},    // Nauru
 	"NU": {-19.05, -169.87, 15},  // Niue
 	"NZ": {-40.90, 174.89, 800},  // New Zealand
-	"OM": {21.51, 56.50, 550},    // Oman
+	"OM": {21.00, 56.50, 550},    // Oman
 	"PA": {8.54, -80.78, 300},    // Panama
 	"PE": {-10.50, -75.50, 1100}, // Peru
 	"PF": {-17.54, -149.57, 300}, // French Polynesia: the Society Islands
@@ -248,10 +248,10 @@ var centres = map[string]centre{
 	"TV": {-8.52, 179.20, 300},   // Tuvalu
 	"TW": {23.70, 120.96, 300},   // Taiwan
 	"TZ": {-6.37, 34.89, 750},    // Tanzania
-	"UA": {48.38, 31.17, 650},    // Ukraine
+	"UA": {49.00, 31.00, 650},    // Ukraine
 	"UG": {1.37, 32.29, 350},     // Uganda
 	"UM": {19.28, 166.65, 200},   // U.S. Minor Outlying Islands (Wake Island)
-	"US": {39.00, -96.00, 2300},  // United States: the 48 contiguous states
+	"US": {40.00, -97.00, 2300},  // United States: the 48 contiguous states
 	"UY": {-32.80, -56.00, 300},  // Uruguay
 	"UZ": {41.00, 65.50, 700},    // Uzbekistan
 	"VA": {41.90, 12.45, 5},      // Holy See

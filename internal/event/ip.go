@@ -1,4 +1,4 @@
-package geoip
+package event
 
 import "net/netip"
 
@@ -28,11 +28,11 @@ var nonPublic = []netip.Prefix{
 // are unassigned or special.
 var globalUnicast6 = netip.MustParsePrefix("2000::/3")
 
-// IsPublic reports whether ip is a globally routed unicast address that a
+// IsPublicIP reports whether ip is a globally routed unicast address that a
 // geolocation database can place. Private, loopback, link-local, multicast,
 // CGNAT, documentation, benchmarking and reserved addresses are not public.
 // IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are judged as IPv4.
-func IsPublic(ip netip.Addr) bool {
+func IsPublicIP(ip netip.Addr) bool {
 	ip = ip.Unmap()
 	if !ip.IsValid() || ip.Zone() != "" {
 		return false

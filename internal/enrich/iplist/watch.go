@@ -1,0 +1,112 @@
+package iplist
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Watcher keeps the current Set and reloads it when a list file changes.
+// Readers call Current for each lookup batch; a reload swaps the whole Set
+// atomically, so a reader sees either the old lists or the new ones.
+type Watcher struct {
+	lists []ListConfig
+	log   *slog.Logger
+	cur   atomic.Pointer[Set]
+
+	mu   sync.Mutex // serialises reloads and guards seen
+	seen []fileStamp
+}
+
+// fileStamp is what Run compares to notice a changed file. A file that
+// cannot be stat'ed has a zero stamp with missing set.
+type fileStamp struct {
+	mod     int64 // UnixNano
+	size    int64
+	missing bool
+}
+
+// NewWatcher loads lists once; it fails when that load fails.
+func NewWatcher(lists []ListConfig, log *slog.Logger) (*Watcher, error) {
+	w := &Watcher{lists: slices.Clone(lists), log: log}
+	if err := w.Reload(); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// Current returns the Set in force.
+func (w *Watcher) Current() *Set { return w.cur.Load() }
+
+// Reload loads every list again and swaps the new Set in. On error the
+// current Set stays in force and the error is returned.
+func (w *Watcher) Reload() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	// Stamp before reading, so a write during the load is seen next time.
+	w.seen = w.stamps()
+	s, err := Load(w.lists)
+	if err != nil {
+		return err
+	}
+	w.cur.Store(s)
+	return nil
+}
+
+// Run checks the files' modification times and sizes every interval and
+// reloads when one changed, until ctx is done. Reload errors are logged,
+// once per change, and the previous Set stays in force. It returns nil
+// when ctx is done.
+func (w *Watcher) Run(ctx context.Context, interval time.Duration) error {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		if !w.changed() {
+			continue
+		}
+		if err := w.Reload(); err != nil {
+			w.log.Error("iplist reload, keeping previous lists", "err", err)
+			continue
+		}
+		w.logLoaded()
+	}
+}
+
+func (w *Watcher) logLoaded() {
+	s := w.Current()
+	w.log.Info("iplist reloaded", "lists", len(s.stats), "prefixes", s.Len())
+	for _, st := range s.stats {
+		if st.BadLines > 0 {
+			w.log.Warn("iplist bad lines skipped", "list", st.Name, "bad_lines", st.BadLines, "first_bad", st.FirstBad)
+		}
+	}
+}
+
+func (w *Watcher) changed() bool {
+	now := w.stamps()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return !slices.Equal(now, w.seen)
+}
+
+func (w *Watcher) stamps() []fileStamp {
+	out := make([]fileStamp, len(w.lists))
+	for i, lc := range w.lists {
+		fi, err := os.Stat(lc.Path)
+		if err != nil {
+			out[i].missing = true
+			continue
+		}
+		out[i] = fileStamp{mod: fi.ModTime().UnixNano(), size: fi.Size()}
+	}
+	return out
+}
