@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -21,7 +22,8 @@ import (
 // Config is the whole configuration.
 type Config struct {
 	// DataDir holds the embedded store (baselines and alerts). Default
-	// "vedette-data".
+	// "vedette-data", relative to the working directory. Other relative
+	// paths in a config file are relative to the file's directory.
 	DataDir  string          `yaml:"data_dir"`
 	Geo      Geo             `yaml:"geo"`
 	Lists    []List          `yaml:"lists"`
@@ -35,9 +37,10 @@ type Config struct {
 
 // Geo configures geolocation.
 type Geo struct {
-	// MMDB is a MaxMind-format city database (GeoLite2-City, DB-IP City
-	// Lite). Empty: the built-in country-level database only.
-	MMDB string `yaml:"mmdb"`
+	// MMDB lists MaxMind-format city databases (GeoLite2-City, or DB-IP
+	// City Lite's IPv4 and IPv6 files), tried in order before the built-in
+	// country-level database. Empty: the built-in database only.
+	MMDB []string `yaml:"mmdb"`
 	// TrustRecordLocation: a record's own location (Entra's coordinates)
 	// wins over IP lookup. Default true.
 	TrustRecordLocation bool `yaml:"trust_record_location"`
@@ -97,7 +100,26 @@ func Load(path string) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("config: %s: %w", path, err)
 	}
+	cfg.resolvePaths(filepath.Dir(path))
 	return cfg, nil
+}
+
+// resolvePaths makes the file paths a config file names (lists, GeoIP
+// database) relative to the file's directory, so a config works from any
+// working directory. data_dir stays relative to the working directory.
+func (c *Config) resolvePaths(dir string) {
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	for i := range c.Geo.MMDB {
+		c.Geo.MMDB[i] = abs(c.Geo.MMDB[i])
+	}
+	for i := range c.Lists {
+		c.Lists[i].Path = abs(c.Lists[i].Path)
+	}
 }
 
 // Parse reads YAML from r over the defaults and validates it.

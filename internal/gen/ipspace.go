@@ -154,14 +154,14 @@ func (a *allocator) block(country string, prefixes []string, bits int) (netip.Pr
 }
 
 func (a *allocator) blockFree(b netip.Prefix, country string) bool {
+	for _, r := range a.reserved {
+		if r.Overlaps(b) {
+			return false
+		}
+	}
 	for ip := b.Addr(); b.Contains(ip); ip = ip.Next() {
 		if a.used[ip] || !ip.IsGlobalUnicast() || iploc.IPCountry(ip) != country {
 			return false
-		}
-		for _, r := range a.reserved {
-			if r.Overlaps(b) {
-				return false
-			}
 		}
 	}
 	return true

@@ -97,6 +97,16 @@ var cities = []city{
 	{"Tbilisi", "Tbilisi", "GE", 41.7151, 44.8271, 4},
 	{"Colombo", "Western Province", "LK", 6.9271, 79.8612, 5.5},
 	{"Algiers", "Algiers", "DZ", 36.7538, 3.0588, 1},
+	{"Glasgow", "Scotland", "GB", 55.8642, -4.2518, 1},
+	{"Cologne", "North Rhine-Westphalia", "DE", 50.9375, 6.9603, 2},
+	{"Stuttgart", "Baden-Wurttemberg", "DE", 48.7758, 9.1829, 2},
+	{"Marseille", "Provence-Alpes-Cote d'Azur", "FR", 43.2965, 5.3698, 2},
+	{"Hyderabad", "Telangana", "IN", 17.3850, 78.4867, 5.5},
+	{"Chennai", "Tamil Nadu", "IN", 13.0827, 80.2707, 5.5},
+	{"Calgary", "Alberta", "CA", 51.0447, -114.0719, -6},
+	{"Nagoya", "Aichi", "JP", 35.1815, 136.9066, 9},
+	{"Seville", "Andalusia", "ES", 37.3891, -5.9845, 2},
+	{"Monterrey", "Nuevo Leon", "MX", 25.6866, -100.3161, -6},
 }
 
 // cityIndex maps a city name to its entry in cities.

@@ -17,7 +17,6 @@ import (
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/normalize"
 	"github.com/vedette/vedette/internal/pipeline"
-	"github.com/vedette/vedette/internal/store"
 )
 
 // stateName is the key of the activity baselines in the store.
@@ -25,12 +24,12 @@ const stateName = "activity-baselines"
 
 // Summary is what a detect run did.
 type Summary struct {
-	Files     int                  `json:"files"`
-	Read      int                  `json:"events_read"`
-	Rejected  map[string]int       `json:"rejected"` // by reason
-	Pipeline  pipeline.Stats       `json:"pipeline"`
-	NewAlerts int                  `json:"new_alerts"`
-	Formats   map[string]string    `json:"formats"` // file -> detected format
+	Files     int                   `json:"files"`
+	Read      int                   `json:"events_read"`
+	Rejected  map[string]int        `json:"rejected"` // by reason
+	Pipeline  pipeline.Stats        `json:"pipeline"`
+	NewAlerts int                   `json:"new_alerts"`
+	Formats   map[string]string     `json:"formats"` // file -> detected format
 	Examples  []normalize.Rejection `json:"rejection_examples,omitempty"`
 }
 

@@ -27,7 +27,7 @@ type Env struct {
 	Baselines *baseline.Baselines
 	Locator   geoip.Locator
 	builtin   *geoip.Builtin
-	mmdb      *geoip.MMDB
+	mmdbs     []*geoip.MMDB
 	Lists     *iplist.Watcher
 }
 
@@ -46,14 +46,17 @@ func Open(cfg config.Config, log *slog.Logger) (*Env, error) {
 		env.Close()
 		return nil, err
 	}
-	env.Locator = env.builtin
-	if cfg.Geo.MMDB != "" {
-		if env.mmdb, err = geoip.OpenMMDB(cfg.Geo.MMDB); err != nil {
+	var chain geoip.Chain
+	for _, path := range cfg.Geo.MMDB {
+		db, err := geoip.OpenMMDB(path)
+		if err != nil {
 			env.Close()
 			return nil, err
 		}
-		env.Locator = geoip.Chain{env.mmdb, env.builtin}
+		env.mmdbs = append(env.mmdbs, db)
+		chain = append(chain, db)
 	}
+	env.Locator = append(chain, env.builtin)
 	lists := make([]iplist.ListConfig, len(cfg.Lists))
 	for i, l := range cfg.Lists {
 		lists[i] = iplist.ListConfig{Path: l.Path, Category: iplist.Category(l.Category), Name: l.Name, Format: l.Format}
@@ -98,8 +101,8 @@ func (env *Env) Pipeline() *pipeline.Pipeline {
 // Close releases what Open acquired.
 func (env *Env) Close() error {
 	var errs []error
-	if env.mmdb != nil {
-		errs = append(errs, env.mmdb.Close())
+	for _, db := range env.mmdbs {
+		errs = append(errs, db.Close())
 	}
 	if env.Store != nil {
 		errs = append(errs, env.Store.Close())

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/vedette/vedette/internal/config"
+	"github.com/vedette/vedette/internal/eval"
+	"github.com/vedette/vedette/internal/gen"
+	"github.com/vedette/vedette/internal/runner"
+)
+
+func runGen(args []string, _ *slog.Logger) error {
+	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
+	def := gen.DefaultConfig()
+	users := fs.Int("users", def.Users, "users in the organisation")
+	days := fs.Int("days", def.Days, "days of activity")
+	seed := fs.Uint64("seed", def.Seed, "random seed (same seed, same bytes)")
+	start := fs.String("start", def.Start.Format(time.DateOnly), "first day (YYYY-MM-DD, UTC)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: vedette gen [flags] DIR")
+	}
+	cfg := def
+	cfg.Users, cfg.Days, cfg.Seed = *users, *days, *seed
+	t, err := time.Parse(time.DateOnly, *start)
+	if err != nil {
+		return fmt.Errorf("-start: %w", err)
+	}
+	cfg.Start = t
+	dir := fs.Arg(0)
+	sum, err := gen.Generate(dir, cfg)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "vedette.yaml"), []byte(genConfig), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "vedette gen: %d sign-ins, %d management events, labels %v in %s\n", sum.SignIns, sum.Activities, sum.Labels, dir)
+	return nil
+}
+
+// genConfig is the configuration written beside a generated month: the
+// defaults plus the month's IP lists, relative to the config's directory.
+const genConfig = `# Written by vedette gen: the defaults plus this month's IP lists.
+lists:
+  - {path: lists/tor-exit.txt, category: tor-exit, name: tor-bulk-exit-list}
+  - {path: lists/anonymous-proxy.txt, category: anonymous-proxy, name: anonymous-proxies}
+  - {path: lists/vpn.csv, category: vpn, name: corporate-vpn}
+  - {path: lists/corporate.txt, category: corporate, name: corporate-egress}
+`
+
+func runEval(args []string, log *slog.Logger) error {
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	cfgPath := fs.String("config", "", "configuration (default: DIR/vedette.yaml)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: vedette eval [-config f.yaml] DIR")
+	}
+	dir := fs.Arg(0)
+	if *cfgPath == "" {
+		*cfgPath = filepath.Join(dir, "vedette.yaml")
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return err
+	}
+	labels, err := gen.ReadLabels(filepath.Join(dir, "labels.jsonl"))
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "vedette-eval-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	cfg.DataDir = tmp
+	files, err := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	if err != nil {
+		return err
+	}
+	var inputs []string
+	for _, f := range files {
+		if filepath.Base(f) != "labels.jsonl" {
+			inputs = append(inputs, f)
+		}
+	}
+	var alerts alertCollector
+	sum, err := runner.Detect(cfg, inputs, runner.Options{Out: &alerts, Log: log})
+	if err != nil {
+		return err
+	}
+	printSummary(os.Stderr, sum)
+	want := make([]eval.Label, len(labels))
+	for i, l := range labels {
+		want[i] = eval.Label{Detection: l.Detection, Principal: l.Principal, Time: l.Time, Key: l.Key, Scenario: l.Scenario}
+	}
+	eval.Report(os.Stdout, eval.Compare(want, alerts.alerts))
+	return nil
+}
