@@ -1,0 +1,108 @@
+package normalize
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// readCSV reads a Log Analytics portal CSV export of SigninLogs or
+// AzureActivity. Other tables are an unknown format.
+func (rd *reader) readCSV(br *bufio.Reader) error {
+	cr := csv.NewReader(br)
+	header, err := cr.Read()
+	if err != nil {
+		return fmt.Errorf("%w: no CSV header: %v", ErrUnknownFormat, err)
+	}
+	f, setters := csvTable(header)
+	if f == "" {
+		return fmt.Errorf("%w: CSV columns are not a SigninLogs or AzureActivity table", ErrUnknownFormat)
+	}
+	rd.format = f
+	rd.recognized = 1
+	var joined []byte
+	for row := 1; ; row++ {
+		fields, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		var perr *csv.ParseError
+		if errors.As(err, &perr) {
+			rd.reject(row, "invalid-csv", perr.Error())
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		r, reason, detail := csvRecord(fields, setters)
+		if reason != "" {
+			rd.reject(row, reason, detail)
+			continue
+		}
+		joined = joined[:0]
+		for _, v := range fields {
+			joined = append(append(joined, v...), 0x1f)
+		}
+		rd.emitAs(f, r, joined, row)
+	}
+}
+
+// csvRecord fills a record from one row.
+func csvRecord(fields []string, setters []csvSetter) (r *rawRecord, reason, detail string) {
+	r = new(rawRecord)
+	for i, v := range fields {
+		s := setters[i]
+		if s.set == nil || v == "" {
+			continue
+		}
+		if err := s.set(r, v); err != nil {
+			return nil, "bad-field", fmt.Sprintf("column %s: %v", s.column, err)
+		}
+	}
+	return r, "", ""
+}
+
+type csvSetter struct {
+	column string
+	set    func(r *rawRecord, v string) error
+}
+
+// csvTable recognizes the table from the header and maps its columns.
+func csvTable(header []string) (Format, []csvSetter) {
+	names := make([]string, len(header))
+	has := make(map[string]bool, len(header))
+	for i, h := range header {
+		names[i] = csvColumn(h)
+		has[names[i]] = true
+	}
+	var f Format
+	var columns map[string]func(*rawRecord, string) error
+	switch {
+	case has["userprincipalname"] && has["ipaddress"] && (has["resulttype"] || has["status"]):
+		f, columns = FormatLASignInCSV, signInColumns
+	case has["caller"] && has["timegenerated"] && (has["operationnamevalue"] || has["operationname"] || has["authorization"]):
+		f, columns = FormatLAActivityCSV, activityColumns
+	default:
+		return "", nil
+	}
+	setters := make([]csvSetter, len(header))
+	for i, n := range names {
+		setters[i] = csvSetter{column: header[i], set: columns[n]}
+	}
+	return f, setters
+}
+
+// csvColumn normalizes a header: "TimeGenerated [UTC]" is timegenerated,
+// "LocationDetails_dynamic" and "LocationDetails_string" are
+// locationdetails.
+func csvColumn(h string) string {
+	h = strings.TrimSpace(h)
+	if i := strings.Index(h, " ["); i > 0 {
+		h = h[:i]
+	}
+	h = strings.TrimSuffix(strings.TrimSuffix(h, "_dynamic"), "_string")
+	return strings.ToLower(h)
+}

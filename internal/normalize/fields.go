@@ -1,0 +1,117 @@
+package normalize
+
+import (
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/vedette/vedette/internal/event"
+)
+
+// timeLayouts are tried in order. Go's fractional-second layout element
+// accepts 0 to 9 digits, which covers Azure's 7-digit timestamps. Times
+// without a zone are UTC (Log Analytics exports drop the Z).
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999",
+	"1/2/2006, 3:04:05.999 PM", // Log Analytics portal CSV export, UTC
+}
+
+// parseTime parses a record timestamp into UTC.
+func parseTime(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, false
+	}
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// parseIP parses an address, also in "ip:port" and "[v6]:port" form.
+// Anything else (placeholders, host names) gives the zero Addr.
+func parseIP(s string) netip.Addr {
+	if s == "" {
+		return netip.Addr{}
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Unmap()
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap()
+	}
+	return netip.Addr{}
+}
+
+// subscriptionOf extracts the lower-case subscription ID from an ARM
+// resource ID ("/subscriptions/<id>/...").
+func subscriptionOf(resourceID string) string {
+	const prefix = "/subscriptions/"
+	if len(resourceID) <= len(prefix) || !strings.EqualFold(resourceID[:len(prefix)], prefix) {
+		return ""
+	}
+	rest := resourceID[len(prefix):]
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		rest = rest[:i]
+	}
+	return strings.ToLower(rest)
+}
+
+// isGUID reports whether s looks like an object ID.
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !isHex(c) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// recordLocation builds the location a sign-in record states about itself.
+// Coordinates count only when non-zero and in range: some exports carry
+// latitude and longitude swapped (latitude 125) or zeroed.
+func recordLocation(country, city string, lat, lon float64) event.Location {
+	l := event.Location{Country: strings.ToUpper(strings.TrimSpace(country)), City: city}
+	if validCoord(lat, lon) {
+		l.Lat, l.Lon, l.HasCoord, l.RadiusKm = lat, lon, true, 25
+	}
+	if l.Known() {
+		l.Source = "record"
+	} else {
+		l.City = ""
+	}
+	return l
+}
+
+func validCoord(lat, lon float64) bool {
+	return (lat != 0 || lon != 0) && lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

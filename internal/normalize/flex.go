@@ -1,0 +1,173 @@
+package normalize
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+)
+
+// The types below absorb fields whose JSON type differs between record
+// shapes, so that one struct decodes them all without type errors.
+
+// valueString is a plain string ("operationName": "x") or a REST-style
+// localizable value ("operationName": {"value": "x", "localizedValue": ...}).
+type valueString string
+
+func (v *valueString) UnmarshalJSON(b []byte) error {
+	switch firstByte(b) {
+	case '"':
+		s, err := unquote(b)
+		*v = valueString(s)
+		return err
+	case '{':
+		var o struct {
+			Value string `json:"value"`
+		}
+		err := decodeJSON(b, &o)
+		*v = valueString(o.Value)
+		return err
+	}
+	return nil
+}
+
+// flex holds an object that some sources embed as a JSON string (Log
+// Analytics exports of dynamic columns). Other types are ignored.
+type flex[T any] struct {
+	V   T
+	Set bool
+}
+
+func (f *flex[T]) UnmarshalJSON(b []byte) error {
+	switch firstByte(b) {
+	case '{':
+		f.Set = true
+		return decodeJSON(b, &f.V)
+	case '"':
+		s, err := unquote(b)
+		if err != nil {
+			return err
+		}
+		return f.decodeString(s)
+	}
+	return nil
+}
+
+// decodeString decodes a JSON document held in a string; empty strings and
+// strings that are not objects leave f unset.
+func (f *flex[T]) decodeString(s string) error {
+	s = trimSpace(s)
+	if s == "" || s[0] != '{' {
+		return nil
+	}
+	f.Set = true
+	return decodeJSON([]byte(s), &f.V)
+}
+
+// ignored skips a value of any type.
+type ignored struct{}
+
+func (ignored) UnmarshalJSON([]byte) error { return nil }
+
+// envelope notes that a record is in fact a batch: {"records": [...]}.
+type envelope bool
+
+func (e *envelope) UnmarshalJSON(b []byte) error {
+	*e = firstByte(b) == '['
+	return nil
+}
+
+// location is a country code (diagnostic envelope "location": "US", Log
+// Analytics "Location": "US") or a sign-in location object.
+type location struct {
+	Country string
+	Detail  geoDetail
+}
+
+func (l *location) UnmarshalJSON(b []byte) error {
+	switch firstByte(b) {
+	case '"':
+		s, err := unquote(b)
+		l.Country = s
+		return err
+	case '{':
+		return decodeJSON(b, &l.Detail)
+	}
+	return nil
+}
+
+// status is a sign-in status {"errorCode": 0}, an ARM REST status
+// {"value": "Succeeded"}, or a plain string (ARM service-health properties).
+type status struct {
+	Value     string
+	ErrorCode string
+	HasCode   bool
+}
+
+func (s *status) UnmarshalJSON(b []byte) error {
+	switch firstByte(b) {
+	case '"':
+		v, err := unquote(b)
+		s.Value = v
+		return err
+	case '{':
+		var o struct {
+			Value     string          `json:"value"`
+			ErrorCode json.RawMessage `json:"errorCode"`
+		}
+		if err := decodeJSON(b, &o); err != nil {
+			return err
+		}
+		s.Value = o.Value
+		return s.setCode(o.ErrorCode)
+	}
+	return nil
+}
+
+func (s *status) setCode(raw json.RawMessage) error {
+	raw = bytes.TrimSpace(raw)
+	switch firstByte(raw) {
+	case 0, 'n':
+		return nil
+	case '"':
+		v, err := unquote(raw)
+		s.ErrorCode, s.HasCode = v, v != ""
+		return err
+	}
+	if _, err := strconv.ParseInt(string(raw), 10, 64); err != nil {
+		return &json.UnmarshalTypeError{Value: "errorCode " + string(raw), Field: "status.errorCode"}
+	}
+	s.ErrorCode, s.HasCode = string(raw), true
+	return nil
+}
+
+func firstByte(b []byte) byte {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return c
+		}
+	}
+	return 0
+}
+
+// unquote decodes a JSON string literal, fast when it has no escapes.
+func unquote(b []byte) (string, error) {
+	b = bytes.TrimSpace(b)
+	if len(b) >= 2 && bytes.IndexByte(b[1:len(b)-1], '\\') < 0 && bytes.IndexByte(b[1:len(b)-1], '"') < 0 {
+		return string(b[1 : len(b)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(b, &s)
+	return s, err
+}
+
+func trimSpace(s string) string {
+	for s != "" && isSpace(s[0]) {
+		s = s[1:]
+	}
+	for s != "" && isSpace(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

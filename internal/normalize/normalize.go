@@ -1,0 +1,138 @@
+// Package normalize turns raw activity-log records (Azure Activity Log, Entra
+// ID sign-ins, their Log Analytics tables, AWS CloudTrail) into
+// event.Event values. It sniffs compression and format from the content,
+// hands every usable record to a Sink and every unusable one to the same
+// Sink as a Rejection; a bad record never stops the good ones around it.
+package normalize
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"github.com/vedette/vedette/internal/event"
+)
+
+// ErrUnknownFormat is returned (wrapped) when a source holds no record of
+// any supported format.
+var ErrUnknownFormat = errors.New("unknown-format")
+
+// Rejection is a record that could not be used, with where it was.
+type Rejection struct {
+	Source string // file name or stream name
+	Record int    // 1-based record number: array index+1 in a JSON document, line in JSON lines, data row in CSV
+	Reason string // short machine-friendly reason: "invalid-json", "missing-time", "bad-type", ...
+	Detail string // human explanation incl. the offending field
+}
+
+// Error formats the rejection as "source:record: reason: detail".
+func (r Rejection) Error() string {
+	return r.Source + ":" + strconv.Itoa(r.Record) + ": " + r.Reason + ": " + r.Detail
+}
+
+// Sink receives what a reader produces. The reader allocates a fresh
+// *event.Event per record; the sink owns it.
+type Sink interface {
+	Event(e *event.Event)
+	Reject(r Rejection)
+}
+
+// Format names a detected input format.
+type Format string
+
+// Formats Read recognizes. A JSON source whose records are of several
+// formats (a JSON-lines file may mix them line by line) is FormatMixed.
+const (
+	FormatAzureActivity     Format = "azure-activity"      // ARM activity log, diagnostic settings (Event Hub, storage)
+	FormatAzureActivityREST Format = "azure-activity-rest" // ARM activity log, REST API / portal export
+	FormatEntraSignIn       Format = "entra-signin"        // Entra sign-in log, diagnostic settings
+	FormatEntraSignInGraph  Format = "entra-signin-graph"  // Microsoft Graph signIn objects
+	FormatCloudTrail        Format = "cloudtrail"          // AWS CloudTrail
+	FormatLASignIn          Format = "la-signinlogs"       // Log Analytics SigninLogs rows (JSON)
+	FormatLAActivity        Format = "la-azureactivity"    // Log Analytics AzureActivity rows (JSON)
+	FormatLASignInCSV       Format = "la-signinlogs-csv"   // Log Analytics portal CSV export of SigninLogs
+	FormatLAActivityCSV     Format = "la-azureactivity-csv"
+	FormatMixed             Format = "mixed"
+)
+
+// maxLine bounds one JSON line or one CSV row. Longer records are rejected
+// without being buffered whole.
+const maxLine = 4 << 20
+
+// maxDocument bounds a whole-file JSON document, which is held in memory.
+const maxDocument = 1 << 30
+
+// Read sniffs gzip (magic bytes) and the format from the content, parses
+// every record in r and hands each to sink. It returns an error only when
+// the source as a whole cannot be read (unknown format, I/O error); bad
+// records are Rejections and never stop the good records around them.
+func Read(source string, r io.Reader, sink Sink) (Format, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return "", fmt.Errorf("normalize: %s: gzip: %w", source, err)
+		}
+		defer zr.Close()
+		br = bufio.NewReaderSize(zr, 64<<10)
+	}
+	if err := skipBOM(br); err != nil {
+		return "", fmt.Errorf("normalize: %s: %w", source, err)
+	}
+	rd := newReader(source, sink)
+	first, err := firstByteOf(br)
+	switch {
+	case err == io.EOF:
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("normalize: %s: %w", source, err)
+	case first == '{' || first == '[':
+		err = rd.readJSON(br)
+	default:
+		err = rd.readCSV(br)
+	}
+	if err != nil {
+		return rd.format, fmt.Errorf("normalize: %s: %w", source, err)
+	}
+	return rd.format, nil
+}
+
+// ReadFile opens path and calls Read with the path as source.
+func ReadFile(path string, sink Sink) (Format, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("normalize: %w", err)
+	}
+	defer f.Close()
+	return Read(path, f, sink)
+}
+
+func skipBOM(br *bufio.Reader) error {
+	b, err := br.Peek(3)
+	if bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
+		_, err = br.Discard(3)
+		return err
+	}
+	if err == io.EOF || err == bufio.ErrBufferFull {
+		return nil
+	}
+	return err
+}
+
+// firstByteOf returns the first non-space byte without consuming it.
+func firstByteOf(br *bufio.Reader) (byte, error) {
+	for {
+		c, err := br.ReadByte()
+		if err != nil {
+			return 0, err
+		}
+		if !isSpace(c) {
+			return c, br.UnreadByte()
+		}
+	}
+}
