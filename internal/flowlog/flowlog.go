@@ -1,0 +1,106 @@
+// Package flowlog reads Azure network flow log files into flow.Records:
+// NSG flow logs version 2 (records[].properties.flows[].flows[].flowTuples,
+// 13-field tuples "ts,src,dst,sport,dport,T|U,I|O,A|D,B|C|E,pkts,bytes,
+// pkts,bytes") and VNet flow logs version 4
+// (records[].flowRecords.flows[].flowGroups[].flowTuples, 13-field tuples
+// "ts,src,dst,sport,dport,proto#,I|O,B|C|E|D,encryption,pkts,bytes,pkts,
+// bytes"). Files may be plain JSON or gzip. Tuple timestamps may be Unix
+// seconds or milliseconds; both are accepted in either format.
+//
+// Bad tuples are rejected one by one through the rej callback and never
+// stop the read: only an unreadable file or invalid JSON is an error.
+package flowlog
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/vedette/vedette/internal/flow"
+)
+
+// Formats returned by ReadFile.
+const (
+	FormatNSGv2  = "nsg-v2"
+	FormatVNetv4 = "vnet-v4"
+	FormatMixed  = "mixed"
+)
+
+// MaxFileBytes bounds how much (decompressed) JSON one file may hold, so a
+// gzip bomb cannot exhaust memory.
+const MaxFileBytes = 1 << 30
+
+// ErrFormat means the file is JSON but not an NSG or VNet flow log.
+var ErrFormat = errors.New("not an azure flow log")
+
+// RejectFunc receives each rejected tuple: the source (file base name), the
+// 1-based record number, a short reason and a detail.
+type RejectFunc func(source string, record int, reason, detail string)
+
+// ReadFile reads the flow log at path and calls fn for every tuple, in file
+// order. It returns the
+// format of the file (FormatNSGv2, FormatVNetv4 or FormatMixed).
+func ReadFile(path string, fn func(flow.Record), rej RejectFunc) (format string, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("flowlog: %w", err)
+	}
+	defer f.Close()
+	format, err = Read(f, filepath.Base(path), fn, rej)
+	if err != nil {
+		return format, fmt.Errorf("flowlog: %s: %w", path, err)
+	}
+	return format, nil
+}
+
+// Read is ReadFile on an open stream; source names it in records and
+// rejections.
+func Read(r io.Reader, source string, fn func(flow.Record), rej RejectFunc) (string, error) {
+	data, err := readAll(r)
+	if err != nil {
+		return "", err
+	}
+	var doc document
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return "", fmt.Errorf("decode json: %w", err)
+	}
+	if doc.Records == nil {
+		return "", ErrFormat
+	}
+	if rej == nil {
+		rej = func(string, int, string, string) {}
+	}
+	p := parser{source: source, fn: fn, rej: rej}
+	for i := range doc.Records {
+		p.record(&doc.Records[i], i+1)
+	}
+	return p.format(), nil
+}
+
+func readAll(r io.Reader) ([]byte, error) {
+	br := bufio.NewReader(r)
+	magic, _ := br.Peek(2)
+	var src io.Reader = br
+	if bytes.Equal(magic, []byte{0x1f, 0x8b}) {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		defer zr.Close()
+		src = zr
+	}
+	data, err := io.ReadAll(io.LimitReader(src, MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	if len(data) > MaxFileBytes {
+		return nil, fmt.Errorf("larger than %d bytes", MaxFileBytes)
+	}
+	return data, nil
+}

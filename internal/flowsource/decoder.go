@@ -1,0 +1,163 @@
+package flowsource
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"sync"
+
+	"github.com/netsampler/goflow2/v2/decoders/netflow"
+	"github.com/netsampler/goflow2/v2/decoders/netflowlegacy"
+
+	"github.com/vedette/vedette/internal/flow"
+)
+
+// Counters are the collector's running totals. Decode errors are split by
+// reason so that a noisy exporter can be told from a broken one.
+type Counters struct {
+	Packets          uint64
+	Flows            uint64
+	Dropped          uint64 // packets dropped before decoding (exporter cap)
+	Truncated        uint64 // packets or sets shorter than they claim
+	UnknownTemplate  uint64 // data sets whose template was not (yet) seen
+	BadVersion       uint64
+	TemplateRejected uint64 // zero-size, oversized or over-cap templates
+	Malformed        uint64 // any other decode error, incl. recovered panics
+	Withdrawn        uint64 // templates withdrawn by exporters
+}
+
+// ErrVersion is returned for packets that are not NetFlow v5/v9 or IPFIX.
+var ErrVersion = errors.New("unsupported version")
+
+// exporter is the state kept per exporter address and port.
+type exporter struct {
+	source   string
+	tpl      templates
+	sampling map[uint32]uint32 // observation domain -> rate from options data
+	initMs   map[uint32]uint64 // observation domain -> systemInitTimeMilliseconds
+	override uint32
+}
+
+// Decoder decodes UDP payloads with goflow2's decoders into flow records,
+// keeping templates and sampling rates per exporter. It is safe for
+// concurrent use.
+type Decoder struct {
+	cfg       Config
+	mu        sync.Mutex
+	exporters map[netip.AddrPort]*exporter
+	counters  Counters
+	nf9       netflow.NFv9Packet
+	ipfix     netflow.IPFIXPacket
+	v5        netflowlegacy.PacketNetFlowV5
+}
+
+// NewDecoder returns a Decoder with cfg's caps and sampling overrides.
+func NewDecoder(cfg Config) *Decoder {
+	return &Decoder{cfg: cfg, exporters: map[netip.AddrPort]*exporter{}}
+}
+
+// Counters returns a copy of the running totals.
+func (d *Decoder) Counters() Counters {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	c := d.counters
+	for _, e := range d.exporters {
+		c.Withdrawn += e.tpl.withdrawn
+	}
+	return c
+}
+
+// Decode decodes one UDP payload from from, appends its flow records to
+// out and returns it. Errors are also counted; records decoded before an
+// error are still returned.
+func (d *Decoder) Decode(from netip.AddrPort, payload []byte, out []flow.Record) (res []flow.Record, err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.counters.Packets++
+	n := len(out)
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("flowsource: decoder panic: %v", p)
+			d.counters.Malformed++
+			res = out[:n]
+		}
+		d.counters.Flows += uint64(len(res) - n)
+	}()
+	return d.decode(from, payload, out)
+}
+
+func (d *Decoder) decode(from netip.AddrPort, payload []byte, out []flow.Record) ([]flow.Record, error) {
+	if len(payload) < 2 {
+		d.counters.Truncated++
+		return out, fmt.Errorf("flowsource: %w: short packet", ErrVersion)
+	}
+	e := d.exporter(from)
+	if e == nil {
+		d.counters.Dropped++
+		return out, fmt.Errorf("flowsource: exporter cap reached, dropped %v", from)
+	}
+	switch v := binary.BigEndian.Uint16(payload); v {
+	case 5:
+		return d.decodeV5(e, payload, out)
+	case 9, 10:
+		return d.decodeTemplated(e, payload, out)
+	default:
+		d.counters.BadVersion++
+		return out, fmt.Errorf("flowsource: %w %d", ErrVersion, v)
+	}
+}
+
+func (d *Decoder) exporter(from netip.AddrPort) *exporter {
+	from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+	if e := d.exporters[from]; e != nil {
+		return e
+	}
+	if len(d.exporters) >= d.cfg.MaxExporters {
+		return nil
+	}
+	e := &exporter{
+		source:   "udp:" + from.Addr().String(),
+		tpl:      templates{m: map[uint64]any{}, max: d.cfg.MaxTemplates, maxFields: d.cfg.MaxTemplateFields},
+		sampling: map[uint32]uint32{}, initMs: map[uint32]uint64{},
+		override: d.cfg.Sampling[from.Addr()],
+	}
+	d.exporters[from] = e
+	return e
+}
+
+func (d *Decoder) decodeTemplated(e *exporter, payload []byte, out []flow.Record) ([]flow.Record, error) {
+	buf := bytes.NewBuffer(payload)
+	d.nf9.FlowSets, d.ipfix.FlowSets = d.nf9.FlowSets[:0], d.ipfix.FlowSets[:0]
+	derr := netflow.DecodeMessageVersion(buf, &e.tpl, &d.nf9, &d.ipfix)
+	var p packetCtx
+	var sets []any
+	if binary.BigEndian.Uint16(payload) == 9 {
+		p = packetCtx{version: 9, domain: d.nf9.SourceId, exportMs: uint64(d.nf9.UnixSeconds) * 1000, uptimeMs: uint64(d.nf9.SystemUptime)}
+		sets = d.nf9.FlowSets
+	} else {
+		p = packetCtx{version: 10, domain: d.ipfix.ObservationDomainId, exportMs: uint64(d.ipfix.ExportTime) * 1000}
+		sets = d.ipfix.FlowSets
+	}
+	out = d.convertSets(e, &p, sets, out)
+	if derr != nil {
+		d.countError(derr)
+		return out, fmt.Errorf("flowsource: %w", derr)
+	}
+	return out, nil
+}
+
+func (d *Decoder) countError(err error) {
+	switch {
+	case errors.Is(err, netflow.ErrorTemplateNotFound):
+		d.counters.UnknownTemplate++
+	case errors.Is(err, ErrTemplateCap), errors.Is(err, ErrTemplateEmpty), errors.Is(err, ErrTemplateLarge):
+		d.counters.TemplateRejected++
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		d.counters.Truncated++
+	default:
+		d.counters.Malformed++
+	}
+}

@@ -1,0 +1,217 @@
+// Package inventory maps IP addresses to the monitored hosts behind them,
+// over time, so network alerts can name a host rather than an address.
+//
+// Two sources feed it:
+//
+//   - An inventory file (Load), CSV, one mapping per line:
+//
+//     # comment
+//     ip,host,subscription,valid_from,valid_to
+//     10.0.0.4,web-01,0b1f6471-1bf0-4dda-aec3-cb9272f09590
+//     10.0.0.5,jump-01,0b1f6471-1bf0-4dda-aec3-cb9272f09590,2024-01-01T00:00:00Z,
+//
+//     The header line is optional. valid_from and valid_to (RFC 3339) are
+//     optional; empty means "since ever" and "until further notice". A file
+//     mapping is authoritative: learned mappings for the same IP are ignored.
+//
+//   - Azure NSG and VNet flow logs (Learn, LearnRecord), which name the NIC
+//     (MAC address) and resource that logged each tuple. Each observation
+//     extends a segment "this IP was this host from first to last seen".
+//
+// The one-hour rule (HeldForHour): a host is only alerted on for an hour
+// [start, start+1h) in which it held the same IP for the entire hour. For a
+// file mapping, its validity must cover the hour; for a learned mapping, the
+// IP must have been seen as that host at or before the hour's start and at or
+// after its end, and as no other host in between. Hours where an IP changed
+// hands (DHCP, scale sets) are thus never attributed to the wrong host.
+//
+// Time comes only from the observations; the package never reads the clock.
+package inventory
+
+import (
+	"net/netip"
+	"sync"
+	"time"
+)
+
+// Host is a monitored machine.
+type Host struct {
+	Name         string `json:"name"`
+	Subscription string `json:"subscription,omitempty"`
+	Resource     string `json:"resource,omitempty"` // Azure resource ID of the NIC/NSG/VNet that named it
+}
+
+// DefaultMaxLearned caps how many IPs learned mappings are kept for.
+const DefaultMaxLearned = 65536
+
+// segmentsPerIP is how many hand-overs of one IP are remembered.
+const segmentsPerIP = 4
+
+type static struct {
+	host     Host
+	from, to int64 // unix seconds; 0 = unbounded
+}
+
+type segment struct {
+	host        uint32 // index into Inventory.hosts
+	first, last int64  // unix seconds
+}
+
+type learned struct {
+	segs [segmentsPerIP]segment
+	n    uint8
+}
+
+// Inventory is safe for concurrent use.
+type Inventory struct {
+	mu         sync.RWMutex
+	static     map[netip.Addr][]static
+	learned    map[netip.Addr]*learned
+	hosts      []Host
+	hostIdx    map[Host]uint32
+	maxLearned int
+	dropped    uint64
+}
+
+// New returns an empty inventory that learns at most maxLearned IPs
+// (DefaultMaxLearned when 0).
+func New(maxLearned int) *Inventory {
+	if maxLearned <= 0 {
+		maxLearned = DefaultMaxLearned
+	}
+	return &Inventory{
+		static:     map[netip.Addr][]static{},
+		learned:    map[netip.Addr]*learned{},
+		hostIdx:    map[Host]uint32{},
+		maxLearned: maxLearned,
+	}
+}
+
+// Add records a file mapping valid in [from, to]; zero times are unbounded.
+func (inv *Inventory) Add(ip netip.Addr, h Host, from, to time.Time) {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	inv.static[ip.Unmap()] = append(inv.static[ip.Unmap()], static{host: h, from: unix(from), to: unix(to)})
+}
+
+func unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+// Learn records that ip was host h at time t.
+func (inv *Inventory) Learn(ip netip.Addr, h Host, t time.Time) {
+	ip = ip.Unmap()
+	ts := t.Unix()
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	l := inv.learned[ip]
+	if l == nil {
+		if len(inv.learned) >= inv.maxLearned {
+			inv.dropped++
+			return
+		}
+		l = &learned{}
+		inv.learned[ip] = l
+	}
+	l.observe(inv.intern(h), ts)
+}
+
+func (inv *Inventory) intern(h Host) uint32 {
+	if i, ok := inv.hostIdx[h]; ok {
+		return i
+	}
+	i := uint32(len(inv.hosts))
+	inv.hosts = append(inv.hosts, h)
+	inv.hostIdx[h] = i
+	return i
+}
+
+// observe extends the latest segment of the same host, or opens a new one
+// when the IP changed hands, forgetting the oldest beyond segmentsPerIP.
+func (l *learned) observe(host uint32, ts int64) {
+	if l.n > 0 {
+		s := &l.segs[l.n-1]
+		if s.host == host {
+			s.first, s.last = min(s.first, ts), max(s.last, ts)
+			return
+		}
+	}
+	if int(l.n) == segmentsPerIP {
+		copy(l.segs[:], l.segs[1:])
+		l.n--
+	}
+	l.segs[l.n] = segment{host: host, first: ts, last: ts}
+	l.n++
+}
+
+// Lookup returns the host ip belongs to at t, if any: used to route flows
+// to hosts. Alerting additionally requires HeldForHour.
+func (inv *Inventory) Lookup(ip netip.Addr, t time.Time) (Host, bool) {
+	ts := t.Unix()
+	inv.mu.RLock()
+	defer inv.mu.RUnlock()
+	if ss, ok := inv.static[ip]; ok {
+		for _, s := range ss {
+			if (s.from == 0 || s.from <= ts) && (s.to == 0 || ts <= s.to) {
+				return s.host, true
+			}
+		}
+		return Host{}, false
+	}
+	l := inv.learned[ip]
+	if l == nil || l.n == 0 {
+		return Host{}, false
+	}
+	return inv.hosts[l.segs[l.n-1].host], true
+}
+
+// HeldForHour reports which host held ip for the entire hour starting at
+// start, under the one-hour rule described in the package doc.
+func (inv *Inventory) HeldForHour(ip netip.Addr, start time.Time) (Host, bool) {
+	from, to := start.Unix(), start.Add(time.Hour).Unix()
+	inv.mu.RLock()
+	defer inv.mu.RUnlock()
+	if ss, ok := inv.static[ip]; ok {
+		for _, s := range ss {
+			if (s.from == 0 || s.from <= from) && (s.to == 0 || to <= s.to) {
+				return s.host, true
+			}
+		}
+		return Host{}, false
+	}
+	l := inv.learned[ip]
+	if l == nil {
+		return Host{}, false
+	}
+	return inv.heldLearned(l, from, to)
+}
+
+func (inv *Inventory) heldLearned(l *learned, from, to int64) (Host, bool) {
+	var holder *segment
+	for i := range l.segs[:l.n] {
+		s := &l.segs[i]
+		if s.first <= from && s.last >= to {
+			holder = s
+		}
+	}
+	if holder == nil {
+		return Host{}, false
+	}
+	for i := range l.segs[:l.n] {
+		s := &l.segs[i]
+		if s.host != holder.host && s.last >= from && s.first <= to {
+			return Host{}, false // someone else held it during the hour
+		}
+	}
+	return inv.hosts[holder.host], true
+}
+
+// Dropped is how many learned observations were dropped at the cap.
+func (inv *Inventory) Dropped() uint64 {
+	inv.mu.RLock()
+	defer inv.mu.RUnlock()
+	return inv.dropped
+}

@@ -1,0 +1,120 @@
+package netdetect
+
+import (
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/inventory"
+)
+
+// closeHour evaluates and learns every host of the hour starting at hour.
+func (e *Engine) closeHour(hour int64) []event.Alert {
+	byIP := e.open[hour]
+	start := time.Unix(hour, 0).UTC()
+	ips := make([]netip.Addr, 0, len(byIP))
+	for ip := range byIP {
+		ips = append(ips, ip)
+	}
+	slices.SortFunc(ips, netip.Addr.Compare)
+	var out []event.Alert
+	var hot, active [numChannels]uint32
+	for _, ip := range ips {
+		h := byIP[ip]
+		host, ok := e.holder(ip, start)
+		if !ok {
+			e.counters.NotHeld++
+			continue
+		}
+		hist := e.history[host.Name]
+		if hist == nil {
+			hist = &History{}
+			e.history[host.Name] = hist
+		}
+		out = append(out, e.evaluate(ip, host, hist, h, start)...)
+		out = append(out, e.c2Alert(ip, host, h, start)...)
+		for ch := range numChannels {
+			if n := h.Ch[ch].counted(incoming(ch)); n > 0 {
+				active[ch]++
+				if n >= e.lowestThreshold(ch) {
+					hot[ch]++
+				}
+			}
+		}
+		hist.update(h)
+	}
+	e.env.update(hot, active)
+	e.counters.HoursClosed++
+	e.counters.Alerts += uint64(len(out))
+	return out
+}
+
+// holder applies the one-hour rule; IPs of Config.MonitorPrefixes that the
+// inventory does not know are their own host.
+func (e *Engine) holder(ip netip.Addr, start time.Time) (inventory.Host, bool) {
+	if h, ok := e.inv.HeldForHour(ip, start); ok {
+		return h, true
+	}
+	if _, known := e.inv.Lookup(ip, start); known {
+		return inventory.Host{}, false
+	}
+	for _, p := range e.cfg.MonitorPrefixes {
+		if p.Contains(ip) {
+			return inventory.Host{Name: ip.String()}, true
+		}
+	}
+	return inventory.Host{}, false
+}
+
+func (e *Engine) lowestThreshold(ch int) uint32 {
+	lo := uint32(1 << 31)
+	for i := range Detections {
+		d := &Detections[i]
+		if r := e.cfg.rule(d); d.channel == ch && r.Enabled {
+			lo = min(lo, r.MinConns)
+		}
+	}
+	return lo
+}
+
+// verdict is one detection's outcome on one host-hour.
+type verdict struct {
+	d        *Detection
+	value    uint32 // attempts to/from the top peer, or distinct peers
+	total    uint32
+	usual    float32
+	hasHist  bool
+	envShare float32
+}
+
+// evaluate runs the brute-force detections on one host-hour.
+func (e *Engine) evaluate(ip netip.Addr, host inventory.Host, hist *History, h *HostHour, start time.Time) []event.Alert {
+	var out []event.Alert
+	for i := range Detections {
+		d := &Detections[i]
+		rule := e.cfg.rule(d)
+		if !rule.Enabled {
+			continue
+		}
+		c := &h.Ch[d.channel]
+		v := verdict{d: d, total: c.counted(incoming(d.channel)), envShare: e.env.HotShare[d.channel]}
+		v.hasHist = hist.Hours >= uint32(e.cfg.MinHistoryHours)
+		if d.many {
+			v.value, v.usual = c.Peers.Count(), hist.Peers[d.channel]
+			if v.value < rule.MinPeers || v.total < rule.MinConns {
+				continue
+			}
+		} else {
+			v.value, v.usual = c.Top.max().Count, hist.Conns[d.channel]
+			if v.value < rule.MinConns {
+				continue
+			}
+		}
+		if v.hasHist && float64(v.value) <= e.cfg.AnomalyFactor*max(float64(v.usual), 1) {
+			continue // normal for this host
+		}
+		out = append(out, e.bruteAlert(ip, host, h, c, &v, rule, start))
+	}
+	return out
+}

@@ -1,0 +1,252 @@
+// Package netdetect turns flow records into network detections: brute force
+// over SSH and RDP (incoming one-to-one and many-to-one, outgoing one-to-one
+// and one-to-many) and communication with threat-intel listed addresses.
+//
+// State is kept per monitored IP per event-time hour in a HostHour (under
+// 1 KiB), and per host in a 36-byte History. Time comes only from flow
+// records: an hour closes when a flow later than its end plus Config.Grace
+// arrives (the watermark), or on Flush. When an hour closes, each IP is
+// resolved to the host that held it for the entire hour (see package
+// inventory, the one-hour rule); hours without such a host raise nothing.
+// A host's hour is then compared with the thresholds, with the host's own
+// history (a jump box that always makes outgoing SSH is not anomalous) and
+// with what is common in the environment, and only then learned.
+//
+// Engine is not safe for concurrent use: feed it from one goroutine.
+package netdetect
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/flow"
+	"github.com/vedette/vedette/internal/inventory"
+	"github.com/vedette/vedette/internal/ti"
+)
+
+// Deps are the Engine's collaborators.
+type Deps struct {
+	// Inventory maps IPs to hosts; a new empty one (learning from flow logs)
+	// when nil.
+	Inventory *inventory.Inventory
+	// TI lists malicious addresses; nil disables the C2 detection.
+	TI     ti.Matcher
+	Logger *slog.Logger
+}
+
+// Counters are the Engine's running totals.
+type Counters struct {
+	Flows       uint64 // records observed
+	Late        uint64 // records of an already closed hour, dropped
+	Unmonitored uint64 // records touching no monitored IP
+	HostDrops   uint64 // records dropped at Config.MaxHosts
+	NotHeld     uint64 // host-hours skipped by the one-hour rule
+	HoursClosed uint64
+	Alerts      uint64
+}
+
+// Engine holds detection state.
+type Engine struct {
+	cfg       Config
+	inv       *inventory.Inventory
+	ti        ti.Matcher
+	log       *slog.Logger
+	ports     [65536]uint8                       // port -> 1+service channel base (chSSHIn/chRDPIn), 0 = none
+	open      map[int64]map[netip.Addr]*HostHour // hour start (unix s) -> IP -> state
+	history   map[string]*History
+	env       Env
+	watermark int64 // latest flow time seen, unix ms
+	closed    int64 // hours starting before this (unix s) are closed
+	counters  Counters
+}
+
+// New validates cfg and returns an Engine.
+func New(cfg Config, deps Deps) (*Engine, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	e := &Engine{
+		cfg: cfg, inv: deps.Inventory, ti: deps.TI, log: deps.Logger,
+		open: map[int64]map[netip.Addr]*HostHour{}, history: map[string]*History{},
+	}
+	if e.inv == nil {
+		e.inv = inventory.New(0)
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	for _, p := range cfg.SSH.Ports {
+		e.ports[p] = 1 + chSSHIn
+	}
+	for _, p := range cfg.RDP.Ports {
+		if e.ports[p] != 0 {
+			return nil, fmt.Errorf("netdetect: port %d is both ssh and rdp: %w", p, ErrConfig)
+		}
+		e.ports[p] = 1 + chRDPIn
+	}
+	return e, nil
+}
+
+// Counters returns the running totals.
+func (e *Engine) Counters() Counters { return e.counters }
+
+// Observe adds one flow record and returns the alerts of the hours its time
+// closes (usually none).
+func (e *Engine) Observe(r *flow.Record) []event.Alert {
+	e.counters.Flows++
+	t := r.Time()
+	if t.IsZero() {
+		e.counters.Late++
+		return nil
+	}
+	if e.cfg.LearnFromFlowLogs && r.MAC != "" {
+		e.inv.LearnRecord(r)
+	}
+	ms := t.UnixMilli()
+	hour := hourStart(ms)
+	if hour < e.closed {
+		e.counters.Late++
+		return nil
+	}
+	e.add(r, hour, ms)
+	if ms <= e.watermark {
+		return nil
+	}
+	e.watermark = ms
+	return e.closeUpTo(ms - e.cfg.Grace.Milliseconds())
+}
+
+// Flush closes every open hour, as at the end of a batch of files, and
+// returns their alerts. Later records of those hours count as late.
+func (e *Engine) Flush() []event.Alert {
+	var last int64 = -1 << 62
+	for h := range e.open {
+		last = max(last, h)
+	}
+	if last == -1<<62 {
+		return nil
+	}
+	return e.closeUpTo((last + 3600) * 1000)
+}
+
+func hourStart(ms int64) int64 {
+	s := ms / 1000
+	if ms < 0 && ms%1000 != 0 {
+		s--
+	}
+	return s - ((s%3600)+3600)%3600
+}
+
+// closeUpTo closes all open hours ending at or before ms, oldest first.
+func (e *Engine) closeUpTo(ms int64) []event.Alert {
+	var due []int64
+	for h := range e.open {
+		if (h+3600)*1000 <= ms {
+			due = append(due, h)
+		}
+	}
+	slices.Sort(due)
+	var out []event.Alert
+	for _, h := range due {
+		out = append(out, e.closeHour(h)...)
+		delete(e.open, h)
+		e.closed = max(e.closed, h+3600)
+	}
+	return out
+}
+
+// add routes r to the monitored IPs on either side.
+func (e *Engine) add(r *flow.Record, hour, ms int64) {
+	src, dst := r.Src.Unmap(), r.Dst.Unmap()
+	hs, hd := e.hostHour(src, hour, ms), e.hostHour(dst, hour, ms)
+	if hs == nil && hd == nil {
+		e.counters.Unmonitored++
+		return
+	}
+	svc, reverse := e.service(r)
+	maxB := e.cfg.SSH.MaxAttemptBytes
+	if svc == chRDPIn {
+		maxB = e.cfg.RDP.MaxAttemptBytes
+	}
+	if hs != nil {
+		e.touch(hs, r, ms)
+		if svc >= 0 && !reverse {
+			count(&hs.Ch[svc+1], r, dst.As16(), false, ms, maxB) // outgoing
+		}
+		e.checkC2(hs, r, dst, r.DstPort, true, ms)
+	}
+	if hd != nil {
+		e.touch(hd, r, ms)
+		if svc >= 0 && !reverse {
+			count(&hd.Ch[svc], r, src.As16(), true, ms, maxB) // incoming
+		}
+		e.checkC2(hd, r, src, r.SrcPort, false, ms)
+	}
+}
+
+// service returns the incoming channel of r's service (-1 for none) and
+// whether r is the server's reply direction (source port is the service).
+func (e *Engine) service(r *flow.Record) (int, bool) {
+	if r.Proto != flow.ProtoTCP {
+		return -1, false
+	}
+	if c := e.ports[r.DstPort]; c != 0 {
+		return int(c) - 1, false
+	}
+	if c := e.ports[r.SrcPort]; c != 0 {
+		return int(c) - 1, true
+	}
+	return -1, false
+}
+
+func (e *Engine) touch(h *HostHour, r *flow.Record, ms int64) {
+	h.Flows++
+	if ms >= h.LastTime {
+		h.LastTime, h.Source, h.Record = ms, r.Source, r.Index
+	}
+}
+
+// hostHour returns the state of ip for hour if ip is monitored.
+func (e *Engine) hostHour(ip netip.Addr, hour, ms int64) *HostHour {
+	if !ip.IsValid() {
+		return nil
+	}
+	byIP := e.open[hour]
+	if h := byIP[ip]; h != nil {
+		return h
+	}
+	if !e.monitored(ip, ms) {
+		return nil
+	}
+	if byIP == nil {
+		byIP = map[netip.Addr]*HostHour{}
+		e.open[hour] = byIP
+	}
+	if len(byIP) >= e.cfg.MaxHosts {
+		e.counters.HostDrops++
+		return nil
+	}
+	h := &HostHour{}
+	byIP[ip] = h
+	return h
+}
+
+func (e *Engine) monitored(ip netip.Addr, ms int64) bool {
+	if _, ok := e.inv.Lookup(ip, time.UnixMilli(ms)); ok {
+		return true
+	}
+	for _, p := range e.cfg.MonitorPrefixes {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrSnapshot marks a snapshot that cannot be restored.
+var ErrSnapshot = errors.New("bad snapshot")

@@ -1,0 +1,54 @@
+package netdetect
+
+// ewmaAlpha weighs the newest hour in host and environment baselines: about
+// a day's worth of hours dominates.
+const ewmaAlpha = 0.05
+
+// History is one host's baseline, in 36 bytes: per channel, the smoothed
+// hourly counted attempts and distinct peers over the hours it was seen.
+type History struct {
+	Hours uint32
+	Conns [numChannels]float32
+	Peers [numChannels]float32
+}
+
+func ewma(old float32, v uint32, n uint32) float32 {
+	if n == 0 {
+		return float32(v)
+	}
+	return old + ewmaAlpha*(float32(v)-old)
+}
+
+// update learns the closed hour h (after detection ran on it).
+func (hs *History) update(h *HostHour) {
+	for ch := range numChannels {
+		c := &h.Ch[ch]
+		hs.Conns[ch] = ewma(hs.Conns[ch], c.counted(incoming(ch)), hs.Hours)
+		hs.Peers[ch] = ewma(hs.Peers[ch], c.Peers.Count(), hs.Hours)
+	}
+	hs.Hours++
+}
+
+// Env is what is normal in the environment, per channel: the smoothed
+// share of active host-hours that reach each channel's lowest alerting
+// threshold, and the hours seen.
+type Env struct {
+	Hours    uint32
+	HotShare [numChannels]float32
+}
+
+// update learns one closed hour across all hosts.
+func (e *Env) update(hot, active [numChannels]uint32) {
+	for ch := range numChannels {
+		if active[ch] == 0 {
+			continue
+		}
+		share := float32(hot[ch]) / float32(active[ch])
+		if e.Hours == 0 {
+			e.HotShare[ch] = share
+		} else {
+			e.HotShare[ch] += ewmaAlpha * (share - e.HotShare[ch])
+		}
+	}
+	e.Hours++
+}

@@ -1,0 +1,81 @@
+package netdetect
+
+import (
+	"bytes"
+	"encoding/gob"
+	"fmt"
+	"net/netip"
+
+	"github.com/vedette/vedette/internal/inventory"
+)
+
+// snapshotVersion is bumped whenever State changes incompatibly.
+const snapshotVersion = 1
+
+// State is the Engine's whole state in a gob-friendly form: open hours,
+// host and environment baselines, the watermark and learned IP mappings.
+type State struct {
+	Version   int
+	Watermark int64
+	Closed    int64
+	Open      []OpenHour
+	History   map[string]History
+	Env       Env
+	Learned   inventory.Snapshot
+	Counters  Counters
+}
+
+// OpenHour is one monitored IP's state in one not yet closed hour.
+type OpenHour struct {
+	Hour int64 // unix seconds
+	IP   netip.Addr
+	Agg  HostHour
+}
+
+// Snapshot serializes the state so a restart can resume where it stopped.
+func (e *Engine) Snapshot() ([]byte, error) {
+	s := State{
+		Version: snapshotVersion, Watermark: e.watermark, Closed: e.closed,
+		History: make(map[string]History, len(e.history)), Env: e.env,
+		Learned: e.inv.Snapshot(), Counters: e.counters,
+	}
+	for hour, byIP := range e.open {
+		for ip, h := range byIP {
+			s.Open = append(s.Open, OpenHour{Hour: hour, IP: ip, Agg: *h})
+		}
+	}
+	for name, h := range e.history {
+		s.History[name] = *h
+	}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(&s); err != nil {
+		return nil, fmt.Errorf("netdetect: snapshot: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Restore replaces the state with a Snapshot's.
+func (e *Engine) Restore(data []byte) error {
+	var s State
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&s); err != nil {
+		return fmt.Errorf("netdetect: restore: %w: %w", ErrSnapshot, err)
+	}
+	if s.Version != snapshotVersion {
+		return fmt.Errorf("netdetect: restore: version %d: %w", s.Version, ErrSnapshot)
+	}
+	e.watermark, e.closed, e.env, e.counters = s.Watermark, s.Closed, s.Env, s.Counters
+	e.open = map[int64]map[netip.Addr]*HostHour{}
+	for _, o := range s.Open {
+		if e.open[o.Hour] == nil {
+			e.open[o.Hour] = map[netip.Addr]*HostHour{}
+		}
+		agg := o.Agg
+		e.open[o.Hour][o.IP] = &agg
+	}
+	e.history = make(map[string]*History, len(s.History))
+	for name, h := range s.History {
+		e.history[name] = &h
+	}
+	e.inv.Restore(s.Learned)
+	return nil
+}
