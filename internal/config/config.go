@@ -30,6 +30,8 @@ type Config struct {
 	Baseline baseline.Config `yaml:"baseline"`
 	// Detections are the defaults for every tenant and subscription.
 	Detections Detections `yaml:"detections"`
+	// Network configures flow collection and the network detections.
+	Network Network `yaml:"network"`
 	// Overrides change detections for some tenants or subscriptions. The
 	// last matching override wins for each setting it names.
 	Overrides []Override `yaml:"overrides"`
@@ -149,6 +151,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, validateList(i, l)...)
 	}
 	errs = append(errs, c.Detections.validate("detections")...)
+	errs = append(errs, c.Network.validate()...)
 	for i, o := range c.Overrides {
 		where := fmt.Sprintf("overrides[%d]", i)
 		if o.Tenant == "" && o.Subscription == "" {
