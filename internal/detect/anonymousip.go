@@ -14,7 +14,8 @@ import (
 //
 // It stays quiet for an IP widely used inside the organisation (a
 // commercial VPN the company pays for shows up as an "anonymous" range),
-// for the organisation's declared VPN, corporate and allow lists, and for a
+// for the organisation's declared VPN and corporate lists (allow lists are
+// applied to every detection by the pipeline), and for a
 // user who already used this IP within the last day (one alert per user, IP
 // and day).
 type AnonymousIP struct {
@@ -61,7 +62,7 @@ func (d *AnonymousIP) Detect(in *Input) []event.Alert {
 	if !ok {
 		return nil
 	}
-	if _, own := in.Tagged(CategoryVPN, CategoryCorporate, CategoryAllow); own {
+	if _, own := in.Tagged(CategoryVPN, CategoryCorporate); own {
 		return nil
 	}
 	ip := e.SourceIP.Unmap()

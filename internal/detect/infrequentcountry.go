@@ -56,7 +56,7 @@ func (d *InfrequentCountry) Detect(in *Input) []event.Alert {
 	if known && uint32(u.LastDay) >= in.WindowStart {
 		return nil
 	}
-	if _, ok := in.Tagged(CategoryVPN, CategoryCorporate, CategoryAllow); ok {
+	if _, ok := in.Tagged(CategoryVPN, CategoryCorporate); ok {
 		return nil
 	}
 	factors := []event.Factor{{Name: "country-unused-in-org", Weight: 0.5,
