@@ -1,0 +1,228 @@
+// Package bench measures Vedette's hot paths against references measured in
+// the same run, so figures are ratios that survive a noisy machine. See
+// bench/README.md.
+package bench
+
+import (
+	"bytes"
+	stdjson "encoding/json"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bytedance/sonic"
+	gojson "github.com/goccy/go-json"
+
+	"github.com/vedette/vedette/internal/baseline"
+	"github.com/vedette/vedette/internal/config"
+	"github.com/vedette/vedette/internal/enrich/geoip"
+	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/gen"
+	"github.com/vedette/vedette/internal/normalize"
+	"github.com/vedette/vedette/internal/pipeline"
+)
+
+// month is a generated organisation's sign-ins and ARM activity, as JSON
+// lines, interleaved in time order as a live feed would deliver them.
+var month = sync.OnceValues(func() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "vedette-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	cfg := gen.DefaultConfig()
+	cfg.Users, cfg.Days = 80, 12
+	if _, err := gen.Generate(dir, cfg); err != nil {
+		return nil, err
+	}
+	var all []byte
+	for _, f := range []string{gen.SignInsFile, gen.ActivityFile} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, b...)
+	}
+	return all, nil
+})
+
+func load(b *testing.B) ([]byte, [][]byte) {
+	b.Helper()
+	data, err := month()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return data, bytes.SplitAfter(bytes.TrimSpace(data), []byte("\n"))
+}
+
+// signInShape is the typed struct a raw decode fills: the fields of a
+// sign-in or ARM record that Vedette reads, and nothing it does not.
+type signInShape struct {
+	Time            string `json:"time"`
+	Category        string `json:"category"`
+	TenantID        string `json:"tenantId"`
+	OperationName   string `json:"operationName"`
+	ResultType      string `json:"resultType"`
+	CallerIPAddress string `json:"callerIpAddress"`
+	ResourceID      string `json:"resourceId"`
+	// Identity is a claims object in ARM records and a display name in
+	// sign-ins: kept raw, as a typed decoder would.
+	Identity   stdjson.RawMessage `json:"identity"`
+	Properties struct {
+		ID                string `json:"id"`
+		CreatedDateTime   string `json:"createdDateTime"`
+		UserPrincipalName string `json:"userPrincipalName"`
+		UserID            string `json:"userId"`
+		IPAddress         string `json:"ipAddress"`
+		AppID             string `json:"appId"`
+		AppDisplayName    string `json:"appDisplayName"`
+		UserAgent         string `json:"userAgent"`
+		IsInteractive     bool   `json:"isInteractive"`
+		Status            struct {
+			ErrorCode int `json:"errorCode"`
+		} `json:"status"`
+		Location struct {
+			City            string `json:"city"`
+			CountryOrRegion string `json:"countryOrRegion"`
+			GeoCoordinates  struct {
+				Latitude  float64 `json:"latitude"`
+				Longitude float64 `json:"longitude"`
+			} `json:"geoCoordinates"`
+		} `json:"location"`
+	} `json:"properties"`
+}
+
+// references are raw decodes of every line, no Vedette code involved.
+var references = []struct {
+	name   string
+	decode func([]byte) error
+}{
+	{"goccy-struct", func(l []byte) error { var v signInShape; return gojson.Unmarshal(l, &v) }},
+	{"sonic-struct", func(l []byte) error { var v signInShape; return sonic.Unmarshal(l, &v) }},
+	{"goccy-any", func(l []byte) error { var v any; return gojson.Unmarshal(l, &v) }},
+	{"sonic-any", func(l []byte) error { var v any; return sonic.Unmarshal(l, &v) }},
+}
+
+// pathSink runs each event through the pipeline as normalize produces it.
+type pathSink struct {
+	p      *pipeline.Pipeline
+	alerts int
+}
+
+func (s *pathSink) Event(e *event.Event)         { s.alerts += len(s.p.Process(e)) }
+func (s *pathSink) Reject(r normalize.Rejection) {}
+
+func newPath() *pathSink {
+	cfg := config.Default()
+	builtin := geoip.NewBuiltin()
+	p := pipeline.New(pipeline.Options{TrustRecordLocation: true}, baseline.New(cfg.Baseline),
+		pipeline.Deps{Locator: builtin, Countries: builtin, Scoper: cfg.Scopes()})
+	return &pathSink{p: p}
+}
+
+// runPath feeds data through the whole activity path: decode, normalize,
+// locate, detect, learn. Each run starts from empty baselines, so every
+// run does the same work.
+func runPath(b *testing.B, data []byte) {
+	s := newPath()
+	if _, err := normalize.Read("bench", bytes.NewReader(data), s); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkActivityPath reports records/s of the activity path end to end
+// and of each raw-decode reference, each as its own sub-benchmark.
+func BenchmarkActivityPath(b *testing.B) {
+	data, lines := load(b)
+	b.Run("path", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			runPath(b, data)
+		}
+		b.ReportMetric(float64(len(lines))*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	})
+	for _, ref := range references {
+		b.Run("raw-"+ref.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, l := range lines {
+					if err := ref.decode(l); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(float64(len(lines))*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+		})
+	}
+}
+
+// BenchmarkActivityPathRatio alternates the fastest raw decode and the
+// whole path in every iteration and reports path speed as a fraction of
+// raw-decode speed: both see the same machine noise.
+func BenchmarkActivityPathRatio(b *testing.B) {
+	data, lines := load(b)
+	fastest := references[0].decode
+	var raw, path time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		for _, l := range lines {
+			if err := fastest(l); err != nil {
+				b.Fatal(err)
+			}
+		}
+		t1 := time.Now()
+		runPath(b, data)
+		raw, path = raw+t1.Sub(t0), path+time.Since(t1)
+	}
+	b.ReportMetric(raw.Seconds()/path.Seconds(), "x-of-raw-decode")
+	b.ReportMetric(float64(len(lines))*float64(b.N)/path.Seconds(), "path-records/s")
+}
+
+// collectSink keeps decoded events for BenchmarkPipeline.
+type collectSink struct{ events []*event.Event }
+
+func (s *collectSink) Event(e *event.Event)          { s.events = append(s.events, e) }
+func (s *collectSink) Reject(r normalize.Rejection) {}
+
+// BenchmarkNormalize is decoding and normalizing alone.
+func BenchmarkNormalize(b *testing.B) {
+	data, lines := load(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var s collectSink
+		if _, err := normalize.Read("bench", bytes.NewReader(data), &s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(lines))*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkPipeline is enrichment, detection and learning alone, on events
+// decoded beforehand. Events are copied per run: the pipeline fills their
+// locations.
+func BenchmarkPipeline(b *testing.B) {
+	data, _ := load(b)
+	var s collectSink
+	if _, err := normalize.Read("bench", bytes.NewReader(data), &s); err != nil {
+		b.Fatal(err)
+	}
+	work := make([]event.Event, len(s.events))
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		for i, e := range s.events {
+			work[i] = *e
+		}
+		p := newPath()
+		b.StartTimer()
+		for i := range work {
+			p.p.Process(&work[i])
+		}
+	}
+	b.ReportMetric(float64(len(work))*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
