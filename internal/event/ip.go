@@ -23,6 +23,20 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("3fff::/20"),       // documentation (RFC 9637)
 }
 
+// specialFirstOctet marks the first octets of every non-public IPv4 range:
+// 0/8, 10/8, 100.64/10, 127/8, 169.254/16, 172.16/12, 192.0.0/24,
+// 192.0.2/24, 192.168/16, 198.18/15, 198.51.100/24, 203.0.113/24, and
+// 224/3 (multicast, reserved, broadcast).
+var specialFirstOctet = func() (t [256]bool) {
+	for _, o := range []int{0, 10, 100, 127, 169, 172, 192, 198, 203} {
+		t[o] = true
+	}
+	for o := 224; o < 256; o++ {
+		t[o] = true
+	}
+	return t
+}()
+
 // globalUnicast6 is the only IPv6 block IANA allocates from; addresses
 // outside it (other than the IPv4-mapped ones, which are unmapped first)
 // are unassigned or special.
@@ -34,6 +48,13 @@ var globalUnicast6 = netip.MustParsePrefix("2000::/3")
 // IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are judged as IPv4.
 func IsPublicIP(ip netip.Addr) bool {
 	ip = ip.Unmap()
+	if ip.Is4() {
+		// Fast path: most addresses start with an octet no special range
+		// starts with.
+		if a := ip.As4(); !specialFirstOctet[a[0]] {
+			return true
+		}
+	}
 	if !ip.IsValid() || ip.Zone() != "" {
 		return false
 	}

@@ -63,3 +63,29 @@ func TestIsPublicIP(t *testing.T) {
 		t.Error("IsPublicIP(zero Addr) = true")
 	}
 }
+
+// TestIsPublicIPFastPathAgrees checks the first-octet fast path against the
+// full rules on every /16 of IPv4.
+func TestIsPublicIPFastPathAgrees(t *testing.T) {
+	for a := range 256 {
+		for b := range 256 {
+			ip := netip.AddrFrom4([4]byte{byte(a), byte(b), 1, 1})
+			if got, want := IsPublicIP(ip), slowIsPublic(ip); got != want {
+				t.Fatalf("IsPublicIP(%s) = %v, full rules say %v", ip, got, want)
+			}
+		}
+	}
+}
+
+func slowIsPublic(ip netip.Addr) bool {
+	if ip.IsUnspecified() || ip.IsLoopback() || ip.IsPrivate() || ip.IsMulticast() ||
+		ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() {
+		return false
+	}
+	for _, p := range nonPublic {
+		if p.Contains(ip) {
+			return false
+		}
+	}
+	return true
+}
