@@ -86,6 +86,7 @@ func (b *Baselines) Learn(e *event.Event) {
 		t.index[e.Principal] = i
 	}
 	p := &t.Principals[i]
+	t.learnSession(i, p, !ok, e)
 	p.LastSeen = max(p.LastSeen, sec)
 	if e.AppID == AzurePowerShellAppID {
 		p.LastPowerShell = max(p.LastPowerShell, sec)
@@ -215,7 +216,11 @@ func (b *Baselines) UnmarshalBinary(data []byte) error {
 		if t.Watermarks == nil {
 			t.Watermarks = map[event.Kind]*Watermark{}
 		}
+		if t.Sessions == nil {
+			t.Sessions = map[uint32]*Session{}
+		}
 		t.reindex()
+		t.reinternSessions()
 	}
 	b.tenants = s.Tenants
 	return nil

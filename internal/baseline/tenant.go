@@ -80,6 +80,10 @@ type Tenant struct {
 	Countries  map[Country]Usage
 	Cells      map[Cell]Usage
 	Watermarks map[event.Kind]*Watermark
+	// Sessions are the management sessions of principals active on ARM,
+	// by principal index; SessionSweep is the day they were last swept.
+	Sessions     map[uint32]*Session
+	SessionSweep uint32
 
 	index  map[string]uint32
 	intern map[string]string
@@ -93,6 +97,7 @@ func newTenant(id string) *Tenant {
 		Countries:  map[Country]Usage{},
 		Cells:      map[Cell]Usage{},
 		Watermarks: map[event.Kind]*Watermark{},
+		Sessions:   map[uint32]*Session{},
 	}
 	t.reindex()
 	return t

@@ -61,6 +61,12 @@ type Detections struct {
 	ImpossibleTravel  Switch[detect.ImpossibleTravel]  `yaml:"impossible_travel"`
 	InfrequentCountry Switch[detect.InfrequentCountry] `yaml:"infrequent_country"`
 	AnonymousIP       Switch[detect.AnonymousIP]       `yaml:"anonymous_ip"`
+	// Management-layer detections on Azure Resource Manager activity.
+	MicroBurst            Switch[detect.MicroBurst]            `yaml:"microburst"`
+	Azurite               Switch[detect.Azurite]               `yaml:"azurite"`
+	InactiveAccount       Switch[detect.InactiveAccount]       `yaml:"inactive_account_persistence"`
+	PowerShellPersistence Switch[detect.PowerShellPersistence] `yaml:"powershell_persistence"`
+	PersistenceTechnique  Switch[detect.PersistenceTechnique]  `yaml:"persistence_technique"`
 }
 
 // Switch is a detection's settings plus whether it runs.
@@ -87,7 +93,14 @@ func Default() Config {
 			ImpossibleTravel:  Switch[detect.ImpossibleTravel]{true, detect.DefaultImpossibleTravel()},
 			InfrequentCountry: Switch[detect.InfrequentCountry]{true, detect.DefaultInfrequentCountry()},
 			AnonymousIP:       Switch[detect.AnonymousIP]{true, detect.DefaultAnonymousIP()},
+
+			MicroBurst:            Switch[detect.MicroBurst]{true, detect.DefaultMicroBurst()},
+			Azurite:               Switch[detect.Azurite]{true, detect.DefaultAzurite()},
+			InactiveAccount:       Switch[detect.InactiveAccount]{true, detect.DefaultInactiveAccount()},
+			PowerShellPersistence: Switch[detect.PowerShellPersistence]{true, detect.DefaultPowerShellPersistence()},
+			PersistenceTechnique:  Switch[detect.PersistenceTechnique]{true, detect.DefaultPersistenceTechnique()},
 		},
+		Network: DefaultNetwork(),
 	}
 }
 
@@ -122,6 +135,7 @@ func (c *Config) resolvePaths(dir string) {
 	for i := range c.Lists {
 		c.Lists[i].Path = abs(c.Lists[i].Path)
 	}
+	c.Network.resolvePaths(abs)
 }
 
 // Parse reads YAML from r over the defaults and validates it.
@@ -214,6 +228,39 @@ func (d Detections) validate(where string) []error {
 		if v < 0 {
 			errs = append(errs, fmt.Errorf("%s.%s: must not be negative", where, name))
 		}
+	}
+	return append(errs, d.validateManagement(where)...)
+}
+
+// validateManagement checks the management-layer detections against what
+// the baseline's sessions can answer.
+func (d Detections) validateManagement(where string) []error {
+	var errs []error
+	mb, az := d.MicroBurst.Settings, d.Azurite.Settings
+	if mb.MinKinds < 2 {
+		errs = append(errs, fmt.Errorf("%s.microburst.min_kinds: %d, want at least 2", where, mb.MinKinds))
+	}
+	for name, w := range map[string]time.Duration{"microburst.window": mb.Window, "persistence_technique.window": d.PersistenceTechnique.Settings.Window} {
+		if w <= 0 || w > baseline.SessionIdle {
+			errs = append(errs, fmt.Errorf("%s.%s: %s is outside (0, %s] (a session ends after %s idle)", where, name, w, baseline.SessionIdle, baseline.SessionIdle))
+		}
+	}
+	if az.MinApps < 2 {
+		errs = append(errs, fmt.Errorf("%s.azurite.min_apps: %d, want at least 2", where, az.MinApps))
+	}
+	if az.PerApp < 2 {
+		errs = append(errs, fmt.Errorf("%s.azurite.per_app: %d, want at least 2", where, az.PerApp))
+	}
+	for name, v := range map[string]time.Duration{
+		"inactive_account_persistence.inactive": d.InactiveAccount.Settings.Inactive,
+		"powershell_persistence.lookback":       d.PowerShellPersistence.Settings.Lookback,
+	} {
+		if v < baseline.MinDormancy {
+			errs = append(errs, fmt.Errorf("%s.%s: %s is shorter than %s, the shortest silence the baseline marks", where, name, v, baseline.MinDormancy))
+		}
+	}
+	if d.PowerShellPersistence.Settings.Learning < 0 {
+		errs = append(errs, fmt.Errorf("%s.powershell_persistence.learning: must not be negative", where))
 	}
 	return errs
 }

@@ -1,7 +1,9 @@
 package config
 
 import (
+	"net/netip"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vedette/vedette/internal/detect"
+	"github.com/vedette/vedette/internal/flowsource"
+	"github.com/vedette/vedette/internal/netdetect"
 )
 
 func TestParseErrors(t *testing.T) {
@@ -26,7 +30,31 @@ func TestParseErrors(t *testing.T) {
 		{"list path", "lists:\n  - {category: tor-exit}\n", "lists[0].path: must not be empty"},
 		{"override without scope", "overrides:\n  - detections: {anonymous_ip: {enabled: false}}\n", "overrides[0]: needs a tenant or a subscription"},
 		{"override typo", "overrides:\n  - tenant: t\n    detections: {anonymous_ip: {enable: false}}\n", "overrides[0].detections: "},
+		{"microburst window past a session", "detections:\n  microburst:\n    window: 3h\n", "microburst.window: 3h0m0s is outside (0, 2h0m0s]"},
+		{"persistence window", "detections:\n  persistence_technique:\n    window: 0s\n", "persistence_technique.window: 0s is outside"},
+		{"microburst one kind", "detections:\n  microburst:\n    min_kinds: 1\n", "microburst.min_kinds: 1, want at least 2"},
+		{"azurite per app", "detections:\n  azurite:\n    per_app: 1\n", "azurite.per_app: 1, want at least 2"},
+		{"inactive below dormancy", "detections:\n  inactive_account_persistence:\n    inactive: 72h\n", "inactive_account_persistence.inactive: 72h0m0s is shorter than 168h0m0s"},
+		{"powershell lookback", "detections:\n  powershell_persistence:\n    lookback: 24h\n", "powershell_persistence.lookback: 24h0m0s is shorter"},
+		{"powershell learning", "detections:\n  powershell_persistence:\n    learning: -1h\n", "powershell_persistence.learning: must not be negative"},
+		{"management override", "overrides:\n  - tenant: t\n    detections: {azurite: {min_apps: 1}}\n", "overrides[0].detections.azurite.min_apps"},
 		{"override bad value", "overrides:\n  - tenant: t\n    detections: {impossible_travel: {max_speed_kmh: 0}}\n", "overrides[0].detections.impossible_travel.max_speed_kmh"},
+		{"network unknown key", "network:\n  colector: {}\n", "field colector not found"},
+		{"network listen without port", "network:\n  collector: {ipfix: [\"0.0.0.0\"]}\n", `network.collector.ipfix[0]: "0.0.0.0": want host:port`},
+		{"network listen bad port", "network:\n  collector: {netflow: [\":99999\"]}\n", `network.collector.netflow[0]: ":99999": port "99999" is not a number`},
+		{"network listen twice", "network:\n  collector: {ipfix: [\":4739\"], netflow: [\":4739\"]}\n", `network.collector.netflow[0]: ":4739" is listed twice`},
+		{"network no listen", "network:\n  collector: {ipfix: [], netflow: []}\n", "network.collector: needs at least one ipfix or netflow listen address"},
+		{"network sampling key", "network:\n  collector: {sampling: {router-1: 100}}\n", `network.collector.sampling: key "router-1" is not an IP address`},
+		{"network sampling zero", "network:\n  collector: {sampling: {192.0.2.1: 0}}\n", "network.collector.sampling[192.0.2.1]: rate must be at least 1"},
+		{"network caps", "network:\n  collector: {max_templates: 0}\n", "max_template_fields must be positive"},
+		{"network ti empty path", "network:\n  ti: {stix: [\"\"]}\n", "network.ti.stix[0]: must not be empty"},
+		{"network ti reload", "network:\n  ti: {reload_interval: 0s}\n", "network.ti.reload_interval: 0s must be positive"},
+		{"network snapshot", "network:\n  snapshot_interval: -1s\n", "network.snapshot_interval: -1s must be positive"},
+		{"network grace", "network:\n  detections: {grace: 2h}\n", "network.detections: netdetect: grace 2h0m0s not in [0, 1h]"},
+		{"network rule", "network:\n  detections: {ssh: {incoming_one_to_one: {enabled: true, min_conns: 0}}}\n", "enabled rule needs min_conns and min_peers >= 1"},
+		{"network port overlap", "network:\n  detections: {rdp: {ports: [22]}}\n", "network.detections: port 22 is in both ssh.ports and rdp.ports"},
+		{"network bad prefix", "network:\n  detections: {monitor_prefixes: [10.0.0.0/33]}\n", "prefix length out of range"},
+		{"network rule typo", "network:\n  detections: {ssh: {incoming_one_to_one: {min_con: 3}}}\n", "field min_con not found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,15 +92,16 @@ func TestFullExampleAndOverrides(t *testing.T) {
 	}
 	const tenant, sub = "72F988BF-86F1-41AF-91AB-2D7CD011DB47", "0b1f6471-1bf0-4dda-aec3-111122223333"
 	s := cfg.Scopes()
+	management := []string{"microburst", "azurite", "inactive-account-persistence", "powershell-persistence", "persistence-technique"}
 	tests := []struct {
 		name        string
 		tenant, sub string
 		want        []string
 		maxSpeedKmh float64
 	}{
-		{"other tenant: defaults", "other", "", []string{"impossible-travel", "infrequent-country", "anonymous-ip"}, 900},
-		{"tenant override, case-insensitive", tenant, "", []string{"impossible-travel", "infrequent-country"}, 1200},
-		{"both overrides on the subscription", tenant, sub, []string{"infrequent-country"}, 0},
+		{"other tenant: defaults", "other", "", append([]string{"impossible-travel", "infrequent-country", "anonymous-ip"}, management...), 900},
+		{"tenant override, case-insensitive", tenant, "", append([]string{"impossible-travel", "infrequent-country"}, management...), 1200},
+		{"both overrides on the subscription", tenant, sub, []string{"infrequent-country", "azurite", "inactive-account-persistence", "powershell-persistence", "persistence-technique"}, 0},
 	}
 	for _, tt := range tests {
 		ds := s.Detectors(tt.tenant, tt.sub)
@@ -80,6 +109,12 @@ func TestFullExampleAndOverrides(t *testing.T) {
 		speed := 0.0
 		for _, d := range ds {
 			ids = append(ids, d.Meta().ID)
+			if mb, ok := d.(*detect.MicroBurst); ok && (mb.MinKinds != 5 || mb.Window != 20*time.Minute) {
+				t.Errorf("%s: microburst settings %+v, want the file's", tt.name, *mb)
+			}
+			if ia, ok := d.(*detect.InactiveAccount); ok && ia.Inactive != 30*24*time.Hour {
+				t.Errorf("%s: inactive %s, want the file's 720h", tt.name, ia.Inactive)
+			}
 			if it, ok := d.(*detect.ImpossibleTravel); ok {
 				speed = it.MaxSpeedKmh
 				if it.Learning != 168*time.Hour {
@@ -109,4 +144,59 @@ func FuzzParse(f *testing.F) {
 			cfg.Scopes().Detectors("t", "s")
 		}
 	})
+}
+
+func TestNetworkSection(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	data, err := os.ReadFile("testdata/full.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "vedette.yaml")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := cfg.Network
+	want := DefaultNetwork()
+	want.Collector.NetFlow = []string{":2055", "127.0.0.1:9995"}
+	want.Collector.Sampling = map[string]uint32{"192.0.2.10": 512, "2001:db8::1": 1000}
+	want.Collector.ReadBuffer = 4 << 20
+	want.Inventory = filepath.Join(dir, "inventory.csv")
+	want.TI = TI{Lists: []string{filepath.Join(dir, "ti/blocklist.txt")}, STIX: []string{filepath.Join(dir, "ti/indicators.json")}, ReloadInterval: 5 * time.Minute}
+	want.SnapshotInterval = 30 * time.Second
+	want.Detections.SSH.Ports = []uint16{22, 2222}
+	want.Detections.RDP.OutgoingOne.Enabled = false
+	want.Detections.MonitorPrefixes = []netip.Prefix{netip.MustParsePrefix("10.20.0.0/16"), netip.MustParsePrefix("fd00::/64")}
+	if diff := cmp.Diff(want, n, cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
+		t.Errorf("network section (-want +got):\n%s", diff)
+	}
+	fs := n.Collector.FlowSource()
+	if diff := cmp.Diff([]string{":4739", ":2055", "127.0.0.1:9995"}, fs.Listen); diff != "" {
+		t.Errorf("listen (-want +got):\n%s", diff)
+	}
+	if fs.Sampling[netip.MustParseAddr("192.0.2.10")] != 512 || len(fs.Sampling) != 2 || fs.Validate() != nil {
+		t.Errorf("flowsource config %+v", fs)
+	}
+	if got := n.TI.Feeds(); len(got) != 2 {
+		t.Errorf("feeds %v", got)
+	}
+}
+
+func TestNetworkDefaults(t *testing.T) {
+	t.Parallel()
+	n := Default().Network
+	if diff := cmp.Diff([]string{":4739", ":2055"}, n.Collector.FlowSource().Listen); diff != "" {
+		t.Errorf("default listen (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(netdetect.DefaultConfig(), n.Detections); diff != "" {
+		t.Errorf("default detections (-want +got):\n%s", diff)
+	}
+	if n.Collector.MaxExporters != flowsource.DefaultConfig().MaxExporters || n.TI.ReloadInterval != time.Minute {
+		t.Errorf("defaults %+v", n)
+	}
 }

@@ -63,5 +63,31 @@ func (d Detections) detectors() []detect.Detector {
 		ai := d.AnonymousIP.Settings
 		ds = append(ds, &ai)
 	}
+	return append(ds, d.managementDetectors()...)
+}
+
+// managementDetectors lists the enabled management-layer detections.
+func (d Detections) managementDetectors() []detect.Detector {
+	var ds []detect.Detector
+	if d.MicroBurst.Enabled {
+		mb := d.MicroBurst.Settings
+		ds = append(ds, &mb)
+	}
+	if d.Azurite.Enabled {
+		az := d.Azurite.Settings
+		ds = append(ds, &az)
+	}
+	if d.InactiveAccount.Enabled {
+		ia := d.InactiveAccount.Settings
+		ds = append(ds, &ia)
+	}
+	if d.PowerShellPersistence.Enabled {
+		ps := d.PowerShellPersistence.Settings
+		ds = append(ds, &ps)
+	}
+	if d.PersistenceTechnique.Enabled {
+		pt := d.PersistenceTechnique.Settings
+		ds = append(ds, &pt)
+	}
 	return ds
 }

@@ -42,6 +42,12 @@ type caseEvent struct {
 	App    string    `json:"app"`
 	UA     string    `json:"ua"`
 	Tags   []string  `json:"tags"` // "category:list"
+	// Management events: op (operation name, any case; implies kind
+	// "management"), appid (the client's appid claim) and res (resource ID).
+	// r "start" is an operation's Start record (result unknown).
+	Op    string `json:"op"`
+	AppID string `json:"appid"`
+	Res   string `json:"res"`
 }
 
 // caseAlert is what the goldens pin of an alert.
@@ -147,11 +153,21 @@ func parseEvents(t *testing.T, data []byte) ([]*event.Event, mapLists) {
 		if c.Kind == "management" {
 			e.Kind, e.Operation = event.KindManagement, "microsoft.compute/virtualmachines/write"
 		}
-		if c.PKind == "service_principal" {
-			e.PrincipalKind = event.PrincipalServicePrincipal
+		if c.Op != "" {
+			e.Kind, e.Operation = event.KindManagement, strings.ToLower(c.Op)
 		}
-		if c.Result == "failure" {
+		e.AppID, e.Resource = c.AppID, strings.ToLower(c.Res)
+		switch c.PKind {
+		case "service_principal":
+			e.PrincipalKind = event.PrincipalServicePrincipal
+		case "managed_identity":
+			e.PrincipalKind = event.PrincipalManagedIdentity
+		}
+		switch c.Result {
+		case "failure":
 			e.Result = event.ResultFailure
+		case "start":
+			e.Result = event.ResultUnknown
 		}
 		if c.IP != "" {
 			e.SourceIP = netip.MustParseAddr(c.IP)

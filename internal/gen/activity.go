@@ -80,8 +80,9 @@ type armOp struct {
 }
 
 // emitARM writes the Start record and, after the operation's duration, its
-// Success or Failure record, both with one correlation ID.
-func (g *generator) emitARM(rng *rand.Rand, o armOp) {
+// Success or Failure record, both with one correlation ID, and returns the
+// outcome record's time.
+func (g *generator) emitARM(rng *rand.Rand, o armOp) time.Time {
 	corr := newGUID(rng)
 	ev := armEvidence{
 		Role: o.who.role, RoleAssignmentScope: "/subscriptions/" + o.sub.id,
@@ -111,6 +112,7 @@ func (g *generator) emitARM(rng *rand.Rand, o armOp) {
 		e.ResultType, e.ResultSignature, e.Properties.StatusCode = "Success", "Succeeded."+o.op.status, o.op.status
 	}
 	g.acts.add(end, corr+"/1", &e)
+	return end
 }
 
 // userActor describes an administrator acting through client a.

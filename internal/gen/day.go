@@ -26,7 +26,7 @@ func (g *generator) scaled(rng *rand.Rand, n int) int {
 
 // userDay generates one local day of u's sign-ins.
 func (g *generator) userDay(u *user, d int) {
-	if d < u.join {
+	if d < u.join || (d >= u.leaveFrom && d < u.leaveTo) {
 		return
 	}
 	rng := u.rng

@@ -106,6 +106,7 @@ type generator struct {
 	labels   []Label
 	anonUsed map[netip.Addr]bool
 	end      time.Time
+	mgmt     *mgmtPlan
 }
 
 // Generate writes the month described by cfg into dir.
@@ -144,7 +145,11 @@ func (g *generator) plan() error {
 		return err
 	}
 	g.buildEstate()
-	return g.planAttacks()
+	if err := g.planAttacks(); err != nil {
+		return err
+	}
+	g.mgmt = g.planManagement()
+	return nil
 }
 
 // run generates day by day, flushing what can no longer be preceded.
@@ -158,12 +163,14 @@ func (g *generator) run(dir string) (err error) {
 	}
 	defer closeInto(g.acts, &err)
 	g.emitAttacks()
+	g.emitManagement(g.mgmt)
 	for d := range g.cfg.Days {
 		for _, u := range g.users {
 			g.userDay(u, d)
 		}
 		g.sprayDay(d)
 		g.automationDay(d)
+		g.managementDay(g.mgmt, d)
 		// Events of later local days start at least 14 hours after this
 		// day's UTC end minus the largest time zone offset.
 		cut := g.dayStart(d + 1).Add(-12 * time.Hour)

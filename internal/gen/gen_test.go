@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -212,7 +213,16 @@ func TestLabelsPointAtRecords(t *testing.T) {
 	for _, s := range m.signins {
 		byID[s.Properties.ID] = s
 	}
+	outcomes := activityOutcomes(t, m.dir)
 	for _, l := range m.labels {
+		if slices.Contains(ManagementDetections, l.Detection) {
+			// Management labels point at an Activity Log outcome by time
+			// and principal.
+			if !outcomes[l.Time.Format(time.RFC3339Nano)+" "+l.Principal] || l.Scenario == "" || l.Key != "" {
+				t.Errorf("%s: label (%v, %s) has no successful activity record, or no scenario", l.Detection, l.Time, l.Principal)
+			}
+			continue
+		}
 		s := byID[l.Key]
 		switch {
 		case s == nil:
@@ -399,4 +409,35 @@ func BenchmarkGenerate(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(s.SignIns+s.Activities), "records/op")
+}
+
+// activityOutcomes returns "time principal" of every successful Activity
+// Log record, the principal being the UPN claim or the object ID.
+func activityOutcomes(t *testing.T, dir string) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	err := eachLine(filepath.Join(dir, ActivityFile), func(b []byte) error {
+		var r struct {
+			Time       time.Time `json:"time"`
+			ResultType string    `json:"resultType"`
+			Identity   struct {
+				Claims map[string]string `json:"claims"`
+			} `json:"identity"`
+		}
+		if err := json.Unmarshal(b, &r); err != nil {
+			return err
+		}
+		who := r.Identity.Claims["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn"]
+		if who == "" {
+			who = r.Identity.Claims["http://schemas.microsoft.com/identity/claims/objectidentifier"]
+		}
+		if r.ResultType == "Success" {
+			out[r.Time.Format(time.RFC3339Nano)+" "+who] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -15,7 +15,17 @@ const (
 	DetImpossibleTravel  = "impossible-travel"
 	DetInfrequentCountry = "infrequent-country"
 	DetAnonymousIP       = "anonymous-ip"
+
+	DetMicroBurst            = "microburst"
+	DetAzurite               = "azurite"
+	DetInactiveAccount       = "inactive-account-persistence"
+	DetPowerShellPersistence = "powershell-persistence"
+	DetPersistenceTechnique  = "persistence-technique"
 )
+
+// ManagementDetections are the detections whose labels point at Activity
+// Log records (by time and principal) rather than sign-ins.
+var ManagementDetections = []string{DetMicroBurst, DetAzurite, DetInactiveAccount, DetPowerShellPersistence, DetPersistenceTechnique}
 
 // Label is one line of labels.jsonl: an alert a detection is expected to
 // raise, on the event whose properties.id is Key.

@@ -50,6 +50,9 @@ type user struct {
 	victim      bool
 	setupOffice *office // new joiners: where IT set the account up
 	deviceID    string
+	// leaveFrom, leaveTo: days [from, to) the user is away and does
+	// nothing at all (leaveTo 0: never).
+	leaveFrom, leaveTo int
 }
 
 func (u *user) has(t trait) bool { return u.traits&t != 0 }

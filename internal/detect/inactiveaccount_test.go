@@ -1,0 +1,5 @@
+package detect_test
+
+import "testing"
+
+func TestInactiveAccount(t *testing.T) { runCases(t, "inactive-account-persistence") }

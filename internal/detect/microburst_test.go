@@ -1,0 +1,5 @@
+package detect_test
+
+import "testing"
+
+func TestMicroBurst(t *testing.T) { runCases(t, "microburst") }
