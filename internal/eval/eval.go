@@ -115,9 +115,13 @@ func matches(l Label, a event.Alert) bool {
 // Report writes a table of scores and, for each detection, up to three
 // missed labels and false alerts, so a miss can be looked into.
 func Report(w io.Writer, scores []Score) {
-	fmt.Fprintf(w, "%-22s %7s %7s %5s %5s %5s %9s %7s\n", "detection", "labels", "alerts", "tp", "fp", "fn", "precision", "recall")
+	width := len("detection")
 	for _, s := range scores {
-		fmt.Fprintf(w, "%-22s %7d %7d %5d %5d %5d %9.3f %7.3f\n", s.Detection, s.Labels, s.Alerts, s.TP, s.FP, s.FN, s.Precision(), s.Recall())
+		width = max(width, len(s.Detection))
+	}
+	fmt.Fprintf(w, "%-*s %7s %7s %5s %5s %5s %9s %7s\n", width, "detection", "labels", "alerts", "tp", "fp", "fn", "precision", "recall")
+	for _, s := range scores {
+		fmt.Fprintf(w, "%-*s %7d %7d %5d %5d %5d %9.3f %7.3f\n", width, s.Detection, s.Labels, s.Alerts, s.TP, s.FP, s.FN, s.Precision(), s.Recall())
 	}
 	for _, s := range scores {
 		for i, l := range s.Missed {
