@@ -110,17 +110,24 @@ func (s *status) UnmarshalJSON(b []byte) error {
 		s.Value = v
 		return err
 	case '{':
-		var o struct {
-			Value     string          `json:"value"`
-			ErrorCode json.RawMessage `json:"errorCode"`
-		}
+		var o statusObject
 		if err := decodeJSON(b, &o); err != nil {
 			return err
 		}
-		s.Value = o.Value
-		return s.setCode(o.ErrorCode)
+		return s.set(&o)
 	}
 	return nil
+}
+
+// statusObject is a status in object form.
+type statusObject struct {
+	Value     string          `json:"value"`
+	ErrorCode json.RawMessage `json:"errorCode"`
+}
+
+func (s *status) set(o *statusObject) error {
+	s.Value = o.Value
+	return s.setCode(o.ErrorCode)
 }
 
 func (s *status) setCode(raw json.RawMessage) error {

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"io"
 
 	"github.com/vedette/vedette/internal/event"
 )
@@ -25,11 +27,14 @@ type reader struct {
 	format     Format
 	recognized int
 	pending    []Rejection // unknown-record rejections held until a record is recognized
-	compact    []byte      // scratch for content hashes
+	fast       *fastDecoder
+	scratch    rawRecord // the record being decoded by fast, reused
+	strs       strtab    // copies of the strings events keep
+	hash       hash.Hash // content keys
 }
 
 func newReader(source string, sink Sink) *reader {
-	return &reader{source: source, sink: sink}
+	return &reader{source: source, sink: sink, fast: newFastDecoder()}
 }
 
 func (rd *reader) reject(rec int, reason, detail string) {
@@ -40,16 +45,19 @@ func (rd *reader) reject(rec int, reason, detail string) {
 // and emits its event or rejection. It fails only when the source turns
 // out to be of an unknown format.
 func (rd *reader) record(raw []byte, rec int) error {
-	var r rawRecord
-	if err := decodeJSON(raw, &r); err != nil {
-		reason, detail := describeDecodeError(raw, err)
-		rd.reject(rec, reason, detail)
-		return nil
+	r := &rd.scratch
+	if *r = (rawRecord{}); !rd.fast.decode(raw, r) {
+		r = &rawRecord{}
+		if err := decodeJSON(raw, r); err != nil {
+			reason, detail := describeDecodeError(raw, err)
+			rd.reject(rec, reason, detail)
+			return nil
+		}
 	}
 	if r.Envelope || r.Value {
 		return rd.batchLine(raw, rec)
 	}
-	return rd.emit(&r, raw, rec)
+	return rd.emit(r, raw, rec)
 }
 
 // emit maps a decoded JSON record to an event.
@@ -67,13 +75,15 @@ func (rd *reader) emit(r *rawRecord, raw []byte, rec int) error {
 func (rd *reader) emitAs(f Format, r *rawRecord, raw []byte, rec int) {
 	rd.recognize(f)
 	e := &event.Event{Origin: event.Origin{Source: rd.source, Record: rec}}
+	rd.strs.setRecord(raw)
 	if reason, detail := mapRecord(f, r, e); reason != "" {
-		rd.reject(rec, reason, detail)
+		rd.reject(rec, reason, rd.strs.clone(detail))
 		return
 	}
 	if e.Key == "" {
 		e.Key = rd.contentKey(raw)
 	}
+	rd.strs.ownEvent(e)
 	rd.sink.Event(e)
 }
 
@@ -119,34 +129,38 @@ func (rd *reader) finish() error {
 // contentKey is the key of a record without an ID of its own: a hash of its
 // bytes with insignificant white space removed, so that the same record
 // pretty-printed in a document or compact on a line has the same key.
+// SHA-256 rather than a faster non-cryptographic hash: keys deduplicate
+// what baselines learn, and records carry attacker-chosen text.
 func (rd *reader) contentKey(raw []byte) string {
-	rd.compact = appendCompact(rd.compact[:0], raw)
-	sum := sha256.Sum256(rd.compact)
-	return hex.EncodeToString(sum[:16])
+	if rd.hash == nil {
+		rd.hash = sha256.New()
+	}
+	rd.hash.Reset()
+	writeCompact(rd.hash, raw)
+	var sum [sha256.Size]byte
+	var key [32]byte
+	hex.Encode(key[:], rd.hash.Sum(sum[:0])[:16])
+	return string(key[:])
 }
 
-// appendCompact appends src without the white space outside strings.
-// Strings are copied whole: IndexByte finds their ends quickly.
-func appendCompact(dst, src []byte) []byte {
-	for len(src) > 0 {
-		q := bytes.IndexByte(src, '"')
-		outside := src
-		if q >= 0 {
-			outside = src[:q]
+// writeCompact writes src without the white space outside strings, in as
+// few writes as there are runs of such white space (none for a compact
+// line). Strings are skipped whole: IndexByte finds their ends quickly.
+func writeCompact(w io.Writer, src []byte) {
+	start := 0
+	for i := 0; i < len(src); {
+		switch c := src[i]; {
+		case c == '"':
+			i = stringEnd(src, i)
+		case isSpace(c):
+			w.Write(src[start:i])
+			i = skipSpace(src, i)
+			start = i
+		default:
+			i++
 		}
-		for _, c := range outside {
-			if !isSpace(c) {
-				dst = append(dst, c)
-			}
-		}
-		if q < 0 {
-			break
-		}
-		end := stringEnd(src, q)
-		dst = append(dst, src[q:end]...)
-		src = src[end:]
 	}
-	return dst
+	w.Write(src[start:])
 }
 
 // stringEnd returns the offset past the string that opens at src[q].

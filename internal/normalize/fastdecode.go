@@ -1,0 +1,306 @@
+package normalize
+
+import (
+	"encoding/json"
+	"reflect"
+	"strconv"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// fastDecoder decodes a record into rawRecord without the full decoder's
+// double pass over custom-typed fields and without copying strings: they
+// are borrowed from the record's bytes (see reader.own, which copies what
+// an event keeps). It handles the shapes of real feeds (diagnostic-settings
+// sign-ins and ARM records, Graph, most Log Analytics rows) and gives up,
+// leaving the record to the full decoder, on anything whose outcome it
+// cannot vouch for: invalid or odd JSON, a null, a value of an unexpected
+// JSON type, a key that matches a field only case-insensitively, a key
+// repeated. So a record it accepts decodes exactly as the full decoder
+// would decode it (FuzzFastDecode checks this).
+type fastDecoder struct {
+	t      *tables
+	shapes [][]shapeKey      // per object type: its keys in the order the last such object had them
+	names  map[string]string // key names met, so that a shape change allocates nothing
+	status statusObject      // scratch for status objects
+	props  signInFields      // scratch for the one "properties" object of a record
+}
+
+// shapeKey is a key at its position in the last object of a type. Feeds
+// are homogeneous, so a key is nearly always where it was last time: one
+// comparison finds its field.
+type shapeKey struct {
+	key string
+	idx int // index in objType.fields, -1 for a key no field has
+}
+
+const maxNames = 4096
+
+var boolTrue, boolFalse = true, false
+
+func newFastDecoder() *fastDecoder {
+	t := typeTables()
+	return &fastDecoder{t: t, shapes: make([][]shapeKey, len(t.all)), names: map[string]string{}}
+}
+
+// decode fills the zero r from raw and reports whether it could.
+func (d *fastDecoder) decode(raw []byte, r *rawRecord) bool {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return false
+	}
+	end, ok := d.object(raw, i, d.t.record, unsafe.Pointer(r), 1)
+	return ok && skipSpace(raw, end) == len(raw)
+}
+
+// object decodes the object at b[i] into the struct at base.
+func (d *fastDecoder) object(b []byte, i int, o *objType, base unsafe.Pointer, depth int) (int, bool) {
+	if depth > maxFastDepth {
+		return i, false
+	}
+	var seen [2]uint64
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return i + 1, true
+	}
+	for n := 0; ; n++ {
+		if i >= len(b) || b[i] != '"' {
+			return i, false
+		}
+		k, ok := scanString(b, i)
+		if !ok || k.escaped || k.nonASCII {
+			return i, false
+		}
+		idx, ok := d.field(o, n, b[i+1:k.end-1])
+		if !ok {
+			return i, false
+		}
+		i = skipSpace(b, k.end)
+		if i >= len(b) || b[i] != ':' {
+			return i, false
+		}
+		i = skipSpace(b, i+1)
+		if idx < 0 {
+			i, ok = skipStrict(b, i, depth)
+		} else {
+			if seen[idx>>6]&(1<<(idx&63)) != 0 {
+				return i, false
+			}
+			seen[idx>>6] |= 1 << (idx & 63)
+			f := &o.fields[idx]
+			i, ok = d.value(b, i, f, unsafe.Add(base, f.off), depth)
+		}
+		if !ok {
+			return i, false
+		}
+		var more bool
+		if i, more, ok = next(b, i, '}'); !ok || !more {
+			return i, ok
+		}
+	}
+}
+
+// field finds the field of the n-th key of an object; ok is false for a
+// key the full decoder must judge.
+func (d *fastDecoder) field(o *objType, n int, key []byte) (idx int, ok bool) {
+	sh := d.shapes[o.id]
+	if n < len(sh) && sh[n].key == string(key) {
+		return sh[n].idx, true
+	}
+	idx, ok = o.lookup(key)
+	if !ok || n > len(sh) {
+		return idx, ok
+	}
+	e := shapeKey{key: d.name(key), idx: idx}
+	if n == len(sh) {
+		d.shapes[o.id] = append(sh, e)
+	} else {
+		sh[n] = e
+	}
+	return idx, true
+}
+
+func (d *fastDecoder) name(key []byte) string {
+	if s, ok := d.names[string(key)]; ok {
+		return s
+	}
+	s := string(key)
+	if len(d.names) < maxNames {
+		d.names[s] = s
+	}
+	return s
+}
+
+// lookup finds the field of key. A key that matches no field exactly but
+// one case-insensitively is not ok: decoders differ on those.
+func (o *objType) lookup(key []byte) (int, bool) {
+	if idx, ok := o.byKey[string(key)]; ok {
+		return idx, true
+	}
+	var buf [128]byte
+	if len(key) > len(buf) {
+		return -1, true // longer than any field name
+	}
+	lower := buf[:len(key)]
+	for j, c := range key {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[j] = c
+	}
+	return -1, !o.folded[string(lower)]
+}
+
+// value decodes the value at b[i] into the field f at p.
+func (d *fastDecoder) value(b []byte, i int, f *field, p unsafe.Pointer, depth int) (int, bool) {
+	if i >= len(b) {
+		return i, false
+	}
+	c := b[i]
+	switch {
+	case f.kind == kString && c == '"', f.kind == kValueString && c == '"':
+		return borrowString(b, i, (*string)(p))
+	case f.kind == kStruct && c == '{':
+		if f.ptr {
+			p = d.alloc(f, p)
+		}
+		return d.object(b, i, f.obj, p, depth+1)
+	case f.kind == kFlex && c == '{':
+		*(*bool)(unsafe.Add(p, f.set)) = true
+		return d.object(b, i, f.obj, p, depth+1)
+	case f.kind == kFlex && c == '"':
+		return flexString(b, i, f, p)
+	case f.kind == kLocation && (c == '"' || c == '{'):
+		if f.ptr {
+			l := new(location)
+			*(**location)(p) = l
+			p = unsafe.Pointer(l)
+		}
+		return d.location(b, i, f, (*location)(p), depth)
+	case f.kind == kStatus && (c == '"' || c == '{'):
+		if f.ptr {
+			s := new(status)
+			*(**status)(p) = s
+			p = unsafe.Pointer(s)
+		}
+		return d.statusValue(b, i, f, (*status)(p), depth)
+	case f.kind == kBoolPtr && (c == 't' || c == 'f'):
+		v := &boolTrue
+		if c == 'f' {
+			v = &boolFalse
+		}
+		*(**bool)(p) = v
+		return literal(b, i, strconv.FormatBool(*v))
+	case (f.kind == kFloat || f.kind == kFloatPtr) && (c == '-' || '0' <= c && c <= '9'):
+		return parseFloat(b, i, f, p)
+	case f.kind == kRaw && c != 'n':
+		end, ok := skipStrict(b, i, depth)
+		if ok {
+			*(*json.RawMessage)(p) = b[i:end]
+		}
+		return end, ok
+	case f.kind == kMethod && c != 'n', f.kind == kValueString && c == '{':
+		return callMethod(b, i, depth, reflect.NewAt(f.typ, p).Interface().(json.Unmarshaler))
+	case f.kind == kOther && c != 'n':
+		end, ok := skipStrict(b, i, depth)
+		return end, ok && decodeJSON(b[i:end], reflect.NewAt(f.typ, p).Interface()) == nil
+	}
+	return i, false
+}
+
+// alloc points the struct pointer at p to a new zero struct. A record's
+// properties, its one pointer to a signInFields, reuse the decoder's.
+func (d *fastDecoder) alloc(f *field, p unsafe.Pointer) unsafe.Pointer {
+	v := unsafe.Pointer(&d.props)
+	if f.typ == signInFieldsType {
+		d.props = signInFields{}
+	} else {
+		v = reflect.New(f.typ).UnsafePointer()
+	}
+	*(*unsafe.Pointer)(p) = v
+	return v
+}
+
+var signInFieldsType = reflect.TypeFor[signInFields]()
+
+// borrowString sets *dst to the string literal at b[i], pointing into b
+// when it has no escapes.
+func borrowString(b []byte, i int, dst *string) (int, bool) {
+	s, ok := scanString(b, i)
+	switch {
+	case !ok:
+		return s.end, false
+	case s.escaped:
+		return s.end, decodeJSON(b[i:s.end], dst) == nil
+	case s.nonASCII && !utf8.Valid(b[i+1:s.end-1]):
+		return s.end, false // decoders differ on invalid UTF-8
+	case s.end-i > 2:
+		*dst = unsafe.String(&b[i+1], s.end-i-2)
+	}
+	return s.end, true
+}
+
+// flexString handles a flex field holding a string: a JSON document in a
+// string is left to the flex type itself, anything else leaves it unset.
+func flexString(b []byte, i int, f *field, p unsafe.Pointer) (int, bool) {
+	s, ok := scanString(b, i)
+	if !ok {
+		return s.end, false
+	}
+	lit := b[i:s.end]
+	if !s.escaped {
+		content := trimSpace(unsafe.String(&lit[0], len(lit))[1 : len(lit)-1])
+		if content == "" || content[0] != '{' {
+			return s.end, true
+		}
+	}
+	return s.end, reflect.NewAt(f.typ, p).Interface().(json.Unmarshaler).UnmarshalJSON(lit) == nil
+}
+
+func (d *fastDecoder) location(b []byte, i int, f *field, l *location, depth int) (int, bool) {
+	if b[i] == '{' {
+		return d.object(b, i, f.obj, unsafe.Pointer(&l.Detail), depth+1)
+	}
+	s, ok := scanString(b, i)
+	if !ok || s.escaped {
+		return callMethod(b, i, depth, l)
+	}
+	return borrowString(b, i, &l.Country)
+}
+
+func (d *fastDecoder) statusValue(b []byte, i int, f *field, s *status, depth int) (int, bool) {
+	if b[i] == '"' {
+		if str, ok := scanString(b, i); !ok || str.escaped {
+			return callMethod(b, i, depth, s)
+		}
+		return borrowString(b, i, &s.Value)
+	}
+	o := &d.status
+	*o = statusObject{}
+	end, ok := d.object(b, i, f.obj, unsafe.Pointer(o), depth+1)
+	return end, ok && s.set(o) == nil
+}
+
+func parseFloat(b []byte, i int, f *field, p unsafe.Pointer) (int, bool) {
+	end, ok := number(b, i)
+	if !ok {
+		return end, false
+	}
+	v, err := strconv.ParseFloat(unsafe.String(&b[i], end-i), 64)
+	if err != nil {
+		return end, false
+	}
+	if f.kind == kFloatPtr {
+		*(**float64)(p) = &v
+	} else {
+		*(*float64)(p) = v
+	}
+	return end, true
+}
+
+// callMethod validates the value at b[i] and hands it to u, as the full
+// decoder does for types with their own UnmarshalJSON.
+func callMethod(b []byte, i, depth int, u json.Unmarshaler) (int, bool) {
+	end, ok := skipStrict(b, i, depth)
+	return end, ok && u.UnmarshalJSON(b[i:end]) == nil
+}

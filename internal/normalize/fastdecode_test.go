@@ -1,0 +1,131 @@
+package normalize
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/vedette/vedette/internal/event"
+)
+
+// sampleRecords splits the JSON test files into their records: the lines
+// of JSON lines, the elements of a document's batch array.
+func sampleRecords(t testing.TB) (recs [][]byte) {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join("testdata", "*.json*"))
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Ext(p) == ".jsonl" {
+			recs = append(recs, bytes.Split(bytes.TrimSpace(b), []byte("\n"))...)
+			continue
+		}
+		i := skipSpace(b, 0)
+		if b[i] == '{' {
+			arr, err := envelopeArray(b, i)
+			if err != nil || arr < 0 {
+				recs = append(recs, b)
+				continue
+			}
+			i = arr
+		}
+		eachElement(b, i, func(_ int, e []byte) bool { recs = append(recs, e); return true })
+	}
+	return recs
+}
+
+// checkSameDecode fails when the fast decoder accepts raw but decodes it
+// otherwise than the full decoder.
+func checkSameDecode(t *testing.T, d *fastDecoder, raw []byte) (fast bool) {
+	t.Helper()
+	var got, want rawRecord
+	if !d.decode(raw, &got) {
+		return false
+	}
+	if err := decodeJSON(raw, &want); err != nil {
+		t.Fatalf("fast decoder accepted what the full decoder rejects (%v):\n%s", err, raw)
+	}
+	if diff := cmp.Diff(got, want, cmp.AllowUnexported(rawRecord{}), cmpopts.EquateEmpty()); diff != "" {
+		t.Fatalf("fast decode differs (-fast, +full):\n%s\nrecord:\n%s", diff, raw)
+	}
+	return true
+}
+
+func TestFastDecodeMatchesFull(t *testing.T) {
+	d := newFastDecoder()
+	fast := 0
+	recs := sampleRecords(t)
+	for _, raw := range recs {
+		if checkSameDecode(t, d, raw) {
+			fast++
+		}
+	}
+	// The diagnostic-settings, REST, Graph and CloudTrail samples are the
+	// shapes the fast decoder is for; mixed.jsonl holds the odd ones.
+	if fast < len(recs)*3/4 {
+		t.Errorf("fast decoder took %d of %d sample records", fast, len(recs))
+	}
+	for _, odd := range []string{
+		`{"time":null,"category":"SignInLogs"}`,
+		`{"Category":"SignInLogs","properties":{}}`,
+		`{"time":"a","time":"b"}`,
+		`{"properties":{"userAgent":5}}`,
+		`{"time":"2024\u002d01"}`,
+		`{"x":"` + "\x01" + `"}`,
+		`{"x":01}`,
+		`{"x":[1,2,}`,
+		`{"a":1} x`,
+		`{"identity":" {\"claims\":{\"upn\":\"a@b\"}}"}`,
+		`{"status":{"errorCode":"50126","value":"x"},"location":"US"}`,
+		`{"properties":{"status":{"errorCode":1.5}}}`,
+		`{"properties":{"location":{"geoCoordinates":{"latitude":1e400}}}}`,
+		`{"operationName":{"value":"Microsoft.Resources/deployments/write"}}`,
+		`{"records":[{"time":"x"}]}`,
+		`{"userAgent":"caf\xc3\xa9","city":"\xff"}`,
+	} {
+		checkSameDecode(t, d, []byte(odd))
+	}
+}
+
+// FuzzFastDecode checks that whatever the fast decoder accepts, the full
+// decoder decodes to the same record.
+func FuzzFastDecode(f *testing.F) {
+	for _, r := range sampleRecords(f) {
+		f.Add(r)
+	}
+	f.Add([]byte(`{"properties":{"isInteractive":true,"status":{"errorCode":0},"location":{"city":"Z\u00fcrich"}}}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		checkSameDecode(t, newFastDecoder(), raw)
+	})
+}
+
+// TestEventsOwnTheirBytes checks that events keep nothing of the record's
+// bytes, which the reader reuses for the next record.
+func TestEventsOwnTheirBytes(t *testing.T) {
+	recs := sampleRecords(t)
+	want, got := &collector{}, &collector{}
+	wantRd, gotRd := newReader("s", want), newReader("s", got)
+	for i, raw := range recs {
+		if err := wantRd.record(bytes.Clone(raw), i+1); err != nil {
+			t.Fatal(err)
+		}
+		buf := bytes.Clone(raw)
+		if err := gotRd.record(buf, i+1); err != nil {
+			t.Fatal(err)
+		}
+		for j := range buf {
+			buf[j] = 'X'
+		}
+	}
+	if len(want.events) < len(recs)/2 {
+		t.Fatalf("only %d events from %d records", len(want.events), len(recs))
+	}
+	if diff := cmp.Diff(got.events, want.events, cmpopts.EquateComparable(event.Event{}.SourceIP)); diff != "" {
+		t.Errorf("events changed with their input (-got, +want):\n%s", diff)
+	}
+}

@@ -1,0 +1,228 @@
+package normalize
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// A strict JSON lexer for the fast decoder (fastdecode.go). It accepts
+// only what RFC 8259 allows and reports anything else as !ok: the fast
+// decoder then leaves the record to the full decoder, which words the
+// error. Being stricter than the full decoder is safe; being laxer is not.
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// hasZeroByte flags the zero bytes of x. Only the lowest flag is exact:
+// a borrow may flag the byte above a zero byte.
+func hasZeroByte(x uint64) uint64 { return (x - ones) &^ x & highs }
+
+// stringInfo describes a scanned string literal.
+type stringInfo struct {
+	end      int  // offset past the closing quote
+	escaped  bool // holds backslash escapes
+	nonASCII bool // holds bytes >= 0x80
+}
+
+// scanString scans the string literal that opens at b[i]. Eight bytes at a
+// time are checked for a quote, a backslash, a control or a non-ASCII byte;
+// only blocks holding one are looked at byte by byte.
+func scanString(b []byte, i int) (s stringInfo, ok bool) {
+	j := i + 1
+	for {
+		for j+8 <= len(b) {
+			x := binary.LittleEndian.Uint64(b[j:])
+			m := hasZeroByte(x^('"'*ones)) | hasZeroByte(x^('\\'*ones)) | (x-0x20*ones)&^x&highs | x&highs
+			if m != 0 {
+				j += bits.TrailingZeros64(m) / 8
+				break
+			}
+			j += 8
+		}
+		if j >= len(b) {
+			return s, false
+		}
+		switch c := b[j]; {
+		case c == '"':
+			s.end = j + 1
+			return s, true
+		case c == '\\':
+			n := escapeLen(b, j)
+			if n == 0 {
+				return s, false
+			}
+			s.escaped = true
+			j += n
+		case c < 0x20:
+			return s, false
+		case c >= 0x80:
+			s.nonASCII = true
+			j++
+		default:
+			j++
+		}
+	}
+}
+
+// escapeLen returns the length of the valid escape at b[j], or 0.
+func escapeLen(b []byte, j int) int {
+	if j+1 >= len(b) {
+		return 0
+	}
+	switch b[j+1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return 2
+	case 'u':
+		if j+6 > len(b) {
+			return 0
+		}
+		for _, c := range b[j+2 : j+6] {
+			if !isHex(c) {
+				return 0
+			}
+		}
+		return 6
+	}
+	return 0
+}
+
+// maxFastDepth bounds nesting; deeper records go to the full decoder.
+const maxFastDepth = 64
+
+// skipStrict returns the offset past the value at b[i] (no leading space).
+func skipStrict(b []byte, i, depth int) (int, bool) {
+	if i >= len(b) {
+		return i, false
+	}
+	switch c := b[i]; {
+	case c == '"':
+		s, ok := scanString(b, i)
+		return s.end, ok
+	case c == '{':
+		return skipObject(b, i, depth+1)
+	case c == '[':
+		return skipArray(b, i, depth+1)
+	case c == 't':
+		return literal(b, i, "true")
+	case c == 'f':
+		return literal(b, i, "false")
+	case c == 'n':
+		return literal(b, i, "null")
+	case c == '-' || '0' <= c && c <= '9':
+		return number(b, i)
+	}
+	return i, false
+}
+
+func literal(b []byte, i int, lit string) (int, bool) {
+	end := i + len(lit)
+	return end, end <= len(b) && string(b[i:end]) == lit
+}
+
+func skipObject(b []byte, i, depth int) (int, bool) {
+	if depth > maxFastDepth {
+		return i, false
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return i + 1, true
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return i, false
+		}
+		k, ok := scanString(b, i)
+		if !ok {
+			return i, false
+		}
+		i = skipSpace(b, k.end)
+		if i >= len(b) || b[i] != ':' {
+			return i, false
+		}
+		if i, ok = skipStrict(b, skipSpace(b, i+1), depth); !ok {
+			return i, false
+		}
+		var more bool
+		if i, more, ok = next(b, i, '}'); !ok || !more {
+			return i, ok
+		}
+	}
+}
+
+func skipArray(b []byte, i, depth int) (int, bool) {
+	if depth > maxFastDepth {
+		return i, false
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return i + 1, true
+	}
+	for {
+		var ok, more bool
+		if i, ok = skipStrict(b, i, depth); !ok {
+			return i, false
+		}
+		if i, more, ok = next(b, i, ']'); !ok || !more {
+			return i, ok
+		}
+	}
+}
+
+// next reads the comma or closer after a member: more is true after a
+// comma, with i at the next member.
+func next(b []byte, i int, closer byte) (j int, more, ok bool) {
+	i = skipSpace(b, i)
+	if i >= len(b) {
+		return i, false, false
+	}
+	switch b[i] {
+	case ',':
+		return skipSpace(b, i+1), true, true
+	case closer:
+		return i + 1, false, true
+	}
+	return i, false, false
+}
+
+// number scans -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func number(b []byte, i int) (int, bool) {
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && '1' <= b[i] && b[i] <= '9':
+		i = digits(b, i)
+	default:
+		return i, false
+	}
+	if i < len(b) && b[i] == '.' {
+		j := digits(b, i+1)
+		if j == i+1 {
+			return j, false
+		}
+		i = j
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		j := digits(b, i)
+		if j == i {
+			return j, false
+		}
+		i = j
+	}
+	return i, true
+}
+
+func digits(b []byte, i int) int {
+	for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+		i++
+	}
+	return i
+}
