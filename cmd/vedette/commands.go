@@ -75,9 +75,16 @@ func printSummary(w io.Writer, s runner.Summary) {
 	for _, r := range s.Examples {
 		fmt.Fprintf(w, "  e.g. %s\n", r.Error())
 	}
+	if s.FlowsRead > 0 {
+		fmt.Fprintf(w, "vedette: %d flow records read, %d late, %d unmonitored, %d host-hours closed, %d skipped by the one-hour rule\n",
+			s.FlowsRead, s.Network.Late, s.Network.Unmonitored, s.Network.HoursClosed, s.Network.NotHeld)
+	}
 	fmt.Fprintf(w, "vedette: %d new alerts\n", s.NewAlerts)
 	for _, k := range sortedKeys(s.Pipeline.Alerts) {
 		fmt.Fprintf(w, "  %-22s %d\n", k, s.Pipeline.Alerts[k])
+	}
+	for _, k := range sortedKeys(s.NetworkAlerts) {
+		fmt.Fprintf(w, "  %-22s %d\n", k, s.NetworkAlerts[k])
 	}
 	if s.Pipeline.AllowListed > 0 {
 		fmt.Fprintf(w, "  suppressed by allow lists: %d\n", s.Pipeline.AllowListed)

@@ -40,21 +40,33 @@ func runGen(args []string, _ *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	nc := gen.DefaultNetworkConfig()
+	nc.Seed, nc.Start = cfg.Seed, cfg.Start
+	nsum, err := gen.GenerateNetwork(filepath.Join(dir, "network"), nc)
+	if err != nil {
+		return err
+	}
 	if err := os.WriteFile(filepath.Join(dir, "vedette.yaml"), []byte(genConfig), 0o644); err != nil {
 		return err
 	}
+	fmt.Fprintf(os.Stderr, "vedette gen: %d flow tuples in %d files, labels %v in %s\n", nsum.Tuples, nsum.Files, nsum.Labels, filepath.Join(dir, "network"))
 	fmt.Fprintf(os.Stderr, "vedette gen: %d sign-ins, %d management events, labels %v in %s\n", sum.SignIns, sum.Activities, sum.Labels, dir)
 	return nil
 }
 
 // genConfig is the configuration written beside a generated month: the
-// defaults plus the month's IP lists, relative to the config's directory.
+// defaults plus the month's IP lists, the network month's inventory and
+// threat-intel list, relative to the config's directory.
 const genConfig = `# Written by vedette gen: the defaults plus this month's IP lists.
 lists:
   - {path: lists/tor-exit.txt, category: tor-exit, name: tor-bulk-exit-list}
   - {path: lists/anonymous-proxy.txt, category: anonymous-proxy, name: anonymous-proxies}
   - {path: lists/vpn.csv, category: vpn, name: corporate-vpn}
   - {path: lists/corporate.txt, category: corporate, name: corporate-egress}
+network:
+  inventory: network/inventory.csv
+  ti:
+    lists: [network/ti-blocklist.txt]
 `
 
 func runEval(args []string, log *slog.Logger) error {
@@ -93,6 +105,18 @@ func runEval(args []string, log *slog.Logger) error {
 		if filepath.Base(f) != "labels.jsonl" {
 			inputs = append(inputs, f)
 		}
+	}
+	flows, err := filepath.Glob(filepath.Join(dir, "network", "*.json"))
+	if err != nil {
+		return err
+	}
+	inputs = append(inputs, flows...)
+	if len(flows) > 0 {
+		net, err := gen.ReadLabels(filepath.Join(dir, "network", gen.NetLabelsFile))
+		if err != nil {
+			return err
+		}
+		labels = append(labels, net...)
 	}
 	var alerts alertCollector
 	sum, err := runner.Detect(cfg, inputs, runner.Options{Out: &alerts, Log: log})

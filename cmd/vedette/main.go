@@ -6,6 +6,7 @@
 //	vedette check  -config f.yaml
 //	vedette gen    [-users N] [-days N] [-seed N] DIR
 //	vedette eval   [-config f.yaml] DIR
+//	vedette serve  [-config f.yaml] [-data dir] [-out alerts.jsonl] [-flush-on-exit]
 package main
 
 import (
@@ -21,6 +22,7 @@ commands:
   check    validate a configuration file
   gen      generate a labelled month of an organisation's activity
   eval     run detect on a generated month and report precision and recall
+  serve    collect IPFIX/NetFlow over UDP and raise network alerts live
 `
 
 func main() {
@@ -34,6 +36,7 @@ func main() {
 		"check":  runCheck,
 		"gen":    runGen,
 		"eval":   runEval,
+		"serve":  runServe,
 	}
 	run, ok := cmds[os.Args[1]]
 	if !ok {

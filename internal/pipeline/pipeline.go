@@ -6,7 +6,6 @@ package pipeline
 
 import (
 	"net/netip"
-	"slices"
 
 	"github.com/vedette/vedette/internal/baseline"
 	"github.com/vedette/vedette/internal/detect"
@@ -66,11 +65,21 @@ type Pipeline struct {
 	base    *baseline.Baselines
 	stats   Stats
 	lastDay uint32
+	// scopes caches, per (tenant, subscription), the enabled detectors and
+	// the kinds of event each takes: Meta builds a value on every call.
+	scopes map[[2]string][]scoped
+	// in is reused for every event: detectors must not keep it.
+	in detect.Input
+}
+
+type scoped struct {
+	d     detect.Detector
+	kinds uint32 // bit per event.Kind
 }
 
 // New returns a pipeline learning into base.
 func New(opts Options, base *baseline.Baselines, deps Deps) *Pipeline {
-	return &Pipeline{opts: opts, deps: deps, base: base, stats: Stats{Alerts: map[string]int{}}}
+	return &Pipeline{opts: opts, deps: deps, base: base, stats: Stats{Alerts: map[string]int{}}, scopes: map[[2]string][]scoped{}}
 }
 
 // Stats returns the counters so far.
@@ -91,7 +100,8 @@ func (p *Pipeline) Process(e *event.Event) []event.Alert {
 	}
 	p.locate(e)
 	tenant := p.base.Tenant(e.Tenant)
-	in := detect.Input{Event: e, Tenant: tenant, WindowStart: p.base.WindowStart(e.Time)}
+	p.in = detect.Input{Event: e, Tenant: tenant, WindowStart: p.base.WindowStart(e.Time)}
+	in := &p.in
 	if i, pr, ok := tenant.Lookup(e.Principal); ok {
 		in.Index, in.Principal = i, pr
 		if pr.HasFix() {
@@ -102,11 +112,10 @@ func (p *Pipeline) Process(e *event.Event) []event.Alert {
 	}
 	in.Tags = p.tags(e.SourceIP)
 	var alerts []event.Alert
-	for _, d := range p.deps.Scoper.Detectors(e.Tenant, e.Subscription) {
-		if !slices.Contains(d.Meta().Inputs, e.Kind) {
-			continue
+	for _, s := range p.detectors(e) {
+		if s.kinds&(1<<e.Kind) != 0 {
+			alerts = append(alerts, s.d.Detect(in)...)
 		}
-		alerts = append(alerts, d.Detect(&in)...)
 	}
 	if len(alerts) > 0 {
 		if _, ok := in.Tagged(detect.CategoryAllow); ok {
@@ -119,6 +128,25 @@ func (p *Pipeline) Process(e *event.Event) []event.Alert {
 	}
 	p.base.Learn(e)
 	return alerts
+}
+
+// detectors returns the detections enabled for e's tenant and
+// subscription, resolved once per scope.
+func (p *Pipeline) detectors(e *event.Event) []scoped {
+	key := [2]string{e.Tenant, e.Subscription}
+	if ds, ok := p.scopes[key]; ok {
+		return ds
+	}
+	var ds []scoped
+	for _, d := range p.deps.Scoper.Detectors(e.Tenant, e.Subscription) {
+		var kinds uint32
+		for _, k := range d.Meta().Inputs {
+			kinds |= 1 << k
+		}
+		ds = append(ds, scoped{d: d, kinds: kinds})
+	}
+	p.scopes[key] = ds
+	return ds
 }
 
 func (p *Pipeline) tags(ip netip.Addr) []detect.IPTag {

@@ -1,5 +1,6 @@
 // Package runner assembles Vedette from its configuration (store,
-// geolocation, IP lists, detections) and runs its jobs: `detect` over files.
+// geolocation, IP lists, detections) and runs its jobs: `detect` over files
+// (activity logs and Azure flow logs) and `serve`, the live flow collector.
 package runner
 
 import (
@@ -15,6 +16,7 @@ import (
 	"github.com/vedette/vedette/internal/baseline"
 	"github.com/vedette/vedette/internal/config"
 	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/netdetect"
 	"github.com/vedette/vedette/internal/normalize"
 	"github.com/vedette/vedette/internal/pipeline"
 )
@@ -31,6 +33,11 @@ type Summary struct {
 	NewAlerts int                   `json:"new_alerts"`
 	Formats   map[string]string     `json:"formats"` // file -> detected format
 	Examples  []normalize.Rejection `json:"rejection_examples,omitempty"`
+	// FlowsRead counts flow log records (Azure NSG/VNet tuples) read;
+	// their rejections are counted in Rejected like activity records'.
+	FlowsRead     int                `json:"flows_read"`
+	Network       netdetect.Counters `json:"network"`
+	NetworkAlerts map[string]int     `json:"network_alerts,omitempty"` // raised, by detection
 }
 
 // Options for a detect run.
@@ -50,6 +57,7 @@ func Detect(cfg config.Config, files []string, opts Options) (Summary, error) {
 	}
 	defer env.Close()
 	sum := Summary{Files: len(files), Rejected: map[string]int{}, Formats: map[string]string{}}
+	flowFiles, files := splitFlowLogs(files)
 	events, err := env.read(files, &sum, opts.Progress)
 	if err != nil {
 		return sum, err
@@ -78,7 +86,7 @@ func Detect(cfg config.Config, files []string, opts Options) (Summary, error) {
 	if err := env.SaveBaselines(); err != nil {
 		return sum, err
 	}
-	return sum, nil
+	return sum, env.detectFlows(flowFiles, enc, &sum)
 }
 
 func (env *Env) emit(alerts []event.Alert, enc *json.Encoder, sum *Summary) error {

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/netip"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/vedette/vedette/internal/runner"
+)
+
+func runServe(args []string, log *slog.Logger) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	cfgPath := fs.String("config", "", "configuration file (YAML); defaults apply without one")
+	dataDir := fs.String("data", "", "data directory for state and alerts (overrides data_dir)")
+	outPath := fs.String("out", "", "write alerts here instead of stdout (JSON lines, appended)")
+	flush := fs.Bool("flush-on-exit", false, "close open hours on exit (a bounded capture); off, a restart resumes them")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*cfgPath, *dataDir)
+	if err != nil {
+		return err
+	}
+	var out io.Writer = os.Stdout
+	if *outPath != "" {
+		f, err := os.OpenFile(*outPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		out = f
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runner.Serve(ctx, cfg, runner.ServeOptions{
+		Out: out, Log: log, FlushOnStop: *flush,
+		Ready: func(addrs []netip.AddrPort) { fmt.Fprintf(os.Stderr, "vedette serve: listening on %v (udp)\n", addrs) },
+	})
+}

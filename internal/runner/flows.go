@@ -1,0 +1,171 @@
+package runner
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"slices"
+
+	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/flow"
+	"github.com/vedette/vedette/internal/flowlog"
+	"github.com/vedette/vedette/internal/inventory"
+	"github.com/vedette/vedette/internal/netdetect"
+	"github.com/vedette/vedette/internal/normalize"
+	"github.com/vedette/vedette/internal/store"
+	"github.com/vedette/vedette/internal/ti"
+)
+
+// netStateName is the key of the network detection state in the store.
+const netStateName = "netdetect"
+
+// netPath is the network detection path: the engine and the TI feeds it
+// looks flows up in (nil without feeds).
+type netPath struct {
+	eng *netdetect.Engine
+	ti  *ti.Watcher
+}
+
+// openNetwork builds the network engine from the config, the inventory
+// file and the TI feeds, and restores its state from the store.
+func (env *Env) openNetwork() (*netPath, error) {
+	cfg := env.cfg.Network
+	inv := inventory.New(0)
+	if cfg.Inventory != "" {
+		var err error
+		if inv, err = inventory.Load(cfg.Inventory); err != nil {
+			return nil, err
+		}
+	}
+	np := &netPath{}
+	deps := netdetect.Deps{Inventory: inv, Logger: env.log}
+	if feeds := cfg.TI.Feeds(); len(feeds) > 0 {
+		w, err := ti.NewWatcher(feeds, cfg.TI.ReloadInterval, env.log)
+		if err != nil {
+			return nil, err
+		}
+		np.ti, deps.TI = w, w
+	}
+	eng, err := netdetect.New(cfg.Detections, deps)
+	if err != nil {
+		return nil, err
+	}
+	np.eng = eng
+	data, err := env.Store.LoadState(netStateName)
+	switch {
+	case errors.Is(err, store.ErrNoState):
+	case err != nil:
+		return nil, err
+	default:
+		if err := eng.Restore(data); err != nil {
+			return nil, err
+		}
+	}
+	return np, nil
+}
+
+// save writes the engine's state to the store.
+func (np *netPath) save(s *store.Store) error {
+	data, err := np.eng.Snapshot()
+	if err != nil {
+		return err
+	}
+	return s.SaveState(netStateName, data)
+}
+
+// splitFlowLogs separates Azure flow log files from activity files, keeping
+// each list in argument order. Files that cannot be opened stay with the
+// activity files, whose reader reports them.
+func splitFlowLogs(files []string) (flows, activity []string) {
+	for _, f := range files {
+		if ok, err := flowlog.IsFlowLog(f); err == nil && ok {
+			flows = append(flows, f)
+		} else {
+			activity = append(activity, f)
+		}
+	}
+	return flows, activity
+}
+
+// detectFlows reads flow log files, runs the network engine over their
+// records in time order, closes every open hour, stores the engine's state
+// and writes the new alerts.
+func (env *Env) detectFlows(files []string, enc *json.Encoder, sum *Summary) error {
+	if len(files) == 0 {
+		return nil
+	}
+	np, err := env.openNetwork()
+	if err != nil {
+		return err
+	}
+	recs, err := env.readFlows(files, sum)
+	if err != nil {
+		return err
+	}
+	// Time order makes one batch, pieces and a live stream agree; the rest
+	// of the comparison fixes the order of records with equal times.
+	slices.SortFunc(recs, compareFlows)
+	if sum.NetworkAlerts == nil {
+		sum.NetworkAlerts = map[string]int{}
+	}
+	var pending []event.Alert
+	for i := range recs {
+		pending = append(pending, np.eng.Observe(&recs[i])...)
+		if len(pending) >= 256 {
+			if err := env.emitNetwork(pending, enc, sum); err != nil {
+				return err
+			}
+			pending = pending[:0]
+		}
+	}
+	if err := env.emitNetwork(append(pending, np.eng.Flush()...), enc, sum); err != nil {
+		return err
+	}
+	sum.Network = np.eng.Counters()
+	return np.save(env.Store)
+}
+
+func (env *Env) emitNetwork(alerts []event.Alert, enc *json.Encoder, sum *Summary) error {
+	for _, a := range alerts {
+		sum.NetworkAlerts[a.Detection]++
+	}
+	return env.emit(alerts, enc, sum)
+}
+
+func compareFlows(a, b flow.Record) int {
+	return cmp.Or(
+		a.Time().Compare(b.Time()),
+		cmp.Compare(a.Source, b.Source), cmp.Compare(a.Index, b.Index),
+		a.Src.Compare(b.Src), a.Dst.Compare(b.Dst),
+		cmp.Compare(a.SrcPort, b.SrcPort), cmp.Compare(a.DstPort, b.DstPort),
+		cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.State, b.State),
+		cmp.Compare(a.Bytes, b.Bytes), cmp.Compare(a.Packets, b.Packets),
+	)
+}
+
+// readFlows reads the flow log files; bad tuples and unreadable files are
+// counted and dead-lettered like activity rejections.
+func (env *Env) readFlows(files []string, sum *Summary) ([]flow.Record, error) {
+	dead, err := openDeadLetter(env.cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	defer dead.close()
+	c := &collector{sum: sum, dead: dead, prog: newProgress(nil, "", 0)}
+	reject := func(source string, record int, reason, detail string) {
+		c.Reject(normalize.Rejection{Source: source, Record: record, Reason: reason, Detail: detail})
+	}
+	var recs []flow.Record
+	add := func(r flow.Record) { recs = append(recs, r) }
+	for _, f := range files {
+		format, err := flowlog.ReadFile(f, add, reject)
+		if err != nil {
+			c.Reject(normalize.Rejection{Source: f, Reason: "unreadable", Detail: err.Error()})
+			env.log.Warn("input skipped", "source", f, "err", err)
+			continue
+		}
+		sum.Formats[f] = format
+	}
+	sum.FlowsRead += len(recs)
+	return recs, nil
+}
