@@ -200,3 +200,20 @@ func TestNetworkDefaults(t *testing.T) {
 		t.Errorf("defaults %+v", n)
 	}
 }
+
+// TestREADMEExampleIsValid keeps the README's commented example config
+// true: it must parse and validate.
+func TestREADMEExampleIsValid(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "```yaml\n")
+	example, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("README has no yaml example")
+	}
+	if _, err := Parse(strings.NewReader(example)); err != nil {
+		t.Errorf("README example config: %v", err)
+	}
+}
