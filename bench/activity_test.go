@@ -185,7 +185,7 @@ func BenchmarkActivityPathRatio(b *testing.B) {
 // collectSink keeps decoded events for BenchmarkPipeline.
 type collectSink struct{ events []*event.Event }
 
-func (s *collectSink) Event(e *event.Event)          { s.events = append(s.events, e) }
+func (s *collectSink) Event(e *event.Event)         { s.events = append(s.events, e) }
 func (s *collectSink) Reject(r normalize.Rejection) {}
 
 // BenchmarkNormalize is decoding and normalizing alone.

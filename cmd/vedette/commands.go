@@ -46,15 +46,11 @@ func runDetect(args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	var out io.Writer = os.Stdout
-	if *outPath != "" {
-		f, err := os.OpenFile(*outPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		out = f
+	out, closeOut, err := openOut(*outPath)
+	if err != nil {
+		return err
 	}
+	defer closeOut()
 	opts := runner.Options{Out: out, Log: log}
 	if !*quiet {
 		opts.Progress = os.Stderr
@@ -64,6 +60,18 @@ func runDetect(args []string, log *slog.Logger) error {
 		printSummary(os.Stderr, sum)
 	}
 	return err
+}
+
+// openOut opens the alert output: path appended to, or stdout when empty.
+func openOut(path string) (io.Writer, func(), error) {
+	if path == "" {
+		return os.Stdout, func() {}, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { f.Close() }, nil
 }
 
 func printSummary(w io.Writer, s runner.Summary) {

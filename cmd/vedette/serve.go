@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/netip"
 	"os"
@@ -27,15 +26,11 @@ func runServe(args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	var out io.Writer = os.Stdout
-	if *outPath != "" {
-		f, err := os.OpenFile(*outPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		out = f
+	out, closeOut, err := openOut(*outPath)
+	if err != nil {
+		return err
 	}
+	defer closeOut()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return runner.Serve(ctx, cfg, runner.ServeOptions{

@@ -51,43 +51,24 @@ func (s *Scopes) Detectors(tenant, subscription string) []detect.Detector {
 // detectors lists the enabled detections, in a fixed order.
 func (d Detections) detectors() []detect.Detector {
 	var ds []detect.Detector
-	if d.ImpossibleTravel.Enabled {
-		it := d.ImpossibleTravel.Settings
-		ds = append(ds, &it)
-	}
-	if d.InfrequentCountry.Enabled {
-		ic := d.InfrequentCountry.Settings
-		ds = append(ds, &ic)
-	}
-	if d.AnonymousIP.Enabled {
-		ai := d.AnonymousIP.Settings
-		ds = append(ds, &ai)
-	}
-	return append(ds, d.managementDetectors()...)
+	ds = enabled(ds, d.ImpossibleTravel)
+	ds = enabled(ds, d.InfrequentCountry)
+	ds = enabled(ds, d.AnonymousIP)
+	ds = enabled(ds, d.MicroBurst)
+	ds = enabled(ds, d.Azurite)
+	ds = enabled(ds, d.InactiveAccount)
+	ds = enabled(ds, d.PowerShellPersistence)
+	return enabled(ds, d.PersistenceTechnique)
 }
 
-// managementDetectors lists the enabled management-layer detections.
-func (d Detections) managementDetectors() []detect.Detector {
-	var ds []detect.Detector
-	if d.MicroBurst.Enabled {
-		mb := d.MicroBurst.Settings
-		ds = append(ds, &mb)
+// enabled appends a copy of s's detector when s is enabled.
+func enabled[T any, P interface {
+	*T
+	detect.Detector
+}](ds []detect.Detector, s Switch[T]) []detect.Detector {
+	if !s.Enabled {
+		return ds
 	}
-	if d.Azurite.Enabled {
-		az := d.Azurite.Settings
-		ds = append(ds, &az)
-	}
-	if d.InactiveAccount.Enabled {
-		ia := d.InactiveAccount.Settings
-		ds = append(ds, &ia)
-	}
-	if d.PowerShellPersistence.Enabled {
-		ps := d.PowerShellPersistence.Settings
-		ds = append(ds, &ps)
-	}
-	if d.PersistenceTechnique.Enabled {
-		pt := d.PersistenceTechnique.Settings
-		ds = append(ds, &pt)
-	}
-	return ds
+	v := s.Settings
+	return append(ds, P(&v))
 }
