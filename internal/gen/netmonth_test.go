@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/vedette/vedette/internal/eval"
 	"github.com/vedette/vedette/internal/event"
@@ -49,14 +48,11 @@ func TestGenerateNetworkFindsEveryLabel(t *testing.T) {
 		if s.FN > 0 {
 			t.Errorf("%s: %d labels, %d missed: %+v", s.Detection, s.Labels, s.FN, s.Missed)
 		}
+		// One-to-one rules alert on a peer's guaranteed count, so the
+		// interleaved botnet sources of the many-to-one hours (5-10
+		// attempts each) do not raise them: any false alert is a bug.
 		for _, a := range s.False {
-			// netdetect keeps 4 top peers per channel (space-saving): with
-			// a botnet of 10+ interleaved sources the top count is an
-			// overestimate, so the one-to-one rule also fires in labelled
-			// many-to-one hours. Any other false alert is a generator bug.
-			if !manyToOneHour(labels, a) {
-				t.Errorf("false alert: %s", a.Description)
-			}
+			t.Errorf("false alert: %s", a.Description)
 		}
 	}
 	// Labels name the alert's exact time, not only its evidence key.
@@ -129,11 +125,4 @@ func TestNetworkConfigValidate(t *testing.T) {
 			t.Errorf("%s: no error", name)
 		}
 	}
-}
-
-func manyToOneHour(labels []Label, a event.Alert) bool {
-	many := map[string]string{DetSSHInOne: DetSSHInMany, DetRDPInOne: DetRDPInMany}[a.Detection]
-	return slices.ContainsFunc(labels, func(l Label) bool {
-		return l.Detection == many && l.Principal == a.Principal && l.Time.Truncate(time.Hour).Equal(a.Time.Truncate(time.Hour))
-	})
 }

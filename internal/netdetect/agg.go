@@ -3,10 +3,9 @@ package netdetect
 import (
 	"math"
 	"math/bits"
-	"net/netip"
 )
 
-// topPeers is how many heavy peers each channel keeps (space-saving).
+// topPeers is how many peers an alert lists at most (Config.TopN).
 const topPeers = 4
 
 // exactPeers is how many distinct peers are counted exactly before the
@@ -76,45 +75,6 @@ func (d *Distinct) Count() uint32 {
 	return uint32(math.Round(-m * math.Log(float64(zero)/m)))
 }
 
-// Peer is one heavy peer and its (scaled) attempt count.
-type Peer struct {
-	Addr  [16]byte
-	Count uint32
-}
-
-// IP returns the peer address.
-func (p Peer) IP() netip.Addr { return netip.AddrFrom16(p.Addr).Unmap() }
-
-// Top keeps the heaviest peers with the space-saving algorithm: a new peer
-// replaces the lightest and inherits its count, so counts are upper bounds
-// and a peer holding more than 1/topPeers of the attempts is always kept.
-type Top [topPeers]Peer
-
-func (t *Top) add(a [16]byte, w uint32) {
-	lo := 0
-	for i := range t {
-		if t[i].Addr == a && t[i].Count > 0 {
-			t[i].Count += w
-			return
-		}
-		if t[i].Count < t[lo].Count {
-			lo = i
-		}
-	}
-	t[lo] = Peer{Addr: a, Count: t[lo].Count + w}
-}
-
-// max returns the heaviest peer.
-func (t *Top) max() Peer {
-	best := t[0]
-	for _, p := range t[1:] {
-		if p.Count > best.Count {
-			best = p
-		}
-	}
-	return best
-}
-
 // Channel aggregates one host's connections of one service and direction in
 // one hour. Counts are scaled by the sampling rate.
 type Channel struct {
@@ -125,7 +85,7 @@ type Channel struct {
 	Bytes    uint64
 	Last     int64 // unix ms of the latest counted flow
 	Peers    Distinct
-	Top      Top
+	Top      Heavy // attempts per peer, for the one-to-one rules and evidence
 }
 
 // counted is what the channel's rules compare against thresholds.

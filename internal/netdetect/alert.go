@@ -1,6 +1,7 @@
 package netdetect
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -24,7 +25,7 @@ func (e *Engine) bruteAlert(ip netip.Addr, host inventory.Host, h *HostHour, c *
 	}
 	for _, p := range peers {
 		a.Entities = append(a.Entities, event.Entity{Type: "ip", ID: p.IP().String(), Role: role})
-		a.Evidence = append(a.Evidence, e.evidence(d, ip, host, h, start, p.IP(), fmt.Sprintf("attempts=%d", p.Count)))
+		a.Evidence = append(a.Evidence, e.evidence(d, ip, host, h, start, p.IP(), "attempts="+attempts(p)))
 	}
 	a.ID = alertID(d, host, start, a.Evidence)
 	a.Description = describe(d, ip, host, c, v, peers, start)
@@ -65,7 +66,8 @@ func alertID(d *Detection, host inventory.Host, start time.Time, ev []event.Evid
 	return event.AlertID(d.ID, "", host.Name, keys...)
 }
 
-// topPeers returns up to TopN peers, heaviest first, ties by address.
+// topPeers returns up to TopN peers, heaviest guaranteed count first, then
+// heaviest upper bound, ties by address.
 func (e *Engine) topPeers(c *Channel) []Peer {
 	var ps []Peer
 	for _, p := range c.Top {
@@ -74,12 +76,23 @@ func (e *Engine) topPeers(c *Channel) []Peer {
 		}
 	}
 	slices.SortFunc(ps, func(a, b Peer) int {
+		if a.Min() != b.Min() {
+			return cmp.Compare(b.Min(), a.Min())
+		}
 		if a.Count != b.Count {
-			return int(b.Count) - int(a.Count)
+			return cmp.Compare(b.Count, a.Count)
 		}
 		return a.IP().Compare(b.IP())
 	})
 	return ps[:min(len(ps), e.cfg.TopN)]
+}
+
+// attempts formats a peer's count: exact, or its guaranteed range.
+func attempts(p Peer) string {
+	if p.Exact() {
+		return strconv.FormatUint(uint64(p.Count), 10)
+	}
+	return fmt.Sprintf("%d-%d", p.Min(), p.Count)
 }
 
 // bruteConfidence scores an alert from how far it exceeds its threshold,
@@ -121,7 +134,7 @@ func describe(d *Detection, ip netip.Addr, host inventory.Host, c *Channel, v *v
 	}
 	var top []string
 	for _, p := range peers {
-		top = append(top, fmt.Sprintf("%s (%d)", p.IP(), p.Count))
+		top = append(top, fmt.Sprintf("%s (%s)", p.IP(), attempts(p)))
 	}
 	return fmt.Sprintf("%s: host %s (%s) had %d short %s connection attempts %s %d %s between %s and %s UTC "+
 		"(%d unanswered, %d denied, %d longer sessions, %d bytes). Top %s: %s.",

@@ -81,7 +81,7 @@ func (e *Engine) lowestThreshold(ch int) uint32 {
 // verdict is one detection's outcome on one host-hour.
 type verdict struct {
 	d        *Detection
-	value    uint32 // attempts to/from the top peer, or distinct peers
+	value    uint32 // guaranteed attempts to/from the top peer, or distinct peers
 	total    uint32
 	usual    float32
 	hasHist  bool
@@ -106,7 +106,9 @@ func (e *Engine) evaluate(ip netip.Addr, host inventory.Host, hist *History, h *
 				continue
 			}
 		} else {
-			v.value, v.usual = c.Top.max().Count, hist.Conns[d.channel]
+			// The lower bound: a one-to-one alert needs one peer proven
+			// to reach MinConns, whatever the heavy-hitter error.
+			v.value, v.usual = c.Top.best().Min(), hist.Conns[d.channel]
 			if v.value < rule.MinConns {
 				continue
 			}

@@ -28,6 +28,7 @@ func count(c *Channel, r *flow.Record, peer [16]byte, in bool, ms int64, maxByte
 		if size > maxBytes && c.Attempts >= w {
 			c.Attempts -= w // it began as an attempt but was a session
 			c.Sessions += w
+			c.Top.sub(peer, w)
 		}
 		return
 	case r.TCPFlags != 0 && r.TCPFlags&flow.TCPAck == 0,

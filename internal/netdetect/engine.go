@@ -2,8 +2,12 @@
 // over SSH and RDP (incoming one-to-one and many-to-one, outgoing one-to-one
 // and one-to-many) and communication with threat-intel listed addresses.
 //
-// State is kept per monitored IP per event-time hour in a HostHour (under
-// 1 KiB), and per host in a 36-byte History. Time comes only from flow
+// State is kept per monitored IP per event-time hour in a HostHour (672
+// bytes, plus per-peer attempt counts that grow with the peers seen, to at
+// most 1.5 KiB per channel, and are freed when the hour closes), and per
+// host in a 36-byte History. Per-peer counts are exact up to 64 peers per
+// channel and hour, then Space-Saving bounds: one-to-one rules alert only
+// on a peer's guaranteed count (see Heavy). Time comes only from flow
 // records: an hour closes when a flow later than its end plus Config.Grace
 // arrives (the watermark), or on Flush. When an hour closes, each IP is
 // resolved to the host that held it for the entire hour (see package

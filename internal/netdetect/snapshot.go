@@ -9,8 +9,10 @@ import (
 	"github.com/vedette/vedette/internal/inventory"
 )
 
-// snapshotVersion is bumped whenever State changes incompatibly.
-const snapshotVersion = 1
+// snapshotVersion is bumped whenever State changes incompatibly. Version 2
+// replaced Channel.Top's four space-saving slots with a Heavy table; version
+// 1 snapshots are still restored (see restoreV1).
+const snapshotVersion = 2
 
 // State is the Engine's whole state in a gob-friendly form: open hours,
 // host and environment baselines, the watermark and learned IP mappings.
@@ -54,15 +56,31 @@ func (e *Engine) Snapshot() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Restore replaces the state with a Snapshot's.
+// Restore replaces the state with a Snapshot's, of this version or the
+// previous one.
 func (e *Engine) Restore(data []byte) error {
-	var s State
-	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&s); err != nil {
+	var v struct{ Version int }
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&v); err != nil {
 		return fmt.Errorf("netdetect: restore: %w: %w", ErrSnapshot, err)
 	}
-	if s.Version != snapshotVersion {
-		return fmt.Errorf("netdetect: restore: version %d: %w", s.Version, ErrSnapshot)
+	var s State
+	var err error
+	switch v.Version {
+	case snapshotVersion:
+		err = gob.NewDecoder(bytes.NewReader(data)).Decode(&s)
+	case 1:
+		s, err = decodeV1(data)
+	default:
+		return fmt.Errorf("netdetect: restore: version %d: %w", v.Version, ErrSnapshot)
 	}
+	if err != nil {
+		return fmt.Errorf("netdetect: restore: version %d: %w: %w", v.Version, ErrSnapshot, err)
+	}
+	e.restore(&s)
+	return nil
+}
+
+func (e *Engine) restore(s *State) {
 	e.watermark, e.closed, e.env, e.counters = s.Watermark, s.Closed, s.Env, s.Counters
 	e.open = map[int64]map[netip.Addr]*HostHour{}
 	for _, o := range s.Open {
@@ -77,5 +95,4 @@ func (e *Engine) Restore(data []byte) error {
 		e.history[name] = &h
 	}
 	e.inv.Restore(s.Learned)
-	return nil
 }

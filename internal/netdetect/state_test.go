@@ -1,7 +1,6 @@
 package netdetect
 
 import (
-	"fmt"
 	"math"
 	"net/netip"
 	"reflect"
@@ -148,7 +147,8 @@ func TestConfigValidate(t *testing.T) {
 }
 
 // BenchmarkStatePerHost reports the bytes of detection state per tracked
-// host: one HostHour plus its History.
+// host: one HostHour plus its History (B/host), and the most an open hour
+// can add in Heavy tables, freed when it closes (B/open-max).
 func BenchmarkStatePerHost(b *testing.B) {
 	e := newEngine(b, nil)
 	b.ReportAllocs()
@@ -160,5 +160,6 @@ func BenchmarkStatePerHost(b *testing.B) {
 	}
 	per := reflect.TypeFor[HostHour]().Size() + reflect.TypeFor[History]().Size()
 	b.ReportMetric(float64(per), "B/host")
-	_ = fmt.Sprint(per)
+	tables := numChannels * maxPeers * reflect.TypeFor[Peer]().Size()
+	b.ReportMetric(float64(per+tables), "B/open-max")
 }
