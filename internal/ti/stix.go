@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/vedette/vedette/internal/enrich/iplist"
 )
 
 // stixObject holds the indicator properties used; other objects in a bundle
@@ -27,7 +29,7 @@ type stixObject struct {
 // ErrNotSTIX means a JSON feed is neither a STIX bundle nor an indicator.
 var ErrNotSTIX = errors.New("json feed is not a stix bundle or indicator")
 
-func (s *Set) addSTIX(feed string, data []byte) error {
+func (s *Set) addSTIX(st *FeedStats, path string, data []byte) error {
 	var doc stixObject
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return fmt.Errorf("decode stix: %w", err)
@@ -36,25 +38,21 @@ func (s *Set) addSTIX(feed string, data []byte) error {
 	case "bundle":
 		for i := range doc.Objects {
 			if doc.Objects[i].Type == "indicator" {
-				s.addIndicator(feed, &doc.Objects[i])
+				s.addIndicator(st, path, &doc.Objects[i])
 			}
 		}
 	case "indicator":
-		s.addIndicator(feed, &doc)
+		s.addIndicator(st, path, &doc)
 	default:
 		return ErrNotSTIX
 	}
 	return nil
 }
 
-func (s *Set) addIndicator(feed string, o *stixObject) {
-	if o.Revoked || (o.PatternType != "" && o.PatternType != "stix") {
-		s.skipped++
-		return
-	}
-	prefixes, err := ParsePattern(o.Pattern)
+func (s *Set) addIndicator(st *FeedStats, path string, o *stixObject) {
+	prefixes, err := indicatorPrefixes(o)
 	if err != nil {
-		s.skipped++
+		st.skip(fmt.Sprintf("%s: %s: %v", path, o.ID, err))
 		return
 	}
 	conf := DefaultConfidence
@@ -62,12 +60,27 @@ func (s *Set) addIndicator(feed string, o *stixObject) {
 		conf = min(max(float64(*o.Confidence)/100, 0), 1)
 	}
 	for _, p := range prefixes {
+		st.Prefixes++
 		s.insert(p, &Entry{
-			Feed: feed, Indicator: o.ID, Name: o.Name, Confidence: conf,
+			Feed: st.Feed, Indicator: o.ID, Name: o.Name, Confidence: conf,
 			ValidFrom: o.ValidFrom, ValidUntil: o.ValidUntil,
 		})
 	}
 }
+
+// indicatorPrefixes returns the prefixes of a usable indicator, or why it
+// is not used.
+func indicatorPrefixes(o *stixObject) ([]netip.Prefix, error) {
+	if o.Revoked {
+		return nil, errRevoked
+	}
+	if o.PatternType != "" && o.PatternType != "stix" {
+		return nil, fmt.Errorf("pattern_type %q", o.PatternType)
+	}
+	return ParsePattern(o.Pattern)
+}
+
+var errRevoked = errors.New("revoked")
 
 // ErrPattern means a STIX pattern is not a pure disjunction of address
 // comparisons.
@@ -112,8 +125,10 @@ func comparison(toks []string) (netip.Prefix, int, error) {
 	if len(lit) < 2 || lit[0] != '\'' || lit[len(lit)-1] != '\'' {
 		return netip.Prefix{}, 0, fmt.Errorf("%w: literal %q", ErrPattern, lit)
 	}
-	p, ok := parsePrefix(lit[1 : len(lit)-1])
-	if !ok {
+	// An address or a CIDR; iplist's ranges are not STIX values.
+	var p netip.Prefix
+	addr := lit[1 : len(lit)-1]
+	if strings.Contains(addr, "-") || iplist.ParseSpec(addr, func(q netip.Prefix) { p = q }) != nil {
 		return netip.Prefix{}, 0, fmt.Errorf("%w: address %q", ErrPattern, lit)
 	}
 	return p, 3, nil

@@ -4,26 +4,31 @@ import (
 	"context"
 	"log/slog"
 	"net/netip"
-	"os"
-	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/vedette/vedette/internal/enrich/iplist"
 )
 
 // Watcher reloads feed files when they change and serves lookups from the
-// latest good Set. A reload that fails keeps the previous Set.
+// latest good Set. A reload that fails keeps the previous Set and is
+// logged once per change of the files.
 type Watcher struct {
 	paths    []string
 	interval time.Duration
 	log      *slog.Logger
 	cur      atomic.Pointer[Set]
-	stamp    string
+
+	mu    sync.Mutex // serialises reloads and guards files
+	files *iplist.FileStamps
 }
 
 var _ Matcher = (*Watcher)(nil)
 
 // NewWatcher loads paths once (failing if they do not load) and returns a
 // Watcher that checks them every interval (1 minute when 0) while Run runs.
+// Feeds with skipped lines or indicators are logged as warnings.
 func NewWatcher(paths []string, interval time.Duration, log *slog.Logger) (*Watcher, error) {
 	if interval <= 0 {
 		interval = time.Minute
@@ -31,13 +36,14 @@ func NewWatcher(paths []string, interval time.Duration, log *slog.Logger) (*Watc
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	w := &Watcher{paths: paths, interval: interval, log: log}
+	w := &Watcher{paths: paths, interval: interval, log: log, files: iplist.NewFileStamps(paths)}
+	w.files.Mark()
 	s, err := Load(paths)
 	if err != nil {
 		return nil, err
 	}
 	w.cur.Store(s)
-	w.stamp = w.fingerprint()
+	w.logSkipped(s)
 	return w, nil
 }
 
@@ -66,32 +72,27 @@ func (w *Watcher) Run(ctx context.Context) error {
 // Reload reloads the feeds if any file's size or modification time changed,
 // and reports whether a new Set is in use.
 func (w *Watcher) Reload() bool {
-	stamp := w.fingerprint()
-	if stamp == w.stamp {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.files.Changed() {
 		return false
 	}
+	w.files.Mark() // before reading, so a write during the load is seen next time
 	s, err := Load(w.paths)
 	if err != nil {
-		w.log.Warn("ti reload", "err", err)
+		w.log.Warn("ti reload, keeping previous feeds", "err", err)
 		return false
 	}
-	w.stamp = stamp
 	w.cur.Store(s)
 	w.log.Info("ti reloaded", "prefixes", s.Len(), "skipped", s.Skipped())
+	w.logSkipped(s)
 	return true
 }
 
-func (w *Watcher) fingerprint() string {
-	var b []byte
-	for _, p := range w.paths {
-		fi, err := os.Stat(p)
-		if err != nil {
-			b = append(b, "missing;"...)
-			continue
+func (w *Watcher) logSkipped(s *Set) {
+	for _, st := range s.feeds {
+		if st.Skipped > 0 {
+			w.log.Warn("ti feed entries skipped", "feed", st.Feed, "skipped", st.Skipped, "first_bad", st.FirstBad)
 		}
-		b = fi.ModTime().AppendFormat(b, time.RFC3339Nano)
-		b = strconv.AppendInt(append(b, ' '), fi.Size(), 10)
-		b = append(b, ';')
 	}
-	return string(b)
 }

@@ -57,6 +57,7 @@ func parseCSV(r io.Reader, c *collector) error {
 			return fmt.Errorf("%s: %w", c.path, err)
 		}
 		line, _ := cr.FieldPos(0)
+		c.line = line
 		if first && isHeader(rec) {
 			layout = headerLayout(rec)
 			continue
@@ -98,7 +99,7 @@ func isHeader(rec []string) bool { return firstAddrColumn(rec) < 0 }
 
 func firstAddrColumn(rec []string) int {
 	for i, f := range rec {
-		if parseSpec(f, func(netip.Prefix) {}) == nil {
+		if ParseSpec(f, func(netip.Prefix) {}) == nil {
 			return i
 		}
 	}

@@ -33,7 +33,7 @@ func FuzzLineParsers(f *testing.F) {
 			if err != nil || skip {
 				continue
 			}
-			_ = parseSpec(spec, func(p netip.Prefix) {
+			_ = ParseSpec(spec, func(p netip.Prefix) {
 				if !p.IsValid() || p != p.Masked() {
 					t.Fatalf("%q: invalid or unmasked prefix %v", line, p)
 				}

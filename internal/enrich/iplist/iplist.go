@@ -3,10 +3,13 @@
 // blocklists. Lists are loaded from files (plain, CSV, Tor exit lists) into
 // an immutable Set with a prefix-trie per list, so a lookup costs a trie
 // walk per list rather than a scan; a Watcher reloads them when the files
-// change.
+// change. Parse (one file's prefixes with their labels and lines),
+// ParseSpec and FileStamps are the same parsing and change detection for
+// packages that keep more per prefix, such as internal/ti.
 package iplist
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -83,12 +86,24 @@ func (lc ListConfig) withDefaults() (ListConfig, error) {
 	if !lc.Category.Valid() {
 		return lc, fmt.Errorf("iplist: list %s: unknown category %q", lc.Name, lc.Category)
 	}
-	switch lc.Format {
-	case "":
-		lc.Format = FormatAuto
-	case FormatAuto, FormatPlain, FormatCSV, FormatTorExits:
-	default:
-		return lc, fmt.Errorf("iplist: list %s: unknown format %q", lc.Name, lc.Format)
+	format, err := checkFormat(lc.Format)
+	if err != nil {
+		return lc, fmt.Errorf("iplist: list %s: %w", lc.Name, err)
 	}
+	lc.Format = format
 	return lc, nil
+}
+
+// ErrFormat means a list's format is not one of the Format constants.
+var ErrFormat = errors.New("unknown format")
+
+// checkFormat returns format, FormatAuto when empty, or ErrFormat.
+func checkFormat(format string) (string, error) {
+	switch format {
+	case "":
+		return FormatAuto, nil
+	case FormatAuto, FormatPlain, FormatCSV, FormatTorExits:
+		return format, nil
+	}
+	return "", fmt.Errorf("%w %q", ErrFormat, format)
 }

@@ -57,6 +57,40 @@ func loadList(lc ListConfig) (list, ListStats, error) {
 	return list{name: lc.Name, category: lc.Category, table: c.table}, st, nil
 }
 
+// Item is one prefix read from a list file.
+type Item struct {
+	Prefix netip.Prefix // masked, IPv4-mapped IPv6 turned into IPv4
+	Label  string       // the line's label or comment, or the CSV label column; may be empty
+	Line   int          // 1-based line of the file it was read from
+}
+
+// FileStats says what parsing one list file found.
+type FileStats struct {
+	Format   string // the format used, after auto-detection
+	BadLines int    // lines skipped as unparseable
+	FirstBad string // "path:line: detail" of the first one
+}
+
+// Parse reads one list file's content from r in format (FormatAuto or ""
+// detects it from path's extension and the content) and calls emit for
+// each prefix, in file order; a range gives several, and a prefix listed
+// twice is emitted twice. path names the file in FirstBad. Lines that do
+// not parse are counted in the stats; the error is for a read error or an
+// unknown format. Load is Parse plus a prefix table per list; callers that
+// keep more per prefix (internal/ti) call Parse.
+func Parse(path, format string, r io.Reader, emit func(Item)) (FileStats, error) {
+	format, err := checkFormat(format)
+	if err != nil {
+		return FileStats{}, fmt.Errorf("iplist: %s: %w", path, err)
+	}
+	c := &collector{path: path, emit: emit, labels: map[string]string{}}
+	format, err = parse(ListConfig{Path: path, Format: format}, r, c)
+	if err != nil {
+		return FileStats{}, fmt.Errorf("iplist: %w", err)
+	}
+	return FileStats{Format: format, BadLines: c.badLines, FirstBad: c.firstBad}, nil
+}
+
 // parse reads r in lc's format (detected when "auto") into c, and returns
 // the format used. Errors are read errors, not bad lines.
 func parse(lc ListConfig, r io.Reader, c *collector) (string, error) {
@@ -113,31 +147,44 @@ func sniff(path string, br *bufio.Reader) string {
 	return FormatPlain
 }
 
-// collector gathers one list's prefixes and bad lines.
+// collector gathers one list's prefixes, passing each to emit, and counts
+// its bad lines.
 type collector struct {
 	path     string
-	table    *bart.Table[string]
+	emit     func(Item)
+	line     int               // the line being parsed
 	labels   map[string]string // interned labels: many rows share one
 	badLines int
 	firstBad string
+	// table is where newCollector's emit puts the prefixes, as Load keeps
+	// them; nil for Parse's.
+	table *bart.Table[string]
 }
 
+// newCollector returns a collector that builds a table.
 func newCollector(path string) *collector {
-	return &collector{path: path, table: new(bart.Table[string]), labels: map[string]string{}}
+	c := &collector{path: path, table: new(bart.Table[string]), labels: map[string]string{}}
+	c.emit = c.insert
+	return c
 }
 
-// add inserts p unless the list already has it: the first label wins.
-func (c *collector) add(p netip.Prefix, label string) {
-	if _, ok := c.table.Get(p); ok {
-		return
+// insert puts it in the table unless the list already has its prefix: the
+// first label wins.
+func (c *collector) insert(it Item) {
+	if _, ok := c.table.Get(it.Prefix); !ok {
+		c.table.Insert(it.Prefix, it.Label)
 	}
+}
+
+// add emits p with the current line and label, the label interned.
+func (c *collector) add(p netip.Prefix, label string) {
 	if l, ok := c.labels[label]; ok {
 		label = l
 	} else {
 		label = strings.Clone(label) // do not pin the line it was cut from
 		c.labels[label] = label
 	}
-	c.table.Insert(p, label)
+	c.emit(Item{Prefix: p, Label: label, Line: c.line})
 }
 
 // bad counts a skipped line and keeps the first one's position.

@@ -27,6 +27,7 @@ func parseLines(r io.Reader, c *collector, fn lineFunc) error {
 	n := 0
 	for sc.Scan() {
 		n++
+		c.line = n
 		spec, label, skip, err := fn(sc.Text())
 		if err == nil && !skip {
 			err = addSpec(spec, label, c)
@@ -42,7 +43,7 @@ func parseLines(r io.Reader, c *collector, fn lineFunc) error {
 }
 
 func addSpec(spec, label string, c *collector) error {
-	return parseSpec(spec, func(p netip.Prefix) { c.add(p, label) })
+	return ParseSpec(spec, func(p netip.Prefix) { c.add(p, label) })
 }
 
 // plainLine parses "1.2.3.4", "10.0.0.0/8", "2001:db8::/32" or
@@ -88,9 +89,10 @@ func torExitLine(line string) (spec, label string, skip bool, err error) {
 	return "", "", false, fmt.Errorf("unknown record %q", truncate(fields[0]))
 }
 
-// parseSpec parses an address, a prefix or an inclusive range and calls
-// emit with the prefixes it covers, IPv4-mapped IPv6 turned into IPv4.
-func parseSpec(s string, emit func(netip.Prefix)) error {
+// ParseSpec parses an address, a prefix or an inclusive range
+// ("1.2.3.4-1.2.3.9") and calls emit with the masked prefixes it covers,
+// IPv4-mapped IPv6 turned into IPv4. The error is a short detail quoting s.
+func ParseSpec(s string, emit func(netip.Prefix)) error {
 	s = strings.TrimSpace(s)
 	switch {
 	case strings.Contains(s, "/"):

@@ -77,12 +77,12 @@ func TestParseSpec(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var got []string
-		err := parseSpec(tt.spec, func(p netip.Prefix) { got = append(got, p.String()) })
+		err := ParseSpec(tt.spec, func(p netip.Prefix) { got = append(got, p.String()) })
 		if (err != nil) != tt.bad {
-			t.Errorf("parseSpec(%q) error = %v, want bad=%v", tt.spec, err, tt.bad)
+			t.Errorf("ParseSpec(%q) error = %v, want bad=%v", tt.spec, err, tt.bad)
 		}
 		if diff := cmp.Diff(tt.want, got); diff != "" {
-			t.Errorf("parseSpec(%q) (-want +got):\n%s", tt.spec, diff)
+			t.Errorf("ParseSpec(%q) (-want +got):\n%s", tt.spec, diff)
 		}
 	}
 }

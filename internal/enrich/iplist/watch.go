@@ -3,7 +3,6 @@ package iplist
 import (
 	"context"
 	"log/slog"
-	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -18,21 +17,17 @@ type Watcher struct {
 	log   *slog.Logger
 	cur   atomic.Pointer[Set]
 
-	mu   sync.Mutex // serialises reloads and guards seen
-	seen []fileStamp
-}
-
-// fileStamp is what Run compares to notice a changed file. A file that
-// cannot be stat'ed has a zero stamp with missing set.
-type fileStamp struct {
-	mod     int64 // UnixNano
-	size    int64
-	missing bool
+	mu    sync.Mutex // serialises reloads and guards files
+	files *FileStamps
 }
 
 // NewWatcher loads lists once; it fails when that load fails.
 func NewWatcher(lists []ListConfig, log *slog.Logger) (*Watcher, error) {
-	w := &Watcher{lists: slices.Clone(lists), log: log}
+	paths := make([]string, len(lists))
+	for i, lc := range lists {
+		paths[i] = lc.Path
+	}
+	w := &Watcher{lists: slices.Clone(lists), log: log, files: NewFileStamps(paths)}
 	if err := w.Reload(); err != nil {
 		return nil, err
 	}
@@ -48,7 +43,7 @@ func (w *Watcher) Reload() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	// Stamp before reading, so a write during the load is seen next time.
-	w.seen = w.stamps()
+	w.files.Mark()
 	s, err := Load(w.lists)
 	if err != nil {
 		return err
@@ -92,21 +87,7 @@ func (w *Watcher) logLoaded() {
 }
 
 func (w *Watcher) changed() bool {
-	now := w.stamps()
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return !slices.Equal(now, w.seen)
-}
-
-func (w *Watcher) stamps() []fileStamp {
-	out := make([]fileStamp, len(w.lists))
-	for i, lc := range w.lists {
-		fi, err := os.Stat(lc.Path)
-		if err != nil {
-			out[i].missing = true
-			continue
-		}
-		out[i] = fileStamp{mod: fi.ModTime().UnixNano(), size: fi.Size()}
-	}
-	return out
+	return w.files.Changed()
 }
