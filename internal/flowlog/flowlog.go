@@ -7,6 +7,9 @@
 // bytes"). Files may be plain JSON or gzip. Tuple timestamps may be Unix
 // seconds or milliseconds; both are accepted in either format.
 //
+// It also reads Zeek conn.log and ssh.log files (JSON lines or TSV, plain
+// or gzip; see zeek.go), so that `vedette detect` takes them like flow logs.
+//
 // Bad tuples are rejected one by one through the rej callback and never
 // stop the read: only an unreadable file or invalid JSON is an error.
 package flowlog
@@ -43,9 +46,9 @@ var ErrFormat = errors.New("not an azure flow log")
 // 1-based record number, a short reason and a detail.
 type RejectFunc func(source string, record int, reason, detail string)
 
-// ReadFile reads the flow log at path and calls fn for every tuple, in file
-// order. It returns the
-// format of the file (FormatNSGv2, FormatVNetv4 or FormatMixed).
+// ReadFile reads the flow log at path and calls fn for every tuple (or
+// Zeek log line), in file order. It returns the format of the file
+// (FormatNSGv2, FormatVNetv4, FormatMixed, FormatZeekConn or FormatZeekSSH).
 func ReadFile(path string, fn func(flow.Record), rej RejectFunc) (format string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -62,7 +65,19 @@ func ReadFile(path string, fn func(flow.Record), rej RejectFunc) (format string,
 // Read is ReadFile on an open stream; source names it in records and
 // rejections.
 func Read(r io.Reader, source string, fn func(flow.Record), rej RejectFunc) (string, error) {
-	data, err := readAll(r)
+	br, done, err := decompress(r)
+	if err != nil {
+		return "", err
+	}
+	defer done()
+	if rej == nil {
+		rej = func(string, int, string, string) {}
+	}
+	head, _ := br.Peek(sniffBytes)
+	if kind := zeekKind(head); kind != "" {
+		return kind, readZeek(br, source, kind, fn, rej)
+	}
+	data, err := readAll(br)
 	if err != nil {
 		return "", err
 	}
@@ -73,9 +88,6 @@ func Read(r io.Reader, source string, fn func(flow.Record), rej RejectFunc) (str
 	if doc.Records == nil {
 		return "", ErrFormat
 	}
-	if rej == nil {
-		rej = func(string, int, string, string) {}
-	}
 	p := parser{source: source, fn: fn, rej: rej}
 	for i := range doc.Records {
 		p.record(&doc.Records[i], i+1)
@@ -83,18 +95,24 @@ func Read(r io.Reader, source string, fn func(flow.Record), rej RejectFunc) (str
 	return p.format(), nil
 }
 
-func readAll(r io.Reader) ([]byte, error) {
-	br := bufio.NewReader(r)
-	magic, _ := br.Peek(2)
-	var src io.Reader = br
-	if bytes.Equal(magic, []byte{0x1f, 0x8b}) {
+// decompress returns r, gunzipped if it starts with the gzip magic, behind
+// a buffer large enough to Peek sniffBytes; done releases the gzip reader.
+func decompress(r io.Reader) (br *bufio.Reader, done func(), err error) {
+	br = bufio.NewReader(r)
+	done = func() {}
+	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("gzip: %w", err)
+			return nil, done, fmt.Errorf("gzip: %w", err)
 		}
-		defer zr.Close()
-		src = zr
+		br, done = bufio.NewReaderSize(zr, sniffBytes), func() { zr.Close() }
+	} else {
+		br = bufio.NewReaderSize(br, sniffBytes)
 	}
+	return br, done, nil
+}
+
+func readAll(src io.Reader) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(src, MaxFileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read: %w", err)

@@ -21,8 +21,9 @@ var flowMarkers = [][]byte{
 }
 
 // IsFlowLog reports whether the file at path, plain or gzip, looks like an
-// Azure NSG or VNet flow log, from its first 64 KiB. It reads nothing else,
-// so callers can route files before parsing them.
+// Azure NSG or VNet flow log or a Zeek conn.log or ssh.log, from its first
+// 64 KiB. It reads nothing else, so callers can route files before parsing
+// them.
 func IsFlowLog(path string) (bool, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -45,6 +46,9 @@ func sniff(r io.Reader) bool {
 		src = zr
 	}
 	head, _ := io.ReadAll(io.LimitReader(src, sniffBytes))
+	if zeekKind(head) != "" {
+		return true
+	}
 	t := bytes.TrimLeft(head, " \t\r\n\xef\xbb\xbf")
 	if len(t) == 0 || t[0] != '{' {
 		return false
