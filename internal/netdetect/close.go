@@ -32,7 +32,8 @@ func (e *Engine) closeHour(hour int64) []event.Alert {
 			hist = &History{}
 			e.history[host.Name] = hist
 		}
-		out = append(out, e.evaluate(ip, host, hist, h, start)...)
+		alerts, alerted := e.evaluate(ip, host, hist, h, start)
+		out = append(out, alerts...)
 		out = append(out, e.c2Alert(ip, host, h, start)...)
 		for ch := range numChannels {
 			if n := h.Ch[ch].counted(incoming(ch)); n > 0 {
@@ -42,7 +43,7 @@ func (e *Engine) closeHour(hour int64) []event.Alert {
 				}
 			}
 		}
-		hist.update(h)
+		hist.update(h, alerted)
 	}
 	e.env.update(hot, active)
 	e.counters.HoursClosed++
@@ -88,9 +89,11 @@ type verdict struct {
 	envShare float32
 }
 
-// evaluate runs the brute-force detections on one host-hour.
-func (e *Engine) evaluate(ip netip.Addr, host inventory.Host, hist *History, h *HostHour, start time.Time) []event.Alert {
-	var out []event.Alert
+// evaluate runs the brute-force detections on one host-hour. alerted marks
+// the channels that raised an alert against the host's own history: those
+// are not learned, so an attack that goes on does not become the host's
+// normal.
+func (e *Engine) evaluate(ip netip.Addr, host inventory.Host, hist *History, h *HostHour, start time.Time) (out []event.Alert, alerted [numChannels]bool) {
 	for i := range Detections {
 		d := &Detections[i]
 		rule := e.cfg.rule(d)
@@ -117,6 +120,7 @@ func (e *Engine) evaluate(ip netip.Addr, host inventory.Host, hist *History, h *
 			continue // normal for this host
 		}
 		out = append(out, e.bruteAlert(ip, host, h, c, &v, rule, start))
+		alerted[d.channel] = alerted[d.channel] || v.hasHist
 	}
-	return out
+	return out, alerted
 }

@@ -254,3 +254,23 @@ func indexOf(s, sub string) int {
 	}
 	return -1
 }
+
+// TestSustainedAttackIsNotLearned: a host with a day of quiet history comes
+// under a brute force that lasts 30 hours. Every attack hour alerts: hours
+// that alerted against an established history are not learned, so the
+// attack never becomes the host's normal.
+func TestSustainedAttackIsNotLearned(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, nil)
+	quiet := []conn{{src: "10.0.9.9", dst: "10.0.0.4", port: 22, n: 2}}
+	for h := range 30 {
+		run(e, t0.Add(time.Duration(h)*time.Hour), quiet)
+	}
+	attack := many("203.0.113.%d", 20, "10.0.0.4", 22, 5)
+	for h := 30; h < 60; h++ {
+		got := ids(run(e, t0.Add(time.Duration(h)*time.Hour), attack))
+		if !slices.Contains(got, "ssh-incoming-many-to-one@web-01") {
+			t.Fatalf("attack hour %d raised %v: the attack was learned as normal", h-30, got)
+		}
+	}
+}

@@ -19,9 +19,16 @@ func ewma(old float32, v uint32, n uint32) float32 {
 	return old + ewmaAlpha*(float32(v)-old)
 }
 
-// update learns the closed hour h (after detection ran on it).
-func (hs *History) update(h *HostHour) {
+// update learns the closed hour h (after detection ran on it), except the
+// channels in skip: they alerted against an established history, and
+// learning them would make a sustained attack look normal a day later.
+// During the first MinHistoryHours everything is learned: that is how a
+// jump box's daily SSH becomes its normal.
+func (hs *History) update(h *HostHour, skip [numChannels]bool) {
 	for ch := range numChannels {
+		if skip[ch] {
+			continue
+		}
 		c := &h.Ch[ch]
 		hs.Conns[ch] = ewma(hs.Conns[ch], c.counted(incoming(ch)), hs.Hours)
 		hs.Peers[ch] = ewma(hs.Peers[ch], c.Peers.Count(), hs.Hours)

@@ -33,7 +33,7 @@ type Summary struct {
 	NewAlerts int                   `json:"new_alerts"`
 	Formats   map[string]string     `json:"formats"` // file -> detected format
 	Examples  []normalize.Rejection `json:"rejection_examples,omitempty"`
-	// FlowsRead counts flow log records (Azure NSG/VNet tuples) read;
+	// FlowsRead counts flow records read (NSG/VNet tuples, Zeek entries);
 	// their rejections are counted in Rejected like activity records'.
 	FlowsRead     int                `json:"flows_read"`
 	Network       netdetect.Counters `json:"network"`
