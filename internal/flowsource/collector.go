@@ -1,6 +1,11 @@
 // Package flowsource collects IPFIX (RFC 7011), NetFlow v9 and NetFlow v5
-// over UDP and turns them into flow.Records with the decoders of
-// github.com/netsampler/goflow2/v2.
+// over UDP and turns them into flow.Records. Templates are parsed by the
+// decoders of github.com/netsampler/goflow2/v2 and compiled into decode
+// plans; packets of data sets whose templates have only fixed-length
+// fields, and NetFlow v5, are then decoded in place without allocating.
+// Everything else (template sets, variable-length fields, unknown
+// templates, malformed packets) goes through goflow2, with the same
+// result: TestFastVsGoflow2 and FuzzFastVsGoflow2 hold both paths equal.
 //
 // Templates are kept per exporter (source address and port) and
 // observation domain; IPFIX template withdrawals remove them and reused IDs

@@ -1,15 +1,11 @@
 package flowsource
 
 import (
-	"bytes"
 	"encoding/binary"
-	"fmt"
-	"io"
 	"net/netip"
 	"time"
 
 	"github.com/netsampler/goflow2/v2/decoders/netflow"
-	"github.com/netsampler/goflow2/v2/decoders/netflowlegacy"
 
 	"github.com/vedette/vedette/internal/flow"
 )
@@ -44,15 +40,25 @@ const (
 	ieASAFwEvent    = 40005 // Cisco ASA NF_F_FW_EVENT (NetFlow v9)
 )
 
-// packetCtx is what a packet header says that records need.
+// packetCtx is what a packet header says that records need, and what
+// options data learned so far for its observation domain.
 type packetCtx struct {
 	version  uint16
 	domain   uint32
 	exportMs uint64
 	uptimeMs uint64 // NetFlow v9 header sysUptime
+	sampling uint32 // from options data, 0 when unknown
+	initMs   uint64 // systemInitTimeMilliseconds from options data
+}
+
+// learn reloads what options data said for p's domain: called per packet
+// and after each options data set, which may change it mid-packet.
+func (p *packetCtx) learn(e *exporter) {
+	p.sampling, p.initMs = e.sampling[p.domain], e.initMs[p.domain]
 }
 
 func (d *Decoder) convertSets(e *exporter, p *packetCtx, sets []any, out []flow.Record) []flow.Record {
+	p.learn(e)
 	for _, s := range sets {
 		switch fs := s.(type) {
 		case netflow.DataFlowSet:
@@ -63,6 +69,7 @@ func (d *Decoder) convertSets(e *exporter, p *packetCtx, sets []any, out []flow.
 			for _, r := range fs.Records {
 				e.options(p.domain, r.OptionsValues)
 			}
+			p.learn(e)
 		}
 	}
 	return out
@@ -71,18 +78,21 @@ func (d *Decoder) convertSets(e *exporter, p *packetCtx, sets []any, out []flow.
 // options learns sampling rate and system init time from options data.
 func (e *exporter) options(domain uint32, vals []netflow.DataField) {
 	for _, v := range vals {
-		if v.PenProvided {
-			continue
+		if !v.PenProvided {
+			b, _ := v.Value.([]byte)
+			e.option(domain, kindOf(v.Type), b)
 		}
-		b, _ := v.Value.([]byte)
-		switch v.Type {
-		case ieSampInterval, ieSamplerRandom, ieSampPacketInt:
-			if n := uintBE(b); n > 0 && n < 1<<32 {
-				e.sampling[domain] = uint32(n)
-			}
-		case ieSysInitMs:
-			e.initMs[domain] = uintBE(b)
+	}
+}
+
+func (e *exporter) option(domain uint32, k kind, b []byte) {
+	switch k {
+	case kindSampling:
+		if n := uintBE(b); n > 0 && n < 1<<32 {
+			e.sampling[domain] = uint32(n)
 		}
+	case kindSysInit:
+		e.initMs[domain] = uintBE(b)
 	}
 }
 
@@ -94,81 +104,93 @@ type times struct {
 }
 
 func (e *exporter) record(p *packetCtx, vals []netflow.DataField, idx int) flow.Record {
-	r := flow.Record{Exporter: addrOf(e.source), Source: e.source, Index: idx}
+	r := flow.Record{Exporter: e.addr, Source: e.source, Index: idx}
 	var tm times
 	for _, v := range vals {
 		if v.PenProvided {
 			continue
 		}
 		b, _ := v.Value.([]byte)
-		setField(&r, &tm, v.Type, b)
+		setField(&r, &tm, kindOf(v.Type), b)
 	}
-	e.finishTimes(&r, p, &tm)
+	e.finish(&r, p, &tm)
+	return r
+}
+
+// finish sets what follows from the whole record: times and sampling.
+func (e *exporter) finish(r *flow.Record, p *packetCtx, tm *times) {
+	finishTimes(r, p, tm)
 	if r.SamplingRate == 0 {
-		r.SamplingRate = e.sampling[p.domain]
+		r.SamplingRate = p.sampling
 	}
 	if e.override > 0 {
 		r.SamplingRate = e.override
 	}
-	return r
 }
 
-func setField(r *flow.Record, tm *times, typ uint16, b []byte) {
-	switch typ {
-	case ieSrcV4, ieSrcV6:
+func setField(r *flow.Record, tm *times, k kind, b []byte) {
+	switch k {
+	case kindSrc:
 		r.Src = addrBytes(b)
-	case ieDstV4, ieDstV6:
+	case kindDst:
 		r.Dst = addrBytes(b)
-	case ieSrcPort:
+	case kindSrcPort:
 		r.SrcPort = uint16(uintBE(b))
-	case ieDstPort:
+	case kindDstPort:
 		r.DstPort = uint16(uintBE(b))
-	case ieProto:
+	case kindProto:
 		r.Proto = uint8(uintBE(b))
-	case ieTCPFlags:
+	case kindTCPFlags:
 		r.TCPFlags = uint8(uintBE(b)) // low byte of the 16-bit IPFIX field
-	case ieOctets, ieOctetsTotal:
+	case kindBytes:
 		r.Bytes = uintBE(b)
-	case iePackets, iePacketsTotal:
+	case kindPackets:
 		r.Packets = uintBE(b)
-	case ieDirection:
+	case kindDirection:
 		r.Direction = flow.DirectionIn + flow.Direction(min(uintBE(b), 1))
-	case ieFwdStatus:
+	case kindFwdStatus:
 		if uintBE(b)>>6 == 2 { // status "dropped"
 			r.Action = flow.ActionDeny
 		}
-	case ieFwEvent, ieASAFwEvent:
+	case kindFwEvent:
 		if uintBE(b) == 3 { // flow denied
 			r.Action = flow.ActionDeny
 		}
-	case ieSampInterval, ieSamplerRandom, ieSampPacketInt:
+	case kindSampling:
 		r.SamplingRate = uint32(min(uintBE(b), 1<<32-1))
-	case ieStartSec:
+	default:
+		setTime(tm, k, b)
+	}
+}
+
+func setTime(tm *times, k kind, b []byte) {
+	switch k {
+	case kindStartSec:
 		tm.startMs = uintBE(b) * 1000
-	case ieEndSec:
+	case kindEndSec:
 		tm.endMs, tm.hasAbsEnd = uintBE(b)*1000, true
-	case ieStartMs:
+	case kindStartMs:
 		tm.startMs = uintBE(b)
-	case ieEndMs:
+	case kindEndMs:
 		tm.endMs, tm.hasAbsEnd = uintBE(b), true
-	case ieStartUptime:
+	case kindStartUptime:
 		tm.startUp, tm.hasUptime = uintBE(b), true
-	case ieEndUptime:
+	case kindEndUptime:
 		tm.endUp, tm.hasUptime = uintBE(b), true
 	}
 }
 
 // finishTimes turns absolute or uptime-relative times into Start/End,
 // falling back to the packet's export time.
-func (e *exporter) finishTimes(r *flow.Record, p *packetCtx, tm *times) {
+func finishTimes(r *flow.Record, p *packetCtx, tm *times) {
 	start, end := tm.startMs, tm.endMs
 	if !tm.hasAbsEnd && tm.hasUptime {
 		var boot uint64
 		switch {
 		case p.version == 9 && p.exportMs >= p.uptimeMs:
 			boot = p.exportMs - p.uptimeMs
-		case e.initMs[p.domain] > 0:
-			boot = e.initMs[p.domain]
+		case p.initMs > 0:
+			boot = p.initMs
 		}
 		if boot > 0 {
 			start, end = boot+tm.startUp, boot+tm.endUp
@@ -184,6 +206,16 @@ func (e *exporter) finishTimes(r *flow.Record, p *packetCtx, tm *times) {
 }
 
 func uintBE(b []byte) uint64 {
+	switch len(b) {
+	case 1:
+		return uint64(b[0])
+	case 2:
+		return uint64(binary.BigEndian.Uint16(b))
+	case 4:
+		return uint64(binary.BigEndian.Uint32(b))
+	case 8:
+		return binary.BigEndian.Uint64(b)
+	}
 	if len(b) > 8 {
 		b = b[len(b)-8:]
 	}
@@ -202,46 +234,4 @@ func addrBytes(b []byte) netip.Addr {
 		return netip.AddrFrom16([16]byte(b)).Unmap()
 	}
 	return netip.Addr{}
-}
-
-func addrOf(source string) netip.Addr {
-	a, _ := netip.ParseAddr(source[len("udp:"):])
-	return a
-}
-
-func (d *Decoder) decodeV5(e *exporter, payload []byte, out []flow.Record) ([]flow.Record, error) {
-	// Check the claimed count first: goflow2 allocates it before reading.
-	if len(payload) < 24 || len(payload) < 24+48*int(binary.BigEndian.Uint16(payload[2:])) {
-		d.counters.Truncated++
-		return out, fmt.Errorf("flowsource: netflow v5: %w", io.ErrUnexpectedEOF)
-	}
-	pkt := &d.v5
-	if err := netflowlegacy.DecodeMessageVersion(bytes.NewBuffer(payload), pkt); err != nil {
-		d.countError(err)
-		return out, fmt.Errorf("flowsource: %w", err)
-	}
-	exportMs := uint64(pkt.UnixSecs)*1000 + uint64(pkt.UnixNSecs)/1e6
-	boot := exportMs - uint64(pkt.SysUptime)
-	rate := uint32(pkt.SamplingInterval & 0x3fff)
-	if e.override > 0 {
-		rate = e.override
-	}
-	exp := addrOf(e.source)
-	for i, v := range pkt.Records {
-		r := flow.Record{
-			Src: v4(uint32(v.SrcAddr)), Dst: v4(uint32(v.DstAddr)), SrcPort: v.SrcPort, DstPort: v.DstPort,
-			Proto: v.Proto, TCPFlags: v.TCPFlags, Packets: uint64(v.DPkts), Bytes: uint64(v.DOctets),
-			SamplingRate: rate, Exporter: exp, Source: e.source, Index: i + 1,
-		}
-		r.Start = time.UnixMilli(int64(boot + uint64(v.First))).UTC()
-		r.End = time.UnixMilli(int64(boot + uint64(v.Last))).UTC()
-		out = append(out, r)
-	}
-	return out, nil
-}
-
-func v4(a uint32) netip.Addr {
-	var b [4]byte
-	binary.BigEndian.PutUint32(b[:], a)
-	return netip.AddrFrom4(b)
 }

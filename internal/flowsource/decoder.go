@@ -35,20 +35,29 @@ var ErrVersion = errors.New("unsupported version")
 // exporter is the state kept per exporter address and port.
 type exporter struct {
 	source   string
+	addr     netip.Addr
 	tpl      templates
 	sampling map[uint32]uint32 // observation domain -> rate from options data
 	initMs   map[uint32]uint64 // observation domain -> systemInitTimeMilliseconds
 	override uint32
 }
 
-// Decoder decodes UDP payloads with goflow2's decoders into flow records,
-// keeping templates and sampling rates per exporter. It is safe for
-// concurrent use.
+// Decoder decodes UDP payloads into flow records, keeping templates and
+// sampling rates per exporter. It is safe for concurrent use.
+//
+// Templates are parsed by goflow2 and compiled into plans (plan.go); data
+// sets of fixed-length templates are then decoded straight into records
+// without allocating (fastpath.go), and NetFlow v5 read in place. Any
+// packet the fast path does not accept whole (template sets, unknown
+// templates, variable-length fields, truncation) goes through goflow2.
 type Decoder struct {
 	cfg       Config
+	goflow2   bool // never take the fast path
 	mu        sync.Mutex
 	exporters map[netip.AddrPort]*exporter
 	counters  Counters
+	fast      uint64    // packets decoded by the fast path
+	sets      []fastSet // accept's scratch
 	nf9       netflow.NFv9Packet
 	ipfix     netflow.IPFIXPacket
 	v5        netflowlegacy.PacketNetFlowV5
@@ -57,6 +66,15 @@ type Decoder struct {
 // NewDecoder returns a Decoder with cfg's caps and sampling overrides.
 func NewDecoder(cfg Config) *Decoder {
 	return &Decoder{cfg: cfg, exporters: map[netip.AddrPort]*exporter{}}
+}
+
+// NewGoflow2Decoder returns a Decoder that decodes every packet with
+// goflow2, never the fast path: the reference the fast path is tested and
+// measured against.
+func NewGoflow2Decoder(cfg Config) *Decoder {
+	d := NewDecoder(cfg)
+	d.goflow2 = true
+	return d
 }
 
 // Counters returns a copy of the running totals.
@@ -120,7 +138,8 @@ func (d *Decoder) exporter(from netip.AddrPort) *exporter {
 	}
 	e := &exporter{
 		source:   "udp:" + from.Addr().String(),
-		tpl:      templates{m: map[uint64]any{}, max: d.cfg.MaxTemplates, maxFields: d.cfg.MaxTemplateFields},
+		addr:     from.Addr(),
+		tpl:      templates{m: map[uint64]any{}, plans: map[uint64]*plan{}, max: d.cfg.MaxTemplates, maxFields: d.cfg.MaxTemplateFields},
 		sampling: map[uint32]uint32{}, initMs: map[uint32]uint64{},
 		override: d.cfg.Sampling[from.Addr()],
 	}
@@ -129,6 +148,12 @@ func (d *Decoder) exporter(from netip.AddrPort) *exporter {
 }
 
 func (d *Decoder) decodeTemplated(e *exporter, payload []byte, out []flow.Record) ([]flow.Record, error) {
+	if !d.goflow2 {
+		if p, ok := d.accept(e, payload); ok {
+			d.fast++
+			return d.decodeFast(e, &p, out), nil
+		}
+	}
 	buf := bytes.NewBuffer(payload)
 	d.nf9.FlowSets, d.ipfix.FlowSets = d.nf9.FlowSets[:0], d.ipfix.FlowSets[:0]
 	derr := netflow.DecodeMessageVersion(buf, &e.tpl, &d.nf9, &d.ipfix)

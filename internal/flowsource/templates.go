@@ -16,9 +16,12 @@ var (
 
 // templates is one exporter's goflow2 template system, keyed like
 // goflow2's by version, observation domain and template ID, with caps. It
-// is only used under the Decoder's lock, so it takes none itself.
+// is only used under the Decoder's lock, so it takes none itself. plans
+// holds the compiled form of every template in m that the fast path can
+// decode; every change to m changes plans with it.
 type templates struct {
 	m         map[uint64]any
+	plans     map[uint64]*plan
 	max       int
 	maxFields int
 	withdrawn uint64
@@ -37,7 +40,7 @@ func (t *templates) AddTemplate(version uint16, domain uint32, id uint16, tpl an
 	fields, fixed, variable := shape(version, tpl)
 	if fields == 0 {
 		if _, ok := t.m[k]; ok {
-			delete(t.m, k)
+			t.remove(k)
 			t.withdrawn++
 		}
 		return nil
@@ -53,7 +56,23 @@ func (t *templates) AddTemplate(version uint16, domain uint32, id uint16, tpl an
 		return ErrTemplateCap
 	}
 	t.m[k] = tpl
+	if p := compile(tpl); p != nil {
+		t.plans[k] = p
+	} else {
+		delete(t.plans, k)
+	}
 	return nil
+}
+
+func (t *templates) remove(k uint64) {
+	delete(t.m, k)
+	delete(t.plans, k)
+}
+
+// plan returns the compiled template for a data set, nil when there is
+// none or the fast path cannot decode it.
+func (t *templates) plan(version uint16, domain uint32, id uint16) *plan {
+	return t.plans[tkey(version, domain, id)]
 }
 
 // shape returns the field count, the fixed record size and whether any
@@ -91,7 +110,7 @@ func (t *templates) RemoveTemplate(version uint16, domain uint32, id uint16) (an
 	if !ok {
 		return nil, netflow.ErrorTemplateNotFound
 	}
-	delete(t.m, k)
+	t.remove(k)
 	return tpl, nil
 }
 
