@@ -17,6 +17,7 @@ benchstat="go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9
 go test -run '^$' -bench 'ActivityPath|Normalize|Pipeline$' -benchtime 5x -count "$count" ./bench | tee "$raw"
 go test -run '^$' -bench 'PrincipalState' -benchtime 1x -count "$count" ./internal/baseline | tee -a "$raw"
 go test -run '^$' -bench 'FlowPath|Goflow2Decode|StatePerHost' -count "$count" ./internal/netdetect | tee -a "$raw"
+go test -run '^$' -bench 'Decode' -count "$count" ./internal/flowsource | tee -a "$raw"
 
 if [ $# -gt 0 ]; then
   $benchstat "$1" "$raw"
