@@ -40,41 +40,41 @@ func activityView(f Format, r *rawRecord) activity {
 	return a
 }
 
-func mapActivity(f Format, r *rawRecord, e *event.Event) (reason, detail string) {
+func mapActivity(f Format, r *rawRecord, e *event.Event, strs *strtab) (reason, detail string) {
 	a := activityView(f, r)
 	t, ok := parseTime(a.when)
 	if !ok {
 		return timeRejection("time", a.when)
 	}
 	cl := a.claims
-	e.Principal, e.PrincipalID, e.PrincipalKind = armPrincipal(r.Caller, cl, a.authz)
+	e.Principal, e.PrincipalID, e.PrincipalKind = armPrincipal(r.Caller, cl, a.authz, strs)
 	if e.Principal == "" {
 		return "missing-principal", "no caller, upn or object ID claim"
 	}
 	resourceID := firstNonEmpty(r.ResourceID, r.ResourceIDLA)
 	e.Kind, e.Time, e.Key = event.KindManagement, t, a.key
 	e.Tenant = firstNonEmpty(cl.TenantID, cl.TID, r.TenantID)
-	e.Subscription = firstNonEmpty(subscriptionOf(resourceID), strings.ToLower(r.SubscriptionID))
+	e.Subscription = strs.lower(firstNonEmpty(subscriptionOf(resourceID), r.SubscriptionID))
 	e.DisplayName = firstNonEmpty(cl.Name, strings.TrimSpace(cl.NameClaim))
 	e.SourceIP = parseIP(a.ip)
 	e.AppID = cl.AppID
-	e.Operation, e.Category = strings.ToLower(a.op), a.category
+	e.Operation, e.Category = strs.lower(a.op), a.category
 	e.Result, e.ResultCode = armResult(a.status), a.status
 	e.Interactive = true
-	e.Resource = strings.ToLower(resourceID)
+	e.Resource = strs.lower(resourceID)
 	return "", ""
 }
 
 // armPrincipal finds who called ARM: a user by UPN, otherwise a workload
 // identity by object ID, otherwise the caller as written (a service).
-func armPrincipal(caller string, cl *claims, az *authz) (principal, id string, kind event.PrincipalKind) {
+func armPrincipal(caller string, cl *claims, az *authz, strs *strtab) (principal, id string, kind event.PrincipalKind) {
 	caller = strings.TrimSpace(caller)
 	id = firstNonEmpty(cl.ObjectID, cl.OID)
 	if upn := firstNonEmpty(cl.UPN, cl.UPNShort); upn != "" {
-		return strings.ToLower(upn), id, event.PrincipalUser
+		return strs.lower(upn), id, event.PrincipalUser
 	}
 	if strings.Contains(caller, "@") {
-		return strings.ToLower(caller), id, event.PrincipalUser
+		return strs.lower(caller), id, event.PrincipalUser
 	}
 	if id == "" && isGUID(caller) {
 		id = caller
@@ -86,9 +86,9 @@ func armPrincipal(caller string, cl *claims, az *authz) (principal, id string, k
 		if caller == "" {
 			return "", "", event.PrincipalUnknown
 		}
-		return strings.ToLower(caller), "", event.PrincipalService
+		return strs.lower(caller), "", event.PrincipalService
 	}
-	id = strings.ToLower(id)
+	id = strs.lower(id)
 	kind = event.PrincipalServicePrincipal
 	if cl.MIResource != "" || strings.EqualFold(az.Evidence.PrincipalType, "ManagedIdentity") {
 		kind = event.PrincipalManagedIdentity
@@ -113,10 +113,10 @@ func dashGUID(s string) string {
 // armResult reads an ARM status. ARM logs an operation's Start or Accept
 // and then its Success or Failure; only the outcome counts.
 func armResult(s string) event.Result {
-	switch strings.ToLower(s) {
-	case "success", "succeeded":
+	switch {
+	case strings.EqualFold(s, "success"), strings.EqualFold(s, "succeeded"):
 		return event.ResultSuccess
-	case "failure", "failed":
+	case strings.EqualFold(s, "failure"), strings.EqualFold(s, "failed"):
 		return event.ResultFailure
 	}
 	return event.ResultUnknown

@@ -15,6 +15,7 @@ import (
 	segjson "github.com/segmentio/encoding/json"
 
 	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/gen"
 )
 
 // decoders are the candidates measured by BenchmarkRawDecode and
@@ -138,4 +139,49 @@ func swapDecoder(d func([]byte, any) error) (restore func()) {
 	old := decodeJSON
 	decodeJSON = d
 	return func() { decodeJSON = old }
+}
+
+// generatedOnce is a generated organisation's sign-ins and ARM activity
+// (internal/gen), the records bench/activity_test.go measures: ARM
+// diagnostic records without IDs, upper-case resource IDs and operation
+// names, as real feeds have them.
+var generatedOnce = sync.OnceValues(func() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "vedette-normalize-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	cfg := gen.DefaultConfig()
+	cfg.Users, cfg.Days = 80, 12
+	if _, err := gen.Generate(dir, cfg); err != nil {
+		return nil, err
+	}
+	var all []byte
+	for _, f := range []string{gen.SignInsFile, gen.ActivityFile} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, b...)
+	}
+	return all, nil
+})
+
+// BenchmarkReadGenerated is Read on generated sign-ins and ARM activity,
+// the normalize share of bench's activity path, for profiling here.
+func BenchmarkReadGenerated(b *testing.B) {
+	data, err := generatedOnce()
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := bytes.Count(data, []byte("\n"))
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var s countSink
+		if _, err := Read("generated.jsonl", bytes.NewReader(data), &s); err != nil || s.events == 0 {
+			b.Fatalf("err %v, %d events, %d rejections", err, s.events, s.rejections)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }

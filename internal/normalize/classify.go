@@ -60,13 +60,14 @@ func classifyLA(r *rawRecord, category string) Format {
 	return ""
 }
 
-// mapRecord fills e from r; a non-empty reason rejects the record.
-func mapRecord(f Format, r *rawRecord, e *event.Event) (reason, detail string) {
+// mapRecord fills e from r; a non-empty reason rejects the record. strs
+// lower-cases what e keeps in lower case.
+func mapRecord(f Format, r *rawRecord, e *event.Event, strs *strtab) (reason, detail string) {
 	switch f {
 	case FormatCloudTrail:
 		return mapCloudTrail(r, e)
 	case FormatEntraSignIn, FormatEntraSignInGraph, FormatLASignIn, FormatLASignInCSV:
-		return mapSignIn(f, r, e)
+		return mapSignIn(f, r, e, strs)
 	}
-	return mapActivity(f, r, e)
+	return mapActivity(f, r, e, strs)
 }

@@ -60,6 +60,7 @@ var activityColumns = withShared(map[string]func(*rawRecord, string) error{
 	"resourceid":          str(func(r *rawRecord) *string { return &r.ResourceID }),
 	"_resourceid":         str(func(r *rawRecord) *string { return &r.ResourceIDLA }),
 	"eventdataid":         str(func(r *rawRecord) *string { return &r.EventDataID }),
+	"correlationid":       func(r *rawRecord, v string) error { r.CorrelationID = valueString(v); return nil },
 	"claims":              func(r *rawRecord, v string) error { return r.Claims.decodeString(v) },
 	"authorization":       func(r *rawRecord, v string) error { return r.Authorization.decodeString(v) },
 	"httprequest":         func(r *rawRecord, v string) error { return r.HTTPRequest.decodeString(v) },

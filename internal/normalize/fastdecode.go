@@ -24,6 +24,30 @@ type fastDecoder struct {
 	names  map[string]string // key names met, so that a shape change allocates nothing
 	status statusObject      // scratch for status objects
 	props  signInFields      // scratch for the one "properties" object of a record
+	locs   pool[location]    // what a record's *location fields point to
+	stats  pool[status]      // what a record's *status fields point to
+	coords pool[latLon]      // what a record's *latLon fields point to
+}
+
+// pool hands out the structs a record's pointer fields point to, reused
+// from record to record as props is: nothing of a decoded rawRecord
+// outlives the record (events copy what they keep), so one record's
+// structs are free again when the next one is decoded. A record with more
+// of them than the pool holds gets the rest from the heap.
+type pool[T any] struct {
+	items [3]T
+	n     int
+}
+
+func (p *pool[T]) get() *T {
+	if p.n == len(p.items) {
+		return new(T)
+	}
+	v := &p.items[p.n]
+	p.n++
+	var zero T
+	*v = zero
+	return v
 }
 
 // shapeKey is a key at its position in the last object of a type. Feeds
@@ -49,6 +73,7 @@ func (d *fastDecoder) decode(raw []byte, r *rawRecord) bool {
 	if i >= len(raw) || raw[i] != '{' {
 		return false
 	}
+	d.locs.n, d.stats.n, d.coords.n = 0, 0, 0
 	end, ok := d.object(raw, i, d.t.record, unsafe.Pointer(r), 1)
 	return ok && skipSpace(raw, end) == len(raw)
 }
@@ -172,14 +197,14 @@ func (d *fastDecoder) value(b []byte, i int, f *field, p unsafe.Pointer, depth i
 		return flexString(b, i, f, p)
 	case f.kind == kLocation && (c == '"' || c == '{'):
 		if f.ptr {
-			l := new(location)
+			l := d.locs.get()
 			*(**location)(p) = l
 			p = unsafe.Pointer(l)
 		}
 		return d.location(b, i, f, (*location)(p), depth)
 	case f.kind == kStatus && (c == '"' || c == '{'):
 		if f.ptr {
-			s := new(status)
+			s := d.stats.get()
 			*(**status)(p) = s
 			p = unsafe.Pointer(s)
 		}
@@ -209,19 +234,27 @@ func (d *fastDecoder) value(b []byte, i int, f *field, p unsafe.Pointer, depth i
 }
 
 // alloc points the struct pointer at p to a new zero struct. A record's
-// properties, its one pointer to a signInFields, reuse the decoder's.
+// properties, its one pointer to a signInFields, reuse the decoder's, and
+// coordinates come from its pool.
 func (d *fastDecoder) alloc(f *field, p unsafe.Pointer) unsafe.Pointer {
-	v := unsafe.Pointer(&d.props)
-	if f.typ == signInFieldsType {
+	var v unsafe.Pointer
+	switch f.typ {
+	case signInFieldsType:
 		d.props = signInFields{}
-	} else {
+		v = unsafe.Pointer(&d.props)
+	case latLonType:
+		v = unsafe.Pointer(d.coords.get())
+	default:
 		v = reflect.New(f.typ).UnsafePointer()
 	}
 	*(*unsafe.Pointer)(p) = v
 	return v
 }
 
-var signInFieldsType = reflect.TypeFor[signInFields]()
+var (
+	signInFieldsType = reflect.TypeFor[signInFields]()
+	latLonType       = reflect.TypeFor[latLon]()
+)
 
 // borrowString sets *dst to the string literal at b[i], pointing into b
 // when it has no escapes.
@@ -291,12 +324,18 @@ func parseFloat(b []byte, i int, f *field, p unsafe.Pointer) (int, bool) {
 		return end, false
 	}
 	if f.kind == kFloatPtr {
-		*(**float64)(p) = &v
+		*(**float64)(p) = newFloat(v)
 	} else {
 		*(*float64)(p) = v
 	}
 	return end, true
 }
+
+// newFloat is kept apart so that parseFloat's v does not escape to the
+// heap for the plain float64 fields, the common case.
+//
+//go:noinline
+func newFloat(v float64) *float64 { return &v }
 
 // callMethod validates the value at b[i] and hands it to u, as the full
 // decoder does for types with their own UnmarshalJSON.

@@ -48,7 +48,7 @@ func parseIP(s string) netip.Addr {
 	return netip.Addr{}
 }
 
-// subscriptionOf extracts the lower-case subscription ID from an ARM
+// subscriptionOf extracts the subscription ID, as written, from an ARM
 // resource ID ("/subscriptions/<id>/...").
 func subscriptionOf(resourceID string) string {
 	const prefix = "/subscriptions/"
@@ -59,7 +59,7 @@ func subscriptionOf(resourceID string) string {
 	if i := strings.IndexByte(rest, '/'); i >= 0 {
 		rest = rest[:i]
 	}
-	return strings.ToLower(rest)
+	return rest
 }
 
 // isGUID reports whether s looks like an object ID.

@@ -17,7 +17,8 @@ const maxInterned = 1 << 14
 // categories, codes) are copied once per reader and shared.
 type strtab struct {
 	m      map[string]string
-	lo, hi uintptr // the record's bytes
+	lowers map[string]string // value as written → its lower-case copy
+	lo, hi uintptr           // the record's bytes
 }
 
 func (t *strtab) setRecord(raw []byte) {
@@ -46,6 +47,42 @@ func (t *strtab) intern(s string) string {
 		t.m[c] = c
 	}
 	return c
+}
+
+// lower returns s in lower case (strings.ToLower), owned when s had to
+// change. Values written in upper case repeat from record to record (ARM
+// operation names, resource IDs, subscription IDs, GUIDs): each is
+// lower-cased once per reader. An already lower-case s is returned as it
+// is, for ownEvent to intern.
+func (t *strtab) lower(s string) string {
+	if !mayHaveUpper(s) {
+		return s
+	}
+	if v, ok := t.lowers[s]; ok {
+		return v
+	}
+	v := strings.ToLower(s)
+	if v == s {
+		return s
+	}
+	if t.lowers == nil {
+		t.lowers = map[string]string{}
+	}
+	if len(t.lowers) < maxInterned {
+		t.lowers[t.clone(s)] = v
+	}
+	return v
+}
+
+// mayHaveUpper reports whether s has an ASCII upper-case letter or a
+// non-ASCII byte (left to strings.ToLower).
+func mayHaveUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || 'A' <= c && c <= 'Z' {
+			return true
+		}
+	}
+	return false
 }
 
 // clone returns s, or a copy when s points into the record: for values

@@ -15,9 +15,19 @@ const (
 	highs = 0x8080808080808080
 )
 
-// hasZeroByte flags the zero bytes of x. Only the lowest flag is exact:
-// a borrow may flag the byte above a zero byte.
-func hasZeroByte(x uint64) uint64 { return (x - ones) &^ x & highs }
+// specialBytes flags the bytes of x that end a run of plain string
+// content: a quote, a backslash, a control (< 0x20) or a non-ASCII byte
+// (>= 0x80). Each of the first three is the classic zero-byte test,
+// (y - c) &^ y & highs; since the quote and the backslash are ASCII, y's
+// high bits are x's, and the "&^ x" of all three folds with the non-ASCII
+// test x & highs into one "| x". Only the lowest flag is exact: a borrow
+// may flag a byte above a flagged one, never one below.
+func specialBytes(x uint64) uint64 {
+	q := (x ^ ('"' * ones)) - ones
+	bs := (x ^ ('\\' * ones)) - ones
+	ctl := x - 0x20*ones
+	return (q | bs | ctl | x) & highs
+}
 
 // stringInfo describes a scanned string literal.
 type stringInfo struct {
@@ -34,7 +44,7 @@ func scanString(b []byte, i int) (s stringInfo, ok bool) {
 	for {
 		for j+8 <= len(b) {
 			x := binary.LittleEndian.Uint64(b[j:])
-			m := hasZeroByte(x^('"'*ones)) | hasZeroByte(x^('\\'*ones)) | (x-0x20*ones)&^x&highs | x&highs
+			m := specialBytes(x)
 			if m != 0 {
 				j += bits.TrailingZeros64(m) / 8
 				break

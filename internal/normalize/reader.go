@@ -1,13 +1,8 @@
 package normalize
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
-	"io"
 
 	"github.com/vedette/vedette/internal/event"
 )
@@ -30,7 +25,7 @@ type reader struct {
 	fast       *fastDecoder
 	scratch    rawRecord // the record being decoded by fast, reused
 	strs       strtab    // copies of the strings events keep
-	hash       hash.Hash // content keys
+	keyBuf     []byte    // what a content key is computed from
 }
 
 func newReader(source string, sink Sink) *reader {
@@ -71,17 +66,17 @@ func (rd *reader) emit(r *rawRecord, raw []byte, rec int) error {
 }
 
 // emitAs maps a record of a known format; raw is what its content key
-// is computed from when it has no ID of its own.
+// is computed from when it has no ID of its own and is not an ARM record.
 func (rd *reader) emitAs(f Format, r *rawRecord, raw []byte, rec int) {
 	rd.recognize(f)
 	e := &event.Event{Origin: event.Origin{Source: rd.source, Record: rec}}
 	rd.strs.setRecord(raw)
-	if reason, detail := mapRecord(f, r, e); reason != "" {
+	if reason, detail := mapRecord(f, r, e, &rd.strs); reason != "" {
 		rd.reject(rec, reason, rd.strs.clone(detail))
 		return
 	}
 	if e.Key == "" {
-		e.Key = rd.contentKey(raw)
+		e.Key = rd.contentKey(f, r, e, raw)
 	}
 	rd.strs.ownEvent(e)
 	rd.sink.Event(e)
@@ -124,62 +119,6 @@ func (rd *reader) finish() error {
 		return fmt.Errorf("%w: no supported record in %d", ErrUnknownFormat, len(rd.pending))
 	}
 	return nil
-}
-
-// contentKey is the key of a record without an ID of its own: a hash of its
-// bytes with insignificant white space removed, so that the same record
-// pretty-printed in a document or compact on a line has the same key.
-// SHA-256 rather than a faster non-cryptographic hash: keys deduplicate
-// what baselines learn, and records carry attacker-chosen text.
-func (rd *reader) contentKey(raw []byte) string {
-	if rd.hash == nil {
-		rd.hash = sha256.New()
-	}
-	rd.hash.Reset()
-	writeCompact(rd.hash, raw)
-	var sum [sha256.Size]byte
-	var key [32]byte
-	hex.Encode(key[:], rd.hash.Sum(sum[:0])[:16])
-	return string(key[:])
-}
-
-// writeCompact writes src without the white space outside strings, in as
-// few writes as there are runs of such white space (none for a compact
-// line). Strings are skipped whole: IndexByte finds their ends quickly.
-func writeCompact(w io.Writer, src []byte) {
-	start := 0
-	for i := 0; i < len(src); {
-		switch c := src[i]; {
-		case c == '"':
-			i = stringEnd(src, i)
-		case isSpace(c):
-			w.Write(src[start:i])
-			i = skipSpace(src, i)
-			start = i
-		default:
-			i++
-		}
-	}
-	w.Write(src[start:])
-}
-
-// stringEnd returns the offset past the string that opens at src[q].
-func stringEnd(src []byte, q int) int {
-	for j := q + 1; ; {
-		k := bytes.IndexByte(src[j:], '"')
-		if k < 0 {
-			return len(src)
-		}
-		j += k
-		escapes := 0
-		for i := j - 1; i > q && src[i] == '\\'; i-- {
-			escapes++
-		}
-		if escapes%2 == 0 {
-			return j + 1
-		}
-		j++
-	}
 }
 
 // isUnknownFormat reports whether err means the whole source is unusable.

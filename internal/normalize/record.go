@@ -27,6 +27,7 @@ type rawRecord struct {
 	SubscriptionID  string          `json:"subscriptionId"`
 	Caller          string          `json:"caller"`
 	EventDataID     string          `json:"eventDataId"`
+	CorrelationID   valueString     `json:"correlationId"` // for content keys only
 	EventTimestamp  string          `json:"eventTimestamp"`
 	HTTPRequest     flex[httpReq]   `json:"httpRequest"`
 	Authorization   flex[authz]     `json:"authorization"`
@@ -87,6 +88,10 @@ type signInFields struct {
 	Status   *status   `json:"status"`
 	Location *location `json:"location"`
 	Resource string    `json:"resourceId"`
+	// ARM properties, for content keys only. valueString takes any JSON
+	// type, so resource logs that type them otherwise still decode.
+	StatusCode       valueString `json:"statusCode"`
+	PropsEventDataID valueString `json:"eventDataId"` // at top level, EventDataID takes the key
 }
 
 type geoDetail struct {

@@ -40,7 +40,7 @@ func view(f Format, r *rawRecord) signIn {
 	return s
 }
 
-func mapSignIn(f Format, r *rawRecord, e *event.Event) (reason, detail string) {
+func mapSignIn(f Format, r *rawRecord, e *event.Event, strs *strtab) (reason, detail string) {
 	s := view(f, r)
 	p := s.p
 	t, ok := parseTime(s.when)
@@ -48,7 +48,7 @@ func mapSignIn(f Format, r *rawRecord, e *event.Event) (reason, detail string) {
 		return timeRejection("createdDateTime", s.when)
 	}
 	category := string(r.Category)
-	if reason, detail = signInPrincipal(p, category, e); reason != "" {
+	if reason, detail = signInPrincipal(p, category, e, strs); reason != "" {
 		return reason, detail
 	}
 	e.Kind, e.Time, e.Key = event.KindSignIn, t, p.ID
@@ -77,7 +77,7 @@ func mapSignIn(f Format, r *rawRecord, e *event.Event) (reason, detail string) {
 
 // signInPrincipal sets who signed in: the user's UPN (or object ID when
 // the record has no UPN), or the workload identity's object ID.
-func signInPrincipal(p *signInFields, category string, e *event.Event) (reason, detail string) {
+func signInPrincipal(p *signInFields, category string, e *event.Event, strs *strtab) (reason, detail string) {
 	kind, known := signInCategories[category]
 	workload := known && kind != event.PrincipalUser ||
 		!known && p.UserPrincipalName == "" && p.UserID == "" && p.ServicePrincipalID != ""
@@ -85,14 +85,14 @@ func signInPrincipal(p *signInFields, category string, e *event.Event) (reason, 
 		if kind == event.PrincipalUnknown {
 			kind = event.PrincipalServicePrincipal
 		}
-		e.Principal = strings.ToLower(p.ServicePrincipalID)
+		e.Principal = strs.lower(p.ServicePrincipalID)
 		e.PrincipalID, e.PrincipalKind, e.DisplayName = e.Principal, kind, p.ServicePrincipal
 		if e.Principal == "" {
 			return "missing-principal", "no servicePrincipalId in a " + category + " record"
 		}
 		return "", ""
 	}
-	e.Principal = strings.ToLower(strings.TrimSpace(firstNonEmpty(p.UserPrincipalName, p.UserID)))
+	e.Principal = strs.lower(strings.TrimSpace(firstNonEmpty(p.UserPrincipalName, p.UserID)))
 	e.PrincipalID, e.PrincipalKind, e.DisplayName = p.UserID, event.PrincipalUser, p.UserDisplayName
 	if e.Principal == "" {
 		return "missing-principal", "no userPrincipalName or userId"
