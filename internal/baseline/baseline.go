@@ -28,6 +28,7 @@ func DefaultConfig() Config { return Config{Window: 30 * 24 * time.Hour} }
 type Baselines struct {
 	cfg     Config
 	tenants map[string]*Tenant
+	last    *Tenant // the tenant Tenant returned last
 }
 
 // New returns empty baselines.
@@ -40,11 +41,16 @@ func (b *Baselines) Config() Config { return b.cfg }
 
 // Tenant returns the state of tenant id, creating it if needed.
 func (b *Baselines) Tenant(id string) *Tenant {
+	// Events come in runs of one tenant: remember the last one.
+	if b.last != nil && b.last.ID == id {
+		return b.last
+	}
 	t, ok := b.tenants[id]
 	if !ok {
 		t = newTenant(id)
 		b.tenants[id] = t
 	}
+	b.last = t
 	return t
 }
 
@@ -79,7 +85,7 @@ func (b *Baselines) Learn(e *event.Event) {
 	if t.FirstSeen == 0 || sec < t.FirstSeen {
 		t.FirstSeen = sec
 	}
-	i, ok := t.index[e.Principal]
+	i, _, ok := t.Lookup(e.Principal)
 	if !ok {
 		i = uint32(len(t.Principals))
 		t.Principals = append(t.Principals, Principal{Name: e.Principal, FirstSeen: sec})
@@ -222,6 +228,6 @@ func (b *Baselines) UnmarshalBinary(data []byte) error {
 		t.reindex()
 		t.reinternSessions()
 	}
-	b.tenants = s.Tenants
+	b.tenants, b.last = s.Tenants, nil
 	return nil
 }

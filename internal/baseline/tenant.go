@@ -87,6 +87,9 @@ type Tenant struct {
 
 	index  map[string]uint32
 	intern map[string]string
+	// lastName and lastIndex cache the last successful Lookup.
+	lastName  string
+	lastIndex uint32
 }
 
 func newTenant(id string) *Tenant {
@@ -129,10 +132,16 @@ func (t *Tenant) internString(s string) string {
 // Lookup returns the principal's index and state, or ok=false if the tenant
 // has never seen it. The pointer is valid until the next Learn.
 func (t *Tenant) Lookup(name string) (uint32, *Principal, bool) {
+	// The pipeline looks a principal up before detection and again to
+	// learn: remember the last hit.
+	if t.lastName == name && t.lastName != "" {
+		return t.lastIndex, &t.Principals[t.lastIndex], true
+	}
 	i, ok := t.index[name]
 	if !ok {
 		return 0, nil, false
 	}
+	t.lastName, t.lastIndex = name, i
 	return i, &t.Principals[i], true
 }
 

@@ -68,6 +68,9 @@ type Pipeline struct {
 	// scopes caches, per (tenant, subscription), the enabled detectors and
 	// the kinds of event each takes: Meta builds a value on every call.
 	scopes map[[2]string][]scoped
+	// lastScope and lastDetectors cache the last scope resolved.
+	lastScope     [2]string
+	lastDetectors []scoped
 	// in is reused for every event: detectors must not keep it.
 	in detect.Input
 }
@@ -134,7 +137,11 @@ func (p *Pipeline) Process(e *event.Event) []event.Alert {
 // subscription, resolved once per scope.
 func (p *Pipeline) detectors(e *event.Event) []scoped {
 	key := [2]string{e.Tenant, e.Subscription}
+	if p.lastDetectors != nil && key == p.lastScope {
+		return p.lastDetectors
+	}
 	if ds, ok := p.scopes[key]; ok {
+		p.lastScope, p.lastDetectors = key, ds
 		return ds
 	}
 	var ds []scoped
@@ -146,6 +153,7 @@ func (p *Pipeline) detectors(e *event.Event) []scoped {
 		ds = append(ds, scoped{d: d, kinds: kinds})
 	}
 	p.scopes[key] = ds
+	p.lastScope, p.lastDetectors = key, ds
 	return ds
 }
 
