@@ -217,3 +217,111 @@ func TestREADMEExampleIsValid(t *testing.T) {
 		t.Errorf("README example config: %v", err)
 	}
 }
+
+func TestNetworkOverrideErrors(t *testing.T) {
+	t.Parallel()
+	const ok = "  - subscription: aaaa\n    detections: {c2: false}\n"
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"no subscription", "  - detections: {c2: false}\n", "network.overrides[0]: needs a subscription"},
+		{"blank subscription", "  - subscription: \" \"\n", "network.overrides[0]: needs a subscription"},
+		{"unknown key, index of the second", ok + "  - subscription: bbbb\n    detections: {ssh: {incoming_one_to_one: {enable: false}}}\n",
+			"network.overrides[1].detections: line 6: field enable not found in type netdetect.Rule"},
+		{"unknown override key", "  - subscription: aaaa\n    tenant: t\n", "field tenant not found"},
+		{"wrong type", "  - subscription: aaaa\n    detections: {c2: maybe}\n", "network.overrides[0].detections: line 4: cannot unmarshal"},
+		{"ports are engine-wide", "  - subscription: aaaa\n    detections: {ssh: {ports: [22, 2222]}}\n",
+			"network.overrides[0].detections.ssh.ports: applies to every flow before its host is known"},
+		{"grace is engine-wide", ok + "  - subscription: aaaa\n    detections: {grace: 1m}\n", "network.overrides[1].detections.grace: applies to every flow"},
+		{"attempt size is engine-wide", "  - subscription: aaaa\n    detections: {rdp: {max_attempt_bytes: 1}}\n", "network.overrides[0].detections.rdp.max_attempt_bytes"},
+		{"monitor prefixes are engine-wide", "  - subscription: aaaa\n    detections: {monitor_prefixes: [10.0.0.0/8]}\n", "network.overrides[0].detections.monitor_prefixes"},
+		{"enabled rule without threshold", "  - subscription: aaaa\n    detections: {rdp: {incoming_many_to_one: {min_peers: 0}}}\n",
+			"network.overrides[0].detections: netdetect: rdp: enabled rule needs min_conns and min_peers >= 1"},
+		{"top_n", "  - subscription: aaaa\n    detections: {top_n: 9}\n", "network.overrides[0].detections: netdetect: top_n must be in [1, 4]"},
+		{"anomaly factor", "  - subscription: aaaa\n    detections: {anomaly_factor: 0.5}\n", "network.overrides[0].detections: netdetect: anomaly_factor must be >= 1"},
+		// Each alone is valid; together (same subscription, any case) the
+		// rule is enabled with no threshold.
+		{"overrides of one subscription combine",
+			"  - subscription: aaaa\n    detections: {ssh: {incoming_one_to_one: {enabled: false, min_conns: 0}}}\n" +
+				"  - subscription: AAAA\n    detections: {ssh: {incoming_one_to_one: {enabled: true}}}\n",
+			"network.overrides[1].detections: netdetect: ssh: enabled rule needs min_conns"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Parse(strings.NewReader("network:\n  overrides:\n" + tt.yaml))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Parse error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestNetworkOverrides(t *testing.T) {
+	t.Parallel()
+	const doc = `network:
+  detections:
+    ssh: {ports: [22, 2222]}
+    rdp: {incoming_one_to_one: {min_conns: 25}}
+  overrides:
+    - subscription: AAAA0A0A-BB1B-4CCC-9DDD-111122223333
+      detections:
+        ssh: {incoming_one_to_one: {enabled: false}}
+        c2: false
+    - subscription: bbbb0b0b-cc2c-4ddd-9eee-444455556666
+      detections: {rdp: {incoming_one_to_one: {min_conns: 10}}, top_n: 2}
+    - subscription: aaaa0a0a-bb1b-4ccc-9ddd-111122223333
+      detections: {anomaly_factor: 5}
+`
+	cfg, err := Parse(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := cfg.Network.Scopes()
+	global := cfg.Network.Detections
+	a, b := global, global
+	a.SSH.IncomingOne.Enabled, a.C2, a.AnomalyFactor = false, false, 5
+	b.RDP.IncomingOne.MinConns, b.TopN = 10, 2
+	tests := []struct {
+		name, sub string
+		want      *netdetect.Config
+	}{
+		{"both overrides of a, in order", "aaaa0a0a-bb1b-4ccc-9ddd-111122223333", &a},
+		{"case and spaces do not matter", " AAAA0A0A-BB1B-4CCC-9DDD-111122223333", &a},
+		{"b keeps the global settings it does not name", "bbbb0b0b-cc2c-4ddd-9eee-444455556666", &b},
+		{"other subscription: global", "cccc", nil},
+		{"no subscription: global", "", nil},
+	}
+	for _, tt := range tests {
+		got := s.Rules(tt.sub)
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s: Rules(%q) (-want +got):\n%s", tt.name, tt.sub, diff)
+		}
+	}
+	if s.Rules("aaaa0a0a-bb1b-4ccc-9ddd-111122223333") != s.Rules("AAAA0A0A-BB1B-4CCC-9DDD-111122223333") {
+		t.Error("Rules resolved a subscription twice")
+	}
+	if cfg.Network.Detections.SSH.IncomingOne != netdetect.DefaultConfig().SSH.IncomingOne {
+		t.Error("resolving an override changed the global settings")
+	}
+	if n := Default().Network; n.Scopes() != nil {
+		t.Error("Scopes without overrides is not nil")
+	}
+}
+
+func FuzzParseNetworkOverrides(f *testing.F) {
+	f.Add("network:\n  overrides:\n    - subscription: s\n      detections: {ssh: {incoming_one_to_one: {enabled: false}}, c2: false}\n")
+	f.Add("network:\n  overrides:\n    - subscription: s\n      detections: {rdp: {incoming_one_to_one: {min_conns: 10}}}\n    - subscription: S\n      detections: {top_n: 1}\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		cfg, err := Parse(strings.NewReader(s))
+		if err != nil {
+			return
+		}
+		sc := cfg.Network.Scopes()
+		for _, o := range cfg.Network.Overrides {
+			if c := sc.Rules(o.Subscription); c == nil || c.Validate() != nil || len(cfg.Network.Detections.EngineWideDiff(c)) > 0 {
+				t.Fatalf("override of %q resolved to %+v", o.Subscription, c)
+			}
+		}
+	})
+}

@@ -1,13 +1,20 @@
 package config
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"maps"
 	"net"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/vedette/vedette/internal/flowsource"
 	"github.com/vedette/vedette/internal/netdetect"
@@ -26,6 +33,25 @@ type Network struct {
 	SnapshotInterval time.Duration `yaml:"snapshot_interval"`
 	// Detections are the network detections' thresholds and switches.
 	Detections netdetect.Config `yaml:"detections"`
+	// Overrides change the network detections for the hosts of some
+	// subscriptions. Each is decoded over Detections in order, so the last
+	// override of a subscription wins for each setting it names. Hosts
+	// without a subscription use Detections.
+	Overrides []NetworkOverride `yaml:"overrides"`
+}
+
+// NetworkOverride applies to the hosts of one Azure subscription (the
+// inventory's subscription column, or the subscription of a flow log's
+// resource ID). Its detections name only what changes, e.g.
+//
+//	{ssh: {incoming_one_to_one: {enabled: false}}, rdp: {incoming_one_to_one: {min_conns: 10}}, c2: false}
+//
+// Settings the engine applies to every flow before its host is known
+// (netdetect.Config.EngineWideDiff: grace, max_hosts, ports, ...) cannot
+// change per subscription.
+type NetworkOverride struct {
+	Subscription string    `yaml:"subscription"`
+	Detections   yaml.Node `yaml:"detections"`
 }
 
 // Collector configures the UDP flow collector of `vedette serve`. Every
@@ -125,7 +151,112 @@ func (n *Network) validate() []error {
 			errs = append(errs, fmt.Errorf("network.detections.monitor_prefixes[%d]: invalid prefix", i))
 		}
 	}
+	return append(errs, n.validateOverrides()...)
+}
+
+// validateOverrides decodes each override over the settings the earlier
+// overrides of its subscription produced, as NetworkScopes.Rules does.
+func (n *Network) validateOverrides() []error {
+	var errs []error
+	bySub := map[string]netdetect.Config{}
+	for i := range n.Overrides {
+		o := &n.Overrides[i]
+		where := fmt.Sprintf("network.overrides[%d]", i)
+		sub := strings.ToLower(strings.TrimSpace(o.Subscription))
+		if sub == "" {
+			errs = append(errs, fmt.Errorf("%s: needs a subscription", where))
+		}
+		base, ok := bySub[sub]
+		if !ok {
+			base = n.Detections
+		}
+		d, err := decodeOver(base, &o.Detections)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s.detections: %w", where, err))
+			continue
+		}
+		for _, key := range n.Detections.EngineWideDiff(&d) {
+			errs = append(errs, fmt.Errorf("%s.detections.%s: applies to every flow before its host is known, so it cannot differ per subscription; set it in network.detections", where, key))
+		}
+		if err := d.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("%s.detections: %w", where, err))
+		}
+		bySub[sub] = d
+	}
 	return errs
+}
+
+// reLine matches the line numbers of yaml's errors, which count lines of
+// the re-encoded node rather than of the file.
+var reLine = regexp.MustCompile(`line \d+: `)
+
+// decodeOver decodes node strictly over a copy of base: settings the node
+// does not name keep base's values.
+func decodeOver[T any](base T, node *yaml.Node) (T, error) {
+	if node.Kind == 0 {
+		return base, nil
+	}
+	out := base
+	var buf bytes.Buffer
+	if err := yaml.NewEncoder(&buf).Encode(node); err != nil {
+		return base, err
+	}
+	dec := yaml.NewDecoder(&buf)
+	dec.KnownFields(true)
+	if err := dec.Decode(&out); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			return base, fmt.Errorf("line %d: %s", node.Line, reLine.ReplaceAllString(strings.Join(te.Errors, "; "), ""))
+		}
+		return base, err
+	}
+	return out, nil
+}
+
+// NetworkScopes resolves the network detections' settings per
+// subscription, once each. Safe for concurrent use.
+type NetworkScopes struct {
+	base      netdetect.Config
+	overrides []NetworkOverride
+
+	mu    sync.Mutex
+	cache map[string]*netdetect.Config
+}
+
+// Scopes returns the resolver of n's overrides, nil when it has none.
+// n must be valid.
+func (n *Network) Scopes() *NetworkScopes {
+	if len(n.Overrides) == 0 {
+		return nil
+	}
+	return &NetworkScopes{base: n.Detections, overrides: n.Overrides, cache: map[string]*netdetect.Config{}}
+}
+
+// Rules returns the network detections' settings for the hosts of
+// subscription, with its overrides applied in order, or nil when no
+// override names it (network.detections apply). It is netdetect.Deps.Rules.
+func (s *NetworkScopes) Rules(subscription string) *netdetect.Config {
+	key := strings.ToLower(strings.TrimSpace(subscription))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.cache[key]; ok {
+		return c
+	}
+	var c *netdetect.Config
+	for i := range s.overrides {
+		o := &s.overrides[i]
+		if key == "" || !strings.EqualFold(strings.TrimSpace(o.Subscription), key) {
+			continue
+		}
+		if c == nil {
+			base := s.base
+			c = &base
+		}
+		// Validate decoded every override in this order: this cannot fail.
+		*c, _ = decodeOver(*c, &o.Detections)
+	}
+	s.cache[key] = c
+	return c
 }
 
 func validatePorts(d *netdetect.Config) []error {

@@ -14,9 +14,9 @@ import (
 )
 
 // bruteAlert builds a brute-force alert for one host-hour.
-func (e *Engine) bruteAlert(ip netip.Addr, host inventory.Host, h *HostHour, c *Channel, v *verdict, rule Rule, start time.Time) event.Alert {
+func (e *Engine) bruteAlert(ip netip.Addr, host inventory.Host, h *HostHour, c *Channel, v *verdict, rule Rule, topN int, start time.Time) event.Alert {
 	d := v.d
-	peers := e.topPeers(c)
+	peers := heaviest(c, topN)
 	a := e.baseAlert(d, ip, host, start, c.Last)
 	a.Confidence, a.Factors = bruteConfidence(v, rule, peers)
 	role := "attacker"
@@ -66,9 +66,9 @@ func alertID(d *Detection, host inventory.Host, start time.Time, ev []event.Evid
 	return event.AlertID(d.ID, "", host.Name, keys...)
 }
 
-// topPeers returns up to TopN peers, heaviest guaranteed count first, then
+// heaviest returns up to n peers, heaviest guaranteed count first, then
 // heaviest upper bound, ties by address.
-func (e *Engine) topPeers(c *Channel) []Peer {
+func heaviest(c *Channel, n int) []Peer {
 	var ps []Peer
 	for _, p := range c.Top {
 		if p.Count > 0 {
@@ -84,7 +84,7 @@ func (e *Engine) topPeers(c *Channel) []Peer {
 		}
 		return a.IP().Compare(b.IP())
 	})
-	return ps[:min(len(ps), e.cfg.TopN)]
+	return ps[:min(len(ps), max(n, 0))]
 }
 
 // attempts formats a peer's count: exact, or its guaranteed range.

@@ -32,9 +32,12 @@ func (e *Engine) closeHour(hour int64) []event.Alert {
 			hist = &History{}
 			e.history[host.Name] = hist
 		}
-		alerts, alerted := e.evaluate(ip, host, hist, h, start)
+		cfg := e.rulesFor(host.Subscription)
+		alerts, alerted := e.evaluate(cfg, ip, host, hist, h, start)
 		out = append(out, alerts...)
-		out = append(out, e.c2Alert(ip, host, h, start)...)
+		if cfg.C2 {
+			out = append(out, e.c2Alert(ip, host, h, start)...)
+		}
 		for ch := range numChannels {
 			if n := h.Ch[ch].counted(incoming(ch)); n > 0 {
 				active[ch]++
@@ -68,6 +71,21 @@ func (e *Engine) holder(ip netip.Addr, start time.Time) (inventory.Host, bool) {
 	return inventory.Host{}, false
 }
 
+// rulesFor returns the settings for a host of subscription: Deps.Rules's,
+// else the Engine's own.
+func (e *Engine) rulesFor(subscription string) *Config {
+	if e.rules == nil || subscription == "" {
+		return &e.cfg
+	}
+	if c := e.rules(subscription); c != nil {
+		return c
+	}
+	return &e.cfg
+}
+
+// lowestThreshold is the smallest enabled one-to-one or total threshold of
+// ch in the Engine's own Config. The environment's "hot" share measures
+// every host against the same bar, whatever its subscription's overrides.
 func (e *Engine) lowestThreshold(ch int) uint32 {
 	lo := uint32(1 << 31)
 	for i := range Detections {
@@ -89,20 +107,20 @@ type verdict struct {
 	envShare float32
 }
 
-// evaluate runs the brute-force detections on one host-hour. alerted marks
-// the channels that raised an alert against the host's own history: those
-// are not learned, so an attack that goes on does not become the host's
-// normal.
-func (e *Engine) evaluate(ip netip.Addr, host inventory.Host, hist *History, h *HostHour, start time.Time) (out []event.Alert, alerted [numChannels]bool) {
+// evaluate runs the brute-force detections on one host-hour with the
+// settings of the host's subscription. alerted marks the channels that
+// raised an alert against the host's own history: those are not learned,
+// so an attack that goes on does not become the host's normal.
+func (e *Engine) evaluate(cfg *Config, ip netip.Addr, host inventory.Host, hist *History, h *HostHour, start time.Time) (out []event.Alert, alerted [numChannels]bool) {
 	for i := range Detections {
 		d := &Detections[i]
-		rule := e.cfg.rule(d)
+		rule := cfg.rule(d)
 		if !rule.Enabled {
 			continue
 		}
 		c := &h.Ch[d.channel]
 		v := verdict{d: d, total: c.counted(incoming(d.channel)), envShare: e.env.HotShare[d.channel]}
-		v.hasHist = hist.Hours >= uint32(e.cfg.MinHistoryHours)
+		v.hasHist = hist.Hours >= uint32(cfg.MinHistoryHours)
 		if d.many {
 			v.value, v.usual = c.Peers.Count(), hist.Peers[d.channel]
 			if v.value < rule.MinPeers || v.total < rule.MinConns {
@@ -116,10 +134,10 @@ func (e *Engine) evaluate(ip netip.Addr, host inventory.Host, hist *History, h *
 				continue
 			}
 		}
-		if v.hasHist && float64(v.value) <= e.cfg.AnomalyFactor*max(float64(v.usual), 1) {
+		if v.hasHist && float64(v.value) <= cfg.AnomalyFactor*max(float64(v.usual), 1) {
 			continue // normal for this host
 		}
-		out = append(out, e.bruteAlert(ip, host, h, c, &v, rule, start))
+		out = append(out, e.bruteAlert(ip, host, h, c, &v, rule, cfg.TopN, start))
 		alerted[d.channel] = alerted[d.channel] || v.hasHist
 	}
 	return out, alerted

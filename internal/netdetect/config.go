@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"time"
 )
 
@@ -120,4 +121,30 @@ func (c *Config) Validate() error {
 		}
 	}
 	return nil
+}
+
+// EngineWideDiff lists, by YAML key, the settings in which o differs from c
+// that the Engine applies to every flow as it arrives, before the flow's
+// host (and so its subscription) is known: grace, max_hosts,
+// learn_from_flow_logs, monitor_prefixes and each service's ports and
+// max_attempt_bytes. Only the Engine's own Config decides those, so a
+// per-subscription Config (Deps.Rules) must leave them as they are; the
+// other settings (rules, c2, anomaly_factor, min_history_hours, top_n) are
+// applied per host when its hour closes.
+func (c *Config) EngineWideDiff(o *Config) []string {
+	var out []string
+	add := func(key string, same bool) {
+		if !same {
+			out = append(out, key)
+		}
+	}
+	add("grace", c.Grace == o.Grace)
+	add("max_hosts", c.MaxHosts == o.MaxHosts)
+	add("learn_from_flow_logs", c.LearnFromFlowLogs == o.LearnFromFlowLogs)
+	add("monitor_prefixes", slices.Equal(c.MonitorPrefixes, o.MonitorPrefixes))
+	add("ssh.ports", slices.Equal(c.SSH.Ports, o.SSH.Ports))
+	add("ssh.max_attempt_bytes", c.SSH.MaxAttemptBytes == o.SSH.MaxAttemptBytes)
+	add("rdp.ports", slices.Equal(c.RDP.Ports, o.RDP.Ports))
+	add("rdp.max_attempt_bytes", c.RDP.MaxAttemptBytes == o.RDP.MaxAttemptBytes)
+	return out
 }

@@ -52,7 +52,7 @@ func count(c *Channel, r *flow.Record, peer [16]byte, in bool, ms int64, maxByte
 // checkC2 records traffic between h's IP and a listed peer. Denied inbound
 // flows are not communication; denied outbound ones are (the host tried).
 func (e *Engine) checkC2(h *HostHour, r *flow.Record, peer netip.Addr, port uint16, out bool, ms int64) {
-	if e.ti == nil || !e.cfg.C2 || (!out && r.Action == flow.ActionDeny) {
+	if e.ti == nil || !e.c2 || (!out && r.Action == flow.ActionDeny) {
 		return
 	}
 	if _, ok := e.ti.Lookup(peer, time.UnixMilli(ms)); !ok {

@@ -39,7 +39,14 @@ type Deps struct {
 	// when nil.
 	Inventory *inventory.Inventory
 	// TI lists malicious addresses; nil disables the C2 detection.
-	TI     ti.Matcher
+	TI ti.Matcher
+	// Rules, if set, returns the settings for the hosts of a subscription
+	// (the Engine's Config with that subscription's overrides applied), or
+	// nil for the Engine's own. It is asked when a host's hour closes, for
+	// hosts with a subscription only, and must return a valid Config that
+	// does not change its EngineWideDiff settings (those are the Engine's
+	// anyway). Callers cache: it runs once per host-hour.
+	Rules  func(subscription string) *Config
 	Logger *slog.Logger
 }
 
@@ -59,6 +66,8 @@ type Engine struct {
 	cfg       Config
 	inv       *inventory.Inventory
 	ti        ti.Matcher
+	rules     func(string) *Config
+	c2        bool // look flows up in TI: some subscription may want C2 alerts
 	log       *slog.Logger
 	ports     [65536]uint8                       // port -> 1+service channel base (chSSHIn/chRDPIn), 0 = none
 	open      map[int64]map[netip.Addr]*HostHour // hour start (unix s) -> IP -> state
@@ -75,7 +84,8 @@ func New(cfg Config, deps Deps) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{
-		cfg: cfg, inv: deps.Inventory, ti: deps.TI, log: deps.Logger,
+		cfg: cfg, inv: deps.Inventory, ti: deps.TI, rules: deps.Rules, log: deps.Logger,
+		c2:   cfg.C2 || deps.Rules != nil,
 		open: map[int64]map[netip.Addr]*HostHour{}, history: map[string]*History{},
 	}
 	if e.inv == nil {

@@ -26,8 +26,9 @@ type netPath struct {
 	ti  *ti.Watcher
 }
 
-// openNetwork builds the network engine from the config, the inventory
-// file and the TI feeds, and restores its state from the store.
+// openNetwork builds the network engine from the config (with its
+// per-subscription overrides), the inventory file and the TI feeds, and
+// restores its state from the store.
 func (env *Env) openNetwork() (*netPath, error) {
 	cfg := env.cfg.Network
 	inv := inventory.New(0)
@@ -39,6 +40,9 @@ func (env *Env) openNetwork() (*netPath, error) {
 	}
 	np := &netPath{}
 	deps := netdetect.Deps{Inventory: inv, Logger: env.log}
+	if sc := cfg.Scopes(); sc != nil {
+		deps.Rules = sc.Rules // network.overrides, per host subscription
+	}
 	if feeds := cfg.TI.Feeds(); len(feeds) > 0 {
 		w, err := ti.NewWatcher(feeds, cfg.TI.ReloadInterval, env.log)
 		if err != nil {
