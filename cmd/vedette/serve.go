@@ -18,7 +18,7 @@ func runServe(args []string, log *slog.Logger) error {
 	cfgPath := fs.String("config", "", "configuration file (YAML); defaults apply without one")
 	dataDir := fs.String("data", "", "data directory for state and alerts (overrides data_dir)")
 	outPath := fs.String("out", "", "write alerts here instead of stdout (JSON lines, appended)")
-	flush := fs.Bool("flush-on-exit", false, "close open hours on exit (a bounded capture); off, a restart resumes them")
+	flush := fs.Bool("flush-on-exit", false, "close open hours and release held activity events on exit (a bounded capture); off, a restart resumes them")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -35,6 +35,13 @@ func runServe(args []string, log *slog.Logger) error {
 	defer stop()
 	return runner.Serve(ctx, cfg, runner.ServeOptions{
 		Out: out, Log: log, FlushOnStop: *flush,
-		Ready: func(addrs []netip.AddrPort) { fmt.Fprintf(os.Stderr, "vedette serve: listening on %v (udp)\n", addrs) },
+		Ready: func(addrs []netip.AddrPort) {
+			if len(addrs) > 0 {
+				fmt.Fprintf(os.Stderr, "vedette serve: listening on %v (udp)\n", addrs)
+			}
+			if cfg.Activity.Live() {
+				fmt.Fprintf(os.Stderr, "vedette serve: consuming %v from %v\n", cfg.Activity.Kafka.Topics, cfg.Activity.Kafka.Brokers)
+			}
+		},
 	})
 }

@@ -35,6 +35,8 @@ type Config struct {
 	// Overrides change detections for some tenants or subscriptions. The
 	// last matching override wins for each setting it names.
 	Overrides []Override `yaml:"overrides"`
+	// Activity configures the live activity sources of `vedette serve`.
+	Activity Activity `yaml:"activity"`
 }
 
 // Geo configures geolocation.
@@ -100,7 +102,8 @@ func Default() Config {
 			PowerShellPersistence: Switch[detect.PowerShellPersistence]{true, detect.DefaultPowerShellPersistence()},
 			PersistenceTechnique:  Switch[detect.PersistenceTechnique]{true, detect.DefaultPersistenceTechnique()},
 		},
-		Network: DefaultNetwork(),
+		Network:  DefaultNetwork(),
+		Activity: DefaultActivity(),
 	}
 }
 
@@ -136,6 +139,7 @@ func (c *Config) resolvePaths(dir string) {
 		c.Lists[i].Path = abs(c.Lists[i].Path)
 	}
 	c.Network.resolvePaths(abs)
+	c.Activity.Kafka.TLS.CAFile = abs(c.Activity.Kafka.TLS.CAFile)
 }
 
 // Parse reads YAML from r over the defaults and validates it.
@@ -165,7 +169,8 @@ func (c *Config) Validate() error {
 		errs = append(errs, validateList(i, l)...)
 	}
 	errs = append(errs, c.Detections.validate("detections")...)
-	errs = append(errs, c.Network.validate()...)
+	errs = append(errs, c.validateNetwork()...)
+	errs = append(errs, c.Activity.validate()...)
 	for i, o := range c.Overrides {
 		where := fmt.Sprintf("overrides[%d]", i)
 		if o.Tenant == "" && o.Subscription == "" {

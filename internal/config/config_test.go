@@ -13,6 +13,7 @@ import (
 	"github.com/vedette/vedette/internal/detect"
 	"github.com/vedette/vedette/internal/flowsource"
 	"github.com/vedette/vedette/internal/netdetect"
+	"github.com/vedette/vedette/internal/source/kafka"
 )
 
 func TestParseErrors(t *testing.T) {
@@ -55,6 +56,18 @@ func TestParseErrors(t *testing.T) {
 		{"network port overlap", "network:\n  detections: {rdp: {ports: [22]}}\n", "network.detections: port 22 is in both ssh.ports and rdp.ports"},
 		{"network bad prefix", "network:\n  detections: {monitor_prefixes: [10.0.0.0/33]}\n", "prefix length out of range"},
 		{"network rule typo", "network:\n  detections: {ssh: {incoming_one_to_one: {min_con: 3}}}\n", "field min_con not found"},
+		{"activity topics without brokers", "activity:\n  kafka: {topics: [t]}\n", "activity.kafka.brokers: needs at least one host:port"},
+		{"activity broker port", "activity:\n  kafka: {brokers: [\"hub.servicebus.windows.net\"], topics: [t]}\n", `activity.kafka.brokers[0]: "hub.servicebus.windows.net": want host:port`},
+		{"activity no topic", "activity:\n  kafka: {brokers: [\"k:9092\"]}\n", "activity.kafka.topics: needs at least one topic"},
+		{"activity start offset", "activity:\n  kafka: {brokers: [\"k:9092\"], topics: [t], start_offset: oldest}\n", `activity.kafka.start_offset: "oldest" is not one of earliest, latest`},
+		{"activity empty group", "activity:\n  kafka: {brokers: [\"k:9092\"], topics: [t], group: \"\"}\n", "activity.kafka.group: must not be empty"},
+		{"activity sasl in clear", "activity:\n  kafka: {brokers: [\"k:9093\"], topics: [t], sasl: {mechanism: plain, username: u, password: p}}\n", "plain sends the password in clear: enable tls"},
+		{"activity sasl two passwords", "activity:\n  kafka: {brokers: [\"k:9093\"], topics: [t], tls: {enabled: true}, sasl: {mechanism: plain, username: u, password: p, password_env: P}}\n", "needs exactly one of password, password_env"},
+		{"activity sasl mechanism", "activity:\n  kafka: {brokers: [\"k:9093\"], topics: [t], tls: {enabled: true}, sasl: {mechanism: scram-sha-256}}\n", `activity.kafka.sasl.mechanism: "scram-sha-256" is not one of plain`},
+		{"activity lateness", "activity:\n  lateness: 48h\n", "activity.lateness: 48h0m0s is outside [0, 24h]"},
+		{"activity commit interval", "activity:\n  commit_interval: 0s\n", "activity.commit_interval: 0s must be positive"},
+		{"activity typo", "activity:\n  kafka: {broker: [\"k:9092\"]}\n", "field broker not found"},
+		{"no flows without activity", "network:\n  collector: {ipfix: [], netflow: []}\nactivity:\n  lateness: 1m\n", "network.collector: needs at least one ipfix or netflow listen address"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -184,6 +197,45 @@ func TestNetworkSection(t *testing.T) {
 	}
 	if got := n.TI.Feeds(); len(got) != 2 {
 		t.Errorf("feeds %v", got)
+	}
+}
+
+func TestActivitySection(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	data, err := os.ReadFile("testdata/full.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "vedette.yaml")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := DefaultActivity()
+	want.Lateness, want.CommitInterval = 10*time.Minute, 15*time.Second
+	k := &want.Kafka
+	k.Brokers = []string{"contoso-logs.servicebus.windows.net:9093"}
+	k.Topics = []string{"insights-logs-signinlogs", "insights-activity-logs"}
+	k.ClientID = "vedette-prod"
+	k.SASL = kafka.SASL{Mechanism: "plain", Username: "$ConnectionString", PasswordEnv: "VEDETTE_EVENTHUB_CONNECTION_STRING"}
+	k.TLS = kafka.TLS{Enabled: true, CAFile: filepath.Join(dir, "certs/ca.pem"), ServerName: "contoso-logs.servicebus.windows.net"}
+	if diff := cmp.Diff(want, cfg.Activity); diff != "" {
+		t.Errorf("activity section (-want +got):\n%s", diff)
+	}
+	if !cfg.Activity.Live() || Default().Activity.Live() {
+		t.Error("Live: want true for the full example, false by default")
+	}
+	// Activity only: an empty collector is allowed and opens no port.
+	only, err := Parse(strings.NewReader("network:\n  collector: {ipfix: [], netflow: []}\nactivity:\n  kafka: {brokers: [\"127.0.0.1:9092\"], topics: [t]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(only.Network.Collector.IPFIX) + len(only.Network.Collector.NetFlow); n != 0 {
+		t.Errorf("activity-only config kept %d listen addresses", n)
 	}
 }
 

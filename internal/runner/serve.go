@@ -22,30 +22,69 @@ type ServeOptions struct {
 	Out io.Writer // alerts as JSON lines
 	Log *slog.Logger
 	// Ready, if set, is called with the collector's bound UDP addresses
-	// once it listens.
+	// once it listens (none when only activity is configured).
 	Ready func([]netip.AddrPort)
 	// FlushOnStop closes every open hour at shutdown, as at the end of a
 	// batch of files, so a bounded capture raises its alerts. Flows of
 	// those hours that arrive after a restart then count as late. Off, the
-	// open hours are saved and a restart resumes them.
+	// open hours are saved and a restart resumes them. The same holds for
+	// the activity events the reorder buffer holds: flushed and committed,
+	// or left uncommitted for the restart to redeliver.
 	FlushOnStop bool
 	// Progress, if set, is called from the engine's goroutine after each
 	// batch of records with the running totals (metrics, tests).
 	Progress func(netdetect.Counters)
+	// ActivityProgress, if set, is called from the activity goroutine
+	// after each batch of Kafka messages with its running totals.
+	ActivityProgress func(ActivityCounters)
 }
 
-// Serve collects IPFIX/NetFlow on the configured UDP addresses, runs the
-// network detections over the flows as they arrive, and writes alerts not
-// raised before to opts.Out. It saves the detection state every
-// network.snapshot_interval and when ctx ends, and restores it on start,
-// so a restart continues where the last run stopped. It returns nil once
-// ctx is done and the state is saved.
+// Serve runs the live sources the configuration names until ctx ends: the
+// IPFIX/NetFlow collector on its UDP addresses (network detections), and
+// the activity consumer (activity.kafka: Kafka or Event Hubs) through the
+// same activity pipeline as `vedette detect`. It writes alerts not raised
+// before to opts.Out. The network state is saved every
+// network.snapshot_interval, the baselines (then the Kafka offsets) every
+// activity.commit_interval, and both when ctx ends; a restart continues
+// where the last run stopped. With activity configured and an empty
+// collector (ipfix: [], netflow: []), no UDP port is opened. It returns
+// nil once ctx is done and the state is saved.
 func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 	env, err := Open(cfg, opts.Log)
 	if err != nil {
 		return err
 	}
 	defer env.Close()
+	out := &lockedWriter{w: opts.Out}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	actDone := make(chan error, 1)
+	if cfg.Activity.Live() {
+		a, err := env.openActivity(out, opts.ActivityProgress)
+		if err != nil {
+			return err
+		}
+		env.log.Info("serve consuming activity", "brokers", cfg.Activity.Kafka.Brokers, "topics", cfg.Activity.Kafka.Topics)
+		go func() {
+			err := a.run(ctx, opts.FlushOnStop)
+			cancel() // a failed activity path stops serve
+			actDone <- err
+		}()
+	} else {
+		actDone <- nil
+	}
+	var flowErr error
+	if len(cfg.Network.Collector.IPFIX)+len(cfg.Network.Collector.NetFlow) > 0 {
+		flowErr = serveFlows(ctx, env, cfg, opts, out)
+		cancel() // a failed collector stops serve
+	} else if opts.Ready != nil {
+		opts.Ready(nil)
+	}
+	return errors.Join(flowErr, <-actDone)
+}
+
+// serveFlows runs the flow collector and the network detections.
+func serveFlows(ctx context.Context, env *Env, cfg config.Config, opts ServeOptions, out io.Writer) error {
 	np, err := env.openNetwork()
 	if err != nil {
 		return err
@@ -70,7 +109,7 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 	if np.ti != nil {
 		go np.ti.Run(ctx)
 	}
-	s := &server{env: env, np: np, enc: json.NewEncoder(opts.Out), sum: &Summary{NetworkAlerts: map[string]int{}}, progress: opts.Progress}
+	s := &server{env: env, np: np, enc: json.NewEncoder(out), sum: &Summary{NetworkAlerts: map[string]int{}}, progress: opts.Progress}
 	loopErr := s.loop(ctx, batches, cfg.Network.SnapshotInterval)
 	colErr := <-colDone
 	return errors.Join(loopErr, colErr, s.stop(batches, opts.FlushOnStop))

@@ -1,0 +1,201 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/pipeline"
+	"github.com/vedette/vedette/internal/reorder"
+	"github.com/vedette/vedette/internal/source/kafka"
+)
+
+// streamIdle is how long, in wall time, a partition may deliver nothing
+// before it stops holding the reorder watermark back: an empty or quiet
+// partition must not stall the others.
+const streamIdle = 10 * time.Second
+
+// stopTimeout bounds the final commit once serve is asked to stop.
+const stopTimeout = 10 * time.Second
+
+// ActivityCounters are the live activity path's running totals.
+type ActivityCounters struct {
+	Kafka     kafka.Stats    `json:"kafka"`
+	Reorder   reorder.Stats  `json:"reorder"`
+	Pipeline  pipeline.Stats `json:"pipeline"`
+	NewAlerts int            `json:"new_alerts"`
+}
+
+// activityPath is serve's live activity: Kafka messages → normalize →
+// reorder buffer → the same pipeline as `vedette detect` → store. Only its
+// goroutine touches the pipeline and the baselines.
+type activityPath struct {
+	env   *Env
+	cons  *kafka.Consumer
+	p     *pipeline.Pipeline
+	buf   *reorder.Buffer[*kafka.Message]
+	held  map[*kafka.Message]int // events of a message not yet processed
+	heard map[string]time.Time   // when each stream last delivered (wall time)
+	dead  *deadLetter
+	enc   *json.Encoder
+	sum   Summary
+	every time.Duration
+
+	pending  []event.Alert
+	rel      []reorder.Item[*kafka.Message]
+	progress func(ActivityCounters)
+}
+
+func (env *Env) openActivity(out io.Writer, progress func(ActivityCounters)) (*activityPath, error) {
+	cfg := env.cfg.Activity
+	dead, err := openDeadLetter(env.cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	cons, err := kafka.New(cfg.Kafka, kafka.Deps{Logger: env.log})
+	if err != nil {
+		dead.close()
+		return nil, err
+	}
+	return &activityPath{
+		env: env, cons: cons, p: env.Pipeline(), buf: reorder.New[*kafka.Message](cfg.Lateness),
+		held: map[*kafka.Message]int{}, heard: map[string]time.Time{}, dead: dead, enc: json.NewEncoder(out),
+		sum: Summary{Rejected: map[string]int{}}, every: cfg.CommitInterval, progress: progress,
+	}, nil
+}
+
+// run consumes until ctx ends, checkpointing every commit interval, then
+// stops: flush releases every held event first (a bounded capture);
+// otherwise held events stay uncommitted and a restart redelivers them.
+func (a *activityPath) run(ctx context.Context, flush bool) error {
+	next := time.Now().Add(a.every)
+	for ctx.Err() == nil {
+		pctx, cancel := context.WithDeadline(ctx, next)
+		b, err := a.cons.Poll(pctx)
+		cancel()
+		if errors.Is(err, kgo.ErrClientClosed) {
+			break
+		}
+		if err := a.handle(b); err != nil {
+			return errors.Join(err, a.stop(ctx, false))
+		}
+		if !time.Now().Before(next) {
+			if err := a.checkpoint(ctx); err != nil {
+				a.env.log.Warn("activity checkpoint", "err", err)
+			}
+			next = time.Now().Add(a.every)
+		}
+	}
+	return a.stop(ctx, flush)
+}
+
+// handle pushes a batch's events through the reorder buffer and processes
+// what it releases.
+func (a *activityPath) handle(b kafka.Batch) error {
+	now := time.Now()
+	for _, s := range b.Assigned {
+		a.buf.Open(s)
+		a.heard[s] = now
+	}
+	for _, s := range b.Revoked {
+		a.buf.Forget(s)
+		delete(a.heard, s)
+	}
+	for _, m := range b.Messages {
+		a.heard[m.Stream()] = now
+		for _, r := range m.Rejections {
+			a.sum.Rejected[r.Reason]++
+			a.dead.add(r)
+		}
+		if len(m.Events) == 0 {
+			a.cons.Done(m)
+		} else {
+			a.held[m] = len(m.Events)
+		}
+		for _, e := range m.Events {
+			if !a.buf.Push(m.Stream(), e, m) {
+				a.process(e, m) // late: the baselines' watermark decides
+			}
+		}
+		if m.CaughtUp {
+			a.buf.Idle(m.Stream())
+		}
+	}
+	for s, t := range a.heard {
+		if now.Sub(t) > streamIdle {
+			a.buf.Idle(s)
+		}
+	}
+	a.rel = a.buf.Release(a.rel[:0])
+	return a.processReleased()
+}
+
+func (a *activityPath) processReleased() error {
+	for i, it := range a.rel {
+		a.process(it.Event, it.Tag)
+		a.rel[i] = reorder.Item[*kafka.Message]{}
+	}
+	err := a.env.emit(a.pending, a.enc, &a.sum)
+	a.pending = a.pending[:0]
+	if a.progress != nil {
+		a.progress(a.counters())
+	}
+	return err
+}
+
+func (a *activityPath) process(e *event.Event, m *kafka.Message) {
+	a.pending = append(a.pending, a.p.Process(e)...)
+	if a.held[m]--; a.held[m] <= 0 {
+		delete(a.held, m)
+		a.cons.Done(m)
+	}
+}
+
+// checkpoint saves the baselines, then commits the offsets of the messages
+// whose events they hold: a crash in between only redelivers.
+func (a *activityPath) checkpoint(ctx context.Context) error {
+	if err := a.env.SaveBaselines(); err != nil {
+		return err
+	}
+	return a.cons.Commit(ctx)
+}
+
+func (a *activityPath) stop(ctx context.Context, flush bool) error {
+	var errs []error
+	if flush {
+		a.rel = a.buf.Flush(a.rel[:0])
+		errs = append(errs, a.processReleased())
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), stopTimeout)
+	defer cancel()
+	errs = append(errs, a.checkpoint(cctx))
+	a.cons.Close()
+	a.dead.close()
+	c := a.counters()
+	a.env.log.Info("activity stopped", "messages", c.Kafka.Messages, "events", c.Kafka.Events, "rejected", c.Kafka.Rejected,
+		"late", c.Reorder.Late, "held", c.Reorder.Held, "processed", c.Pipeline.Processed, "new_alerts", c.NewAlerts)
+	return errors.Join(errs...)
+}
+
+func (a *activityPath) counters() ActivityCounters {
+	return ActivityCounters{Kafka: a.cons.Stats(), Reorder: a.buf.Stats(), Pipeline: a.p.Stats(), NewAlerts: a.sum.NewAlerts}
+}
+
+// lockedWriter serializes the alert output of the flow and activity paths;
+// json.Encoder writes each alert line in one Write.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}

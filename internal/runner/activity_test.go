@@ -1,0 +1,302 @@
+package runner
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/vedette/vedette/internal/config"
+	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/gen"
+)
+
+const (
+	hubTopic   = "insights-logs"
+	partitions = 3
+)
+
+// hubMessages turns the generated month's sign-ins and ARM activity into
+// Event Hubs-like message values: both files interleaved in event time,
+// disordered by up to two minutes, cut into single records, JSON lines and
+// {"records": [...]} batches.
+func hubMessages(t *testing.T, dir string) [][]byte {
+	t.Helper()
+	type line struct {
+		at  time.Time // arrival: event time plus a bounded delay
+		raw []byte
+	}
+	rng := rand.New(rand.NewPCG(7, 11))
+	var lines []line
+	for _, name := range []string{"signins.jsonl", "activity.jsonl"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, raw := range bytes.Split(data, []byte("\n")) {
+			if len(raw) == 0 {
+				continue
+			}
+			var rec struct {
+				Time time.Time `json:"time"`
+			}
+			if err := json.Unmarshal(raw, &rec); err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, line{rec.Time.Add(time.Duration(rng.Int64N(int64(2 * time.Minute)))), raw})
+		}
+	}
+	slices.SortStableFunc(lines, func(a, b line) int { return a.at.Compare(b.at) })
+	var msgs [][]byte
+	for len(lines) > 0 {
+		n := min(len(lines), 1+rng.IntN(12))
+		chunk := lines[:n]
+		lines = lines[n:]
+		var buf bytes.Buffer
+		switch {
+		case n == 1:
+			buf.Write(chunk[0].raw)
+		case rng.IntN(4) == 0: // JSON lines
+			for _, l := range chunk {
+				buf.Write(l.raw)
+				buf.WriteByte('\n')
+			}
+		default: // diagnostic settings' Event Hubs export
+			buf.WriteString(`{"records":[`)
+			for i, l := range chunk {
+				if i > 0 {
+					buf.WriteByte(',')
+				}
+				buf.Write(l.raw)
+			}
+			buf.WriteString(`]}`)
+		}
+		msgs = append(msgs, buf.Bytes())
+	}
+	return msgs
+}
+
+// produce writes msgs round-robin over the partitions.
+func produce(t *testing.T, brokers []string, msgs [][]byte, first int) {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	recs := make([]*kgo.Record, len(msgs))
+	for i, v := range msgs {
+		recs[i] = &kgo.Record{Topic: hubTopic, Partition: int32((first + i) % partitions), Value: v}
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// serveUntil runs Serve with only the activity source until it has read at
+// least atLeast messages and caught up on every partition, then stops it.
+func serveUntil(t *testing.T, cfg config.Config, flush bool, atLeast int) ([]string, ActivityCounters) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var out bytes.Buffer
+	last := make(chan ActivityCounters, 1)
+	var final ActivityCounters
+	done := make(chan error, 1)
+	go func() {
+		done <- Serve(ctx, cfg, ServeOptions{Out: &out, FlushOnStop: flush, ActivityProgress: func(c ActivityCounters) {
+			select {
+			case <-last:
+			default:
+			}
+			last <- c
+		}})
+	}()
+	deadline := time.After(90 * time.Second)
+wait:
+	for {
+		select {
+		case c := <-last:
+			if c.Kafka.Messages >= atLeast && c.Kafka.CaughtUp == partitions {
+				break wait
+			}
+		case err := <-done:
+			t.Fatalf("serve stopped early: %v", err)
+		case <-deadline:
+			t.Fatal("serve did not consume the topic within 90s")
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop within 30s")
+	}
+	select {
+	case final = <-last: // the flush's counters
+	default:
+	}
+	var got []string
+	sc := bufio.NewScanner(&out)
+	sc.Buffer(nil, 16<<20)
+	for sc.Scan() {
+		var a event.Alert
+		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, a.ID)
+	}
+	slices.Sort(got)
+	return got, final
+}
+
+func liveConfig(cfg config.Config, brokers []string, group string) config.Config {
+	cfg.DataDir = ""
+	cfg.Network.Collector.IPFIX, cfg.Network.Collector.NetFlow = nil, nil
+	cfg.Activity = config.DefaultActivity()
+	cfg.Activity.Kafka.Brokers = brokers
+	cfg.Activity.Kafka.Topics = []string{hubTopic}
+	cfg.Activity.Kafka.Group = group
+	return cfg
+}
+
+// TestLiveKafkaMatchesBatch is the promise for live activity: the same logs
+// as Event Hubs messages (batched, disordered within the lateness, over
+// partitions) give the alerts of one batch, with the same IDs; a restart
+// from the committed offsets gives the same final set; and redelivering
+// everything adds nothing.
+func TestLiveKafkaMatchesBatch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates a month and runs Kafka in process")
+	}
+	dir := t.TempDir()
+	gc := gen.DefaultConfig()
+	gc.Users, gc.Days = 60, 14
+	if _, err := gen.Generate(dir, gc); err != nil {
+		t.Fatal(err)
+	}
+	_, cfg := month(t)
+	for i := range cfg.Lists {
+		cfg.Lists[i].Path = filepath.Join(dir, "lists", filepath.Base(cfg.Lists[i].Path))
+	}
+	cfg.DataDir = t.TempDir()
+	batch, _ := detectFiles(t, cfg, filepath.Join(dir, "signins.jsonl"), filepath.Join(dir, "activity.jsonl"))
+	want := ids(batch)
+	if len(want) == 0 {
+		t.Fatal("the generated fortnight raised no alerts")
+	}
+	msgs := hubMessages(t, dir)
+
+	t.Run("one run", func(t *testing.T) {
+		c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(partitions, hubTopic))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		produce(t, c.ListenAddrs(), msgs, 0)
+		live := liveConfig(cfg, c.ListenAddrs(), "vedette")
+		live.DataDir = t.TempDir()
+		got, n := serveUntil(t, live, true, len(msgs))
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("live alert IDs differ from one batch (-batch +live):\n%s", diff)
+		}
+		if n.Reorder.Late != 0 || n.Reorder.Held != 0 || n.Kafka.Rejected != 0 {
+			t.Errorf("counters %+v: want no late, held or rejected event", n)
+		}
+		t.Logf("%d messages, %d events, %d alerts", n.Kafka.Messages, n.Kafka.Events, len(got))
+
+		// Another group reads the whole topic again into the same store.
+		live.Activity.Kafka.Group = "replay"
+		again, n2 := serveUntil(t, live, true, len(msgs))
+		if len(again) != 0 || n2.Pipeline.Processed != 0 || n2.Pipeline.Replayed != n.Kafka.Events {
+			t.Errorf("redelivering every message raised %d alerts, processed %d events (replayed %d of %d), want none processed",
+				len(again), n2.Pipeline.Processed, n2.Pipeline.Replayed, n.Kafka.Events)
+		}
+	})
+
+	t.Run("restart from committed offsets", func(t *testing.T) {
+		c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(partitions, hubTopic))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		half := len(msgs) / 2
+		produce(t, c.ListenAddrs(), msgs[:half], 0)
+		live := liveConfig(cfg, c.ListenAddrs(), "vedette")
+		live.DataDir = t.TempDir()
+		first, n1 := serveUntil(t, live, false, half)
+		if n1.Reorder.Held == 0 {
+			t.Error("stopping without flush held no event: the restart proves nothing")
+		}
+		produce(t, c.ListenAddrs(), msgs[half:], half)
+		second, n2 := serveUntil(t, live, true, len(msgs)-half)
+		if n2.Kafka.Messages >= len(msgs) {
+			t.Errorf("the restart read %d messages: it did not resume from the committed offsets", n2.Kafka.Messages)
+		}
+		got := append(first, second...)
+		slices.Sort(got)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("alert IDs over a restart differ from one batch (-batch +live):\n%s", diff)
+		}
+		t.Logf("first run %d messages (%d events held at stop), restart %d messages, %d replayed", n1.Kafka.Messages, n1.Reorder.Held, n2.Kafka.Messages, n2.Pipeline.Replayed)
+	})
+}
+
+func TestLiveKafkaDeadLetters(t *testing.T) {
+	t.Parallel()
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(partitions, hubTopic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	msgs := [][]byte{
+		[]byte(`{"records":[{"time":"2026-10-01T10:00:00Z","category":"SignInLogs","properties":{"broken`),
+		[]byte("hello\nworld\n"),
+	}
+	produce(t, c.ListenAddrs(), msgs, 0)
+	cfg := liveConfig(config.Default(), c.ListenAddrs(), "vedette")
+	cfg.DataDir = t.TempDir()
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- Serve(ctx, cfg, ServeOptions{Out: &bytes.Buffer{}, ActivityProgress: func(c ActivityCounters) {
+			if c.Kafka.Messages == len(msgs) {
+				cancel()
+			}
+		}})
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(90 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	dead, err := os.ReadFile(filepath.Join(cfg.DataDir, "rejected.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range []string{fmt.Sprintf("kafka:%s/0@0", hubTopic), fmt.Sprintf("kafka:%s/1@0", hubTopic)} {
+		if !bytes.Contains(dead, []byte(src)) {
+			t.Errorf("rejected.jsonl does not name %s:\n%s", src, dead)
+		}
+	}
+}
