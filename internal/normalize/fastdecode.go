@@ -50,14 +50,6 @@ func (p *pool[T]) get() *T {
 	return v
 }
 
-// shapeKey is a key at its position in the last object of a type. Feeds
-// are homogeneous, so a key is nearly always where it was last time: one
-// comparison finds its field.
-type shapeKey struct {
-	key string
-	idx int // index in objType.fields, -1 for a key no field has
-}
-
 const maxNames = 4096
 
 var boolTrue, boolFalse = true, false
@@ -92,15 +84,11 @@ func (d *fastDecoder) object(b []byte, i int, o *objType, base unsafe.Pointer, d
 		if i >= len(b) || b[i] != '"' {
 			return i, false
 		}
-		k, ok := scanString(b, i)
-		if !ok || k.escaped || k.nonASCII {
-			return i, false
-		}
-		idx, ok := d.field(o, n, b[i+1:k.end-1])
+		idx, end, ok := d.key(b, i, o, n)
 		if !ok {
 			return i, false
 		}
-		i = skipSpace(b, k.end)
+		i = skipSpace(b, end)
 		if i >= len(b) || b[i] != ':' {
 			return i, false
 		}
@@ -125,18 +113,35 @@ func (d *fastDecoder) object(b []byte, i int, o *objType, base unsafe.Pointer, d
 	}
 }
 
-// field finds the field of the n-th key of an object; ok is false for a
-// key the full decoder must judge.
+// key reads the n-th key of an object, the string literal at b[i], and
+// returns its field and the offset past it. The key the last object of
+// the type had there is tried first: it is plain ASCII with no quote,
+// backslash or control byte (scanString vouched for it), so when the
+// record holds exactly it followed by a quote, that is the whole literal.
+func (d *fastDecoder) key(b []byte, i int, o *objType, n int) (idx, end int, ok bool) {
+	if sh := d.shapes[o.id]; n < len(sh) {
+		if end, ok := sh[n].at(b, i); ok {
+			return sh[n].idx, end, true
+		}
+	}
+	s, ok := scanString(b, i)
+	if !ok || s.escaped || s.nonASCII {
+		return -1, i, false
+	}
+	idx, ok = d.field(o, n, b[i+1:s.end-1])
+	return idx, s.end, ok
+}
+
+// field finds the field of the n-th key of an object, one that is not
+// where the last object of the type had it, and remembers it there; ok
+// is false for a key the full decoder must judge.
 func (d *fastDecoder) field(o *objType, n int, key []byte) (idx int, ok bool) {
 	sh := d.shapes[o.id]
-	if n < len(sh) && sh[n].key == string(key) {
-		return sh[n].idx, true
-	}
 	idx, ok = o.lookup(key)
 	if !ok || n > len(sh) {
 		return idx, ok
 	}
-	e := shapeKey{key: d.name(key), idx: idx}
+	e := newShapeKey(d.name(key), idx)
 	if n == len(sh) {
 		d.shapes[o.id] = append(sh, e)
 	} else {
@@ -319,9 +324,12 @@ func parseFloat(b []byte, i int, f *field, p unsafe.Pointer) (int, bool) {
 	if !ok {
 		return end, false
 	}
-	v, err := strconv.ParseFloat(unsafe.String(&b[i], end-i), 64)
-	if err != nil {
-		return end, false
+	v, exact := exactFloat(b[i:end])
+	if !exact {
+		var err error
+		if v, err = strconv.ParseFloat(unsafe.String(&b[i], end-i), 64); err != nil {
+			return end, false
+		}
 	}
 	if f.kind == kFloatPtr {
 		*(**float64)(p) = newFloat(v)

@@ -129,3 +129,31 @@ func TestEventsOwnTheirBytes(t *testing.T) {
 		t.Errorf("events changed with their input (-got, +want):\n%s", diff)
 	}
 }
+
+// TestFastDecodeShapeHits decodes records whose keys are near misses of
+// the keys a warmed decoder expects at each position: a key is only taken
+// from the shape cache when the record holds exactly it.
+func TestFastDecodeShapeHits(t *testing.T) {
+	d := newFastDecoder()
+	const warm = `{"time":"2024-01-01T00:00:00Z","category":"SignInLogs","properties":{"userPrincipalName":"a@b","createdDateTime":"x","location":{"city":"Z"}}}`
+	for _, raw := range []string{
+		warm,
+		`{"timeX":"t","category":"SignInLogs"}`,
+		`{"tim":"t","category":"SignInLogs"}`,
+		`{"time\u0058":"t"}`,
+		`{"Time":"t"}`,
+		`{"time":"t","category":"SignInLogs","properties":{"userPrincipalNam":"a"}}`,
+		`{"time":"t","category":"SignInLogs","properties":{"userPrincipalNameX":"a"}}`,
+		`{"time":"t","category":"SignInLogs","properties":{"userPrincipalName":"a","createdDateTime`,
+		`{"time":"t","category":"SignInLogs","properties":{"userPrincipalName":"a","createdDateTime":"x","location":{"cit":"Z"}}}`,
+		`{"time`,
+		`{"t`,
+		warm,
+	} {
+		checkSameDecode(t, d, []byte(raw))
+	}
+	var r rawRecord
+	if !d.decode([]byte(warm), &r) || r.Properties == nil || r.Properties.UserPrincipalName != "a@b" {
+		t.Errorf("warm record decoded as %+v", r)
+	}
+}

@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"math/bits"
 	"strings"
 	"unsafe"
 
@@ -17,8 +18,37 @@ const maxInterned = 1 << 14
 // categories, codes) are copied once per reader and shared.
 type strtab struct {
 	m      map[string]string
-	lowers map[string]string // value as written → its lower-case copy
-	lo, hi uintptr           // the record's bytes
+	lowers map[string][2]string // value as written → it (owned) and its lower-case copy
+	lo, hi uintptr              // the record's bytes
+	// recent and recentLower front m and lowers: a slot per hash of a
+	// string's length and ends, far cheaper than a map lookup, which
+	// is only made when the slot holds another string.
+	recent      *[cacheSlots]string
+	recentLower *[cacheSlots][2]string // value as written, lower-case copy
+}
+
+const cacheBits = 9
+const cacheSlots = 1 << cacheBits
+
+// cacheSlot hashes s by its length and its first and last 8 bytes: the
+// values interned (GUIDs, addresses, names, resource IDs) differ there.
+func cacheSlot(s string) int {
+	var h uint64
+	if n := len(s); n >= 8 {
+		h = load64(s, 0) ^ bits.RotateLeft64(load64(s, n-8), 29)
+	} else {
+		for i := 0; i < n; i++ {
+			h = h<<8 | uint64(s[i])
+		}
+	}
+	h = (h ^ uint64(len(s))) * 0x9e3779b97f4a7c15
+	return int(h >> (64 - cacheBits))
+}
+
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 func (t *strtab) setRecord(raw []byte) {
@@ -36,17 +66,25 @@ func (t *strtab) intern(s string) string {
 	if !t.borrowed(s) {
 		return s
 	}
-	if v, ok := t.m[s]; ok {
-		return v
+	if t.recent == nil {
+		t.recent = new([cacheSlots]string)
 	}
-	c := strings.Clone(s)
-	if t.m == nil {
-		t.m = map[string]string{}
+	slot := &t.recent[cacheSlot(s)]
+	if *slot == s {
+		return *slot
 	}
-	if len(t.m) < maxInterned {
-		t.m[c] = c
+	v, ok := t.m[s]
+	if !ok {
+		v = strings.Clone(s)
+		if t.m == nil {
+			t.m = map[string]string{}
+		}
+		if len(t.m) < maxInterned {
+			t.m[v] = v
+		}
 	}
-	return c
+	*slot = v
+	return v
 }
 
 // lower returns s in lower case (strings.ToLower), owned when s had to
@@ -58,20 +96,29 @@ func (t *strtab) lower(s string) string {
 	if !mayHaveUpper(s) {
 		return s
 	}
-	if v, ok := t.lowers[s]; ok {
-		return v
+	if t.recentLower == nil {
+		t.recentLower = new([cacheSlots][2]string)
 	}
-	v := strings.ToLower(s)
-	if v == s {
-		return s
+	slot := &t.recentLower[cacheSlot(s)]
+	if slot[0] == s {
+		return slot[1]
 	}
-	if t.lowers == nil {
-		t.lowers = map[string]string{}
+	pair, ok := t.lowers[s]
+	if !ok {
+		v := strings.ToLower(s)
+		if v == s {
+			return s
+		}
+		pair = [2]string{t.clone(s), v}
+		if t.lowers == nil {
+			t.lowers = map[string][2]string{}
+		}
+		if len(t.lowers) < maxInterned {
+			t.lowers[pair[0]] = pair
+		}
 	}
-	if len(t.lowers) < maxInterned {
-		t.lowers[t.clone(s)] = v
-	}
-	return v
+	*slot = pair
+	return pair[1]
 }
 
 // mayHaveUpper reports whether s has an ASCII upper-case letter or a

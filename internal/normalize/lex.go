@@ -42,15 +42,7 @@ type stringInfo struct {
 func scanString(b []byte, i int) (s stringInfo, ok bool) {
 	j := i + 1
 	for {
-		for j+8 <= len(b) {
-			x := binary.LittleEndian.Uint64(b[j:])
-			m := specialBytes(x)
-			if m != 0 {
-				j += bits.TrailingZeros64(m) / 8
-				break
-			}
-			j += 8
-		}
+		j = plainRun(b, j)
 		if j >= len(b) {
 			return s, false
 		}
@@ -74,6 +66,30 @@ func scanString(b []byte, i int) (s stringInfo, ok bool) {
 			j++
 		}
 	}
+}
+
+// plainRun returns the offset of the first byte at or after b[j] that
+// specialBytes flags, or of the first of the last 7 bytes or fewer, which
+// the caller looks at one by one. Two words per round: most strings are
+// GUIDs, names and addresses of 10 to 40 bytes.
+func plainRun(b []byte, j int) int {
+	for j+16 <= len(b) {
+		w := b[j : j+16]
+		if m := specialBytes(binary.LittleEndian.Uint64(w)); m != 0 {
+			return j + bits.TrailingZeros64(m)/8
+		}
+		if m := specialBytes(binary.LittleEndian.Uint64(w[8:])); m != 0 {
+			return j + 8 + bits.TrailingZeros64(m)/8
+		}
+		j += 16
+	}
+	if j+8 <= len(b) {
+		if m := specialBytes(binary.LittleEndian.Uint64(b[j:])); m != 0 {
+			return j + bits.TrailingZeros64(m)/8
+		}
+		j += 8
+	}
+	return j
 }
 
 // escapeLen returns the length of the valid escape at b[j], or 0.

@@ -2,8 +2,11 @@ package normalize
 
 import (
 	"encoding/binary"
+	"math"
 	"math/bits"
 	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -46,5 +49,30 @@ func TestSpecialBytes(t *testing.T) {
 			w[i] = alphabet[rng.IntN(len(alphabet))]
 		}
 		check()
+	}
+}
+
+// TestExactFloat checks the plain-decimal fast path against strconv, and
+// that it declines what it cannot convert exactly.
+func TestExactFloat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	nums := []string{"0", "-0", "0.5", "50.1109", "-122.4194", "8.6821", "123456789012345", "0.000000000000001",
+		"1234567890123456", "1e5", "2.5E-3", "9007199254740993"}
+	for range 100000 {
+		s := strconv.FormatFloat((rng.Float64()-0.5)*400, 'f', rng.IntN(13), 64)
+		nums = append(nums, s)
+	}
+	for _, s := range nums {
+		want, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := exactFloat([]byte(s))
+		if ok && math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("exactFloat(%s) = %v, want %v", s, got, want)
+		}
+		if plain := !strings.ContainsAny(s, "eE") && len(s)-strings.Count(s, "-")-strings.Count(s, ".") <= 15; ok != plain {
+			t.Fatalf("exactFloat(%s): ok %v", s, ok)
+		}
 	}
 }
