@@ -6,8 +6,6 @@ package bench
 import (
 	"bytes"
 	stdjson "encoding/json"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -24,29 +22,10 @@ import (
 	"github.com/vedette/vedette/internal/pipeline"
 )
 
-// month is a generated organisation's sign-ins and ARM activity, as JSON
-// lines, interleaved in time order as a live feed would deliver them.
-var month = sync.OnceValues(func() ([]byte, error) {
-	dir, err := os.MkdirTemp("", "vedette-bench-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	cfg := gen.DefaultConfig()
-	cfg.Users, cfg.Days = 80, 12
-	if _, err := gen.Generate(dir, cfg); err != nil {
-		return nil, err
-	}
-	var all []byte
-	for _, f := range []string{gen.SignInsFile, gen.ActivityFile} {
-		b, err := os.ReadFile(filepath.Join(dir, f))
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, b...)
-	}
-	return all, nil
-})
+// month is a generated organisation's sign-ins, then its ARM activity, as
+// JSON lines: each part homogeneous, as per-category exports and Event Hubs
+// deliver them.
+var month = sync.OnceValues(func() ([]byte, error) { return gen.ActivityLines(gen.BenchConfig()) })
 
 func load(b *testing.B) ([]byte, [][]byte) {
 	b.Helper()

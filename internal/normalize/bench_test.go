@@ -145,27 +145,7 @@ func swapDecoder(d func([]byte, any) error) (restore func()) {
 // (internal/gen), the records bench/activity_test.go measures: ARM
 // diagnostic records without IDs, upper-case resource IDs and operation
 // names, as real feeds have them.
-var generatedOnce = sync.OnceValues(func() ([]byte, error) {
-	dir, err := os.MkdirTemp("", "vedette-normalize-bench-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	cfg := gen.DefaultConfig()
-	cfg.Users, cfg.Days = 80, 12
-	if _, err := gen.Generate(dir, cfg); err != nil {
-		return nil, err
-	}
-	var all []byte
-	for _, f := range []string{gen.SignInsFile, gen.ActivityFile} {
-		b, err := os.ReadFile(filepath.Join(dir, f))
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, b...)
-	}
-	return all, nil
-})
+var generatedOnce = sync.OnceValues(func() ([]byte, error) { return gen.ActivityLines(gen.BenchConfig()) })
 
 // BenchmarkReadGenerated is Read on generated sign-ins and ARM activity,
 // the normalize share of bench's activity path, for profiling here.
