@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/gob"
 	"fmt"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -29,11 +30,15 @@ type Baselines struct {
 	cfg     Config
 	tenants map[string]*Tenant
 	last    *Tenant // the tenant Tenant returned last
+	// caches are Learn's and Seen's derived state by tenant ID; lastCache
+	// is last's.
+	caches    map[string]*tenantCache
+	lastCache *tenantCache
 }
 
 // New returns empty baselines.
 func New(cfg Config) *Baselines {
-	return &Baselines{cfg: cfg, tenants: map[string]*Tenant{}}
+	return &Baselines{cfg: cfg, tenants: map[string]*Tenant{}, caches: map[string]*tenantCache{}}
 }
 
 // Config returns the configuration the baselines were made with.
@@ -41,17 +46,29 @@ func (b *Baselines) Config() Config { return b.cfg }
 
 // Tenant returns the state of tenant id, creating it if needed.
 func (b *Baselines) Tenant(id string) *Tenant {
+	t, _ := b.tenant(id)
+	return t
+}
+
+// tenant returns the state of tenant id and its cache, creating them if
+// needed.
+func (b *Baselines) tenant(id string) (*Tenant, *tenantCache) {
 	// Events come in runs of one tenant: remember the last one.
 	if b.last != nil && b.last.ID == id {
-		return b.last
+		return b.last, b.lastCache
 	}
 	t, ok := b.tenants[id]
 	if !ok {
 		t = newTenant(id)
 		b.tenants[id] = t
 	}
-	b.last = t
-	return t
+	c, ok := b.caches[id]
+	if !ok {
+		c = &tenantCache{}
+		b.caches[id] = c
+	}
+	b.last, b.lastCache = t, c
+	return t, c
 }
 
 // WindowStart is the first day that counts as "recent" at time now.
@@ -64,12 +81,15 @@ func (b *Baselines) WindowStart(now time.Time) uint32 {
 // key already seen there, have been. A replayed or overlapping input is
 // thereby neither learned nor alerted twice.
 func (b *Baselines) Seen(e *event.Event) bool {
-	t, ok := b.tenants[e.Tenant]
-	if !ok {
-		return false
+	if b.last == nil || b.last.ID != e.Tenant {
+		// Seen never creates a tenant.
+		if _, ok := b.tenants[e.Tenant]; !ok {
+			return false
+		}
 	}
-	w, ok := t.Watermarks[e.Kind]
-	if !ok {
+	t, c := b.tenant(e.Tenant)
+	w := c.watermark(t, e.Kind)
+	if w == nil {
 		return false
 	}
 	ns := e.Time.UnixNano()
@@ -79,8 +99,8 @@ func (b *Baselines) Seen(e *event.Event) bool {
 // Learn folds e into the baselines. Call it after the detections have looked
 // at e, so that an event is never compared with itself.
 func (b *Baselines) Learn(e *event.Event) {
-	t := b.Tenant(e.Tenant)
-	advance(t, e)
+	t, c := b.tenant(e.Tenant)
+	advance(t, c, e)
 	sec, day := e.Time.Unix(), Day(e.Time)
 	if t.FirstSeen == 0 || sec < t.FirstSeen {
 		t.FirstSeen = sec
@@ -105,47 +125,81 @@ func (b *Baselines) Learn(e *event.Event) {
 		return
 	}
 	ip := e.SourceIP.Unmap()
-	p.touchIP(ip, day)
-	t.touchIP(KeyOf(ip), i, uint16(day))
-	if c := CountryOf(e.Location.Country); c != 0 {
-		p.touchCountry(c, day)
-		touch(t.Countries, c, i, day)
-	}
-	if e.Location.HasCoord {
-		touch(t.Cells, CellOf(e.Location.Lat, e.Location.Lon), i, day)
-	}
+	t.learnUse(c, i, p, ip, e.Location, day)
 	if e.Interactive && e.Location.Known() && sec >= p.Fix.Time {
-		p.Fix = t.fixOf(e)
+		t.moveFix(&p.Fix, e)
 	}
 }
 
-func (t *Tenant) fixOf(e *event.Event) Fix {
+// learnUse records principal i's use of ip, and of the place in loc, on
+// day. A principal repeating a use one of its marks vouches for (the same
+// IP and place on the same day) changes nothing and is skipped.
+func (t *Tenant) learnUse(c *tenantCache, i uint32, p *Principal, ip netip.Addr, loc event.Location, day uint32) {
+	u := use{ip: KeyOf(ip), country: CountryOf(loc.Country), hasCell: loc.HasCoord}
+	if u.hasCell {
+		u.cell = CellOf(loc.Lat, loc.Lon)
+	}
+	ms := c.marksOf(i, len(t.Principals))
+	if known(ms, p, &u, day) {
+		return
+	}
+	slot, reused := p.touchIP(ip, day)
+	c.forget(t.touchIP(u.ip, i, uint16(day)))
+	var evicted Country
+	if u.country != 0 {
+		evicted = p.touchCountry(u.country, day)
+		c.forget(touch(t.Countries, u.country, i, day))
+	}
+	if u.hasCell {
+		c.forget(touch(t.Cells, u.cell, i, day))
+	}
+	remember(ms, &u, day, slot, reused, evicted)
+}
+
+// moveFix makes e the principal's fix. Strings are interned only when they
+// change: a fix mostly moves between activities of one client.
+func (t *Tenant) moveFix(f *Fix, e *event.Event) {
 	l := e.Location
 	app := e.AppName
 	if app == "" {
 		app = e.AppID
 	}
-	return Fix{
+	*f = Fix{
 		Time: e.Time.Unix(), IP: e.SourceIP.Unmap(),
 		Lat: float32(l.Lat), Lon: float32(l.Lon), RadiusKm: float32(l.RadiusKm), HasCoord: l.HasCoord,
-		Country: CountryOf(l.Country), City: t.internString(l.City),
-		App: t.internString(app), UserAgent: t.internString(e.UserAgent),
-		Operation: t.internString(e.Operation), Source: t.internString(e.Origin.Source),
+		Country: CountryOf(l.Country), City: t.reintern(f.City, l.City),
+		App: t.reintern(f.App, app), UserAgent: t.reintern(f.UserAgent, e.UserAgent),
+		Operation: t.reintern(f.Operation, e.Operation), Source: t.reintern(f.Source, e.Origin.Source),
 		Record: int32(e.Origin.Record), Key: e.Key,
-		GeoSource: t.internString(l.Source), GeoBuild: t.internString(l.Build),
+		GeoSource: t.reintern(f.GeoSource, l.Source), GeoBuild: t.reintern(f.GeoBuild, l.Build),
 	}
 }
 
-func touch[K comparable](m map[K]Usage, k K, who, day uint32) {
-	u := m[k]
-	u.touch(who, uint16(day))
-	m[k] = u
+// reintern returns old, already interned, when it equals s, and s interned
+// otherwise.
+func (t *Tenant) reintern(old, s string) string {
+	if old == s {
+		return old
+	}
+	return t.internString(s)
 }
 
-func advance(t *Tenant, e *event.Event) {
+// touch records that who used k on day, writing the map only when that
+// changes something. It returns the use (principal index + 1) evicted to
+// make room, 0 if none.
+func touch[K comparable](m map[K]Usage, k K, who, day uint32) (evicted uint32) {
+	u := m[k]
+	changed, evicted := u.touch(who, uint16(day))
+	if changed {
+		m[k] = u
+	}
+	return evicted
+}
+
+func advance(t *Tenant, c *tenantCache, e *event.Event) {
 	ns := e.Time.UnixNano()
-	w, ok := t.Watermarks[e.Kind]
-	if !ok {
+	w := c.watermark(t, e.Kind)
+	if w == nil {
 		w = &Watermark{}
 		t.Watermarks[e.Kind] = w
 	}
@@ -162,6 +216,9 @@ func advance(t *Tenant, e *event.Event) {
 // inactivity are measured against.
 func (b *Baselines) Prune(now time.Time) {
 	cut := uint16(b.WindowStart(now))
+	for _, c := range b.caches {
+		c.prune(uint32(cut))
+	}
 	for _, t := range b.tenants {
 		pruneUsage(t.IPs, cut)
 		for k, s := range t.SoloIPs {
@@ -229,5 +286,6 @@ func (b *Baselines) UnmarshalBinary(data []byte) error {
 		t.reinternSessions()
 	}
 	b.tenants, b.last = s.Tenants, nil
+	b.caches, b.lastCache = map[string]*tenantCache{}, nil
 	return nil
 }

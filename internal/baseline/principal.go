@@ -112,33 +112,40 @@ func (p *Principal) IPLastDay(ip netip.Addr) uint32 {
 	return 0
 }
 
-func (p *Principal) touchCountry(c Country, day uint32) {
+// touchCountry records c on day and returns the country whose slot it
+// took, 0 if none.
+func (p *Principal) touchCountry(c Country, day uint32) (evicted Country) {
 	victim := 0
 	for i, s := range p.Countries {
 		if s.Code == c {
 			p.Countries[i].LastDay = max(s.LastDay, day)
-			return
+			return 0
 		}
 		if s.LastDay < p.Countries[victim].LastDay {
 			victim = i
 		}
 	}
+	evicted = p.Countries[victim].Code
 	p.Countries[victim] = CountrySeen{Code: c, LastDay: day}
+	return evicted
 }
 
-func (p *Principal) touchIP(ip netip.Addr, day uint32) {
+// touchIP records ip on day and returns its slot; reused is true when the
+// slot held another IP (or none) before.
+func (p *Principal) touchIP(ip netip.Addr, day uint32) (slot int, reused bool) {
 	a := ip.As16()
 	victim := 0
 	for i, s := range p.IPs {
 		if s.Addr == a && s.LastDay != 0 {
 			p.IPs[i].LastDay = max(s.LastDay, day)
-			return
+			return i, false
 		}
 		if s.LastDay < p.IPs[victim].LastDay {
 			victim = i
 		}
 	}
 	p.IPs[victim] = IPSeen{Addr: a, LastDay: day}
+	return victim, true
 }
 
 // Country is an ISO 3166-1 alpha-2 code packed in two bytes.

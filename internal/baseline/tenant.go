@@ -28,13 +28,19 @@ type Usage struct {
 	LastDay uint16              // latest use by anyone
 }
 
-func (u *Usage) touch(who uint32, day uint16) {
+// touch records that principal who used it on day. changed is false when
+// u already said so; evicted is the slot value (principal index + 1) made
+// room for, 0 if none.
+func (u *Usage) touch(who uint32, day uint16) (changed bool, evicted uint32) {
+	changed = day > u.LastDay
 	u.LastDay = max(u.LastDay, day)
 	victim := 0
 	for i := range u.Who {
 		if u.Who[i] == who+1 {
-			u.Day[i] = max(u.Day[i], day)
-			return
+			if day > u.Day[i] {
+				u.Day[i], changed = day, true
+			}
+			return changed, 0
 		}
 		if u.Who[i] == 0 {
 			victim = i
@@ -44,7 +50,9 @@ func (u *Usage) touch(who uint32, day uint16) {
 			victim = i
 		}
 	}
+	evicted = u.Who[victim]
 	u.Who[victim], u.Day[victim] = who+1, day
+	return true, evicted
 }
 
 // Others counts distinct principals other than who that used it on or after
@@ -184,24 +192,32 @@ func (t *Tenant) IPUsage(ip netip.Addr) Usage {
 }
 
 // touchIP records that principal who used ip on day, promoting a solo IP
-// to a shared one when a second principal uses it.
-func (t *Tenant) touchIP(k IPKey, who uint32, day uint16) {
-	if u, ok := t.IPs[k]; ok {
-		u.touch(who, day)
-		t.IPs[k] = u
-		return
+// to a shared one when a second principal uses it. It returns the principal
+// (index + 1) whose use of the IP was forgotten to make room, 0 if none.
+// Most IPs are solo and most uses repeat one already recorded: those cost
+// one map read.
+func (t *Tenant) touchIP(k IPKey, who uint32, day uint16) (evicted uint32) {
+	if s, ok := t.SoloIPs[k]; ok {
+		switch {
+		case s.Who != who+1:
+			u := Usage{}
+			u.touch(s.Who-1, s.Day)
+			u.touch(who, day)
+			t.IPs[k] = u
+			delete(t.SoloIPs, k)
+		case day > s.Day:
+			t.SoloIPs[k] = Solo{Who: s.Who, Day: day}
+		}
+		return 0
 	}
-	s, ok := t.SoloIPs[k]
-	switch {
-	case !ok:
+	u, ok := t.IPs[k]
+	if !ok {
 		t.SoloIPs[k] = Solo{Who: who + 1, Day: day}
-	case s.Who == who+1:
-		t.SoloIPs[k] = Solo{Who: s.Who, Day: max(s.Day, day)}
-	default:
-		u := Usage{}
-		u.touch(s.Who-1, s.Day)
-		u.touch(who, day)
-		t.IPs[k] = u
-		delete(t.SoloIPs, k)
+		return 0
 	}
+	changed, evicted := u.touch(who, day)
+	if changed {
+		t.IPs[k] = u
+	}
+	return evicted
 }

@@ -1,0 +1,149 @@
+package baseline
+
+import (
+	"github.com/vedette/vedette/internal/event"
+)
+
+// tenantCache is what Learn and Seen remember about a tenant to skip work.
+// It is derived state, never serialized: it starts empty again when a
+// snapshot is restored.
+type tenantCache struct {
+	// watermarks are the tenant's watermarks by kind, as in
+	// Tenant.Watermarks.
+	watermarks [4]*Watermark
+	// marks hold, for recently active principals, the last two located
+	// uses each was learned from, the latest first: a table indexed by
+	// principal index modulo its length (a power of two), so a tenant pays
+	// at most maxMarkSets entries however many principals it has.
+	marks []markSet
+}
+
+// maxMarkSets caps a tenant's mark table (28 KiB).
+const maxMarkSets = 1024
+
+// markSet is the marks of the principal with index owner-1.
+type markSet struct {
+	owner uint32
+	m     [2]mark
+}
+
+// A mark says that the tenant's usage maps and the principal's slots
+// already record one use by the principal: of the IP in the principal's
+// IP slot, of country (if not 0) and of cell (if markCell), on day.
+// Learning the same use again on day or earlier changes nothing. A mark is
+// dropped when anything it vouches for may have been forgotten: the
+// principal's use evicted from a full Usage, a principal slot reused, or
+// usage pruned. 12 bytes.
+type mark struct {
+	cell    Cell
+	day     uint32
+	country Country
+	slot    uint8 // index in Principal.IPs
+	flags   uint8
+}
+
+const (
+	markOK   = 1 << iota // the mark is valid
+	markCell             // the use had a cell
+)
+
+// watermark returns t's watermark for kind, nil if it has none.
+func (c *tenantCache) watermark(t *Tenant, kind event.Kind) *Watermark {
+	if int(kind) < len(c.watermarks) {
+		if w := c.watermarks[kind]; w != nil {
+			return w
+		}
+	}
+	w := t.Watermarks[kind]
+	if w != nil && int(kind) < len(c.watermarks) {
+		c.watermarks[kind] = w
+	}
+	return w
+}
+
+// marksOf returns principal i's marks, of a tenant with n principals;
+// they are empty if i's entry of the table was another principal's.
+// Dropping marks is always safe: it only makes Learn do the work again.
+func (c *tenantCache) marksOf(i uint32, n int) *[2]mark {
+	if len(c.marks) < min(n, maxMarkSets) {
+		size := 16
+		for size < min(n, maxMarkSets) {
+			size *= 2
+		}
+		c.marks = make([]markSet, size)
+	}
+	s := &c.marks[i&uint32(len(c.marks)-1)]
+	if s.owner != i+1 {
+		*s = markSet{owner: i + 1}
+	}
+	return &s.m
+}
+
+// forget drops the marks of the principal whose use (index + 1) was
+// evicted.
+func (c *tenantCache) forget(evicted uint32) {
+	if evicted == 0 || len(c.marks) == 0 {
+		return
+	}
+	if s := &c.marks[(evicted-1)&uint32(len(c.marks)-1)]; s.owner == evicted {
+		s.m = [2]mark{}
+	}
+}
+
+// prune drops the marks of uses before day cut, which Prune may have
+// forgotten.
+func (c *tenantCache) prune(cut uint32) {
+	for i := range c.marks {
+		for j := range c.marks[i].m {
+			if c.marks[i].m[j].day < cut {
+				c.marks[i].m[j].flags = 0
+			}
+		}
+	}
+}
+
+// use is one located use being learned.
+type use struct {
+	ip      IPKey
+	cell    Cell
+	country Country
+	hasCell bool
+}
+
+// vouches reports whether m says p's use u on day is already recorded.
+func (m *mark) vouches(p *Principal, u *use, day uint32) bool {
+	return m.flags&markOK != 0 && day <= m.day && m.country == u.country && m.cell == u.cell &&
+		(m.flags&markCell != 0) == u.hasCell && p.IPs[m.slot].Addr == u.ip
+}
+
+// known reports whether one of ms vouches for p's use u on day, keeping
+// the one that does first.
+func known(ms *[2]mark, p *Principal, u *use, day uint32) bool {
+	if ms[0].vouches(p, u, day) {
+		return true
+	}
+	if ms[1].vouches(p, u, day) {
+		ms[0], ms[1] = ms[1], ms[0]
+		return true
+	}
+	return false
+}
+
+// remember makes u on day, whose IP is in principal slot slot, the latest
+// mark. Marks of a reused IP slot or an evicted country go: the principal
+// no longer records what they vouch for.
+func remember(ms *[2]mark, u *use, day uint32, slot int, slotReused bool, evictedCountry Country) {
+	for j := range ms {
+		if (slotReused && int(ms[j].slot) == slot) || (evictedCountry != 0 && ms[j].country == evictedCountry) {
+			ms[j].flags = 0
+		}
+	}
+	m := mark{cell: u.cell, day: day, country: u.country, slot: uint8(slot)}
+	if day != 0 { // a principal slot with day 0 counts as empty
+		m.flags = markOK
+	}
+	if u.hasCell {
+		m.flags |= markCell
+	}
+	ms[1], ms[0] = ms[0], m
+}
