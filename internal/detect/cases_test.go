@@ -48,6 +48,11 @@ type caseEvent struct {
 	Op    string `json:"op"`
 	AppID string `json:"appid"`
 	Res   string `json:"res"`
+	// Directory events: kind "directory" with op the Entra activity name
+	// as written, res the target's object ID, detail the event's Detail
+	// (a role definition body for ARM role definition writes, the role of
+	// a directory role membership).
+	Detail string `json:"detail"`
 }
 
 // caseAlert is what the goldens pin of an alert.
@@ -156,7 +161,10 @@ func parseEvents(t *testing.T, data []byte) ([]*event.Event, mapLists) {
 		if c.Op != "" {
 			e.Kind, e.Operation = event.KindManagement, strings.ToLower(c.Op)
 		}
-		e.AppID, e.Resource = c.AppID, strings.ToLower(c.Res)
+		e.AppID, e.Resource, e.Detail = c.AppID, strings.ToLower(c.Res), c.Detail
+		if c.Kind == "directory" {
+			e.Kind, e.Operation, e.Resource = event.KindDirectory, c.Op, c.Res
+		}
 		switch c.PKind {
 		case "service_principal":
 			e.PrincipalKind = event.PrincipalServicePrincipal

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/vedette/vedette/internal/baseline"
@@ -61,7 +62,7 @@ func TestManagementOnTrainingLab(t *testing.T) {
 	p := pipeline.New(pipeline.Options{TrustRecordLocation: true}, baseline.New(cfg.Baseline), pipeline.Deps{Scoper: cfg.Scopes()})
 	management := map[string]bool{}
 	for _, d := range cfg.Scopes().Detectors("", "") {
-		if slices.Equal(d.Meta().Inputs, []event.Kind{event.KindManagement}) {
+		if in := d.Meta().Inputs; slices.Contains(in, event.KindManagement) && !slices.Contains(in, event.KindSignIn) {
 			management[d.Meta().ID] = true
 		}
 	}
@@ -108,6 +109,56 @@ func TestManagementOnTrainingLab(t *testing.T) {
 	for _, e := range sink.events {
 		if e.AppID == baseline.AzurePowerShellAppID {
 			t.Errorf("%s used Azure PowerShell at %s", e.Principal, e.Time)
+		}
+	}
+}
+
+// TestSimuLandDirectory replays the SimuLand lab's Entra audit rows
+// (otrf-security-datasets/AADAuditEvents.json) alone: pgustavo, through
+// Windows PowerShell, updates SimuLandApp, grants it Mail.ReadWrite for all
+// users and adds a client secret. persistence-technique raises the secret
+// (a script changed an app's credentials). powershell-persistence, with its
+// 14-day learning period, cannot judge a principal first seen two minutes
+// earlier and stays quiet; with no learning period it raises both
+// persistence actions (the grant and the secret). The file repeats the
+// secret's row: the pipeline processes it once.
+func TestSimuLandDirectory(t *testing.T) {
+	t.Parallel()
+	_, file, _, _ := runtime.Caller(0)
+	path := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "testdata-external", "otrf-security-datasets", "AADAuditEvents.json")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("external test data absent: %v", err)
+	}
+	sink := &eventSink{}
+	if _, err := normalize.ReadFile(path, sink); err != nil || len(sink.rejects) != 0 || len(sink.events) != 4 {
+		t.Fatalf("err %v, %d events, rejections %v", err, len(sink.events), sink.rejects)
+	}
+	slices.SortStableFunc(sink.events, func(a, b *event.Event) int { return a.Time.Compare(b.Time) })
+	tests := []struct {
+		name, yaml string
+		want       []string // detection: operation
+	}{
+		{"defaults", "", []string{
+			"persistence-technique: Update application – Certificates and secrets management"}},
+		{"no learning period", "detections:\n  powershell_persistence:\n    learning: 0s\n", []string{
+			"powershell-persistence: Add delegated permission grant",
+			"powershell-persistence: Update application – Certificates and secrets management",
+			"persistence-technique: Update application – Certificates and secrets management"}},
+	}
+	for _, tt := range tests {
+		cfg, err := config.Parse(strings.NewReader(tt.yaml))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := pipeline.New(pipeline.Options{}, baseline.New(cfg.Baseline), pipeline.Deps{Scoper: cfg.Scopes()})
+		var got []string
+		for _, e := range sink.events {
+			for _, a := range p.Process(e) {
+				got = append(got, a.Detection+": "+e.Operation)
+			}
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: alerts %q, want %q", tt.name, got, tt.want)
 		}
 	}
 }

@@ -53,8 +53,57 @@ func findOp(ops []sessionView, op string) (sessionView, bool) {
 	return sessionView{}, false
 }
 
-// isPowerShell reports whether e came through Azure PowerShell.
-func isPowerShell(e *event.Event) bool { return e.AppID == baseline.AzurePowerShellAppID }
+// isPowerShell reports whether e came through PowerShell: Azure PowerShell
+// by its app ID (ARM records have no user agent), or for directory events
+// a user agent naming PowerShell: Windows PowerShell's web cmdlets and the
+// AzureAD and MSOnline modules ("WindowsPowerShell/5.1"), PowerShell 7
+// ("PowerShell/7.4"), Az ("AzurePowershell/v3") and the Microsoft Graph
+// PowerShell SDK.
+func isPowerShell(e *event.Event) bool {
+	return e.AppID == baseline.AzurePowerShellAppID ||
+		e.Kind == event.KindDirectory && containsFold(e.UserAgent, "powershell")
+}
+
+// scriptedAgents are user-agent marks of scripts and SDKs, as opposed to a
+// browser on the portal.
+var scriptedAgents = []string{"powershell", "python", "azure-cli", "msrest", "curl/", "go-http-client", "node-fetch", "axios", "okhttp"}
+
+// isScripted reports whether e came through a script or command-line
+// client: Azure PowerShell or the Azure CLI by app ID, or a directory
+// event's user agent.
+func isScripted(e *event.Event) bool {
+	if isPowerShell(e) || e.AppID == azureCLIAppID {
+		return true
+	}
+	if e.Kind != event.KindDirectory {
+		return false
+	}
+	for _, s := range scriptedAgents {
+		if containsFold(e.UserAgent, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold reports whether s contains the lower-case ASCII sub,
+// ignoring case.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// clientOf names the client of e for alert text.
+func clientOf(e *event.Event) string {
+	if e.Kind == event.KindDirectory && e.UserAgent != "" {
+		return "user agent " + e.UserAgent
+	}
+	return appOf(e)
+}
 
 // opsSummary lists operations as "op ×n on k resources", sorted.
 func opsSummary(ops []sessionView) string {

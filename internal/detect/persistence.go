@@ -50,12 +50,19 @@ var persistenceCatalogue = []PersistenceAction{
 	{"microsoft.logic/workflows/write", SourceARM, "logic-app", "T1053", "creates or changes a Logic App, which can run with a managed identity on a trigger"},
 	{"microsoft.web/sites/functions/write", SourceARM, "function", "T1505.003", "deploys a function: code reachable over HTTP that runs with the app's identity"},
 	{"microsoft.apimanagement/service/subscriptions/write", SourceARM, "api-key", "T1098.001", "creates an API Management subscription key"},
-	{"Add service principal credentials", SourceEntraAudit, "sp-credential", "T1098.001", "adds a secret or certificate to a service principal"},
-	{"Update application – Certificates and secrets management", SourceEntraAudit, "app-credential", "T1098.001", "adds a secret or certificate to an application registration"},
+	// Entra audit activity names as Entra writes them (checked against
+	// AuditLogs exports: "Update application – Certificates and secrets
+	// management" has an en dash, and a trailing space the parser trims).
+	{"Add service principal credentials", SourceEntraAudit, "sp-credential", "T1098.001", "adds a secret or certificate to a service principal, where the app registration's page does not show it"},
+	{"Update application – Certificates and secrets management", SourceEntraAudit, "app-credential", "T1098.001", "adds a secret or certificate to an application registration: the app's permissions, usable without the user"},
+	{"Add delegated permission grant", SourceEntraAudit, "consent-grant", "T1098.003", "grants an application delegated API permissions (e.g. Mail.ReadWrite for every user) without a consent prompt"},
+	{"Add app role assignment to service principal", SourceEntraAudit, "app-permission-grant", "T1098.003", "grants an application an application permission (e.g. RoleManagement.ReadWrite.Directory) that acts without any user"},
 	{"Add user", SourceEntraAudit, "new-user", "T1136.003", "creates a cloud account"},
 	{"Invite external user", SourceEntraAudit, "guest-user", "T1136.003", "invites a guest account from another tenant"},
 	{"Add member to role", SourceEntraAudit, "directory-role", "T1098.003", "grants a directory role"},
 	{"Add owner to application", SourceEntraAudit, "app-owner", "T1098", "makes an identity owner of an application, able to add its credentials"},
+	{"Add owner to service principal", SourceEntraAudit, "app-owner", "T1098", "makes an identity owner of a service principal, able to add its credentials"},
+	{"Set federation settings on domain", SourceEntraAudit, "domain-federation", "T1484.002", "trusts an external identity provider's tokens for a domain's users (Golden SAML)"},
 }
 
 var persistenceByOp = func() map[string]PersistenceAction {
@@ -67,9 +74,9 @@ var persistenceByOp = func() map[string]PersistenceAction {
 }()
 
 // Persistence returns the catalogue entry of operation op (matched
-// case-insensitively).
+// case-insensitively, surrounding spaces ignored).
 func Persistence(op string) (PersistenceAction, bool) {
-	a, ok := persistenceByOp[strings.ToLower(op)]
+	a, ok := persistenceByOp[strings.ToLower(strings.TrimSpace(op))]
 	return a, ok
 }
 
@@ -94,4 +101,10 @@ func persistentOps(ops []sessionView, since int64) []sessionView {
 // Start, and Accept for long ones, before its Success or Failure).
 func managementOutcome(e *event.Event) bool {
 	return e.Kind == event.KindManagement && e.Result != event.ResultUnknown && e.Operation != ""
+}
+
+// directorySuccess reports whether e is a successful Entra directory
+// change (audit entries are outcomes: there is no Start record).
+func directorySuccess(e *event.Event) bool {
+	return e.Kind == event.KindDirectory && e.Result == event.ResultSuccess && e.Operation != ""
 }

@@ -54,6 +54,8 @@ func TestPersistenceLookup(t *testing.T) {
 		{"microsoft.compute/virtualmachines/runcommand/action", "run-command"},
 		{"MICROSOFT.AUTOMATION/AUTOMATIONACCOUNTS/WEBHOOKS/WRITE", "automation-webhook"},
 		{"Add service principal credentials", "sp-credential"},
+		{"Update application – Certificates and secrets management ", "app-credential"}, // as Entra writes it
+		{"Update application", ""},
 		{"microsoft.compute/virtualmachines/write", ""},
 		{"microsoft.storage/storageaccounts/listkeys/action", ""}, // credential access, not persistence
 		{"microsoft.authorization/roleassignments/delete", ""},

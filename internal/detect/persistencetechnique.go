@@ -19,10 +19,18 @@ const (
 )
 
 // PersistenceTechnique raises "Use of advanced Azure persistence
-// techniques" on three successful operations:
+// techniques" on successful operations of two logs.
+//
+// Azure Resource Manager:
 //
 //   - a custom role definition created or changed (roleDefinitions/write),
-//     once per definition and session;
+//     once per definition and session. When the Activity Log carries the
+//     definition (its request or response body, event.Event.Detail), its
+//     breadth decides: "*" actions, role-assignment or role-definition
+//     rights and elevateAccess raise factors and the severity (high); a
+//     definition granting none of them (e.g. start and restart VMs) stays
+//     quiet. Without the body the alert is raised with a negative factor
+//     saying its breadth is unknown;
 //   - a role assignment in a session that created or changed a custom role:
 //     the new role handed to an identity;
 //   - an Automation webhook created in a session that created or published
@@ -30,11 +38,12 @@ const (
 //     account's identity (the known pattern: a runbook that creates a user
 //     and grants it Owner).
 //
-// The Activity Log carries the role definition (its actions, "*" or
-// role-assignment rights) and the assignee's type only in the request and
-// response bodies, which Vedette's events do not hold: the alert says so in
-// its confidence. A service principal or managed identity that writes a
-// role inside a template deployment (infrastructure as code) stays quiet.
+// A service principal or managed identity that writes a role inside a
+// template deployment (infrastructure as code) stays quiet.
+//
+// Entra audit logs (directory events): a credential added to a service
+// principal, an application's credentials changed by a script or an
+// application, a privileged directory role granted (see directoryFactors).
 type PersistenceTechnique struct {
 	// Window is how close together the related operations must be (the
 	// definition and its assignment, the runbook and its webhook, a
@@ -56,13 +65,16 @@ func (d *PersistenceTechnique) Meta() Meta {
 		ID: "persistence-technique", Name: "Use of advanced Azure persistence techniques",
 		AlertType: "ARM_PrivilegedRoleDefinitionCreation", Severity: event.SeverityMedium,
 		MITRE:  event.MITRE{Tactic: "Persistence", Technique: "Account Manipulation: Additional Cloud Roles", TechniqueID: "T1098.003"},
-		Inputs: []event.Kind{event.KindManagement},
+		Inputs: []event.Kind{event.KindManagement, event.KindDirectory},
 	}
 }
 
 // Detect implements Detector.
 func (d *PersistenceTechnique) Detect(in *Input) []event.Alert {
 	e := in.Event
+	if directorySuccess(e) {
+		return d.directory(e)
+	}
 	if !managementOutcome(e) || e.Result != event.ResultSuccess {
 		return nil
 	}
@@ -87,11 +99,14 @@ func (d *PersistenceTechnique) Detect(in *Input) []event.Alert {
 	if factors == nil {
 		return nil
 	}
-	if isPowerShell(e) || e.AppID == azureCLIAppID {
+	if isScripted(e) {
 		factors = append(factors, event.Factor{Name: "scripted-client", Weight: 0.1, Detail: "through " + appOf(e)})
 	}
 	m := d.Meta()
 	a := newAlert(m, e, factors, e.Key)
+	if e.Operation == roleDefinitionWrite && broadRole(factors) {
+		a.Severity = event.SeverityHigh
+	}
 	a.Entities = managementEntities(e)
 	a.Evidence = []event.Evidence{event.NewEvidence(e)}
 	a.Description = fmt.Sprintf("%s performed %q on %s at %s: %s. Operations of the session: %s.",
@@ -114,10 +129,48 @@ func (d *PersistenceTechnique) roleDefinition(e *event.Event, before []sessionVi
 	if infrastructureAsCode(e, before) {
 		return nil
 	}
-	return []event.Factor{
-		{Name: "custom-role-written", Weight: 0.5, Detail: "custom role definition created or changed"},
-		{Name: "role-body-unavailable", Weight: -0.15, Detail: "the definition's actions (\"*\", role assignment or elevate rights) are in the request body, not in the event"},
+	factors, _ := roleDefinitionFactors(e)
+	return factors
+}
+
+// broadRole reports whether a role definition's factors say it grants
+// "*" or rights over roles.
+func broadRole(factors []event.Factor) bool {
+	for _, f := range factors {
+		switch f.Name {
+		case "wildcard-actions", "role-assignment-rights", "elevate-access-rights":
+			return true
+		}
 	}
+	return false
+}
+
+// directory raises the alert on a directory change, if directoryFactors
+// judges it a persistence technique.
+func (d *PersistenceTechnique) directory(e *event.Event) []event.Alert {
+	factors, tierZero := directoryFactors(e)
+	if factors == nil {
+		return nil
+	}
+	if isScripted(e) {
+		factors = append(factors, event.Factor{Name: "scripted-client", Weight: 0.1, Detail: "through " + clientOf(e)})
+	}
+	a := newAlert(d.Meta(), e, factors, e.Key)
+	if tierZero {
+		a.Severity = event.SeverityHigh
+	}
+	act, _ := Persistence(e.Operation)
+	a.MITRE.TechniqueID = firstNonEmpty(act.MITRE, a.MITRE.TechniqueID)
+	a.Entities = managementEntities(e)
+	a.Evidence = []event.Evidence{event.NewEvidence(e)}
+	a.Description = fmt.Sprintf("%s performed %q on %s at %s: %s.",
+		e.Principal, e.Operation, e.Resource, e.Time.UTC().Format(time.RFC3339), factors[0].Detail)
+	a.Remediation = []string{
+		"Review the application's or service principal's credentials and remove those nobody can account for; review its API permissions and directory roles.",
+		"Review the directory role's members and remove unapproved ones; prefer eligible (PIM) assignments to permanent ones.",
+		"If the initiator's owner did not make the change, revoke its sessions and reset its credentials.",
+	}
+	return []event.Alert{a}
 }
 
 func (d *PersistenceTechnique) webhook(before []sessionView) []event.Factor {

@@ -20,6 +20,20 @@ import (
 // sign-in to the Azure PowerShell app when Entra sign-in logs are fed, the
 // ARM operation otherwise), so the logs join by principal. One alert per
 // start of use.
+//
+// Entra audit entries (directory events) whose user agent names PowerShell
+// raise the same alert when their activity is a directory persistence
+// action (an app or service principal credential, a permission grant, a
+// role membership, a new user or guest): the pattern is the same, an
+// identity nobody saw script anything suddenly scripting persistence, and
+// it is the SimuLand Golden SAML lab's "new app secret through
+// WindowsPowerShell". Learning and Lookback apply alike; PowerShell use
+// counts from the baselines (Azure PowerShell sign-ins and ARM calls).
+// Two limits, both in the baselines: a principal whose PowerShell use
+// shows only in directory user agents is not remembered as a PowerShell
+// user, and directory events do not enter management sessions, so each
+// persistence action of a first directory PowerShell session alerts (the
+// SimuLand run gives two: the permission grant and the secret).
 type PowerShellPersistence struct {
 	// Learning is the history a principal needs before it is judged.
 	// Default 14 days.
@@ -42,18 +56,19 @@ func (d *PowerShellPersistence) Meta() Meta {
 		ID: "powershell-persistence", Name: "Suspicious management session using PowerShell",
 		AlertType: "ARM_UnusedAppPowershellPersistence", Severity: event.SeverityMedium,
 		MITRE:  event.MITRE{Tactic: "Persistence", Technique: "Account Manipulation", TechniqueID: "T1098"},
-		Inputs: []event.Kind{event.KindManagement},
+		Inputs: []event.Kind{event.KindManagement, event.KindDirectory},
 	}
 }
 
 // Detect implements Detector.
 func (d *PowerShellPersistence) Detect(in *Input) []event.Alert {
 	e, p := in.Event, in.Principal
-	if !managementOutcome(e) || e.Result != event.ResultSuccess || p == nil || !isPowerShell(e) {
+	outcome := managementOutcome(e) && e.Result == event.ResultSuccess || directorySuccess(e)
+	if !outcome || p == nil || !isPowerShell(e) {
 		return nil
 	}
 	act, ok := Persistence(e.Operation)
-	if !ok {
+	if !ok || (act.Source == SourceEntraAudit) != (e.Kind == event.KindDirectory) {
 		return nil
 	}
 	now := e.Time.Unix()
@@ -74,9 +89,9 @@ func (d *PowerShellPersistence) Detect(in *Input) []event.Alert {
 		}
 	}
 	history := time.Duration(at-p.FirstSeen) * time.Second
-	first := fmt.Sprintf("no Azure PowerShell use in %.0f days of history", history.Hours()/24)
+	first := fmt.Sprintf("no PowerShell use in %.0f days of history", history.Hours()/24)
 	if prior != 0 {
-		first = "last Azure PowerShell use " + unixUTC(prior)
+		first = "last PowerShell use " + unixUTC(prior)
 	}
 	factors := []event.Factor{
 		{Name: "new-powershell-use", Weight: 0.4, Detail: first},
@@ -85,15 +100,18 @@ func (d *PowerShellPersistence) Detect(in *Input) []event.Alert {
 	if s != nil && s.PowerShellUA != "" {
 		factors = append(factors, event.Factor{Name: "powershell-sign-in", Weight: 0.05, Detail: "signed in to Azure PowerShell with user agent " + s.PowerShellUA})
 	}
+	if e.Kind == event.KindDirectory {
+		factors = append(factors, event.Factor{Name: "powershell-user-agent", Weight: 0.05, Detail: "the directory change names PowerShell in its user agent: " + e.UserAgent})
+	}
 	m := d.Meta()
 	a := newAlert(m, e, factors, e.Key)
 	a.Entities = managementEntities(e)
 	a.Evidence = []event.Evidence{event.NewEvidence(e)}
 	a.Description = fmt.Sprintf(
-		"%s started using Azure PowerShell at %s (%s) and through it performed %q (%s) at %s on %s.",
+		"%s started using PowerShell at %s (%s) and through it performed %q (%s) at %s on %s.",
 		e.Principal, unixUTC(at), first, e.Operation, act.Technique, e.Time.UTC().Format(time.RFC3339), e.Resource)
 	a.Remediation = []string{
-		"Ask the principal's owner whether they started using Azure PowerShell and made this change.",
+		"Ask the principal's owner whether they started using PowerShell and made this change.",
 		"If not, revoke the account's sessions, reset its credentials and undo the " + act.Technique + ".",
 	}
 	return []event.Alert{a}

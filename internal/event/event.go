@@ -19,6 +19,12 @@ const (
 	KindSignIn          // Entra ID sign-in (interactive or not, see Event.Interactive)
 	KindManagement      // Azure Resource Manager activity log
 	KindCloudTrail      // AWS CloudTrail management event
+	// KindDirectory is an Entra ID audit log entry (AuditLogs): a change to
+	// the directory itself (applications and their credentials, service
+	// principals, permission grants, role memberships, users and guests).
+	// Operation is the activity display name as Entra writes it ("Add
+	// service principal credentials"), not lower-cased.
+	KindDirectory
 )
 
 func (k Kind) String() string {
@@ -29,6 +35,8 @@ func (k Kind) String() string {
 		return "management"
 	case KindCloudTrail:
 		return "cloudtrail"
+	case KindDirectory:
+		return "directory"
 	}
 	return "unknown"
 }
@@ -102,6 +110,9 @@ type Origin struct {
 	Record int    `json:"record"` // 1-based record number within the source
 }
 
+// MaxDetail bounds Event.Detail.
+const MaxDetail = 16 << 10
+
 // Event is one normalized activity: a sign-in, a management operation or an
 // API call. Parsers fill what the record has and leave the rest zero.
 type Event struct {
@@ -124,7 +135,7 @@ type Event struct {
 	AppID     string // Entra client app ID / ARM appid claim
 	AppName   string
 
-	Operation  string // sign-in: "sign-in"; ARM: operationName; CloudTrail: eventSource:eventName
+	Operation  string // sign-in: "sign-in"; ARM: operationName; CloudTrail: eventSource:eventName; directory: activity display name
 	Category   string // ARM category (Administrative, ...), sign-in log category
 	Result     Result
 	ResultCode string // sign-in error code, ARM status, CloudTrail errorCode
@@ -133,7 +144,13 @@ type Event struct {
 	// a client), which are not evidence of where the user is.
 	Interactive bool
 
-	Resource string // resource ID, ARN or target app
+	Resource string // resource ID, ARN or target app; directory: the first target's object ID
+
+	// Detail is operation-specific text a detection needs, kept only for
+	// the operations that use it so that events stay small: the request
+	// body of an ARM role definition write (at most MaxDetail bytes, else
+	// empty), the directory role named by an Entra role membership change.
+	Detail string
 
 	// Location is what the record itself says (Entra's own coordinates),
 	// filled by the parser; enrichment fills it from the IP when empty.

@@ -1,6 +1,8 @@
 package normalize
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 
 	"github.com/vedette/vedette/internal/event"
@@ -62,7 +64,41 @@ func mapActivity(f Format, r *rawRecord, e *event.Event, strs *strtab) (reason, 
 	e.Result, e.ResultCode = armResult(a.status), a.status
 	e.Interactive = true
 	e.Resource = strs.lower(resourceID)
+	if e.Operation == roleDefinitionWrite && r.Properties != nil {
+		e.Detail = bodyText(r.Properties.RequestBody, r.Properties.ResponseBody)
+	}
 	return "", ""
+}
+
+// roleDefinitionWrite is the operation whose request body events keep: the
+// role definition, whose breadth the persistence detection judges.
+const roleDefinitionWrite = "microsoft.authorization/roledefinitions/write"
+
+// bodyText returns the first non-empty body (JSON text in a string, or an
+// object as written), empty when it exceeds event.MaxDetail.
+func bodyText(bodies ...json.RawMessage) string {
+	for _, raw := range bodies {
+		raw = bytes.TrimSpace(raw)
+		var s string
+		switch firstByte(raw) {
+		case '"':
+			v, err := unquote(raw)
+			if err != nil {
+				continue
+			}
+			s = trimSpace(v)
+		case '{':
+			s = string(raw)
+		}
+		if s == "" {
+			continue
+		}
+		if len(s) > event.MaxDetail {
+			return ""
+		}
+		return s
+	}
+	return ""
 }
 
 // armPrincipal finds who called ARM: a user by UPN, otherwise a workload

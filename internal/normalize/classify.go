@@ -30,7 +30,7 @@ var activityCategories = map[string]bool{
 }
 
 // classify decides a decoded record's format from the fields it has, or
-// returns "" for records of other kinds (Entra audit logs, flow logs...).
+// returns "" for records of other kinds (flow logs, other resource logs...).
 func classify(r *rawRecord) Format {
 	category := string(r.Category)
 	switch {
@@ -40,10 +40,14 @@ func classify(r *rawRecord) Format {
 		return classifyLA(r, category)
 	case r.Properties != nil && isSignInCategory(category):
 		return FormatEntraSignIn
+	case r.Properties != nil && category == auditCategory:
+		return FormatEntraAudit
 	case r.EventTimestamp != "" && (r.EventDataID != "" || r.OperationName != ""):
 		return FormatAzureActivityREST
 	case r.Time != "" && r.OperationName != "" && activityCategories[category]:
 		return FormatAzureActivity
+	case isAuditGraph(r):
+		return FormatEntraAuditGraph
 	case r.CreatedDateTime != "" && r.ID != "" && (r.UserPrincipalName != "" || r.UserID != "" || r.ServicePrincipalID != ""):
 		return FormatEntraSignInGraph
 	}
@@ -54,6 +58,8 @@ func classifyLA(r *rawRecord, category string) Format {
 	switch {
 	case isSignInCategory(category) || r.UserPrincipalName != "" && (r.ResultType != "" || r.Status.HasCode):
 		return FormatLASignIn
+	case isAuditLA(r):
+		return FormatLAAudit
 	case r.Caller != "" || r.OperationNameValue != "" || r.ActivityStatusValue != "" || r.EventDataID != "":
 		return FormatLAActivity
 	}
@@ -68,6 +74,8 @@ func mapRecord(f Format, r *rawRecord, e *event.Event, strs *strtab) (reason, de
 		return mapCloudTrail(r, e)
 	case FormatEntraSignIn, FormatEntraSignInGraph, FormatLASignIn, FormatLASignInCSV:
 		return mapSignIn(f, r, e, strs)
+	case FormatEntraAudit, FormatEntraAuditGraph, FormatLAAudit, FormatLAAuditCSV:
+		return mapAudit(f, r, e, strs)
 	}
 	return mapActivity(f, r, e, strs)
 }

@@ -66,6 +66,21 @@ var activityColumns = withShared(map[string]func(*rawRecord, string) error{
 	"httprequest":         func(r *rawRecord, v string) error { return r.HTTPRequest.decodeString(v) },
 })
 
+var auditColumns = withShared(map[string]func(*rawRecord, string) error{
+	"id":                  str(func(r *rawRecord) *string { return &r.ID }),
+	"operationname":       func(r *rawRecord, v string) error { r.OperationName = valueString(v); return nil },
+	"activitydisplayname": str(func(r *rawRecord) *string { return &r.ActivityDisplayName }),
+	"activitydatetime":    str(func(r *rawRecord) *string { return &r.ActivityDateTime }),
+	"result":              str(func(r *rawRecord) *string { return &r.Result }),
+	"useragent":           str(func(r *rawRecord) *string { return &r.UserAgent }),
+	"aadtenantid":         str(func(r *rawRecord) *string { return &r.AADTenantID }),
+	"resourceid":          str(func(r *rawRecord) *string { return &r.ResourceID }),
+	"correlationid":       func(r *rawRecord, v string) error { r.CorrelationID = valueString(v); return nil },
+	"initiatedby":         func(r *rawRecord, v string) error { return r.InitiatedBy.decodeString(v) },
+	"targetresources":     func(r *rawRecord, v string) error { return r.TargetResources.decodeString(v) },
+	"additionaldetails":   func(r *rawRecord, v string) error { return r.AdditionalDetails.decodeString(v) },
+})
+
 func withShared(m map[string]func(*rawRecord, string) error) map[string]func(*rawRecord, string) error {
 	for k, v := range sharedColumns {
 		m[k] = v

@@ -9,8 +9,8 @@ import (
 	"strings"
 )
 
-// readCSV reads a Log Analytics portal CSV export of SigninLogs or
-// AzureActivity. Other tables are an unknown format.
+// readCSV reads a Log Analytics portal CSV export of SigninLogs,
+// AzureActivity or AuditLogs. Other tables are an unknown format.
 func (rd *reader) readCSV(br *bufio.Reader) error {
 	cr := csv.NewReader(br)
 	header, err := cr.Read()
@@ -19,7 +19,7 @@ func (rd *reader) readCSV(br *bufio.Reader) error {
 	}
 	f, setters := csvTable(header)
 	if f == "" {
-		return fmt.Errorf("%w: CSV columns are not a SigninLogs or AzureActivity table", ErrUnknownFormat)
+		return fmt.Errorf("%w: CSV columns are not a SigninLogs, AzureActivity or AuditLogs table", ErrUnknownFormat)
 	}
 	rd.format = f
 	rd.recognized = 1
@@ -83,6 +83,8 @@ func csvTable(header []string) (Format, []csvSetter) {
 	switch {
 	case has["userprincipalname"] && has["ipaddress"] && (has["resulttype"] || has["status"]):
 		f, columns = FormatLASignInCSV, signInColumns
+	case has["initiatedby"] && has["operationname"] && (has["targetresources"] || has["activitydisplayname"]):
+		f, columns = FormatLAAuditCSV, auditColumns
 	case has["caller"] && has["timegenerated"] && (has["operationnamevalue"] || has["operationname"] || has["authorization"]):
 		f, columns = FormatLAActivityCSV, activityColumns
 	default:

@@ -54,10 +54,8 @@ func TestExternalOtherTables(t *testing.T) {
 	t.Parallel()
 	dir := externalDir(t)
 	for _, file := range []string{
-		"azure-sentinel-training-lab/AuditLogs_Hunting.csv",
 		"azure-sentinel-training-lab/signinLogs.csv",
 		"azure-sentinel-training-lab/PenTestsIPaddresses.csv",
-		"otrf-security-datasets/AADAuditEvents.json",
 		"otrf-security-datasets/AWS_S3_HoneyBucketLogs.csv",
 		"microsoft-docs-examples/nsg-flow-log-v2.json",
 		"microsoft-docs-examples/vnet-flow-log-v4.json",

@@ -63,6 +63,36 @@ func (f *flex[T]) decodeString(s string) error {
 	return decodeJSON([]byte(s), &f.V)
 }
 
+// flexList holds an array that some sources embed as a JSON string (Log
+// Analytics exports of dynamic columns). Other types are ignored.
+type flexList[T any] struct {
+	V []T
+}
+
+func (f *flexList[T]) UnmarshalJSON(b []byte) error {
+	switch firstByte(b) {
+	case '[':
+		return decodeJSON(b, &f.V)
+	case '"':
+		s, err := unquote(b)
+		if err != nil {
+			return err
+		}
+		return f.decodeString(s)
+	}
+	return nil
+}
+
+// decodeString decodes a JSON array held in a string; empty strings and
+// strings that are not arrays leave f empty.
+func (f *flexList[T]) decodeString(s string) error {
+	s = trimSpace(s)
+	if s == "" || s[0] != '[' {
+		return nil
+	}
+	return decodeJSON([]byte(s), &f.V)
+}
+
 // ignored skips a value of any type.
 type ignored struct{}
 

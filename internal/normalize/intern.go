@@ -144,6 +144,7 @@ func (t *strtab) clone(s string) string {
 // ownEvent makes every string of e independent of the record's bytes.
 func (t *strtab) ownEvent(e *event.Event) {
 	e.Key = t.clone(e.Key)
+	e.Detail = t.clone(e.Detail)
 	e.DisplayName = t.intern(e.DisplayName)
 	for _, s := range []*string{&e.Tenant, &e.Subscription, &e.Principal, &e.PrincipalID,
 		&e.UserAgent, &e.AppID, &e.AppName, &e.Operation, &e.Category, &e.ResultCode, &e.Resource,

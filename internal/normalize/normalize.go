@@ -1,5 +1,5 @@
 // Package normalize turns raw activity-log records (Azure Activity Log, Entra
-// ID sign-ins, their Log Analytics tables, AWS CloudTrail) into
+// ID sign-ins and audit logs, their Log Analytics tables, AWS CloudTrail) into
 // event.Event values. It sniffs compression and format from the content,
 // hands every usable record to a Sink and every unusable one to the same
 // Sink as a Rejection; a bad record never stops the good ones around it.
@@ -57,6 +57,10 @@ const (
 	FormatLAActivity        Format = "la-azureactivity"    // Log Analytics AzureActivity rows (JSON)
 	FormatLASignInCSV       Format = "la-signinlogs-csv"   // Log Analytics portal CSV export of SigninLogs
 	FormatLAActivityCSV     Format = "la-azureactivity-csv"
+	FormatEntraAudit        Format = "entra-audit"       // Entra audit log, diagnostic settings
+	FormatEntraAuditGraph   Format = "entra-audit-graph" // Microsoft Graph directoryAudit objects
+	FormatLAAudit           Format = "la-auditlogs"      // Log Analytics AuditLogs rows (JSON)
+	FormatLAAuditCSV        Format = "la-auditlogs-csv"  // Log Analytics portal CSV export of AuditLogs
 	FormatMixed             Format = "mixed"
 )
 

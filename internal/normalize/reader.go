@@ -84,7 +84,7 @@ func (rd *reader) emitAs(f Format, r *rawRecord, raw []byte, rec int) {
 
 func (rd *reader) unknown(rec int) error {
 	rej := Rejection{Source: rd.source, Record: rec, Reason: "unknown-record",
-		Detail: "not an Azure activity, Entra sign-in or CloudTrail record"}
+		Detail: "not an Azure activity, Entra sign-in or audit, or CloudTrail record"}
 	if rd.recognized > 0 {
 		rd.sink.Reject(rej)
 		return nil

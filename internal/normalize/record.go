@@ -1,5 +1,7 @@
 package normalize
 
+import "encoding/json"
+
 // rawRecord is the union of the fields Vedette reads from every supported
 // record shape. One struct for all shapes means one decode per record: the
 // shape is decided afterwards from which fields are set. Field names are
@@ -92,6 +94,64 @@ type signInFields struct {
 	// type, so resource logs that type them otherwise still decode.
 	StatusCode       valueString `json:"statusCode"`
 	PropsEventDataID valueString `json:"eventDataId"` // at top level, EventDataID takes the key
+	// ARM properties: the request and response bodies, JSON text in a
+	// string. Kept as the raw literal (the fast decoder borrows it) and
+	// unquoted only for the operations whose body an event keeps.
+	RequestBody  json.RawMessage `json:"requestbody"`
+	ResponseBody json.RawMessage `json:"responseBody"`
+
+	// Entra audit log entry: in "properties" (diagnostic settings), at
+	// top level (Graph directoryAudit, Log Analytics AuditLogs, where the
+	// nested columns are JSON strings).
+	AuditCategory       valueString           `json:"category"` // at top level, Category takes the key
+	Result              string                `json:"result"`
+	ActivityDisplayName string                `json:"activityDisplayName"`
+	ActivityDateTime    string                `json:"activityDateTime"`
+	InitiatedBy         flex[initiatedBy]     `json:"initiatedBy"`
+	TargetResources     flexList[auditTarget] `json:"targetResources"`
+	AdditionalDetails   flexList[keyValue]    `json:"additionalDetails"`
+}
+
+// initiatedBy is who made a directory change: a user or an application.
+type initiatedBy struct {
+	User auditUser `json:"user"`
+	App  auditApp  `json:"app"`
+}
+
+type auditUser struct {
+	ID                string `json:"id"`
+	DisplayName       string `json:"displayName"`
+	UserPrincipalName string `json:"userPrincipalName"`
+	IPAddress         string `json:"ipAddress"`
+}
+
+type auditApp struct {
+	AppID                string `json:"appId"`
+	DisplayName          string `json:"displayName"`
+	ServicePrincipalID   string `json:"servicePrincipalId"`
+	ServicePrincipalName string `json:"servicePrincipalName"`
+}
+
+// auditTarget is an object a directory change was made to.
+type auditTarget struct {
+	ID                 string         `json:"id"`
+	DisplayName        string         `json:"displayName"`
+	Type               string         `json:"type"`
+	UserPrincipalName  string         `json:"userPrincipalName"`
+	ModifiedProperties []modifiedProp `json:"modifiedProperties"`
+}
+
+// modifiedProp is one changed property; its values are JSON text.
+type modifiedProp struct {
+	DisplayName string `json:"displayName"`
+	OldValue    string `json:"oldValue"`
+	NewValue    string `json:"newValue"`
+}
+
+// keyValue is an entry of additionalDetails.
+type keyValue struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
 }
 
 type geoDetail struct {
