@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/vedette/vedette/internal/event"
@@ -13,6 +14,15 @@ import (
 
 // AzurePowerShellAppID is the client app ID of Azure PowerShell.
 const AzurePowerShellAppID = "1950a258-227b-4e31-a9cf-717495945fc2"
+
+// IsPowerShell reports whether e came through PowerShell: the Azure
+// PowerShell client app (sign-ins and ARM), or a directory (Entra audit)
+// event whose user agent names PowerShell (WindowsPowerShell, PowerShell 7,
+// Microsoft Graph PowerShell), the only mark audit records carry.
+func IsPowerShell(e *event.Event) bool {
+	return e.AppID == AzurePowerShellAppID ||
+		e.Kind == event.KindDirectory && strings.Contains(strings.ToLower(e.UserAgent), "powershell")
+}
 
 // Config sets how long behaviour is remembered.
 type Config struct {
@@ -114,7 +124,7 @@ func (b *Baselines) Learn(e *event.Event) {
 	p := &t.Principals[i]
 	t.learnSession(i, p, !ok, e)
 	p.LastSeen = max(p.LastSeen, sec)
-	if e.AppID == AzurePowerShellAppID {
+	if IsPowerShell(e) {
 		p.LastPowerShell = max(p.LastPowerShell, sec)
 	}
 	if e.Result != event.ResultSuccess {

@@ -120,10 +120,11 @@ func (t *Tenant) learnSession(i uint32, p *Principal, fresh bool, e *event.Event
 	now := e.Time.Unix()
 	t.sweepSessions(e.Time)
 	s := t.Sessions[i]
-	mgmt := e.Kind == event.KindManagement && e.Result != event.ResultUnknown && e.Operation != ""
+	mgmt := (e.Kind == event.KindManagement || e.Kind == event.KindDirectory) &&
+		e.Result != event.ResultUnknown && e.Operation != ""
 	ret := !fresh && e.Result == event.ResultSuccess && p.LastSuccess != 0 &&
 		now-p.LastSuccess >= int64(MinDormancy/time.Second)
-	ps := e.AppID == AzurePowerShellAppID &&
+	ps := IsPowerShell(e) &&
 		(fresh || p.LastPowerShell == 0 || now-p.LastPowerShell >= int64(MinDormancy/time.Second))
 	if s == nil && !mgmt && !ret && !ps {
 		return
@@ -200,7 +201,7 @@ func (s *Session) addOp(e *event.Event, intern func(string) string) {
 	o := &s.Ops[k]
 	o.Last = max(o.Last, off)
 	o.N++
-	o.PowerShell = o.PowerShell || e.AppID == AzurePowerShellAppID
+	o.PowerShell = o.PowerShell || IsPowerShell(e)
 	o.touchResource(ResourceHash(e.Resource))
 }
 

@@ -59,10 +59,7 @@ func findOp(ops []sessionView, op string) (sessionView, bool) {
 // AzureAD and MSOnline modules ("WindowsPowerShell/5.1"), PowerShell 7
 // ("PowerShell/7.4"), Az ("AzurePowershell/v3") and the Microsoft Graph
 // PowerShell SDK.
-func isPowerShell(e *event.Event) bool {
-	return e.AppID == baseline.AzurePowerShellAppID ||
-		e.Kind == event.KindDirectory && containsFold(e.UserAgent, "powershell")
-}
+func isPowerShell(e *event.Event) bool { return baseline.IsPowerShell(e) }
 
 // scriptedAgents are user-agent marks of scripts and SDKs, as opposed to a
 // browser on the portal.

@@ -27,13 +27,12 @@ import (
 // role membership, a new user or guest): the pattern is the same, an
 // identity nobody saw script anything suddenly scripting persistence, and
 // it is the SimuLand Golden SAML lab's "new app secret through
-// WindowsPowerShell". Learning and Lookback apply alike; PowerShell use
-// counts from the baselines (Azure PowerShell sign-ins and ARM calls).
-// Two limits, both in the baselines: a principal whose PowerShell use
-// shows only in directory user agents is not remembered as a PowerShell
-// user, and directory events do not enter management sessions, so each
-// persistence action of a first directory PowerShell session alerts (the
-// SimuLand run gives two: the permission grant and the secret).
+// WindowsPowerShell". Learning and Lookback apply alike. PowerShell use
+// counts from the baselines (baseline.IsPowerShell: Azure PowerShell
+// sign-ins and ARM calls, and directory events whose user agent names
+// PowerShell), and directory events join management sessions, so a first
+// PowerShell session alerts once (the SimuLand run: on the permission
+// grant, not again on the secret two minutes later).
 type PowerShellPersistence struct {
 	// Learning is the history a principal needs before it is judged.
 	// Default 14 days.
