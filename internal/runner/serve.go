@@ -17,6 +17,10 @@ import (
 	"github.com/vedette/vedette/internal/netdetect"
 )
 
+// listReloadInterval is how often serve checks the IP list files for
+// changes.
+const listReloadInterval = time.Minute
+
 // ServeOptions for a live run.
 type ServeOptions struct {
 	Out io.Writer // alerts as JSON lines
@@ -64,6 +68,8 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 		if err != nil {
 			return err
 		}
+		// The activity detections' IP lists reload when their files change.
+		go env.Lists.Run(ctx, listReloadInterval)
 		env.log.Info("serve consuming activity", "brokers", cfg.Activity.Kafka.Brokers, "topics", cfg.Activity.Kafka.Topics)
 		go func() {
 			err := a.run(ctx, opts.FlushOnStop)
