@@ -4,29 +4,39 @@ import (
 	"github.com/vedette/vedette/internal/event"
 )
 
-// signInCategories are the diagnostic-settings categories (and Log
-// Analytics Category values) of Entra sign-in logs.
-var signInCategories = map[string]event.PrincipalKind{
-	"SignInLogs":                   event.PrincipalUser,
-	"NonInteractiveUserSignInLogs": event.PrincipalUser,
-	"ServicePrincipalSignInLogs":   event.PrincipalServicePrincipal,
-	"ManagedIdentitySignInLogs":    event.PrincipalManagedIdentity,
+// signInCategory reports whether c is a diagnostic-settings category (or
+// Log Analytics Category value) of Entra sign-in logs, and who signs in
+// under it. A switch rather than a map: it runs once or twice a record.
+func signInCategory(c string) (event.PrincipalKind, bool) {
+	switch c {
+	case "SignInLogs", "NonInteractiveUserSignInLogs":
+		return event.PrincipalUser, true
+	case "ServicePrincipalSignInLogs":
+		return event.PrincipalServicePrincipal, true
+	case "ManagedIdentitySignInLogs":
+		return event.PrincipalManagedIdentity, true
+	}
+	return event.PrincipalUnknown, false
 }
 
 func isSignInCategory(c string) bool {
-	_, ok := signInCategories[c]
+	_, ok := signInCategory(c)
 	return ok
 }
 
-// activityCategories are the categories of Activity Log records exported
-// by diagnostic settings: the operation class (Write, Delete, Action) for
-// administrative operations, the log category for the others. Resource logs
-// of other services (Key Vault AuditEvent, NSG flow events) share the
-// envelope and are told apart by this.
-var activityCategories = map[string]bool{
-	"Write": true, "Delete": true, "Action": true, "Read": true,
-	"Administrative": true, "Security": true, "ServiceHealth": true, "ResourceHealth": true,
-	"Alert": true, "Autoscale": true, "Recommendation": true, "Policy": true,
+// isActivityCategory reports whether c is a category of Activity Log
+// records exported by diagnostic settings: the operation class (Write,
+// Delete, Action) for administrative operations, the log category for the
+// others. Resource logs of other services (Key Vault AuditEvent, NSG flow
+// events) share the envelope and are told apart by this.
+func isActivityCategory(c string) bool {
+	switch c {
+	case "Write", "Delete", "Action", "Read",
+		"Administrative", "Security", "ServiceHealth", "ResourceHealth",
+		"Alert", "Autoscale", "Recommendation", "Policy":
+		return true
+	}
+	return false
 }
 
 // classify decides a decoded record's format from the fields it has, or
@@ -44,7 +54,7 @@ func classify(r *rawRecord) Format {
 		return FormatEntraAudit
 	case r.EventTimestamp != "" && (r.EventDataID != "" || r.OperationName != ""):
 		return FormatAzureActivityREST
-	case r.Time != "" && r.OperationName != "" && activityCategories[category]:
+	case r.Time != "" && r.OperationName != "" && isActivityCategory(category):
 		return FormatAzureActivity
 	case isAuditGraph(r):
 		return FormatEntraAuditGraph

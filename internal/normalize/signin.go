@@ -78,7 +78,7 @@ func mapSignIn(f Format, r *rawRecord, e *event.Event, strs *strtab) (reason, de
 // signInPrincipal sets who signed in: the user's UPN (or object ID when
 // the record has no UPN), or the workload identity's object ID.
 func signInPrincipal(p *signInFields, category string, e *event.Event, strs *strtab) (reason, detail string) {
-	kind, known := signInCategories[category]
+	kind, known := signInCategory(category)
 	workload := known && kind != event.PrincipalUser ||
 		!known && p.UserPrincipalName == "" && p.UserID == "" && p.ServicePrincipalID != ""
 	if workload {
