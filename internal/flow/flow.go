@@ -55,6 +55,29 @@ const (
 	DirectionOut
 )
 
+// Auth is the outcome of the authentication a connection carried, when
+// the source saw it: Zeek's ssh.log reports it (auth_success); flow
+// exporters (IPFIX, NetFlow) and Azure flow logs see only packets, so their
+// records are AuthUnknown, the zero value.
+type Auth uint8
+
+// Authentication outcomes.
+const (
+	AuthUnknown Auth = iota
+	AuthSuccess
+	AuthFailure
+)
+
+func (a Auth) String() string {
+	switch a {
+	case AuthSuccess:
+		return "success"
+	case AuthFailure:
+		return "failure"
+	}
+	return "unknown"
+}
+
 // IP protocol numbers used by detections.
 const (
 	ProtoICMP = 1
@@ -83,8 +106,11 @@ type Record struct {
 	Action     Action
 	State      State
 	Direction  Direction
-	Packets    uint64
-	Bytes      uint64
+	// Auth is whether the connection authenticated (Zeek ssh.log only). It
+	// fills padding after Direction: Record stays 248 bytes.
+	Auth    Auth
+	Packets uint64
+	Bytes   uint64
 	// RevPackets and RevBytes are the reverse direction's counts when the
 	// source logs both directions in one record (Azure flow logs).
 	RevPackets uint64

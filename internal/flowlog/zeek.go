@@ -29,9 +29,11 @@ package flowlog
 // packet counts. Each entry is one connection attempt: TCP, SYN+ACK (the
 // handshake completed, or there would be no SSH to log), zero bytes, so
 // netdetect counts it as an attempt whatever its size really was.
-// auth_success (true, false or unset) is not carried: flow.Record has no
-// field for an authentication outcome, so "brute force that succeeded"
-// cannot be told from the flow alone.
+// auth_success becomes Auth: true is flow.AuthSuccess, false
+// flow.AuthFailure, unset (Zeek saw no authentication: a scanner that only
+// read the banner, or a session it could not follow) flow.AuthUnknown. That
+// is how netdetect tells a brute force that succeeded. conn.log carries no
+// outcome: its records are AuthUnknown.
 //
 // Direction comes from local_orig/local_resp (conn.log) or direction
 // (ssh.log, INBOUND/OUTBOUND) when Zeek set them. Index is the 1-based line
@@ -134,6 +136,7 @@ type zeekEntry struct {
 	LocalOrig   *bool    `json:"local_orig"`
 	LocalResp   *bool    `json:"local_resp"`
 	Direction   string   `json:"direction"`
+	AuthSuccess *bool    `json:"auth_success"`
 }
 
 // zeekTime is Zeek's ts: epoch seconds with a fraction (both writers) or
@@ -249,6 +252,7 @@ func record(e *zeekEntry, kind string, r flow.Record) (flow.Record, string) {
 	if kind == FormatZeekSSH {
 		r.Proto, r.TCPFlags = flow.ProtoTCP, flow.TCPSyn|flow.TCPAck
 		r.Direction = sshDirection(e.Direction)
+		r.Auth = sshAuth(e.AuthSuccess)
 		return r, ""
 	}
 	if r.Proto = zeekProto(e.Proto, r.Src); r.Proto == 0 {
@@ -328,4 +332,14 @@ func sshDirection(d string) flow.Direction {
 		return flow.DirectionOut
 	}
 	return flow.DirectionUnknown
+}
+
+func sshAuth(success *bool) flow.Auth {
+	switch {
+	case success == nil:
+		return flow.AuthUnknown
+	case *success:
+		return flow.AuthSuccess
+	}
+	return flow.AuthFailure
 }

@@ -31,13 +31,16 @@ const zeekConnJSON = `{"ts":1664462460.5,"uid":"C1","id.orig_h":"192.0.2.11","id
 `
 
 // zeekSSHTSV is an ssh.log in Zeek's default TSV writer: a successful and
-// a failed login over IPv6, then a line with a missing column.
+// a failed login over IPv6, one without an outcome, then a line with a
+// missing column and one whose auth_success is not a bool.
 const zeekSSHTSV = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tssh\n#open\t2020-12-11-11-53-14\n" +
 	"#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tversion\tauth_success\tauth_attempts\tdirection\tclient\tserver\n" +
 	"#types\ttime\tstring\taddr\tport\taddr\tport\tcount\tbool\tcount\tenum\tstring\tstring\n" +
 	"1595853856.990735\tC1\t2001:db8::1ce\t50978\t2001:db8::31f8\t902\t2\tT\t1\t-\tSSH-2.0-OpenSSH_7.2p2\tSSH-2.0-OpenSSH_7.9p1\n" +
 	"1595853891.472776\tC2\t2001:db8::1ce\t50980\t2001:db8::31f8\t902\t2\tF\t2\tINBOUND\tSSH-2.0-OpenSSH_7.2p2\tSSH-2.0-OpenSSH_7.9p1\n" +
-	"1595853900.000000\tC3\t2001:db8::1ce\t50982\n" +
+	"1595853895.000000\tC3\t2001:db8::1ce\t50981\t2001:db8::31f8\t902\t-\t-\t0\tINBOUND\t-\tSSH-2.0-OpenSSH_7.9p1\n" +
+	"1595853900.000000\tC4\t2001:db8::1ce\t50982\n" +
+	"1595853901.000000\tC5\t2001:db8::1ce\t50983\t2001:db8::31f8\t902\t2\tyes\t1\tINBOUND\t-\t-\n" +
 	"#close\t2020-12-11-11-53-14\n"
 
 func ts(sec, ns int64) time.Time { return time.Unix(sec, ns).UTC() }
@@ -78,20 +81,51 @@ func TestReadZeekSSHTSV(t *testing.T) {
 	if err != nil || format != FormatZeekSSH {
 		t.Fatalf("format %q, err %v", format, err)
 	}
-	if len(ta.recs) != 2 || len(ta.rejected) != 1 || ta.rejected[0] != "bad_fields" {
+	if len(ta.recs) != 3 || !cmp.Equal(ta.rejected, []string{"bad_fields", "bad_auth"}) {
 		t.Fatalf("%d records, rejected %v", len(ta.recs), ta.rejected)
 	}
 	// Each entry is one attempt: tcp, handshake done, no counts.
 	want := flow.Record{
 		Start: ts(1595853856, 990735000), End: ts(1595853856, 990735000),
 		Src: netip.MustParseAddr("2001:db8::1ce"), Dst: netip.MustParseAddr("2001:db8::31f8"), SrcPort: 50978, DstPort: 902,
-		Proto: flow.ProtoTCP, TCPFlags: flow.TCPSyn | flow.TCPAck, Source: "ssh.log", Index: 9,
+		Proto: flow.ProtoTCP, TCPFlags: flow.TCPSyn | flow.TCPAck, Auth: flow.AuthSuccess, Source: "ssh.log", Index: 9,
 	}
 	if d := cmp.Diff(ta.recs[0], want, cmp.Comparer(func(x, y netip.Addr) bool { return x == y })); d != "" {
 		t.Errorf("(-got +want)\n%s", d)
 	}
 	if ta.recs[1].Direction != flow.DirectionIn {
 		t.Errorf("direction INBOUND read as %v", ta.recs[1].Direction)
+	}
+	if ta.recs[1].Auth != flow.AuthFailure || ta.recs[2].Auth != flow.AuthUnknown {
+		t.Errorf("auth_success F, - read as %v, %v", ta.recs[1].Auth, ta.recs[2].Auth)
+	}
+}
+
+// TestReadZeekSSHAuthJSON: auth_success true, false and absent in the JSON
+// writer; conn.log records never carry an outcome.
+func TestReadZeekSSHAuthJSON(t *testing.T) {
+	t.Parallel()
+	const log = `{"ts":1599755507.468005,"id.orig_h":"198.51.100.5","id.orig_p":32140,"id.resp_h":"192.0.2.194","id.resp_p":22,"auth_success":true,"auth_attempts":1,"direction":"INBOUND"}
+{"ts":1599755508.5,"id.orig_h":"198.51.100.5","id.orig_p":32141,"id.resp_h":"192.0.2.194","id.resp_p":22,"auth_success":false,"auth_attempts":3,"direction":"INBOUND"}
+{"ts":1599755509.5,"id.orig_h":"198.51.100.6","id.orig_p":32142,"id.resp_h":"192.0.2.194","id.resp_p":22,"auth_attempts":0,"direction":"INBOUND"}
+`
+	var ta tally
+	if format, err := Read(strings.NewReader(log), "ssh.log", ta.fn, ta.rej); err != nil || format != FormatZeekSSH {
+		t.Fatalf("format %q, err %v", format, err)
+	}
+	var got []flow.Auth
+	for _, r := range ta.recs {
+		got = append(got, r.Auth)
+	}
+	if d := cmp.Diff(got, []flow.Auth{flow.AuthSuccess, flow.AuthFailure, flow.AuthUnknown}); d != "" || len(ta.rejected) != 0 {
+		t.Errorf("auth (-got +want)\n%s; rejected %v", d, ta.rejected)
+	}
+	var conn tally
+	if _, err := Read(strings.NewReader(zeekConnJSON), "conn.log", conn.fn, conn.rej); err != nil {
+		t.Fatal(err)
+	}
+	if n := conn.count(func(r *flow.Record) bool { return r.Auth != flow.AuthUnknown }); n != 0 {
+		t.Errorf("%d conn.log records with an auth outcome", n)
 	}
 }
 
@@ -169,6 +203,11 @@ func TestReadZeekStratosphere(t *testing.T) {
 			in := ta.count(func(r *flow.Record) bool { return r.Direction == flow.DirectionIn && r.DstPort == 22 })
 			if from != 1371 || in != 8528 {
 				t.Errorf("from 194.88.107.165: %d (want 1371); inbound to :22: %d", from, in)
+			}
+			ok := ta.count(func(r *flow.Record) bool { return r.Auth == flow.AuthSuccess })
+			failed := ta.count(func(r *flow.Record) bool { return r.Auth == flow.AuthFailure })
+			if ok != 3200 || failed != 548 {
+				t.Errorf("auth_success true %d (want 3200), false %d (want 548)", ok, failed)
 			}
 		}},
 		{"002-zeek-scenario-port-scanning/conn.log.gz", FormatZeekConn, 4504, func(t *testing.T, ta *tally) {

@@ -90,6 +90,8 @@ func tsvReason(field string) string {
 		return "dst"
 	case "id.orig_p", "id.resp_p":
 		return "port"
+	case "auth_success":
+		return "auth"
 	}
 	return "count"
 }
@@ -118,6 +120,12 @@ func (e *zeekEntry) set(name, v string) bool {
 		e.Direction = v
 	case "duration":
 		e.Duration, err = strconv.ParseFloat(v, 64)
+	case "auth_success":
+		b := v == "T"
+		if !b && v != "F" {
+			return false
+		}
+		e.AuthSuccess = &b
 	case "local_orig", "local_resp":
 		b := v == "T"
 		if name == "local_orig" {

@@ -118,6 +118,9 @@ type HostHour struct {
 	Source   string // where the latest flow came from, for evidence
 	Record   int
 	LastTime int64
+	// Auth lists the peers that logged in, allocated by the first
+	// successful authentication of the hour: nil for hosts without one.
+	Auth *AuthHits
 }
 
 // hashAddr hashes an address for Distinct (FNV-1a over 16 bytes).

@@ -33,8 +33,9 @@ func (e *Engine) closeHour(hour int64) []event.Alert {
 			e.history[host.Name] = hist
 		}
 		cfg := e.rulesFor(host.Subscription)
-		alerts, alerted := e.evaluate(cfg, ip, host, hist, h, start)
+		alerts, alerted, hds := e.evaluate(cfg, ip, host, hist, h, start)
 		out = append(out, alerts...)
+		out = append(out, e.successAlerts(cfg, ip, host, h, hds, start)...)
 		if cfg.C2 {
 			out = append(out, e.c2Alert(ip, host, h, start)...)
 		}
@@ -110,8 +111,9 @@ type verdict struct {
 // evaluate runs the brute-force detections on one host-hour with the
 // settings of the host's subscription. alerted marks the channels that
 // raised an alert against the host's own history: those are not learned,
-// so an attack that goes on does not become the host's normal.
-func (e *Engine) evaluate(cfg *Config, ip netip.Addr, host inventory.Host, hist *History, h *HostHour, start time.Time) (out []event.Alert, alerted [numChannels]bool) {
+// so an attack that goes on does not become the host's normal. hds says
+// which rules raised, for successAlerts.
+func (e *Engine) evaluate(cfg *Config, ip netip.Addr, host inventory.Host, hist *History, h *HostHour, start time.Time) (out []event.Alert, alerted [numChannels]bool, hds [numChannels]held) {
 	for i := range Detections {
 		d := &Detections[i]
 		rule := cfg.rule(d)
@@ -139,6 +141,11 @@ func (e *Engine) evaluate(cfg *Config, ip netip.Addr, host inventory.Host, hist 
 		}
 		out = append(out, e.bruteAlert(ip, host, h, c, &v, rule, cfg.TopN, start))
 		alerted[d.channel] = alerted[d.channel] || v.hasHist
+		if d.many {
+			hds[d.channel].many = true
+		} else {
+			hds[d.channel].one = rule.MinConns
+		}
 	}
-	return out, alerted
+	return out, alerted, hds
 }

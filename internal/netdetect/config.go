@@ -33,8 +33,8 @@ type Config struct {
 	// TopN is how many peers an alert lists, at most 4. Default 4.
 	TopN int `yaml:"top_n"`
 
-	SSH Service `yaml:"ssh"`
-	RDP Service `yaml:"rdp"`
+	SSH SSHService `yaml:"ssh"`
+	RDP Service    `yaml:"rdp"`
 	// C2 enables Network_CommunicationWithC2 (needs a TI matcher). Default true.
 	C2 bool `yaml:"c2"`
 }
@@ -56,6 +56,24 @@ type Service struct {
 	OutgoingMany    Rule     `yaml:"outgoing_one_to_many"`
 }
 
+// SSHService is Service plus the rule only SSH inputs can feed: the
+// outcome of authentication, which Zeek's ssh.log reports and flow
+// exporters and Azure flow logs do not. No input carries RDP logon
+// outcomes (NSG/VNet flow logs and IPFIX/NetFlow see packets, not logons),
+// so RDP has no such rule.
+type SSHService struct {
+	Service `yaml:",inline"`
+	// IncomingSuccess raises ssh-incoming-brute-force-success for an hour
+	// in which an enabled incoming rule raised and a source it counted
+	// logged in. Default enabled.
+	IncomingSuccess Switch `yaml:"incoming_brute_force_success"`
+}
+
+// Switch turns a detection without thresholds on or off.
+type Switch struct {
+	Enabled bool `yaml:"enabled"`
+}
+
 // Rule is one detection's thresholds over one host-hour. OneToOne rules use
 // MinConns against the busiest single peer; many-peer rules need MinPeers
 // distinct peers and MinConns attempts in total.
@@ -75,6 +93,7 @@ type Rule struct {
 //	SSH out one-to-one:  30 attempts to one destination
 //	SSH out one-to-many: 10 destinations, 20 attempts
 //	RDP: the same with 20 / 10+30 / 20 / 10+20 (RDP logons are slower)
+//	SSH brute force that succeeded: on (needs Zeek ssh.log)
 //
 // MaxAttemptBytes: 20 KB for SSH (a failed login is 3-6 KB), 100 KB for RDP
 // (a failed NLA logon is 10-40 KB).
@@ -82,10 +101,13 @@ func DefaultConfig() Config {
 	return Config{
 		Grace: 5 * time.Minute, MaxHosts: 100_000, MinHistoryHours: 24, AnomalyFactor: 3,
 		LearnFromFlowLogs: true, TopN: 4, C2: true,
-		SSH: Service{
-			Ports: []uint16{22}, MaxAttemptBytes: 20_000,
-			IncomingOne: Rule{true, 30, 1}, IncomingMany: Rule{true, 50, 10},
-			OutgoingOne: Rule{true, 30, 1}, OutgoingMany: Rule{true, 20, 10},
+		SSH: SSHService{
+			Service: Service{
+				Ports: []uint16{22}, MaxAttemptBytes: 20_000,
+				IncomingOne: Rule{true, 30, 1}, IncomingMany: Rule{true, 50, 10},
+				OutgoingOne: Rule{true, 30, 1}, OutgoingMany: Rule{true, 20, 10},
+			},
+			IncomingSuccess: Switch{Enabled: true},
 		},
 		RDP: Service{
 			Ports: []uint16{3389}, MaxAttemptBytes: 100_000,
@@ -110,7 +132,7 @@ func (c *Config) Validate() error {
 	case c.TopN <= 0 || c.TopN > topPeers:
 		return fmt.Errorf("netdetect: top_n must be in [1, %d]: %w", topPeers, ErrConfig)
 	}
-	for name, s := range map[string]*Service{"ssh": &c.SSH, "rdp": &c.RDP} {
+	for name, s := range map[string]*Service{"ssh": &c.SSH.Service, "rdp": &c.RDP} {
 		for _, r := range []Rule{s.IncomingOne, s.IncomingMany, s.OutgoingOne, s.OutgoingMany} {
 			if r.Enabled && (r.MinConns == 0 || r.MinPeers == 0) {
 				return fmt.Errorf("netdetect: %s: enabled rule needs min_conns and min_peers >= 1: %w", name, ErrConfig)

@@ -23,11 +23,14 @@ type Detection struct {
 }
 
 var (
-	bruteForce  = event.MITRE{Tactic: "Credential Access", Technique: "Brute Force", TechniqueID: "T1110"}
-	rdpLateral  = event.MITRE{Tactic: "Lateral Movement", Technique: "Remote Services: Remote Desktop Protocol", TechniqueID: "T1021.001"}
-	sshLateral  = event.MITRE{Tactic: "Lateral Movement", Technique: "Remote Services: SSH", TechniqueID: "T1021.004"}
-	discovery   = event.MITRE{Tactic: "Discovery", Technique: "Network Service Discovery", TechniqueID: "T1046"}
-	c2Technique = event.MITRE{Tactic: "Command and Control", Technique: "Application Layer Protocol", TechniqueID: "T1071"}
+	bruteForce = event.MITRE{Tactic: "Credential Access", Technique: "Brute Force", TechniqueID: "T1110"}
+	rdpLateral = event.MITRE{Tactic: "Lateral Movement", Technique: "Remote Services: Remote Desktop Protocol", TechniqueID: "T1021.001"}
+	sshLateral = event.MITRE{Tactic: "Lateral Movement", Technique: "Remote Services: SSH", TechniqueID: "T1021.004"}
+	discovery  = event.MITRE{Tactic: "Discovery", Technique: "Network Service Discovery", TechniqueID: "T1046"}
+	// A successful brute force is both: the credential was guessed and
+	// the attacker is in. event.MITRE holds one tactic string.
+	bruteForceSuccess = event.MITRE{Tactic: "Credential Access, Initial Access", Technique: "Brute Force", TechniqueID: "T1110"}
+	c2Technique       = event.MITRE{Tactic: "Command and Control", Technique: "Application Layer Protocol", TechniqueID: "T1071"}
 )
 
 // Detections lists the brute-force detections in evaluation order.
@@ -48,6 +51,18 @@ var C2Detection = Detection{
 	AlertType: "Network_CommunicationWithC2", Severity: event.SeverityMedium, MITRE: c2Technique,
 }
 
+// SuccessDetections are raised for an hour in which an incoming rule of
+// their channel raised and a source it counted authenticated successfully
+// (see successAlerts). SSH only: no input reports RDP logon outcomes.
+var SuccessDetections = []Detection{
+	{"ssh-incoming-brute-force-success", "Successful SSH brute force attack", "VM_SshBruteForceSuccess", event.SeverityHigh, bruteForceSuccess, chSSHIn, false},
+}
+
+// successEnabled says whether the configuration enables d.
+func (c *Config) successEnabled(d *Detection) bool {
+	return d.channel == chSSHIn && c.SSH.IncomingSuccess.Enabled
+}
+
 func incoming(ch int) bool { return ch == chSSHIn || ch == chRDPIn }
 
 func service(ch int) string {
@@ -59,7 +74,7 @@ func service(ch int) string {
 
 // rule returns the configured rule of d.
 func (c *Config) rule(d *Detection) Rule {
-	s := &c.SSH
+	s := &c.SSH.Service
 	if service(d.channel) == "RDP" {
 		s = &c.RDP
 	}
@@ -95,6 +110,12 @@ var remediation = map[int][]string{
 		"Check the destinations for logons from this host (events 4624/4625).",
 		"Isolate the host if the activity is not expected.",
 	},
+}
+
+var successRemediation = []string{
+	"Treat the host as compromised: the listed sources logged in during the attack. Review their sessions (auth logs, last/wtmp, processes and connections started after the login).",
+	"Rotate the credentials of every account that accepted those logins, remove unknown authorized_keys entries and disable password logins.",
+	"Isolate the host (deny-all NSG rule or network quarantine) until it is cleared, and block the listed sources.",
 }
 
 var c2Remediation = []string{

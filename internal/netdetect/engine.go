@@ -1,10 +1,13 @@
 // Package netdetect turns flow records into network detections: brute force
 // over SSH and RDP (incoming one-to-one and many-to-one, outgoing one-to-one
-// and one-to-many) and communication with threat-intel listed addresses.
+// and one-to-many), SSH brute force followed by a login from an attacking
+// source (when the input reports authentication outcomes, as Zeek's
+// ssh.log does) and communication with threat-intel listed addresses.
 //
-// State is kept per monitored IP per event-time hour in a HostHour (672
+// State is kept per monitored IP per event-time hour in a HostHour (680
 // bytes, plus per-peer attempt counts that grow with the peers seen, to at
-// most 1.5 KiB per channel, and are freed when the hour closes), and per
+// most 1.5 KiB per channel, and 656 bytes for the first successful login
+// an input reports, all freed when the hour closes), and per
 // host in a 36-byte History. Per-peer counts are exact up to 64 peers per
 // channel and hour, then Space-Saving bounds: one-to-one rules alert only
 // on a peer's guaranteed count (see Heavy). Time comes only from flow
@@ -198,6 +201,9 @@ func (e *Engine) add(r *flow.Record, hour, ms int64) {
 		e.touch(hd, r, ms)
 		if svc >= 0 && !reverse {
 			count(&hd.Ch[svc], r, src.As16(), true, ms, maxB) // incoming
+			if r.Auth == flow.AuthSuccess {
+				hd.noteSuccess(svc, src.As16(), uint32(min(r.Scale(), maxScale)))
+			}
 		}
 		e.checkC2(hd, r, src, r.SrcPort, false, ms)
 	}

@@ -88,3 +88,13 @@ func (h Heavy) best() Peer {
 	}
 	return b
 }
+
+// find returns peer a's entry, or a zero Peer when the table does not keep it.
+func (h Heavy) find(a [16]byte) Peer {
+	for _, p := range h {
+		if p.Addr == a {
+			return p
+		}
+	}
+	return Peer{}
+}

@@ -9,10 +9,12 @@ import (
 	"github.com/vedette/vedette/internal/inventory"
 )
 
-// snapshotVersion is bumped whenever State changes incompatibly. Version 2
-// replaced Channel.Top's four space-saving slots with a Heavy table; version
-// 1 snapshots are still restored (see restoreV1).
-const snapshotVersion = 2
+// snapshotVersion is bumped whenever State changes. Version 2 replaced
+// Channel.Top's four space-saving slots with a Heavy table; version 1
+// snapshots are still restored (see decodeV1). Version 3 added
+// HostHour.Auth; gob matches fields by name, so a version 2 snapshot
+// decodes as a version 3 one whose hours saw no login.
+const snapshotVersion = 3
 
 // State is the Engine's whole state in a gob-friendly form: open hours,
 // host and environment baselines, the watermark and learned IP mappings.
@@ -56,8 +58,8 @@ func (e *Engine) Snapshot() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Restore replaces the state with a Snapshot's, of this version or the
-// previous one.
+// Restore replaces the state with a Snapshot's, of this version or an
+// earlier one.
 func (e *Engine) Restore(data []byte) error {
 	var v struct{ Version int }
 	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&v); err != nil {
@@ -66,8 +68,9 @@ func (e *Engine) Restore(data []byte) error {
 	var s State
 	var err error
 	switch v.Version {
-	case snapshotVersion:
+	case snapshotVersion, 2:
 		err = gob.NewDecoder(bytes.NewReader(data)).Decode(&s)
+		s.Version = snapshotVersion
 	case 1:
 		s, err = decodeV1(data)
 	default:

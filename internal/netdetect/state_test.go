@@ -148,7 +148,8 @@ func TestConfigValidate(t *testing.T) {
 
 // BenchmarkStatePerHost reports the bytes of detection state per tracked
 // host: one HostHour plus its History (B/host), and the most an open hour
-// can add in Heavy tables, freed when it closes (B/open-max).
+// can add in Heavy tables and successful logins (AuthHits, only for inputs
+// that report them), freed when it closes (B/open-max).
 func BenchmarkStatePerHost(b *testing.B) {
 	e := newEngine(b, nil)
 	b.ReportAllocs()
@@ -160,6 +161,6 @@ func BenchmarkStatePerHost(b *testing.B) {
 	}
 	per := reflect.TypeFor[HostHour]().Size() + reflect.TypeFor[History]().Size()
 	b.ReportMetric(float64(per), "B/host")
-	tables := numChannels * maxPeers * reflect.TypeFor[Peer]().Size()
+	tables := numChannels*maxPeers*reflect.TypeFor[Peer]().Size() + reflect.TypeFor[AuthHits]().Size()
 	b.ReportMetric(float64(per+tables), "B/open-max")
 }

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -58,6 +59,7 @@ func names(a *event.Alert, role string) []string {
 // (2020-09-10 16:30 to 09-11 16:29 UTC). Each ssh.log entry is one attempt.
 //
 // What the engine does, hour by hour:
+//
 //   - ssh-incoming-many-to-one fires in 24 hours: every hour has 18 to 48
 //     sources and 56 to 572 attempts (thresholds 10 sources, 50 attempts).
 //     Not in the 25th (09-11 16:00, 34 sources, 233 attempts): by then the
@@ -65,15 +67,23 @@ func names(a *event.Alert, role string) []string {
 //     is this very attack: 34 sources is not above 3x its usual. A host
 //     under attack for a day learns the attack as normal; with the history
 //     rule out of reach (min_history_hours 1000) the 25th hour alerts too.
+//
 //   - ssh-incoming-one-to-one fires in 23 hours: not in the first (half an
 //     hour; busiest source 217.23.13.125 with 12 < 30) nor the last (the
 //     history rule again; note one-to-one compares the top source's count
 //     with the host's usual total attempts per hour).
+//
 //   - 194.88.107.165 (1,371 connections) is among the listed attackers of
 //     every one-to-one alert of an hour in which it made 30 or more.
 //
-// auth_success (true 3,200 times) is not in flow.Record, so "brute force
-// then success" cannot be raised from flows.
+//   - ssh-incoming-brute-force-success fires in the same 24 hours as
+//     many-to-one: the honeypot accepts logins (auth_success true 3,200
+//     times, from 6 to 12 sources an hour), and in every one of those hours
+//     sources that took part in the attack logged in. Many-to-one counts
+//     every source of the hour's attempts as an attacker; in the 23
+//     one-to-one hours 194.88.107.165 is always among them. The alerts
+//     name all 213 source-hours with a login, each with its exact attempts
+//     and logins. Not in the 25th hour, where no brute-force rule raised.
 func TestZeekSSHHoneypot(t *testing.T) {
 	file := external(t, "stratosphere/007-zeek-scenario-ssh-infected/ssh.log.gz")
 	cfg := zeekCfg(t, "192.168.1.194,honeypot,,2020-09-10T00:00:00Z,2020-09-12T00:00:00Z\n")
@@ -81,7 +91,7 @@ func TestZeekSSHHoneypot(t *testing.T) {
 	if sum.FlowsRead != 8528 || sum.Formats[file] != flowlog.FormatZeekSSH || sum.Network.HoursClosed != 25 || sum.Network.NotHeld != 0 {
 		t.Fatalf("summary: flows %d, formats %v, network %+v", sum.FlowsRead, sum.Formats, sum.Network)
 	}
-	want := map[string]int{"ssh-incoming-many-to-one": 24, "ssh-incoming-one-to-one": 23}
+	want := map[string]int{"ssh-incoming-many-to-one": 24, "ssh-incoming-one-to-one": 23, "ssh-incoming-brute-force-success": 24}
 	if d := cmp.Diff(countByDetection(alerts), want); d != "" {
 		t.Errorf("alerts by detection (-got +want)\n%s", d)
 	}
@@ -94,7 +104,7 @@ func TestZeekSSHHoneypot(t *testing.T) {
 			}
 		}
 	}
-	wantQuiet := map[string][]time.Time{"ssh-incoming-many-to-one": {last}, "ssh-incoming-one-to-one": {first, last}}
+	wantQuiet := map[string][]time.Time{"ssh-incoming-many-to-one": {last}, "ssh-incoming-one-to-one": {first, last}, "ssh-incoming-brute-force-success": {last}}
 	if d := cmp.Diff(quiet, wantQuiet); d != "" {
 		t.Errorf("quiet hours (-got +want)\n%s", d)
 	}
@@ -104,16 +114,20 @@ func TestZeekSSHHoneypot(t *testing.T) {
 	if n := countByDetection(noHist)["ssh-incoming-many-to-one"]; n != 25 {
 		t.Errorf("without the history rule: %d many-to-one alerts, want 25", n)
 	}
-	oneToOne := map[time.Time]*event.Alert{}
+	oneToOne, success := map[time.Time]*event.Alert{}, map[time.Time]*event.Alert{}
 	for i := range alerts {
 		a := &alerts[i]
 		if a.Principal != "honeypot" || !slices.Contains(names(a, "host"), "192.168.1.194") {
 			t.Errorf("%s names %q / %v", a.Detection, a.Principal, names(a, "host"))
 		}
-		if a.Detection == "ssh-incoming-one-to-one" {
+		switch a.Detection {
+		case "ssh-incoming-one-to-one":
 			oneToOne[a.Time.Truncate(time.Hour)] = a
+		case "ssh-incoming-brute-force-success":
+			success[a.Time.Truncate(time.Hour)] = a
 		}
 	}
+	checkZeekSuccess(t, file, success, oneToOne)
 	heavy := hourlyFrom(t, file, netip.MustParseAddr("194.88.107.165"))
 	checked := 0
 	for hour, n := range heavy {
@@ -129,6 +143,55 @@ func TestZeekSSHHoneypot(t *testing.T) {
 	t.Logf("194.88.107.165 listed in the one-to-one alert of all %d hours it made 30+ attempts", checked)
 	if checked < 18 {
 		t.Errorf("194.88.107.165 reached 30 attempts in only %d hours", checked)
+	}
+}
+
+// checkZeekSuccess checks each successful brute force alert of 007
+// against the file: every source it names logged in that hour, with the
+// attempts the evidence gives, and the sources of the hour's one-to-one
+// alert that logged in are among them.
+func checkZeekSuccess(t *testing.T, file string, success, oneToOne map[time.Time]*event.Alert) {
+	t.Helper()
+	type key struct {
+		hour time.Time
+		src  netip.Addr
+	}
+	tries, ok := map[key]int{}, map[key]int{}
+	if _, err := flowlog.ReadFile(file, func(r flow.Record) {
+		k := key{r.Time().Truncate(time.Hour), r.Src}
+		tries[k]++
+		if r.Auth == flow.AuthSuccess {
+			ok[k]++
+		}
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	named := 0
+	for hour, a := range success {
+		if a.Severity != event.SeverityHigh || a.AlertType != "VM_SshBruteForceSuccess" || len(a.Evidence) == 0 {
+			t.Errorf("%v: alert %+v", hour, a)
+		}
+		for _, ev := range a.Evidence {
+			k := key{hour, netip.MustParseAddr(ev.IP)}
+			if want := fmt.Sprintf("attempts=%d logins=%d", tries[k], ok[k]); ok[k] == 0 || ev.Result != want {
+				t.Errorf("%v: %s: evidence %q, want %q", hour, ev.IP, ev.Result, want)
+			}
+		}
+		named += len(a.Evidence)
+		if o := oneToOne[hour]; o != nil {
+			if !slices.Contains(names(a, "attacker"), "194.88.107.165") {
+				t.Errorf("%v: 194.88.107.165 not named", hour)
+			}
+			for _, src := range names(o, "attacker") {
+				if k := (key{hour, netip.MustParseAddr(src)}); ok[k] > 0 && tries[k] >= 30 && !slices.Contains(names(a, "attacker"), src) {
+					t.Errorf("%v: one-to-one attacker %s logged in but is not named", hour, src)
+				}
+			}
+		}
+	}
+	t.Logf("successful brute force in %d hours, naming %d sources in all", len(success), named)
+	if named != 213 {
+		t.Errorf("%d sources named, want all 213 source-hours with a login", named)
 	}
 }
 
@@ -151,7 +214,8 @@ func hourlyFrom(t *testing.T, file string, src netip.Addr) map[time.Time]int {
 // hosts, on port 902. With the defaults nothing is SSH (port 22 only).
 // Declaring 902 an SSH port still raises nothing: the server sees at most
 // a few attempts an hour from one client, far below 30 / 10 sources. The
-// ssh.log (TSV) is read alone: conn.log and ssh.log of one capture both
+// ssh.log (TSV) is read alone. It reports logins (auth_success T), but
+// with no brute force there is no successful brute force either.: conn.log and ssh.log of one capture both
 // hold each SSH connection, so feeding both would count them twice.
 func TestZeekSSHBenign(t *testing.T) {
 	conn := external(t, "stratosphere/006-zeek-scenario-ssh/conn.log")
