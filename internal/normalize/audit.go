@@ -143,17 +143,7 @@ func roleOf(targets []auditTarget) string {
 
 // tenantOf extracts the tenant from an Entra resource ID
 // ("/tenants/<id>/providers/Microsoft.aadiam").
-func tenantOf(resourceID string) string {
-	const prefix = "/tenants/"
-	if len(resourceID) <= len(prefix) || !strings.EqualFold(resourceID[:len(prefix)], prefix) {
-		return ""
-	}
-	rest := resourceID[len(prefix):]
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		rest = rest[:i]
-	}
-	return rest
-}
+func tenantOf(resourceID string) string { return segmentAfter(resourceID, "/tenants/") }
 
 // jsonText reads a modified property's value: JSON text, usually a quoted
 // string; anything else is taken as written.

@@ -50,12 +50,15 @@ func parseIP(s string) netip.Addr {
 
 // subscriptionOf extracts the subscription ID, as written, from an ARM
 // resource ID ("/subscriptions/<id>/...").
-func subscriptionOf(resourceID string) string {
-	const prefix = "/subscriptions/"
-	if len(resourceID) <= len(prefix) || !strings.EqualFold(resourceID[:len(prefix)], prefix) {
+func subscriptionOf(resourceID string) string { return segmentAfter(resourceID, "/subscriptions/") }
+
+// segmentAfter returns the path segment that follows prefix (matched without
+// regard to case) at the start of id, or "".
+func segmentAfter(id, prefix string) string {
+	if len(id) <= len(prefix) || !strings.EqualFold(id[:len(prefix)], prefix) {
 		return ""
 	}
-	rest := resourceID[len(prefix):]
+	rest := id[len(prefix):]
 	if i := strings.IndexByte(rest, '/'); i >= 0 {
 		rest = rest[:i]
 	}

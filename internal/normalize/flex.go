@@ -38,29 +38,44 @@ type flex[T any] struct {
 }
 
 func (f *flex[T]) UnmarshalJSON(b []byte) error {
-	switch firstByte(b) {
-	case '{':
-		f.Set = true
-		return decodeJSON(b, &f.V)
-	case '"':
-		s, err := unquote(b)
-		if err != nil {
-			return err
-		}
-		return f.decodeString(s)
-	}
-	return nil
+	set, err := decodeEmbedded(b, '{', &f.V)
+	f.Set = f.Set || set
+	return err
 }
 
 // decodeString decodes a JSON document held in a string; empty strings and
 // strings that are not objects leave f unset.
 func (f *flex[T]) decodeString(s string) error {
-	s = trimSpace(s)
-	if s == "" || s[0] != '{' {
-		return nil
+	set, err := decodeEmbeddedString(s, '{', &f.V)
+	f.Set = f.Set || set
+	return err
+}
+
+// decodeEmbedded decodes b into dst when b is the JSON value that opens
+// with open, or a string holding one; other values leave dst alone. set
+// reports whether dst was decoded into.
+func decodeEmbedded(b []byte, open byte, dst any) (set bool, err error) {
+	switch firstByte(b) {
+	case open:
+		return true, decodeJSON(b, dst)
+	case '"':
+		s, err := unquote(b)
+		if err != nil {
+			return false, err
+		}
+		return decodeEmbeddedString(s, open, dst)
 	}
-	f.Set = true
-	return decodeJSON([]byte(s), &f.V)
+	return false, nil
+}
+
+// decodeEmbeddedString decodes a JSON value held in a string when it opens
+// with open; empty strings and other values leave dst alone.
+func decodeEmbeddedString(s string, open byte, dst any) (set bool, err error) {
+	s = trimSpace(s)
+	if s == "" || s[0] != open {
+		return false, nil
+	}
+	return true, decodeJSON([]byte(s), dst)
 }
 
 // flexList holds an array that some sources embed as a JSON string (Log
@@ -70,27 +85,15 @@ type flexList[T any] struct {
 }
 
 func (f *flexList[T]) UnmarshalJSON(b []byte) error {
-	switch firstByte(b) {
-	case '[':
-		return decodeJSON(b, &f.V)
-	case '"':
-		s, err := unquote(b)
-		if err != nil {
-			return err
-		}
-		return f.decodeString(s)
-	}
-	return nil
+	_, err := decodeEmbedded(b, '[', &f.V)
+	return err
 }
 
 // decodeString decodes a JSON array held in a string; empty strings and
 // strings that are not arrays leave f empty.
 func (f *flexList[T]) decodeString(s string) error {
-	s = trimSpace(s)
-	if s == "" || s[0] != '[' {
-		return nil
-	}
-	return decodeJSON([]byte(s), &f.V)
+	_, err := decodeEmbeddedString(s, '[', &f.V)
+	return err
 }
 
 // ignored skips a value of any type.
