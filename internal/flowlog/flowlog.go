@@ -16,8 +16,6 @@ package flowlog
 
 import (
 	"bufio"
-	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,6 +24,7 @@ import (
 	"path/filepath"
 
 	"github.com/vedette/vedette/internal/flow"
+	"github.com/vedette/vedette/internal/input"
 )
 
 // Formats returned by ReadFile.
@@ -95,21 +94,11 @@ func Read(r io.Reader, source string, fn func(flow.Record), rej RejectFunc) (str
 	return p.format(), nil
 }
 
-// decompress returns r, gunzipped if it starts with the gzip magic, behind
-// a buffer large enough to Peek sniffBytes; done releases the gzip reader.
+// decompress returns r, gunzipped if it starts with the gzip magic (behind
+// input.Gunzip's ratio guard), behind a buffer large enough to Peek
+// sniffBytes; done releases the gzip reader.
 func decompress(r io.Reader) (br *bufio.Reader, done func(), err error) {
-	br = bufio.NewReader(r)
-	done = func() {}
-	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, done, fmt.Errorf("gzip: %w", err)
-		}
-		br, done = bufio.NewReaderSize(zr, sniffBytes), func() { zr.Close() }
-	} else {
-		br = bufio.NewReaderSize(br, sniffBytes)
-	}
-	return br, done, nil
+	return input.Gunzip(r, sniffBytes)
 }
 
 func readAll(src io.Reader) ([]byte, error) {
