@@ -30,7 +30,10 @@ const Stdin = "-"
 // Input is one opened input.
 type Input struct {
 	Name string
-	f    *os.File
+	// Regular is true for a regular file, which can be opened again (a
+	// caller holding many may close it after sniffing and reopen it).
+	Regular bool
+	f       *os.File
 	br   *bufio.Reader
 	done func()
 	head []byte
@@ -51,6 +54,9 @@ func Open(name string) (*Input, error) {
 		return nil, fmt.Errorf("input: %s: %w", name, err)
 	}
 	in := &Input{Name: name, f: f, br: br, done: done}
+	if st, serr := f.Stat(); serr == nil {
+		in.Regular = st.Mode().IsRegular() && name != Stdin
+	}
 	in.head, err = br.Peek(HeadSize)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		in.Close()
@@ -65,6 +71,15 @@ func (in *Input) Head() []byte { return in.head }
 
 // Reader reads the decompressed input from its first byte.
 func (in *Input) Reader() io.Reader { return in.br }
+
+// Source is how records and rejections name the input: its path, or
+// "stdin".
+func (in *Input) Source() string {
+	if in.Name == Stdin {
+		return "stdin"
+	}
+	return in.Name
+}
 
 // Close releases the input (standard input stays open).
 func (in *Input) Close() error {
