@@ -34,9 +34,9 @@ type Input struct {
 	// caller holding many may close it after sniffing and reopen it).
 	Regular bool
 	f       *os.File
-	br   *bufio.Reader
-	done func()
-	head []byte
+	br      *bufio.Reader
+	done    func()
+	head    []byte
 }
 
 // Open opens name ("-" is standard input), gunzips it when it starts with
