@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -136,5 +137,40 @@ func TestCapturesSayWhatToDo(t *testing.T) {
 		if !strings.Contains(details, want) {
 			t.Errorf("no %q in %s", want, details)
 		}
+	}
+}
+
+// TestTenantCaseDoesNotSplitBaselines: every other sign-in naming its
+// tenant in upper case (as some exports do) changes no alert.
+func TestTenantCaseDoesNotSplitBaselines(t *testing.T) {
+	dir, cfg := month(t)
+	clean := filepath.Join(dir, "signins.jsonl")
+	cfg.DataDir = t.TempDir()
+	want, _ := detectFiles(t, cfg, clean)
+	data, err := os.ReadFile(clean)
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`"tenantId":"[0-9a-f-]+"`)
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	changed := 0
+	for i := range lines {
+		if i%2 == 0 && re.Match(lines[i]) {
+			lines[i] = re.ReplaceAllFunc(lines[i], bytes.ToUpper)
+			lines[i] = bytes.Replace(lines[i], []byte(`"TENANTID"`), []byte(`"tenantId"`), 1)
+			changed++
+		}
+	}
+	mixed := filepath.Join(t.TempDir(), "signins-mixed-case.jsonl")
+	if err := os.WriteFile(mixed, bytes.Join(lines, nil), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg.DataDir = t.TempDir()
+	got, sum := detectFiles(t, cfg, mixed)
+	if changed < 100 || len(want) == 0 || len(sum.Rejected) != 0 {
+		t.Fatalf("%d lines changed, %d alerts, rejected %v", changed, len(want), sum.Rejected)
+	}
+	if diff := cmp.Diff(ids(want), ids(got)); diff != "" {
+		t.Errorf("upper-case tenant IDs changed the alerts (-clean +mixed):\n%s", diff)
 	}
 }
