@@ -16,7 +16,6 @@ package flowlog
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -34,8 +33,9 @@ const (
 	FormatMixed  = "mixed"
 )
 
-// MaxFileBytes bounds how much (decompressed) JSON one file may hold, so a
-// gzip bomb cannot exhaust memory.
+// MaxFileBytes bounds how much (decompressed) JSON one file may hold. It is
+// read one record at a time (MaxRecordBytes), so this bounds time, not
+// memory.
 const MaxFileBytes = 1 << 30
 
 // ErrFormat means the file is JSON but not an NSG or VNet flow log.
@@ -76,22 +76,9 @@ func Read(r io.Reader, source string, fn func(flow.Record), rej RejectFunc) (str
 	if kind := zeekKind(head); kind != "" {
 		return kind, readZeek(br, source, kind, fn, rej)
 	}
-	data, err := readAll(br)
-	if err != nil {
-		return "", err
-	}
-	var doc document
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return "", fmt.Errorf("decode json: %w", err)
-	}
-	if doc.Records == nil {
-		return "", ErrFormat
-	}
 	p := parser{source: source, fn: fn, rej: rej}
-	for i := range doc.Records {
-		p.record(&doc.Records[i], i+1)
-	}
-	return p.format(), nil
+	err = readAzure(br, &p)
+	return p.format(), err
 }
 
 // decompress returns r, gunzipped if it starts with the gzip magic (behind
@@ -99,15 +86,4 @@ func Read(r io.Reader, source string, fn func(flow.Record), rej RejectFunc) (str
 // sniffBytes; done releases the gzip reader.
 func decompress(r io.Reader) (br *bufio.Reader, done func(), err error) {
 	return input.Gunzip(r, sniffBytes)
-}
-
-func readAll(src io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(src, MaxFileBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read: %w", err)
-	}
-	if len(data) > MaxFileBytes {
-		return nil, fmt.Errorf("larger than %d bytes", MaxFileBytes)
-	}
-	return data, nil
 }
