@@ -1,15 +1,11 @@
 package store_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
-	"net/netip"
 	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -26,23 +22,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the incidents.json golden sections")
 
-// caseEvent is the compact event form of internal/detect's golden cases.
-type caseEvent struct {
-	T                     time.Time
-	P, IP, CC, App, AppID string
-	UA, Op, Res, R        string
-}
-
-func (c *caseEvent) UnmarshalJSON(b []byte) error {
-	var m struct {
-		T                                     time.Time
-		P, IP, CC, App, AppID, UA, Op, Res, R string
-	}
-	err := json.Unmarshal(b, &m)
-	*c = caseEvent(m)
-	return err
-}
-
 // replay runs a case's events through the real activity pipeline with
 // the default configuration and returns the alerts.
 func replay(t *testing.T, data []byte) []event.Alert {
@@ -50,24 +29,7 @@ func replay(t *testing.T, data []byte) []event.Alert {
 	cfg := config.Default()
 	p := pipeline.New(pipeline.Options{TrustRecordLocation: true}, baseline.New(cfg.Baseline), pipeline.Deps{Scoper: cfg.Scopes()})
 	var alerts []event.Alert
-	for i, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
-		var c caseEvent
-		if err := json.Unmarshal(line, &c); err != nil {
-			t.Fatalf("events.jsonl:%d: %v", i+1, err)
-		}
-		e := &event.Event{
-			Key: "ev-" + strconv.Itoa(i+1), Kind: event.KindSignIn, Time: c.T, Tenant: "contoso",
-			Principal: c.P, PrincipalKind: event.PrincipalUser, Result: event.ResultSuccess, Interactive: true,
-			AppName: c.App, AppID: c.AppID, UserAgent: c.UA, Operation: "sign-in", Resource: strings.ToLower(c.Res),
-			Origin: event.Origin{Source: "events.jsonl", Record: i + 1}, SourceIP: netip.MustParseAddr(c.IP),
-			Location: event.Location{Country: c.CC, Source: "record", RadiusKm: 25},
-		}
-		if c.Op != "" {
-			e.Kind, e.Operation = event.KindManagement, strings.ToLower(c.Op)
-		}
-		if c.R == "start" {
-			e.Result = event.ResultUnknown
-		}
+	for _, e := range storetest.Events(t, data) {
 		alerts = append(alerts, p.Process(e)...)
 	}
 	return alerts
