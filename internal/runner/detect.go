@@ -27,16 +27,16 @@ const stateName = "activity-baselines"
 
 // Summary is what a detect run did.
 type Summary struct {
-	Files     int                   `json:"files"`
-	Read      int                   `json:"events_read"`
-	Rejected  map[string]int        `json:"rejected"` // by reason
-	Pipeline  pipeline.Stats        `json:"pipeline"`
-	NewAlerts int                   `json:"new_alerts"`
+	Files     int            `json:"files"`
+	Read      int            `json:"events_read"`
+	Rejected  map[string]int `json:"rejected"` // by reason
+	Pipeline  pipeline.Stats `json:"pipeline"`
+	NewAlerts int            `json:"new_alerts"`
 	// Suppressed counts the new alerts a suppression rule dismissed: stored,
 	// not written to the output.
-	Suppressed int `json:"suppressed,omitempty"`
-	Formats   map[string]string     `json:"formats"` // file -> detected format
-	Examples  []normalize.Rejection `json:"rejection_examples,omitempty"`
+	Suppressed int                   `json:"suppressed,omitempty"`
+	Formats    map[string]string     `json:"formats"` // file -> detected format
+	Examples   []normalize.Rejection `json:"rejection_examples,omitempty"`
 	// FlowsRead counts flow records read (NSG/VNet tuples, Zeek entries);
 	// their rejections are counted in Rejected like activity records'.
 	FlowsRead     int                `json:"flows_read"`
