@@ -43,12 +43,8 @@ func Open(cfg config.Config, log *slog.Logger) (*Env, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	env := &Env{cfg: cfg, log: log, builtin: geoip.NewBuiltin(), scopes: cfg.Scopes()}
-	dsn, err := cfg.Store.PostgresDSN()
-	if err != nil {
-		return nil, err
-	}
-	opts := store.Options{PostgresDSN: dsn, IncidentWindow: cfg.Store.IncidentWindow, Logger: log}
-	if env.Store, err = store.OpenWith(context.Background(), cfg.DataDir, opts); err != nil {
+	var err error
+	if env.Store, err = OpenStore(cfg, log); err != nil {
 		return nil, err
 	}
 	env.Store.OnSettingsChange(env.loadSettings)
@@ -81,6 +77,17 @@ func Open(cfg config.Config, log *slog.Logger) (*Env, error) {
 
 // loadBaselines restores the baselines: one state row per tenant (a
 // single blob imported from a bbolt data directory also reads).
+// OpenStore opens the store cfg names: SQLite in the data directory, or
+// PostgreSQL with store.postgres.dsn_env.
+func OpenStore(cfg config.Config, log *slog.Logger) (*store.Store, error) {
+	dsn, err := cfg.Store.PostgresDSN()
+	if err != nil {
+		return nil, err
+	}
+	opts := store.Options{PostgresDSN: dsn, IncidentWindow: cfg.Store.IncidentWindow, Logger: log}
+	return store.OpenWith(context.Background(), cfg.DataDir, opts)
+}
+
 func (env *Env) loadBaselines() error {
 	env.Baselines = newBaselines(env.cfg)
 	parts, err := env.Store.LoadStateParts(context.Background(), stateName)
