@@ -7,6 +7,8 @@
 //	vedette gen     [-users N] [-days N] [-seed N] DIR
 //	vedette eval    [-config f.yaml] DIR
 //	vedette serve   [-config f.yaml] [-data dir] [-out alerts.jsonl] [-flush-on-exit]
+//	vedette alerts  [-config f.yaml] [-data dir] [-since 24h] [-detection id,..] [-status s,..] [-incidents] [-format table|json]
+//	vedette migrate [-config f.yaml] [-data dir]
 //	vedette version
 //
 // Exit status: 0 on success (and for -h), 1 when the run failed or an input
@@ -31,6 +33,8 @@ commands:
   gen      generate a labelled month of an organisation's activity
   eval     run detect on a generated month and report precision and recall
   serve    collect IPFIX/NetFlow over UDP and raise network alerts live
+  alerts   list or export stored alerts and incidents
+  migrate  bring a data directory (or PostgreSQL) to the current schema, converting a bbolt store
   version  print the version and build information
 
 vedette <command> -h describes a command's flags.
@@ -49,6 +53,8 @@ func main() {
 		"gen":     runGen,
 		"eval":    runEval,
 		"serve":   runServe,
+		"alerts":  runAlerts,
+		"migrate": runMigrate,
 		"version": runVersion,
 	}
 	name, args := os.Args[1], os.Args[2:]
