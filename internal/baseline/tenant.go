@@ -120,6 +120,9 @@ func (t *Tenant) reindex() {
 	for i := range t.Principals {
 		p := &t.Principals[i]
 		t.index[p.Name] = uint32(i)
+		for j := range p.Apps {
+			p.Apps[j].Name = t.internString(p.Apps[j].Name)
+		}
 		for _, s := range []*string{&p.Fix.City, &p.Fix.App, &p.Fix.UserAgent, &p.Fix.Operation, &p.Fix.Source, &p.Fix.GeoSource, &p.Fix.GeoBuild} {
 			*s = t.internString(*s)
 		}

@@ -37,6 +37,8 @@ type Config struct {
 	Overrides []Override `yaml:"overrides"`
 	// Activity configures the live activity sources of `vedette serve`.
 	Activity Activity `yaml:"activity"`
+	// API configures the HTTP API.
+	API API `yaml:"api"`
 }
 
 // Geo configures geolocation.
@@ -104,6 +106,7 @@ func Default() Config {
 		},
 		Network:  DefaultNetwork(),
 		Activity: DefaultActivity(),
+		API:      DefaultAPI(),
 	}
 }
 
@@ -140,6 +143,7 @@ func (c *Config) resolvePaths(dir string) {
 	}
 	c.Network.resolvePaths(abs)
 	c.Activity.Kafka.TLS.CAFile = abs(c.Activity.Kafka.TLS.CAFile)
+	c.API.TLS.Cert, c.API.TLS.Key = abs(c.API.TLS.Cert), abs(c.API.TLS.Key)
 }
 
 // Parse reads YAML from r over the defaults and validates it.
@@ -171,6 +175,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.Detections.validate("detections")...)
 	errs = append(errs, c.validateNetwork()...)
 	errs = append(errs, c.Activity.validate()...)
+	errs = append(errs, c.API.validate()...)
 	for i, o := range c.Overrides {
 		where := fmt.Sprintf("overrides[%d]", i)
 		if o.Tenant == "" && o.Subscription == "" {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -13,8 +14,18 @@ type Scopes struct {
 	base      Detections
 	overrides []Override
 
-	mu    sync.Mutex
-	cache map[[2]string][]detect.Detector
+	mu     sync.Mutex
+	layers []Layer // run-time settings (API), over the overrides
+	cache  map[[2]string][]detect.Detector
+}
+
+// SetLayers replaces the run-time settings (from the API); the next event
+// of every scope sees them.
+func (s *Scopes) SetLayers(layers []Layer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.layers = slices.Clone(layers)
+	clear(s.cache)
 }
 
 // Scopes returns the resolver for c. c must be valid.
@@ -43,6 +54,7 @@ func (s *Scopes) Detectors(tenant, subscription string) []detect.Detector {
 		// Validate applied every override already: this cannot fail.
 		d, _ = d.apply(&o.Detections)
 	}
+	d = withLayers(d, s.layers, tenant, subscription)
 	ds := d.detectors()
 	s.cache[key] = ds
 	return ds
