@@ -84,4 +84,3 @@ func (s *Server) audit(r *http.Request, action, target string, detail any) {
 		s.log.Error("api audit", "action", action, "target", target, "err", err)
 	}
 }
-

@@ -10,10 +10,10 @@ import (
 // HostIP is an address a host held: from the inventory file (From/To
 // zero when unbounded) or learned from flow logs (first and last seen).
 type HostIP struct {
-	IP      string    `json:"ip"`
-	Source  string    `json:"source"` // "file" or "learned"
-	From    time.Time `json:"from,omitzero"`
-	To      time.Time `json:"to,omitzero"`
+	IP     string    `json:"ip"`
+	Source string    `json:"source"` // "file" or "learned"
+	From   time.Time `json:"from,omitzero"`
+	To     time.Time `json:"to,omitzero"`
 }
 
 // HostIPs returns the host named name (case-insensitive) and the addresses
@@ -51,4 +51,3 @@ func unixTime(sec int64) time.Time {
 	}
 	return time.Unix(sec, 0).UTC()
 }
-
