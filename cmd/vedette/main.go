@@ -7,6 +7,8 @@
 //	vedette gen    [-users N] [-days N] [-seed N] DIR
 //	vedette eval   [-config f.yaml] DIR
 //	vedette serve  [-config f.yaml] [-data dir] [-out alerts.jsonl] [-flush-on-exit]
+//	vedette api    [-config f.yaml] [-data dir] [-listen addr]
+//	vedette token  -name NAME [-role viewer|analyst|admin]
 package main
 
 import (
@@ -23,6 +25,8 @@ commands:
   gen      generate a labelled month of an organisation's activity
   eval     run detect on a generated month and report precision and recall
   serve    collect IPFIX/NetFlow over UDP and raise network alerts live
+  api      serve the HTTP API over an existing data directory, collecting nothing
+  token    print a new API token and the hash to put in the configuration
 `
 
 func main() {
@@ -37,6 +41,8 @@ func main() {
 		"gen":    runGen,
 		"eval":   runEval,
 		"serve":  runServe,
+		"api":    runAPI,
+		"token":  runToken,
 	}
 	run, ok := cmds[os.Args[1]]
 	if !ok {

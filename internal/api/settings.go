@@ -14,7 +14,8 @@ type settingsView struct {
 	Settings []config.Setting `json:"settings"`
 }
 
-func layers(os []store.SettingOverride) []config.Layer {
+// Layers converts the store's setting overrides to configuration layers.
+func Layers(os []store.SettingOverride) []config.Layer {
 	ls := make([]config.Layer, len(os))
 	for i, o := range os {
 		ls[i] = config.Layer{Tenant: o.Tenant, Subscription: o.Subscription, Detection: o.Detection, Enabled: o.Enabled, Params: o.Params}
@@ -28,7 +29,7 @@ func (s *Server) listSettings(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, settingsView{Settings: s.cfg.Effective(layers(os))})
+	writeJSON(w, http.StatusOK, settingsView{Settings: s.cfg.Effective(Layers(os))})
 }
 
 // settingBody is a PUT /settings body: what the API changes over the
@@ -96,7 +97,7 @@ func (s *Server) settingsChanged(ctx context.Context) ([]config.Layer, error) {
 	if err != nil {
 		return nil, err
 	}
-	ls := layers(os)
+	ls := Layers(os)
 	if s.onSettings != nil {
 		s.onSettings(ls)
 	}

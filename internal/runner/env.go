@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,7 +9,9 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"sync"
 
+	"github.com/vedette/vedette/internal/api"
 	"github.com/vedette/vedette/internal/baseline"
 	"github.com/vedette/vedette/internal/config"
 	"github.com/vedette/vedette/internal/detect"
@@ -29,6 +32,13 @@ type Env struct {
 	builtin   *geoip.Builtin
 	mmdbs     []*geoip.MMDB
 	Lists     *iplist.Watcher
+	// scopes resolves the detections per tenant and subscription: the
+	// configuration with the run-time settings (API) layered over it.
+	scopes *config.Scopes
+	// stateMu guards the live state (baselines, network engine) between
+	// its one writer and the API's summaries; net is serve's network path.
+	stateMu sync.Mutex
+	net     *netPath
 }
 
 // Open assembles Vedette from cfg: opens the store, restores the
@@ -37,9 +47,13 @@ func Open(cfg config.Config, log *slog.Logger) (*Env, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	env := &Env{cfg: cfg, log: log, builtin: geoip.NewBuiltin()}
+	env := &Env{cfg: cfg, log: log, builtin: geoip.NewBuiltin(), scopes: cfg.Scopes()}
 	var err error
 	if env.Store, err = store.Open(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	if err := env.loadSettings(); err != nil {
+		env.Close()
 		return nil, err
 	}
 	if err := env.loadBaselines(); err != nil {
@@ -80,9 +94,28 @@ func (env *Env) loadBaselines() error {
 	return env.Baselines.UnmarshalBinary(data)
 }
 
+// loadSettings layers the run-time settings the store holds (changed
+// through the API) over the configuration's detections.
+func (env *Env) loadSettings() error {
+	st, ok := any(env.Store).(interface {
+		SettingOverrides(context.Context) ([]store.SettingOverride, error)
+	})
+	if !ok {
+		return nil
+	}
+	os, err := st.SettingOverrides(context.Background())
+	if err != nil {
+		return err
+	}
+	env.scopes.SetLayers(api.Layers(os))
+	return nil
+}
+
 // SaveBaselines writes the baselines to the store.
 func (env *Env) SaveBaselines() error {
+	env.stateMu.Lock()
 	data, err := env.Baselines.MarshalBinary()
+	env.stateMu.Unlock()
 	if err != nil {
 		return err
 	}
@@ -94,7 +127,7 @@ func (env *Env) Pipeline() *pipeline.Pipeline {
 	return pipeline.New(
 		pipeline.Options{TrustRecordLocation: env.cfg.Geo.TrustRecordLocation},
 		env.Baselines,
-		pipeline.Deps{Locator: env.Locator, Countries: env.builtin, Lists: listTags{env.Lists}, Scoper: env.cfg.Scopes()},
+		pipeline.Deps{Locator: env.Locator, Countries: env.builtin, Lists: listTags{env.Lists}, Scoper: env.scopes},
 	)
 }
 
