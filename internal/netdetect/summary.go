@@ -35,6 +35,9 @@ func (e *Engine) HostSummary(name string) (HostSummary, bool) {
 	h, ips, known := e.inv.HostIPs(name)
 	s := HostSummary{Host: h.Name, Subscription: h.Subscription, IPs: ips, UsualHourly: map[string]ChannelLevels{}}
 	hist, ok := e.history[name]
+	if ok && s.Host == "" {
+		s.Host = name
+	}
 	if !ok {
 		for n, hh := range e.history {
 			if strings.EqualFold(n, name) {
