@@ -52,6 +52,7 @@ func (s *Server) ruleBody(r *http.Request) (store.Rule, error) {
 	return rule, nil
 }
 
+// addRule saves a rule; the store audits rule changes itself.
 func (s *Server) addRule(w http.ResponseWriter, r *http.Request) {
 	rule, err := s.ruleBody(r)
 	if err != nil {
@@ -62,7 +63,6 @@ func (s *Server) addRule(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.audit(r, "rule.create", strconv.FormatInt(rule.ID, 10), rule)
 	writeJSON(w, http.StatusCreated, rule)
 }
 
@@ -99,6 +99,5 @@ func (s *Server) deleteRule(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.audit(r, "rule.delete", r.PathValue("id"), nil)
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -27,9 +27,6 @@ type Options struct {
 	Store  Store
 	// Entities answers /principals and /hosts; nil answers them 404.
 	Entities Entities
-	// OnSettings, if set, is called after every settings change with all
-	// the run-time settings, for the detections to apply them.
-	OnSettings func([]config.Layer)
 	// Console is mounted at "/", Metrics at /metrics, Healthz and Readyz
 	// at /healthz and /readyz; nil ones are not mounted.
 	Console, Metrics, Healthz, Readyz http.Handler
@@ -40,14 +37,13 @@ type Options struct {
 
 // Server is the HTTP API.
 type Server struct {
-	cfg        config.Config
-	store      Store
-	entities   Entities
-	tokens     tokens
-	onSettings func([]config.Layer)
-	log        *slog.Logger
-	now        func() time.Time
-	handler    http.Handler
+	cfg      config.Config
+	store    Store
+	entities Entities
+	tokens   tokens
+	log      *slog.Logger
+	now      func() time.Time
+	handler  http.Handler
 }
 
 // New checks the options and builds the server's routes.
@@ -60,7 +56,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: opts.Config, store: opts.Store, entities: opts.Entities, tokens: ts, onSettings: opts.OnSettings,
+		cfg: opts.Config, store: opts.Store, entities: opts.Entities, tokens: ts,
 		log: opts.Log, now: opts.Now,
 	}
 	if s.log == nil {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/vedette/vedette/internal/config"
@@ -39,6 +38,9 @@ type settingBody struct {
 	Params  map[string]any `json:"params"`
 }
 
+// putSetting stores a run-time setting. The store audits it and tells
+// the detections of this process (Store.OnSettingsChange); others poll
+// Store.SettingsVersion.
 func (s *Server) putSetting(w http.ResponseWriter, r *http.Request) {
 	var body settingBody
 	if err := decode(r, &body); err != nil {
@@ -61,13 +63,12 @@ func (s *Server) putSetting(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.audit(r, "setting.put", l.Tenant+"/"+l.Subscription+"/"+l.Detection, body)
-	all, err := s.settingsChanged(r.Context())
+	os, err := s.store.SettingOverrides(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	for _, st := range s.cfg.Effective(all) {
+	for _, st := range s.cfg.Effective(Layers(os)) {
 		if st.Tenant == l.Tenant && st.Subscription == l.Subscription && st.Detection == l.Detection {
 			writeJSON(w, http.StatusOK, st)
 			return
@@ -82,24 +83,5 @@ func (s *Server) deleteSetting(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.audit(r, "setting.delete", t+"/"+sub+"/"+d, nil)
-	if _, err := s.settingsChanged(r.Context()); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// settingsChanged hands every run-time setting to the detections and
-// returns them.
-func (s *Server) settingsChanged(ctx context.Context) ([]config.Layer, error) {
-	os, err := s.store.SettingOverrides(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ls := Layers(os)
-	if s.onSettings != nil {
-		s.onSettings(ls)
-	}
-	return ls, nil
 }

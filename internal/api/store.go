@@ -41,3 +41,5 @@ type Entities interface {
 	Principal(tenant, name string) (baseline.PrincipalSummary, bool)
 	Host(name string) (netdetect.HostSummary, bool)
 }
+
+var _ Store = (*store.Store)(nil)

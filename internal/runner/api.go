@@ -72,12 +72,8 @@ func (env *Env) startAPI(ctx context.Context, opts APIOptions) (<-chan struct{},
 // listenAPI builds the API over env's store and binds its address: a
 // refused address (public without tokens) fails here, before anything runs.
 func (env *Env) listenAPI(ents api.Entities, opts APIOptions) (*api.Server, net.Listener, error) {
-	st, ok := any(env.Store).(api.Store)
-	if !ok {
-		return nil, nil, errors.New("api: the store has no query surface")
-	}
 	srv, err := api.New(api.Options{
-		Config: env.cfg, Store: st, Entities: ents, OnSettings: env.scopes.SetLayers, Log: env.log,
+		Config: env.cfg, Store: env.Store, Entities: ents, Log: env.log,
 		Console: opts.Console, Metrics: opts.Metrics, Healthz: opts.Healthz, Readyz: opts.Readyz,
 	})
 	if err != nil {

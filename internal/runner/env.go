@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"sync"
 
-	"github.com/vedette/vedette/internal/api"
 	"github.com/vedette/vedette/internal/baseline"
 	"github.com/vedette/vedette/internal/config"
 	"github.com/vedette/vedette/internal/detect"
@@ -52,10 +51,11 @@ func Open(cfg config.Config, log *slog.Logger) (*Env, error) {
 	if env.Store, err = store.Open(cfg.DataDir); err != nil {
 		return nil, err
 	}
-	if err := env.loadSettings(); err != nil {
+	if err := env.loadSettings(context.Background()); err != nil {
 		env.Close()
 		return nil, err
 	}
+	env.Store.OnSettingsChange(env.settingsChanged)
 	if err := env.loadBaselines(); err != nil {
 		env.Close()
 		return nil, err
@@ -92,23 +92,6 @@ func (env *Env) loadBaselines() error {
 		return err
 	}
 	return env.Baselines.UnmarshalBinary(data)
-}
-
-// loadSettings layers the run-time settings the store holds (changed
-// through the API) over the configuration's detections.
-func (env *Env) loadSettings() error {
-	st, ok := any(env.Store).(interface {
-		SettingOverrides(context.Context) ([]store.SettingOverride, error)
-	})
-	if !ok {
-		return nil
-	}
-	os, err := st.SettingOverrides(context.Background())
-	if err != nil {
-		return err
-	}
-	env.scopes.SetLayers(api.Layers(os))
-	return nil
 }
 
 // SaveBaselines writes the baselines to the store.

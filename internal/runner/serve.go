@@ -69,6 +69,7 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 		return err
 	}
 	defer func() { cancel(); <-apiDone }()
+	go env.watchSettings(ctx, settingsPoll)
 	actDone := make(chan error, 1)
 	if cfg.Activity.Live() {
 		a, err := env.openActivity(out, opts.ActivityProgress)
