@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/vedette/vedette/internal/detect"
 )
@@ -14,10 +15,15 @@ type Scopes struct {
 	base      Detections
 	overrides []Override
 
-	mu     sync.Mutex
-	layers []Layer // run-time settings (API), over the overrides
-	cache  map[[2]string][]detect.Detector
+	mu      sync.Mutex
+	layers  []Layer // run-time settings (API), over the overrides
+	cache   map[[2]string][]detect.Detector
+	version atomic.Uint64 // SetLayers calls
 }
+
+// Version counts the changes of the run-time settings: a cache of
+// Detectors' answers is stale once it moves.
+func (s *Scopes) Version() uint64 { return s.version.Load() }
 
 // SetLayers replaces the run-time settings (from the API); the next event
 // of every scope sees them.
@@ -26,6 +32,7 @@ func (s *Scopes) SetLayers(layers []Layer) {
 	defer s.mu.Unlock()
 	s.layers = slices.Clone(layers)
 	clear(s.cache)
+	s.version.Add(1)
 }
 
 // Scopes returns the resolver for c. c must be valid.
