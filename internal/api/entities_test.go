@@ -24,7 +24,9 @@ func (s stateEntities) Principal(tenant, name string) (baseline.PrincipalSummary
 	return s.b.Summary(tenant, name, nil)
 }
 
-func (s stateEntities) Host(name string) (netdetect.HostSummary, bool) { return s.eng.HostSummary(name) }
+func (s stateEntities) Host(name string) (netdetect.HostSummary, bool) {
+	return s.eng.HostSummary(name)
+}
 
 // TestEntitySummaries: a principal's summary (an AWS ARN, with a slash,
 // percent-encoded in the path) and an inventory host, over HTTP.
