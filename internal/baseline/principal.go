@@ -74,16 +74,17 @@ type Principal struct {
 	Fix       Fix
 	Countries [principalCountries]CountrySeen
 	IPs       [principalIPs]IPSeen
-	// Apps are the client apps of successful activity (interned names)
-	// and their last day; Hours counts activity by UTC hour of day, for
-	// the analyst's "usual hours" (halved when one count saturates).
+	// Apps are the client apps of successful activity and their last
+	// day; Hours counts activity by UTC hour of day, for the analyst's
+	// "usual hours" (all halved when one saturates: a relative shape).
 	Apps  [principalApps]AppSeen
-	Hours [24]uint16
+	Hours [24]uint8
 }
 
-// AppSeen is a client app and the last day a principal used it.
+// AppSeen is a client app (1 + its index in the tenant's AppNames; 0 for
+// an empty slot) and the last day a principal used it.
 type AppSeen struct {
-	Name    string
+	App     uint16
 	LastDay uint32
 }
 

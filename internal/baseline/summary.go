@@ -14,7 +14,7 @@ import (
 // countHour counts one activity in UTC hour h. When a count saturates,
 // all are halved: the shape is kept and older activity weighs less.
 func (p *Principal) countHour(h int) {
-	if p.Hours[h] == math.MaxUint16 {
+	if p.Hours[h] == math.MaxUint8 {
 		for i := range p.Hours {
 			p.Hours[i] /= 2
 		}
@@ -22,16 +22,28 @@ func (p *Principal) countHour(h int) {
 	p.Hours[h]++
 }
 
+// maxApps caps a tenant's table of app names (AppSeen holds 16 bits).
+const maxApps = math.MaxUint16 - 1
+
 // touchApp records the client app of a successful activity on day, in
 // the slot of the same app or the least recently used one.
 func (t *Tenant) touchApp(p *Principal, e *event.Event, day uint32) {
-	app := cmp.Or(e.AppName, e.AppID)
-	if app == "" {
+	name := cmp.Or(e.AppName, e.AppID)
+	if name == "" {
 		return
+	}
+	app, ok := t.appIndex[name]
+	if !ok {
+		if len(t.AppNames) >= maxApps {
+			return
+		}
+		t.AppNames = append(t.AppNames, name)
+		app = uint16(len(t.AppNames))
+		t.appIndex[name] = app
 	}
 	victim := 0
 	for i, s := range p.Apps {
-		if s.Name == app {
+		if s.App == app {
 			p.Apps[i].LastDay = max(s.LastDay, day)
 			return
 		}
@@ -39,7 +51,7 @@ func (t *Tenant) touchApp(p *Principal, e *event.Event, day uint32) {
 			victim = i
 		}
 	}
-	p.Apps[victim] = AppSeen{Name: t.internString(app), LastDay: day}
+	p.Apps[victim] = AppSeen{App: app, LastDay: day}
 }
 
 // PrincipalSummary is what the baselines know of a principal, for people:
@@ -55,7 +67,9 @@ type PrincipalSummary struct {
 	Countries   []CountryUse `json:"countries"`
 	IPs         []IPUse      `json:"ips"`
 	Apps        []AppUse     `json:"apps"`
-	UsualHours  [24]int      `json:"usual_hours"` // activity counts by UTC hour of day
+	// UsualHours is activity by UTC hour of day: relative counts (halved
+	// together whenever one reaches 255).
+	UsualHours [24]int `json:"usual_hours"`
 }
 
 // CountryUse is a country and the last day it was used (midnight UTC).
@@ -113,8 +127,8 @@ func (b *Baselines) Summary(tenant, name string, country func(netip.Addr) string
 		}
 	}
 	for _, a := range p.Apps {
-		if a.Name != "" && a.LastDay >= since {
-			s.Apps = append(s.Apps, AppUse{App: a.Name, LastSeen: dayTime(a.LastDay)})
+		if a.App != 0 && int(a.App) <= len(t.AppNames) && a.LastDay >= since {
+			s.Apps = append(s.Apps, AppUse{App: t.AppNames[a.App-1], LastSeen: dayTime(a.LastDay)})
 		}
 	}
 	for h, n := range p.Hours {
