@@ -49,18 +49,7 @@ func (s *Scopes) Detectors(tenant, subscription string) []detect.Detector {
 	if ds, ok := s.cache[key]; ok {
 		return ds
 	}
-	d := s.base
-	for i := range s.overrides {
-		o := &s.overrides[i]
-		if o.Tenant != "" && !strings.EqualFold(o.Tenant, tenant) {
-			continue
-		}
-		if o.Subscription != "" && !strings.EqualFold(o.Subscription, subscription) {
-			continue
-		}
-		// Validate applied every override already: this cannot fail.
-		d, _ = d.apply(&o.Detections)
-	}
+	d := overridden(s.base, s.overrides, tenant, subscription)
 	d = withLayers(d, s.layers, tenant, subscription)
 	ds := d.detectors()
 	s.cache[key] = ds

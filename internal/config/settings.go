@@ -171,12 +171,16 @@ func layerRank(l Layer, tenant, subscription string) int {
 }
 
 // configured returns the detections of the configuration file for tenant
-// and subscription ("*": none in particular): the defaults with every
-// matching override applied in order.
+// and subscription ("*": none in particular).
 func (c *Config) configured(tenant, subscription string) Detections {
-	d := c.Detections
-	for i := range c.Overrides {
-		o := &c.Overrides[i]
+	return overridden(c.Detections, c.Overrides, tenant, subscription)
+}
+
+// overridden applies, in order, every override matching tenant and
+// subscription over d.
+func overridden(d Detections, overrides []Override, tenant, subscription string) Detections {
+	for i := range overrides {
+		o := &overrides[i]
 		if o.Tenant != "" && !strings.EqualFold(o.Tenant, tenant) {
 			continue
 		}
