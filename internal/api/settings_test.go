@@ -26,7 +26,7 @@ func TestSettingsOverHTTP(t *testing.T) {
 			t.Fatal("the analyst's refused change shows in the settings")
 		}
 
-		var st config.Setting
+		var st config.Effective
 		e.must("admin", "PUT", path, map[string]any{"enabled": false, "params": map[string]any{"repeat": "12h"}}, &st, 200)
 		if st.Enabled || st.Source["enabled"] != config.SourceAPI || st.Params["repeat"] != "12h0m0s" || st.Source["repeat"] != config.SourceAPI {
 			t.Errorf("PUT answer: %+v", st)
@@ -60,7 +60,7 @@ func TestSettingsOverHTTP(t *testing.T) {
 	})
 }
 
-func find(ss []config.Setting, tenant, sub, det string) *config.Setting {
+func find(ss []config.Effective, tenant, sub, det string) *config.Effective {
 	for i := range ss {
 		if ss[i].Tenant == tenant && ss[i].Subscription == sub && ss[i].Detection == det {
 			return &ss[i]

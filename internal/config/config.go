@@ -37,6 +37,8 @@ type Config struct {
 	Overrides []Override `yaml:"overrides"`
 	// Activity configures the live activity sources of `vedette serve`.
 	Activity Activity `yaml:"activity"`
+	// Store: SQLite in data_dir (default) or PostgreSQL.
+	Store Store `yaml:"store"`
 	// API configures the HTTP API.
 	API API `yaml:"api"`
 }
@@ -106,6 +108,7 @@ func Default() Config {
 		},
 		Network:  DefaultNetwork(),
 		Activity: DefaultActivity(),
+		Store:    DefaultStore(),
 		API:      DefaultAPI(),
 	}
 }
@@ -175,6 +178,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.Detections.validate("detections")...)
 	errs = append(errs, c.validateNetwork()...)
 	errs = append(errs, c.Activity.validate()...)
+	errs = append(errs, c.Store.validate()...)
 	errs = append(errs, c.API.validate()...)
 	for i, o := range c.Overrides {
 		where := fmt.Sprintf("overrides[%d]", i)

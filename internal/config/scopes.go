@@ -1,7 +1,6 @@
 package config
 
 import (
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,23 +15,10 @@ type Scopes struct {
 	overrides []Override
 
 	mu      sync.Mutex
-	layers  []Layer // run-time settings (API), over the overrides
 	cache   map[[2]string][]detect.Detector
-	version atomic.Uint64 // SetLayers calls
-}
+	runtime []runtimeNode // run-time overrides, least specific first
 
-// Version counts the changes of the run-time settings: a cache of
-// Detectors' answers is stale once it moves.
-func (s *Scopes) Version() uint64 { return s.version.Load() }
-
-// SetLayers replaces the run-time settings (from the API); the next event
-// of every scope sees them.
-func (s *Scopes) SetLayers(layers []Layer) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.layers = slices.Clone(layers)
-	clear(s.cache)
-	s.version.Add(1)
+	generation atomic.Uint64
 }
 
 // Scopes returns the resolver for c. c must be valid.
@@ -49,8 +35,24 @@ func (s *Scopes) Detectors(tenant, subscription string) []detect.Detector {
 	if ds, ok := s.cache[key]; ok {
 		return ds
 	}
-	d := overridden(s.base, s.overrides, tenant, subscription)
-	d = withLayers(d, s.layers, tenant, subscription)
+	d := s.base
+	for i := range s.overrides {
+		o := &s.overrides[i]
+		if o.Tenant != "" && !strings.EqualFold(o.Tenant, tenant) {
+			continue
+		}
+		if o.Subscription != "" && !strings.EqualFold(o.Subscription, subscription) {
+			continue
+		}
+		// Validate applied every override already: this cannot fail.
+		d, _ = d.apply(&o.Detections)
+	}
+	for _, r := range s.runtime {
+		if r.o.matches(tenant, subscription) {
+			// SetRuntime validated it over the base; this cannot fail.
+			d, _ = d.apply(r.n)
+		}
+	}
 	ds := d.detectors()
 	s.cache[key] = ds
 	return ds

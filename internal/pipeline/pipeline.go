@@ -33,6 +33,13 @@ type Scoper interface {
 	Detectors(tenant, subscription string) []detect.Detector
 }
 
+// Generations is a Scoper whose answers change at run time (settings
+// changed through the API): when Generation changes, the pipeline drops
+// the scopes it resolved, so the very next event sees the change.
+type Generations interface {
+	Generation() uint64
+}
+
 // Options are the pipeline's own settings.
 type Options struct {
 	// TrustRecordLocation: a record's own location (Entra's coordinates and
@@ -71,10 +78,9 @@ type Pipeline struct {
 	// lastScope and lastDetectors cache the last scope resolved.
 	lastScope     [2]string
 	lastDetectors []scoped
-	// versioned is the Scoper when its answers change at run time, and
-	// scopesAt the version the caches were filled at.
-	versioned Versioned
-	scopesAt  uint64
+	// gens, when the Scoper has them, and gen, the generation scopes holds.
+	gens Generations
+	gen  uint64
 	// in is reused for every event: detectors must not keep it.
 	in detect.Input
 }
@@ -87,15 +93,10 @@ type scoped struct {
 // New returns a pipeline learning into base.
 func New(opts Options, base *baseline.Baselines, deps Deps) *Pipeline {
 	p := &Pipeline{opts: opts, deps: deps, base: base, stats: Stats{Alerts: map[string]int{}}, scopes: map[[2]string][]scoped{}}
-	p.versioned, _ = deps.Scoper.(Versioned)
+	if g, ok := deps.Scoper.(Generations); ok {
+		p.gens, p.gen = g, g.Generation()
+	}
 	return p
-}
-
-// Versioned is a Scoper whose answers change at run time (settings
-// changed through the API): a new Version drops the pipeline's caches, so
-// the next event sees the change.
-type Versioned interface {
-	Version() uint64
 }
 
 // Stats returns the counters so far.
@@ -149,13 +150,13 @@ func (p *Pipeline) Process(e *event.Event) []event.Alert {
 // detectors returns the detections enabled for e's tenant and
 // subscription, resolved once per scope.
 func (p *Pipeline) detectors(e *event.Event) []scoped {
-	if p.versioned != nil {
-		if v := p.versioned.Version(); v != p.scopesAt {
-			p.scopesAt, p.lastDetectors = v, nil
+	key := [2]string{e.Tenant, e.Subscription}
+	if p.gens != nil {
+		if g := p.gens.Generation(); g != p.gen {
+			p.gen, p.lastDetectors = g, nil
 			clear(p.scopes)
 		}
 	}
-	key := [2]string{e.Tenant, e.Subscription}
 	if p.lastDetectors != nil && key == p.lastScope {
 		return p.lastDetectors
 	}

@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
@@ -145,65 +143,5 @@ func TestAPICommandServesDataDir(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
-	}
-}
-
-// TestSettingSeenByNextEvent: a setting disabling a detection for a
-// tenant, stored while events flow, applies from the very next event.
-func TestSettingSeenByNextEvent(t *testing.T) {
-	dir, cfg := month(t)
-	files := []string{filepath.Join(dir, "signins.jsonl")}
-	run := func(disableAfterFirst string) (before, after map[string]int) {
-		cfg.DataDir = filepath.Join(t.TempDir(), "data")
-		env, err := Open(cfg, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer env.Close()
-		events, err := env.read(files, &Summary{Rejected: map[string]int{}, Formats: map[string]string{}}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		slices.SortStableFunc(events, func(a, b *event.Event) int {
-			return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.Key, b.Key))
-		})
-		p := env.Pipeline()
-		before, after = map[string]int{}, map[string]int{}
-		switched := false
-		for _, e := range events {
-			for _, a := range p.Process(e) {
-				if switched {
-					after[a.Detection]++
-					continue
-				}
-				before[a.Detection]++
-				if a.Detection == disableAfterFirst {
-					off := false
-					o := store.SettingOverride{Tenant: a.Tenant, Subscription: "*", Detection: a.Detection, Enabled: &off, UpdatedBy: "test"}
-					if err := env.Store.PutSetting(t.Context(), o); err != nil {
-						t.Fatal(err)
-					}
-					switched = true
-				}
-			}
-		}
-		return before, after
-	}
-	control, _ := run("")
-	det := ""
-	for d, n := range control {
-		if n > 2 && (det == "" || d < det) {
-			det = d
-		}
-	}
-	if det == "" {
-		t.Fatalf("no detection raised more than twice: %v", control)
-	}
-	before, after := run(det)
-	if before[det] != 1 || after[det] != 0 {
-		t.Errorf("%s: %d alerts before the switch, %d after (control run: %d)", det, before[det], after[det], control[det])
-	}
-	if before[det]+after[det] >= control[det] {
-		t.Errorf("disabling %s changed nothing", det)
 	}
 }

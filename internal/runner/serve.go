@@ -69,7 +69,7 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 		return err
 	}
 	defer func() { cancel(); <-apiDone }()
-	go env.watchSettings(ctx, settingsPoll)
+	go env.watchSettings(ctx)
 	actDone := make(chan error, 1)
 	if cfg.Activity.Live() {
 		a, err := env.openActivity(out, opts.ActivityProgress)
