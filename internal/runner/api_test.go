@@ -113,15 +113,12 @@ func TestServeRefusesPublicAPIWithoutTokens(t *testing.T) {
 	}
 }
 
-// TestAPICommandServesDataDir: `vedette api` serves what `detect` wrote,
-// alerts and baselines, without collecting.
+// TestAPICommandServesDataDir: `vedette api` serves a data directory while
+// `detect` writes into it: the alerts and baselines detect stores show
+// through the running API, which collects nothing.
 func TestAPICommandServesDataDir(t *testing.T) {
 	dir, cfg := month(t)
 	cfg.DataDir = filepath.Join(t.TempDir(), "data")
-	alerts, _ := detectFiles(t, cfg, filepath.Join(dir, "signins.jsonl"), filepath.Join(dir, "activity.jsonl"))
-	if len(alerts) == 0 {
-		t.Fatal("the month raised nothing")
-	}
 	cfg.API.Listen = "127.0.0.1:0"
 	ctx, cancel := context.WithCancel(t.Context())
 	web := make(chan net.Addr, 1)
@@ -129,6 +126,13 @@ func TestAPICommandServesDataDir(t *testing.T) {
 	go func() { done <- API(ctx, cfg, nil, APIOptions{Ready: func(a net.Addr) { web <- a }}) }()
 	base := "http://" + (<-web).String()
 	var counts store.AlertCounts
+	if code := getJSON(t, base, "/api/v1/alerts/counts", &counts); code != 200 || counts.Total != 0 {
+		t.Fatalf("before detect: %d %+v", code, counts)
+	}
+	alerts, _ := detectFiles(t, cfg, filepath.Join(dir, "signins.jsonl"), filepath.Join(dir, "activity.jsonl"))
+	if len(alerts) == 0 {
+		t.Fatal("the month raised nothing")
+	}
 	if code := getJSON(t, base, "/api/v1/alerts/counts", &counts); code != 200 || counts.Total != len(alerts) {
 		t.Errorf("counts %d %+v, detect wrote %d alerts", code, counts, len(alerts))
 	}
