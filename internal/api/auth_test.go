@@ -102,6 +102,17 @@ func TestAuthenticationAndRoles(t *testing.T) {
 			}
 		}
 	}
+	// A body without a length (chunked) is cut at the limit as it is read.
+	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/alerts/a1/comments", io.MultiReader(strings.NewReader(`{"text":"`), strings.NewReader(strings.Repeat("x", 4000)+`"}`)))
+	req.Header.Set("Authorization", "Bearer "+plain["analyst"])
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("chunked body over the limit: %s", resp.Status)
+	}
 	for role, tok := range plain {
 		code, body := do(t, c, "GET", srv.URL+"/api/v1/me", tok, "")
 		var m me
