@@ -36,7 +36,12 @@ func runDetect(args []string, log *slog.Logger) error {
 	dataDir := fs.String("data", "", "data directory for baselines and alerts (overrides data_dir)")
 	outPath := fs.String("out", "", "write alerts here instead of stdout (JSON lines, appended)")
 	quiet := fs.Bool("q", false, "no progress or summary on stderr")
+	lf := addLogFlags(fs, "warn")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := lf.logger()
+	if err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -119,12 +124,20 @@ func sortedKeys(m map[string]int) []string {
 func runCheck(args []string, _ *slog.Logger) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	cfgPath := fs.String("config", "vedette.yaml", "configuration file")
+	lf := addLogFlags(fs, "warn")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := lf.logger()
+	if err != nil {
 		return err
 	}
 	cfg, err := config.Load(*cfgPath)
 	if err != nil {
 		return err
+	}
+	if eff, err := cfg.Effective(); err == nil {
+		log.Debug("effective configuration", "path", *cfgPath, "config", eff)
 	}
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", "  ")

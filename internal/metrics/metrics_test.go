@@ -59,7 +59,7 @@ func TestDecodeErrorsScraped(t *testing.T) {
 	want(t, f, 1, "vedette_flow_drops_total", "reason", "unknown_template")
 	want(t, f, 0, "vedette_flow_drops_total", "reason", "truncated")
 
-	dec.Decode(exporter, []byte{0, 7, 1, 2}, nil) // version 7
+	dec.Decode(exporter, []byte{0, 7, 1, 2}, nil)           // version 7
 	dec.Decode(exporter, []byte{0, 5, 0, 30, 1, 2, 3}, nil) // NetFlow v5 claiming 30 records
 	f = scrape(t, r)
 	want(t, f, 3, "vedette_flow_packets_total")

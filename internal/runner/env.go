@@ -8,12 +8,14 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/vedette/vedette/internal/baseline"
 	"github.com/vedette/vedette/internal/config"
 	"github.com/vedette/vedette/internal/detect"
 	"github.com/vedette/vedette/internal/enrich/geoip"
 	"github.com/vedette/vedette/internal/enrich/iplist"
+	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/normalize"
 	"github.com/vedette/vedette/internal/pipeline"
 	"github.com/vedette/vedette/internal/store"
@@ -29,7 +31,23 @@ type Env struct {
 	builtin   *geoip.Builtin
 	mmdbs     []*geoip.MMDB
 	Lists     *iplist.Watcher
+	hooks     envHooks
 }
+
+// envHooks are what serve's operation side observes; nil funcs are off.
+type envHooks struct {
+	alerts func([]event.Alert)              // new alerts, once stored
+	store  func(op string, d time.Duration) // store operation latency
+}
+
+// observeStore reports the latency of a store operation begun at start.
+func (env *Env) observeStore(op string, start time.Time) {
+	if env.hooks.store != nil {
+		env.hooks.store(op, time.Since(start))
+	}
+}
+
+func isNoState(err error) bool { return errors.Is(err, store.ErrNoState) }
 
 // Open assembles Vedette from cfg: opens the store, restores the
 // baselines, opens the geolocation databases and loads the IP lists.
@@ -57,15 +75,19 @@ func Open(cfg config.Config, log *slog.Logger) (*Env, error) {
 		chain = append(chain, db)
 	}
 	env.Locator = append(chain, env.builtin)
-	lists := make([]iplist.ListConfig, len(cfg.Lists))
-	for i, l := range cfg.Lists {
-		lists[i] = iplist.ListConfig{Path: l.Path, Category: iplist.Category(l.Category), Name: l.Name, Format: l.Format}
-	}
-	if env.Lists, err = iplist.NewWatcher(lists, log); err != nil {
+	if env.Lists, err = iplist.NewWatcher(listConfigs(cfg.Lists), log); err != nil {
 		env.Close()
 		return nil, err
 	}
 	return env, nil
+}
+
+func listConfigs(ls []config.List) []iplist.ListConfig {
+	lists := make([]iplist.ListConfig, len(ls))
+	for i, l := range ls {
+		lists[i] = iplist.ListConfig{Path: l.Path, Category: iplist.Category(l.Category), Name: l.Name, Format: l.Format}
+	}
+	return lists
 }
 
 func (env *Env) loadBaselines() error {
@@ -86,6 +108,7 @@ func (env *Env) SaveBaselines() error {
 	if err != nil {
 		return err
 	}
+	defer env.observeStore("save_baselines", time.Now())
 	return env.Store.SaveState(stateName, data)
 }
 
