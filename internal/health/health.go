@@ -115,6 +115,15 @@ func (h *Health) Ready() http.Handler {
 	})
 }
 
+// Handler serves GET /healthz (Live) and GET /readyz (Ready), for a
+// server that mounts both under one handler.
+func (h *Health) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /healthz", Live())
+	mux.Handle("GET /readyz", h.Ready())
+	return mux
+}
+
 // Live serves /healthz: the process is up and its HTTP server answers.
 func Live() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {

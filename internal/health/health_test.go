@@ -36,10 +36,7 @@ func TestReadinessFlips(t *testing.T) {
 	setStore(errors.New("store closed"))
 	h.Add("collector", bound.Check)
 	h.Add("store", func(context.Context) error { return *storeErr.Load() })
-	mux := http.NewServeMux()
-	mux.Handle("/readyz", h.Ready())
-	mux.Handle("/healthz", Live())
-	srv := httptest.NewServer(mux)
+	srv := httptest.NewServer(h.Handler())
 	defer srv.Close()
 
 	if code, _ := get(t, srv.URL+"/healthz"); code != http.StatusOK {

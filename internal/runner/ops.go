@@ -225,8 +225,9 @@ func (o *ops) snapshot() metrics.Snapshot {
 func Handler(m *metrics.Registry, h *health.Health) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
-	mux.Handle("GET /healthz", health.Live())
-	mux.Handle("GET /readyz", h.Ready())
+	hh := h.Handler()
+	mux.Handle("GET /healthz", hh)
+	mux.Handle("GET /readyz", hh)
 	return mux
 }
 

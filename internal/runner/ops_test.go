@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -100,6 +102,7 @@ func TestServeOps(t *testing.T) {
 	cfg.Network.Inventory = inv
 	cfg.Ops.Listen, cfg.Ops.StatusInterval = "127.0.0.1:0", 20*time.Millisecond
 	var logs syncBuffer
+	var badFile atomic.Bool
 	reload := make(chan struct{})
 	ready := make(chan netip.AddrPort, 1)
 	var base string
@@ -115,7 +118,12 @@ func TestServeOps(t *testing.T) {
 				base = "http://" + a.String()
 				before = status(t, base+"/readyz") // the collector is not bound yet
 			},
-			Reload: reload, LoadConfig: func() (config.Config, error) { return cfg, nil },
+			Reload: reload, LoadConfig: func() (config.Config, error) {
+				if badFile.Swap(false) {
+					return config.Config{}, errors.New("config: vedette.yaml: line 3: unknown key")
+				}
+				return cfg, nil
+			},
 		})
 	}()
 	addr := <-ready
@@ -139,6 +147,9 @@ func TestServeOps(t *testing.T) {
 	waitMetric(t, base, 3, "vedette_netdetect_flows_unmonitored_total")
 
 	writeInv("10.0.0.5,web-01\n10.0.0.6,web-02\n")
+	badFile.Store(true) // a broken file changes nothing
+	reload <- struct{}{}
+	waitMetric(t, base, 1, "vedette_reloads_total", "what", "config", "result", "error")
 	reload <- struct{}{}
 	waitMetric(t, base, 1, "vedette_reloads_total", "what", "inventory", "result", "ok")
 	send(ipfixMessage(2, attempts("203.0.113.7", "10.0.0.6", hour.Add(time.Minute), 2)))
@@ -151,7 +162,7 @@ func TestServeOps(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := logs.String()
-	for _, want := range []string{"msg=\"serve configuration\"", "msg=\"serve status\"", "flows_decoded=5", "msg=\"reload: inventory loaded\"", "msg=\"serve stopped\""} {
+	for _, want := range []string{"msg=\"serve configuration\"", "msg=\"reload: configuration rejected, keeping the running one\"", "msg=\"serve status\"", "flows_decoded=5", "msg=\"reload: inventory loaded\"", "msg=\"serve stopped\""} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %s:\n%s", want, out)
 		}
@@ -229,5 +240,22 @@ func TestServeOpsKafka(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestRestartNeeded(t *testing.T) {
+	a := config.Default()
+	b := a
+	b.Lists = []config.List{{Path: "offices.txt", Category: "corporate", Name: "offices"}}
+	b.Network.Inventory, b.Ops.StatusInterval = "inventory.csv", time.Minute
+	if got := restartNeeded(a, b); len(got) != 0 {
+		t.Fatalf("live settings reported as needing a restart: %v", got)
+	}
+	b.DataDir = "/elsewhere"
+	b.Detections.ImpossibleTravel.Enabled = false
+	b.Network.Collector.IPFIX = []string{":4740"}
+	b.Ops.Listen = "127.0.0.1:9999"
+	if got, want := strings.Join(restartNeeded(a, b), ","), "data_dir,detections,network,ops"; got != want {
+		t.Fatalf("restart needed for %s, want %s", got, want)
 	}
 }
