@@ -24,6 +24,13 @@ var (
 // vedette builds the binary once for the package's tests.
 func vedette(t *testing.T) string {
 	t.Helper()
+	// Read what decides the binary's modules, so that go test's cache
+	// runs this again when they change.
+	for _, f := range []string{"../go.mod", "../go.sum"} {
+		if _, err := os.ReadFile(f); err != nil {
+			t.Fatal(err)
+		}
+	}
 	buildOnce.Do(func() {
 		if binDir, buildErr = os.MkdirTemp("", "vedette-deploy"); buildErr != nil {
 			return

@@ -47,8 +47,6 @@ func (env *Env) observeStore(op string, start time.Time) {
 	}
 }
 
-func isNoState(err error) bool { return errors.Is(err, store.ErrNoState) }
-
 // Open assembles Vedette from cfg: opens the store, restores the
 // baselines, opens the geolocation databases and loads the IP lists.
 func Open(cfg config.Config, log *slog.Logger) (*Env, error) {

@@ -106,16 +106,8 @@ func startOps(ctx context.Context, env *Env, opts ServeOptions) (*ops, func(), e
 	return o, stop, nil
 }
 
-// storeCheck passes while the store answers a read.
-func (env *Env) storeCheck(ctx context.Context) error {
-	if p, ok := any(env.Store).(interface{ Ping(context.Context) error }); ok {
-		return p.Ping(ctx)
-	}
-	if _, err := env.Store.LoadState("readiness-probe"); err != nil && !isNoState(err) {
-		return err
-	}
-	return nil
-}
+// storeCheck passes while the store answers.
+func (env *Env) storeCheck(ctx context.Context) error { return env.Store.Ping(ctx) }
 
 func (o *ops) alerts(added []event.Alert) {
 	o.newAlerts.Add(uint64(len(added)))
