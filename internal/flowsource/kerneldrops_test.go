@@ -65,12 +65,14 @@ func TestKernelDrops(t *testing.T) {
 	}
 }
 
-func TestUDPDropsTable(t *testing.T) {
-	table := `   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
+const udpTable = `   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
   123: 0100007F:1283 00000000:0000 07 00000000:00000000 00:00000000 00000000  1000        0 424242 2 0000000000000000 17
   124: 0100007F:0807 00000000:0000 07 00000000:00000000 00:00000000 00000000  1000        0 555 2 0000000000000000 9
   125: 0100007F:0808 00000000:0000 07 00000000:00000000 00:00000000 00000000  1000        0 777 2 0000000000000000 x
 `
+
+func TestUDPDropsTable(t *testing.T) {
+	table := udpTable
 	found, drops, err := udpDrops(strings.NewReader(table), map[uint64]bool{424242: true, 555: true})
 	if err != nil || found != 2 || drops != 26 {
 		t.Fatalf("found %d drops %d err %v, want 2, 26", found, drops, err)
@@ -78,4 +80,18 @@ func TestUDPDropsTable(t *testing.T) {
 	if _, _, err := udpDrops(strings.NewReader(table), map[uint64]bool{777: true}); err == nil {
 		t.Fatal("a malformed drops column of our socket is an error")
 	}
+}
+
+// FuzzUDPDrops: any table text gives a result or an error, never a panic,
+// and never more matching rows than lines.
+func FuzzUDPDrops(f *testing.F) {
+	f.Add(udpTable)
+	f.Add("header\n 1: a b c d e f g h 424242 j k 18446744073709551615\n")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, table string) {
+		found, _, _ := udpDrops(strings.NewReader(table), map[uint64]bool{424242: true, 555: true})
+		if found > strings.Count(table, "\n")+1 {
+			t.Fatalf("%d rows found in %d lines", found, strings.Count(table, "\n")+1)
+		}
+	})
 }
