@@ -26,6 +26,7 @@ const namespace = "vedette"
 type Registry struct {
 	reg     *prometheus.Registry
 	alerts  *prometheus.CounterVec
+	supp    *prometheus.CounterVec
 	store   *prometheus.HistogramVec
 	reloads *prometheus.CounterVec
 	snap    *snapshotCollector
@@ -41,6 +42,10 @@ func New() *Registry {
 			Namespace: namespace, Name: "alerts_total",
 			Help: "New alerts stored (re-raised alerts are not counted again), by detection and severity.",
 		}, []string{"detection", "severity"}),
+		supp: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "alerts_suppressed_total",
+			Help: "New alerts stored dismissed by a suppression rule (also in vedette_alerts_total), by detection.",
+		}, []string{"detection"}),
 		store: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: namespace, Name: "store_operation_duration_seconds",
 			Help:    "Duration of store operations, by operation.",
@@ -54,7 +59,7 @@ func New() *Registry {
 	r.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		r.alerts, r.store, r.reloads, r.snap,
+		r.alerts, r.supp, r.store, r.reloads, r.snap,
 	)
 	return r
 }
@@ -70,9 +75,12 @@ func (r *Registry) Gatherer() prometheus.Gatherer { return r.reg }
 // Register adds a collector (for components with metrics of their own).
 func (r *Registry) Register(c prometheus.Collector) error { return r.reg.Register(c) }
 
-// Alert counts one new alert.
-func (r *Registry) Alert(detection, severity string) {
+// Alert counts one new alert; suppressed says a rule dismissed it.
+func (r *Registry) Alert(detection, severity string, suppressed bool) {
 	r.alerts.WithLabelValues(detection, severity).Inc()
+	if suppressed {
+		r.supp.WithLabelValues(detection).Inc()
+	}
 }
 
 // ObserveStore records how long a store operation took. It is the hook

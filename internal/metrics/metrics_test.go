@@ -78,9 +78,9 @@ func TestSourcesAlertsAndStore(t *testing.T) {
 			Rejected: map[string]uint64{"bad_json": 3, "unknown_format": 1},
 		}}}
 	})
-	r.Alert("impossible-travel", "High")
-	r.Alert("impossible-travel", "High")
-	r.Alert("honeypot", "Medium")
+	r.Alert("impossible-travel", "High", false)
+	r.Alert("impossible-travel", "High", true)
+	r.Alert("honeypot", "Medium", false)
 	r.ObserveStore("add_alerts", 3*time.Millisecond)
 	r.Reload("inventory", nil)
 	r.Reload("inventory", errors.New("bad line"))
@@ -91,6 +91,7 @@ func TestSourcesAlertsAndStore(t *testing.T) {
 	want(t, f, 1, "vedette_events_rejected_total", "source", "kafka", "reason", "unknown_format")
 	want(t, f, 2, "vedette_alerts_total", "detection", "impossible-travel", "severity", "High")
 	want(t, f, 1, "vedette_alerts_total", "detection", "honeypot", "severity", "Medium")
+	want(t, f, 1, "vedette_alerts_suppressed_total", "detection", "impossible-travel")
 	want(t, f, 1, "vedette_store_operation_duration_seconds", "operation", "add_alerts")
 	want(t, f, 1, "vedette_reloads_total", "what", "inventory", "result", "error")
 	lag, ok := f.Value("vedette_event_time_lag_seconds", "source", "kafka")
@@ -111,7 +112,7 @@ func TestNaming(t *testing.T) {
 			Activity: &ActivityStats{},
 		}
 	})
-	r.Alert("d", "Low")
+	r.Alert("d", "Low", true)
 	r.ObserveStore("x", time.Millisecond)
 	r.Reload("config", nil)
 	allowed := map[string]bool{"source": true, "reason": true, "detection": true, "severity": true, "operation": true, "what": true, "result": true}

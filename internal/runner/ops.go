@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/vedette/vedette/internal/config"
-	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/flowsource"
 	"github.com/vedette/vedette/internal/health"
 	"github.com/vedette/vedette/internal/inventory"
@@ -20,6 +19,7 @@ import (
 	"github.com/vedette/vedette/internal/netdetect"
 	"github.com/vedette/vedette/internal/pipeline"
 	"github.com/vedette/vedette/internal/source/kafka"
+	"github.com/vedette/vedette/internal/store"
 	"github.com/vedette/vedette/internal/ti"
 )
 
@@ -109,10 +109,10 @@ func startOps(ctx context.Context, env *Env, opts ServeOptions) (*ops, func(), e
 // storeCheck passes while the store answers.
 func (env *Env) storeCheck(ctx context.Context) error { return env.Store.Ping(ctx) }
 
-func (o *ops) alerts(added []event.Alert) {
+func (o *ops) alerts(added []store.StoredAlert) {
 	o.newAlerts.Add(uint64(len(added)))
 	for _, a := range added {
-		o.metrics.Alert(a.Detection, string(a.Severity))
+		o.metrics.Alert(a.Detection, string(a.Severity), a.Triage.SuppressedBy != "")
 	}
 }
 

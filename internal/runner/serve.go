@@ -79,6 +79,7 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 	out := &lockedWriter{w: opts.Out}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	go env.watchSettings(ctx)
 	o, stopOps, err := startOps(ctx, env, opts)
 	if err != nil {
 		return err
