@@ -84,14 +84,17 @@ func (o *ops) reloadLoop(ctx context.Context, reqs <-chan struct{}, load func() 
 	}
 }
 
-// reload applies what can change while serve runs: the IP lists (their
-// set and their files), the inventory file, the TI feeds' files and the
-// status interval. Other changed settings are logged: they take effect at
+// reload applies what can change while serve runs: the activity
+// detections and their overrides, the IP lists (their set and their
+// files), the inventory file, the TI feeds' files and the status interval. Other changed settings are logged: they take effect at
 // the next start.
 func (o *ops) reload(next config.Config) {
 	cur := o.cfg
 	if changed := restartNeeded(cur, next); len(changed) > 0 {
 		o.log.Warn("reload: these settings change only with a restart", "sections", strings.Join(changed, ","))
+	}
+	if !reflect.DeepEqual(cur.Detections, next.Detections) || !reflect.DeepEqual(cur.Overrides, next.Overrides) {
+		o.reloadDetections(&next)
 	}
 	var err error
 	if reflect.DeepEqual(cur.Lists, next.Lists) {
@@ -124,11 +127,30 @@ func (o *ops) reload(next config.Config) {
 	o.cfg = next
 }
 
+// reloadDetections puts the file's detections and overrides in force,
+// with the run-time settings stored through the API layered over them
+// again (checked against the new file); every pipeline sees them from its
+// next event.
+func (o *ops) reloadDetections(next *config.Config) {
+	o.env.scopes.SetFile(next)
+	overrides, err := o.env.Store.SettingOverrides(context.Background())
+	if err == nil {
+		err = o.env.scopes.SetRuntime(next, runtimeOverrides(overrides))
+	}
+	o.metrics.Reload("detections", err)
+	if err != nil {
+		o.log.Warn("reload: detections from the file in force, run-time settings skipped", "err", err)
+		return
+	}
+	o.log.Info("reload: detections and overrides in force", "overrides", len(next.Overrides), "runtime_settings", len(overrides))
+}
+
 // restartNeeded names the top-level sections (by YAML key) that differ
 // between a and b, ignoring the settings reload applies live.
 func restartNeeded(a, b config.Config) []string {
 	for _, c := range []*config.Config{&a, &b} {
 		c.Lists, c.Network.Inventory, c.Ops.StatusInterval = nil, "", 0
+		c.Detections, c.Overrides = config.Detections{}, nil
 	}
 	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
 	var out []string

@@ -21,6 +21,7 @@ import (
 
 	"github.com/vedette/vedette/internal/config"
 	"github.com/vedette/vedette/internal/metrics/metricstest"
+	"github.com/vedette/vedette/internal/store"
 )
 
 // syncBuffer is a log destination safe for concurrent writes.
@@ -251,11 +252,56 @@ func TestRestartNeeded(t *testing.T) {
 	if got := restartNeeded(a, b); len(got) != 0 {
 		t.Fatalf("live settings reported as needing a restart: %v", got)
 	}
-	b.DataDir = "/elsewhere"
 	b.Detections.ImpossibleTravel.Enabled = false
+	b.Overrides = []config.Override{{Tenant: "t"}}
+	if got := restartNeeded(a, b); len(got) != 0 {
+		t.Fatalf("detections reported as needing a restart: %v", got)
+	}
+	b.DataDir = "/elsewhere"
 	b.Network.Collector.IPFIX = []string{":4740"}
 	b.Ops.Listen = "127.0.0.1:9999"
-	if got, want := strings.Join(restartNeeded(a, b), ","), "data_dir,detections,network,ops"; got != want {
+	if got, want := strings.Join(restartNeeded(a, b), ","), "data_dir,network,ops"; got != want {
 		t.Fatalf("restart needed for %s, want %s", got, want)
+	}
+}
+
+// TestReloadDetections: a reloaded file switching a detection off for one
+// tenant is in force for the activity pipelines at once, and a run-time
+// setting stored through the API still layers over it.
+func TestReloadDetections(t *testing.T) {
+	const tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	env, err := Open(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	o := newOps(env, ServeOptions{})
+	has := func(tenant, sub, id string) bool {
+		for _, d := range env.Scopes().Detectors(tenant, sub) {
+			if d.Meta().ID == id {
+				return true
+			}
+		}
+		return false
+	}
+	next, err := config.Parse(strings.NewReader("overrides:\n  - tenant: " + tenant +
+		"\n    detections: {impossible_travel: {enabled: false}, anonymous_ip: {enabled: false}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	next.DataDir = cfg.DataDir
+	on := true
+	if err := env.Store.PutSetting(t.Context(), store.SettingOverride{Tenant: tenant, Subscription: "*", Detection: "anonymous-ip", Enabled: &on, UpdatedBy: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	gen := env.Scopes().Generation()
+	o.reload(next)
+	if has(tenant, "", "impossible-travel") || !has("other", "", "impossible-travel") || env.Scopes().Generation() == gen {
+		t.Fatal("reloaded override not in force for its tenant only")
+	}
+	if !has(tenant, "", "anonymous-ip") {
+		t.Fatal("the run-time setting no longer layers over the reloaded file")
 	}
 }
