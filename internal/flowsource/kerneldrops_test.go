@@ -63,6 +63,7 @@ func TestKernelDrops(t *testing.T) {
 	if drops == 0 || c.Packets+drops != sent || c.BadVersion != c.Packets {
 		t.Fatalf("sent %d: read %d (bad version %d), kernel drops %d", sent, c.Packets, c.BadVersion, drops)
 	}
+	t.Logf("sent %d, read %d, kernel drops %d", sent, c.Packets, drops)
 }
 
 const udpTable = `   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
