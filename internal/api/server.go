@@ -137,16 +137,19 @@ func (s *Server) Listen() (net.Listener, error) {
 	return ln, nil
 }
 
-// Serve answers requests on ln until ctx ends, then shuts down, giving
-// requests in flight up to 5 s.
+// Serve answers requests on ln until ctx ends, then shuts down: requests
+// in flight get up to 5 s to finish, then their contexts are cancelled
+// (an export stops) and the connections closed.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	base, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelBase()
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return ctx },
+		BaseContext:       func(net.Listener) context.Context { return base },
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
@@ -155,19 +158,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("api: %w", err)
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	sctx, cancel := context.WithTimeout(base, 5*time.Second)
 	defer cancel()
 	err := srv.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		s.log.Warn("api: requests still running at shutdown were cut")
+		cancelBase()
+		err = srv.Close()
+	}
 	<-done
 	return err
-}
-
-// Run listens and serves until ctx ends.
-func (s *Server) Run(ctx context.Context) error {
-	ln, err := s.Listen()
-	if err != nil {
-		return err
-	}
-	s.log.Info("api listening", "addr", ln.Addr().String(), "tls", s.cfg.API.TLS.Cert != "", "tokens", len(s.tokens))
-	return s.Serve(ctx, ln)
 }
