@@ -10,8 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/vedette/vedette/internal/api"
 	"github.com/vedette/vedette/internal/baseline"
 	"github.com/vedette/vedette/internal/config"
 	"github.com/vedette/vedette/internal/detect"
@@ -40,7 +42,9 @@ type Env struct {
 	// its one writer and the API's summaries; net is serve's network path.
 	stateMu sync.Mutex
 	net     *netPath
-	hooks   envHooks
+	// apiSrv is serve's API once it listens (a reload swaps its tokens).
+	apiSrv atomic.Pointer[api.Server]
+	hooks  envHooks
 }
 
 // envHooks are what serve's operation side observes; nil funcs are off.
