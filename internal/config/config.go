@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/vedette/vedette/internal/baseline"
+	"github.com/vedette/vedette/internal/deliver"
 	"github.com/vedette/vedette/internal/detect"
 )
 
@@ -37,6 +38,9 @@ type Config struct {
 	Overrides []Override `yaml:"overrides"`
 	// Activity configures the live activity sources of `vedette serve`.
 	Activity Activity `yaml:"activity"`
+	// Outputs are where findings are delivered, at least once, from the
+	// store's outbox (docs/OUTPUTS.md).
+	Outputs []deliver.OutputConfig `yaml:"outputs"`
 }
 
 // Geo configures geolocation.
@@ -140,6 +144,7 @@ func (c *Config) resolvePaths(dir string) {
 	}
 	c.Network.resolvePaths(abs)
 	c.Activity.Kafka.TLS.CAFile = abs(c.Activity.Kafka.TLS.CAFile)
+	c.resolveOutputPaths(abs)
 }
 
 // Parse reads YAML from r over the defaults and validates it.
@@ -171,6 +176,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.Detections.validate("detections")...)
 	errs = append(errs, c.validateNetwork()...)
 	errs = append(errs, c.Activity.validate()...)
+	errs = append(errs, c.validateOutputs()...)
 	for i, o := range c.Overrides {
 		where := fmt.Sprintf("overrides[%d]", i)
 		if o.Tenant == "" && o.Subscription == "" {
