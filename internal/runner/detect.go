@@ -5,7 +5,7 @@ package runner
 
 import (
 	"cmp"
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/vedette/vedette/internal/baseline"
 	"github.com/vedette/vedette/internal/config"
+	"github.com/vedette/vedette/internal/deliver"
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/netdetect"
 	"github.com/vedette/vedette/internal/normalize"
@@ -42,14 +43,23 @@ type Summary struct {
 
 // Options for a detect run.
 type Options struct {
-	Out      io.Writer // alerts as JSON lines
-	Progress io.Writer // progress lines; nil for none
+	// Out receives the findings as Vedette JSON lines, besides the
+	// configured outputs, delivered from the store's outbox (cursor
+	// "stdout"); OutPath, when set, replaces it with a file.
+	Out      io.Writer
+	OutPath  string
+	Metrics  *deliver.Metrics // per-output delivery metrics; nil for none
+	Progress io.Writer        // progress lines; nil for none
 	Log      *slog.Logger
+	// Context bounds delivery; nil means context.Background().
+	Context context.Context
 }
 
 // Detect reads files, runs the activity pipeline over their events in event
-// time order, stores baselines and alerts under the data directory, and
-// writes the alerts not raised by an earlier run to opts.Out.
+// time order, stores baselines and alerts under the data directory, then
+// delivers every change the outputs (opts.Out or opts.OutPath, and the
+// configured ones) have not received yet: the alerts not raised by an earlier run, and
+// whatever an earlier run could not deliver.
 func Detect(cfg config.Config, files []string, opts Options) (Summary, error) {
 	env, err := Open(cfg, opts.Log)
 	if err != nil {
@@ -68,13 +78,12 @@ func Detect(cfg config.Config, files []string, opts Options) (Summary, error) {
 		return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.Key, b.Key))
 	})
 	p := env.Pipeline()
-	enc := json.NewEncoder(opts.Out)
 	var pending []event.Alert
 	prog := newProgress(opts.Progress, "processed", len(events))
 	for i, e := range events {
 		pending = append(pending, p.Process(e)...)
 		if len(pending) >= 256 || i == len(events)-1 {
-			if err := env.emit(pending, enc, &sum); err != nil {
+			if err := env.emit(pending, &sum); err != nil {
 				return sum, err
 			}
 			pending = pending[:0]
@@ -86,10 +95,19 @@ func Detect(cfg config.Config, files []string, opts Options) (Summary, error) {
 	if err := env.SaveBaselines(); err != nil {
 		return sum, err
 	}
-	return sum, env.detectFlows(flowFiles, enc, &sum)
+	if err := env.detectFlows(flowFiles, &sum); err != nil {
+		return sum, err
+	}
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return sum, env.deliverAll(ctx, destination{opts.Out, opts.OutPath, opts.Metrics})
 }
 
-func (env *Env) emit(alerts []event.Alert, enc *json.Encoder, sum *Summary) error {
+// emit stores alerts; the store appends the new ones to its outbox, from
+// which they are delivered.
+func (env *Env) emit(alerts []event.Alert, sum *Summary) error {
 	if len(alerts) == 0 {
 		return nil
 	}
@@ -97,12 +115,10 @@ func (env *Env) emit(alerts []event.Alert, enc *json.Encoder, sum *Summary) erro
 	if err != nil {
 		return err
 	}
-	for _, a := range added {
-		if err := enc.Encode(a); err != nil {
-			return fmt.Errorf("write alert: %w", err)
-		}
-	}
 	sum.NewAlerts += len(added)
+	if wake := env.wake; wake != nil && len(added) > 0 {
+		wake()
+	}
 	return nil
 }
 

@@ -29,6 +29,9 @@ type Env struct {
 	builtin   *geoip.Builtin
 	mmdbs     []*geoip.MMDB
 	Lists     *iplist.Watcher
+	// wake tells the delivery loop that new alerts were stored (serve);
+	// set before the sources start, cleared after they stop.
+	wake func()
 }
 
 // Open assembles Vedette from cfg: opens the store, restores the

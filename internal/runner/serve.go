@@ -2,7 +2,6 @@ package runner
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vedette/vedette/internal/config"
+	"github.com/vedette/vedette/internal/deliver"
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/flow"
 	"github.com/vedette/vedette/internal/flowsource"
@@ -23,8 +23,13 @@ const listReloadInterval = time.Minute
 
 // ServeOptions for a live run.
 type ServeOptions struct {
-	Out io.Writer // alerts as JSON lines
-	Log *slog.Logger
+	// Out receives the findings as Vedette JSON lines, besides the
+	// configured outputs, delivered from the store's outbox as they are
+	// stored; OutPath, when set, replaces it with a file.
+	Out     io.Writer
+	OutPath string
+	Metrics *deliver.Metrics // per-output delivery metrics; nil for none
+	Log     *slog.Logger
 	// Ready, if set, is called with the collector's bound UDP addresses
 	// once it listens (none when only activity is configured).
 	Ready func([]netip.AddrPort)
@@ -46,8 +51,9 @@ type ServeOptions struct {
 // Serve runs the live sources the configuration names until ctx ends: the
 // IPFIX/NetFlow collector on its UDP addresses (network detections), and
 // the activity consumer (activity.kafka: Kafka or Event Hubs) through the
-// same activity pipeline as `vedette detect`. It writes alerts not raised
-// before to opts.Out. The network state is saved every
+// same activity pipeline as `vedette detect`. New alerts are stored and
+// delivered to the outputs from the store's outbox; at shutdown what is left
+// is delivered for up to 10 s, and a restart resumes the rest. The network state is saved every
 // network.snapshot_interval, the baselines (then the Kafka offsets) every
 // activity.commit_interval, and both when ctx ends; a restart continues
 // where the last run stopped. With activity configured and an empty
@@ -59,12 +65,23 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 		return err
 	}
 	defer env.Close()
-	out := &lockedWriter{w: opts.Out}
+	stopDelivery, err := env.startDelivery(ctx, destination{opts.Out, opts.OutPath, opts.Metrics})
+	if err != nil {
+		return err
+	}
+	err = serve(ctx, env, cfg, opts)
+	final, cancelFinal := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancelFinal()
+	return errors.Join(err, stopDelivery(final))
+}
+
+// serve runs the sources until ctx ends.
+func serve(ctx context.Context, env *Env, cfg config.Config, opts ServeOptions) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	actDone := make(chan error, 1)
 	if cfg.Activity.Live() {
-		a, err := env.openActivity(out, opts.ActivityProgress)
+		a, err := env.openActivity(opts.ActivityProgress)
 		if err != nil {
 			return err
 		}
@@ -81,7 +98,7 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 	}
 	var flowErr error
 	if len(cfg.Network.Collector.IPFIX)+len(cfg.Network.Collector.NetFlow) > 0 {
-		flowErr = serveFlows(ctx, env, cfg, opts, out)
+		flowErr = serveFlows(ctx, env, cfg, opts)
 		cancel() // a failed collector stops serve
 	} else if opts.Ready != nil {
 		opts.Ready(nil)
@@ -90,7 +107,7 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 }
 
 // serveFlows runs the flow collector and the network detections.
-func serveFlows(ctx context.Context, env *Env, cfg config.Config, opts ServeOptions, out io.Writer) error {
+func serveFlows(ctx context.Context, env *Env, cfg config.Config, opts ServeOptions) error {
 	np, err := env.openNetwork()
 	if err != nil {
 		return err
@@ -115,7 +132,7 @@ func serveFlows(ctx context.Context, env *Env, cfg config.Config, opts ServeOpti
 	if np.ti != nil {
 		go np.ti.Run(ctx)
 	}
-	s := &server{env: env, np: np, enc: json.NewEncoder(out), sum: &Summary{NetworkAlerts: map[string]int{}}, progress: opts.Progress}
+	s := &server{env: env, np: np, sum: &Summary{NetworkAlerts: map[string]int{}}, progress: opts.Progress}
 	loopErr := s.loop(ctx, batches, cfg.Network.SnapshotInterval)
 	colErr := <-colDone
 	return errors.Join(loopErr, colErr, s.stop(batches, opts.FlushOnStop))
@@ -125,7 +142,6 @@ func serveFlows(ctx context.Context, env *Env, cfg config.Config, opts ServeOpti
 type server struct {
 	env *Env
 	np  *netPath
-	enc *json.Encoder
 	sum *Summary
 
 	progress func(netdetect.Counters)
@@ -155,7 +171,7 @@ func (s *server) observe(rs []flow.Record) error {
 	for i := range rs {
 		alerts = append(alerts, s.np.eng.Observe(&rs[i])...)
 	}
-	err := s.env.emitNetwork(alerts, s.enc, s.sum)
+	err := s.env.emitNetwork(alerts, s.sum)
 	if s.progress != nil {
 		s.progress(s.np.eng.Counters())
 	}
@@ -175,7 +191,7 @@ func (s *server) stop(batches <-chan []flow.Record, flush bool) error {
 		}
 	}
 	if flush {
-		errs = append(errs, s.env.emitNetwork(s.np.eng.Flush(), s.enc, s.sum))
+		errs = append(errs, s.env.emitNetwork(s.np.eng.Flush(), s.sum))
 	}
 	errs = append(errs, s.np.save(s.env.Store))
 	c := s.np.eng.Counters()
