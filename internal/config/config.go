@@ -41,6 +41,8 @@ type Config struct {
 	// Outputs are where findings are delivered, at least once, from the
 	// store's outbox (docs/OUTPUTS.md).
 	Outputs []deliver.OutputConfig `yaml:"outputs"`
+	// Store: SQLite in data_dir (default) or PostgreSQL.
+	Store Store `yaml:"store"`
 }
 
 // Geo configures geolocation.
@@ -108,6 +110,7 @@ func Default() Config {
 		},
 		Network:  DefaultNetwork(),
 		Activity: DefaultActivity(),
+		Store:    DefaultStore(),
 	}
 }
 
@@ -177,6 +180,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateNetwork()...)
 	errs = append(errs, c.Activity.validate()...)
 	errs = append(errs, c.validateOutputs()...)
+	errs = append(errs, c.Store.validate()...)
 	for i, o := range c.Overrides {
 		where := fmt.Sprintf("overrides[%d]", i)
 		if o.Tenant == "" && o.Subscription == "" {

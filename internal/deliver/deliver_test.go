@@ -306,6 +306,15 @@ func TestFilter(t *testing.T) {
 			t.Errorf("%s: %v", name, got)
 		}
 	}
+	suppressed := c
+	suppressed.Triage = event.Triage{Status: event.StatusDismissed, SuppressedBy: "rule 3: corporate vpn"}
+	if (Filter{}).Match(&suppressed) || !(Filter{IncludeSuppressed: true}).Match(&suppressed) {
+		t.Error("a suppressed alert passes only with include_suppressed")
+	}
+	suppressed.Triage.Status = event.StatusActive // reopened by an analyst
+	if !(Filter{}).Match(&suppressed) {
+		t.Error("a reopened suppressed alert is kept from the output")
+	}
 	low := changesN(1)[0]
 	if (Filter{MinSeverity: event.SeverityMedium}).Match(&low) {
 		t.Error("Low passed min Medium")

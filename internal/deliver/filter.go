@@ -13,6 +13,10 @@ type Filter struct {
 	MinSeverity event.Severity `yaml:"min_severity"` // Low, Medium or High
 	Detections  []string       `yaml:"detections"`
 	Tenants     []string       `yaml:"tenants"`
+	// IncludeSuppressed also delivers alerts a suppression rule dismissed
+	// (stored, counted, and by default kept from every output). Reopened,
+	// such an alert is delivered either way.
+	IncludeSuppressed bool `yaml:"include_suppressed"`
 }
 
 var severityRank = map[event.Severity]int{event.SeverityLow: 1, event.SeverityMedium: 2, event.SeverityHigh: 3}
@@ -28,6 +32,9 @@ func (f Filter) Validate() error {
 // Match reports whether c passes the filter.
 func (f Filter) Match(c *event.Change) bool {
 	a := &c.Alert
+	if !f.IncludeSuppressed && c.Triage.SuppressedBy != "" && c.Triage.Status == event.StatusDismissed {
+		return false
+	}
 	if f.MinSeverity != "" && severityRank[a.Severity] < severityRank[f.MinSeverity] {
 		return false
 	}

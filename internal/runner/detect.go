@@ -27,13 +27,16 @@ const stateName = "activity-baselines"
 
 // Summary is what a detect run did.
 type Summary struct {
-	Files     int                   `json:"files"`
-	Read      int                   `json:"events_read"`
-	Rejected  map[string]int        `json:"rejected"` // by reason
-	Pipeline  pipeline.Stats        `json:"pipeline"`
-	NewAlerts int                   `json:"new_alerts"`
-	Formats   map[string]string     `json:"formats"` // file -> detected format
-	Examples  []normalize.Rejection `json:"rejection_examples,omitempty"`
+	Files     int            `json:"files"`
+	Read      int            `json:"events_read"`
+	Rejected  map[string]int `json:"rejected"` // by reason
+	Pipeline  pipeline.Stats `json:"pipeline"`
+	NewAlerts int            `json:"new_alerts"`
+	// Suppressed counts the new alerts a suppression rule dismissed: stored,
+	// not written to the output.
+	Suppressed int                   `json:"suppressed,omitempty"`
+	Formats    map[string]string     `json:"formats"` // file -> detected format
+	Examples   []normalize.Rejection `json:"rejection_examples,omitempty"`
 	// FlowsRead counts flow records read (NSG/VNet tuples, Zeek entries);
 	// their rejections are counted in Rejected like activity records'.
 	FlowsRead     int                `json:"flows_read"`
@@ -105,15 +108,22 @@ func Detect(cfg config.Config, files []string, opts Options) (Summary, error) {
 	return sum, env.deliverAll(ctx, destination{opts.Out, opts.OutPath, opts.Metrics})
 }
 
-// emit stores alerts; the store appends the new ones to its outbox, from
-// which they are delivered.
+// emit stores the alerts (rules, incidents and outbox in the same
+// transaction); the outputs deliver them from the outbox, those a rule
+// suppressed excepted (counted here): an alert is never seen anywhere
+// before it is stored.
 func (env *Env) emit(alerts []event.Alert, sum *Summary) error {
 	if len(alerts) == 0 {
 		return nil
 	}
-	added, err := env.Store.AddAlerts(alerts)
+	added, err := env.Store.Insert(context.Background(), alerts)
 	if err != nil {
 		return err
+	}
+	for _, a := range added {
+		if a.Triage.SuppressedBy != "" {
+			sum.Suppressed++
+		}
 	}
 	sum.NewAlerts += len(added)
 	if wake := env.wake; wake != nil && len(added) > 0 {

@@ -79,6 +79,7 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 func serve(ctx context.Context, env *Env, cfg config.Config, opts ServeOptions) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	go env.watchSettings(ctx)
 	actDone := make(chan error, 1)
 	if cfg.Activity.Live() {
 		a, err := env.openActivity(opts.ActivityProgress)
