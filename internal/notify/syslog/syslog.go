@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/vedette/vedette/internal/event"
@@ -158,7 +159,8 @@ func (n *Notifier) Notify(ctx context.Context, changes []event.Change) (bool, er
 	if err := n.write(msgs); err != nil {
 		n.conn.Close()
 		n.conn = nil
-		return true, fmt.Errorf("syslog: send to %s: %w", n.cfg.Address, err)
+		// A message too large for a datagram stays too large.
+		return !errors.Is(err, syscall.EMSGSIZE), fmt.Errorf("syslog: send to %s: %w", n.cfg.Address, err)
 	}
 	return false, nil
 }

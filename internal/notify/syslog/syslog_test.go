@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/format/cef"
 	"github.com/vedette/vedette/internal/format/formattest"
 	"github.com/vedette/vedette/internal/notify"
@@ -90,3 +91,25 @@ func TestValidate(t *testing.T) {
 }
 
 func tlsCert(cert string) (t notify.TLS) { t.CertFile = cert; return t }
+
+// A finding too large for one UDP datagram is refused for good: retrying
+// cannot shrink it.
+func TestUDPTooLarge(t *testing.T) {
+	t.Parallel()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	n, err := New(Config{Network: "udp", Address: pc.LocalAddr().String(), Hostname: "h"}, cef.Format)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	c := formattest.Changes(t)[0]
+	c.Alert.Description = strings.Repeat("x", 70_000)
+	retry, err := n.Notify(t.Context(), []event.Change{c})
+	if err == nil || retry {
+		t.Errorf("retry=%v err=%v, want a permanent error", retry, err)
+	}
+}
