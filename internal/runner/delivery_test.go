@@ -14,6 +14,7 @@ import (
 
 	"github.com/vedette/vedette/internal/config"
 	"github.com/vedette/vedette/internal/deliver"
+	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/notify/webhook"
 	"github.com/vedette/vedette/internal/store"
 )
@@ -176,5 +177,68 @@ func TestDeliveryDeadLettersWhenRefused(t *testing.T) {
 	}
 	if h.requests != before {
 		t.Errorf("rerun sent %d more requests", h.requests-before)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the delivery goroutine and the test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+func (s *syncBuffer) lines() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return strings.Count(s.buf.String(), "\n")
+}
+
+// In serve, stored alerts are delivered while it runs, woken by the store
+// write rather than waiting for a poll, and what the last ones added is
+// delivered at stop.
+func TestServeDeliversLive(t *testing.T) {
+	cfg, err := config.Load("../../testdata/sample/vedette.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DataDir = t.TempDir()
+	env, err := Open(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	var out syncBuffer
+	stop, err := env.startDelivery(t.Context(), destination{Out: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alerts := []event.Alert{{ID: "a1", Detection: "impossible-travel", Severity: event.SeverityHigh, Tenant: "t", Time: time.Now()}}
+	start := time.Now()
+	if err := env.emit(alerts, &Summary{}); err != nil {
+		t.Fatal(err)
+	}
+	for out.lines() < 1 {
+		if time.Since(start) > 5*time.Second {
+			t.Fatal("not delivered while running")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if took := time.Since(start); took > 900*time.Millisecond {
+		t.Errorf("delivered after %v: woken by the store write, not by the 1s poll", took)
+	}
+	alerts[0].ID = "a2"
+	if err := env.emit(alerts, &Summary{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := stop(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if out.lines() != 2 {
+		t.Errorf("%d lines after stop, want 2", out.lines())
 	}
 }
