@@ -110,7 +110,6 @@ type Deps struct {
 
 // Deliverer runs the outputs.
 type Deliverer struct {
-	outbox  Outbox
 	workers []*worker
 }
 
@@ -126,7 +125,7 @@ func New(outbox Outbox, outputs []Output, deps Deps) (*Deliverer, error) {
 	if deps.Jitter == nil {
 		deps.Jitter = rand.Float64
 	}
-	d := &Deliverer{outbox: outbox}
+	d := &Deliverer{}
 	seen := map[string]bool{}
 	for _, o := range outputs {
 		if o.Name == "" || seen[o.Name] {

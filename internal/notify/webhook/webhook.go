@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -48,7 +49,9 @@ func (c Config) Validate() error {
 	case c.URL == "":
 		return fmt.Errorf("webhook: %w", notify.ErrNoURL)
 	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
-		return fmt.Errorf("webhook: url %q: want http(s)://host/...", c.URL)
+		return fmt.Errorf("webhook: url %q: want https://host/...", c.URL)
+	case u.Scheme == "http" && !loopback(u.Hostname()):
+		return fmt.Errorf("webhook: url %q: findings go over https (plain http only to loopback)", c.URL)
 	}
 	switch c.Template {
 	case "", "slack", "teams":
@@ -70,6 +73,16 @@ func (c Config) Validate() error {
 		}
 	}
 	return c.TLS.Validate()
+}
+
+// loopback reports whether host names this machine (no I/O: names other
+// than localhost are not resolved).
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // Notifier posts one request per change, in order.

@@ -175,14 +175,16 @@ func TestValidate(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		"ok":           {Config{URL: "https://h/x", SecretEnv: "S"}, ""},
-		"slack":        {Config{URL: "https://hooks.slack.com/services/x", Template: "slack"}, ""},
-		"no url":       {Config{SecretEnv: "S"}, "url is required"},
-		"ftp":          {Config{URL: "ftp://h/x", SecretEnv: "S"}, "want http(s)"},
-		"no secret":    {Config{URL: "https://h/x"}, "secret_env is required"},
-		"bad template": {Config{URL: "https://h/x", Template: "discord"}, "template"},
-		"header clash": {Config{URL: "https://h/x", SecretEnv: "S", Headers: map[string]string{"Webhook-Id": "x"}}, "signature scheme"},
-		"bad env name": {Config{URL: "https://h/x", SecretEnv: "A=B"}, "not a variable"},
+		"ok":            {Config{URL: "https://h/x", SecretEnv: "S"}, ""},
+		"slack":         {Config{URL: "https://hooks.slack.com/services/x", Template: "slack"}, ""},
+		"no url":        {Config{SecretEnv: "S"}, "url is required"},
+		"ftp":           {Config{URL: "ftp://h/x", SecretEnv: "S"}, "want https"},
+		"plain http":    {Config{URL: "http://soar.example.net/x", SecretEnv: "S"}, "findings go over https"},
+		"loopback http": {Config{URL: "http://127.0.0.1:8080/x", SecretEnv: "S"}, ""},
+		"no secret":     {Config{URL: "https://h/x"}, "secret_env is required"},
+		"bad template":  {Config{URL: "https://h/x", Template: "discord"}, "template"},
+		"header clash":  {Config{URL: "https://h/x", SecretEnv: "S", Headers: map[string]string{"Webhook-Id": "x"}}, "signature scheme"},
+		"bad env name":  {Config{URL: "https://h/x", SecretEnv: "A=B"}, "not a variable"},
 	}
 	for name, tc := range cases {
 		err := tc.cfg.Validate()
