@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -12,8 +11,13 @@ import (
 
 	"github.com/vedette/vedette/internal/config"
 	"github.com/vedette/vedette/internal/deliver"
+	"github.com/vedette/vedette/internal/runner"
 )
 
+// runCheck loads the configuration strictly, opens and parses every file
+// it names, and prints the effective settings (stdout, YAML with the
+// file's keys) and what each file held (stderr). With -test-output it
+// sends a test finding through that output instead.
 func runCheck(args []string, _ *slog.Logger) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	cfgPath := fs.String("config", "vedette.yaml", "configuration file")
@@ -26,20 +30,37 @@ func runCheck(args []string, _ *slog.Logger) error {
 		return err
 	}
 	if *testOutput != "" {
-		o, ok := cfg.Output(*testOutput)
-		if !ok {
-			return fmt.Errorf("%s: no output named %q", *cfgPath, *testOutput)
-		}
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-		defer stop()
-		if err := deliver.SendTest(ctx, o, os.Stdout, time.Now()); err != nil {
-			return err
-		}
-		fmt.Fprintf(os.Stderr, "%s: test finding delivered to output %s (%s, %s)\n", *cfgPath, o.Name, o.Type, o.FormatName())
-		return nil
+		return sendTest(cfg, *cfgPath, *testOutput)
 	}
-	enc := json.NewEncoder(os.Stdout)
-	enc.SetIndent("", "  ")
+	out, err := cfg.YAML()
+	if err != nil {
+		return err
+	}
+	report, err := runner.CheckFiles(cfg)
+	for _, line := range report {
+		fmt.Fprintf(os.Stderr, "  %s\n", line)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", *cfgPath, err)
+	}
+	if _, err := os.Stdout.Write(out); err != nil {
+		return err
+	}
 	fmt.Fprintf(os.Stderr, "%s: valid (%d outputs)\n", *cfgPath, len(cfg.Outputs))
-	return enc.Encode(cfg.Detections)
+	return nil
+}
+
+// sendTest sends the test finding through the output named name.
+func sendTest(cfg config.Config, cfgPath, name string) error {
+	o, ok := cfg.Output(name)
+	if !ok {
+		return fmt.Errorf("%s: no output named %q", cfgPath, name)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := deliver.SendTest(ctx, o, os.Stdout, time.Now()); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "%s: test finding delivered to output %s (%s, %s)\n", cfgPath, o.Name, o.Type, o.FormatName())
+	return nil
 }

@@ -43,7 +43,7 @@ func runDetect(args []string, log *slog.Logger) error {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return errors.New("no input files")
+		return errors.New("no input files (name files, or - for standard input)")
 	}
 	cfg, err := loadConfig(*cfgPath, *dataDir)
 	if err != nil {

@@ -18,20 +18,11 @@ import (
 	"github.com/vedette/vedette/internal/store"
 )
 
-// TestMain lets the test binary be `vedette` itself for the crash test:
-// with VEDETTE_TEST_MAIN=1 it runs main with the arguments it was given.
-func TestMain(m *testing.M) {
-	if os.Getenv("VEDETTE_TEST_MAIN") == "1" {
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
-
-// vedette returns a command running this binary as vedette.
-func vedette(args ...string) *exec.Cmd {
+// vedetteCmd returns a command running this binary as vedette (TestMain
+// in main_test.go runs main when VEDETTE_RUN_MAIN=1).
+func vedetteCmd(args ...string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "VEDETTE_TEST_MAIN=1", "VEDETTE_CRASH_SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+	cmd.Env = append(os.Environ(), "VEDETTE_RUN_MAIN=1", "VEDETTE_CRASH_SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
 	return cmd
 }
 
@@ -95,7 +86,7 @@ outputs:
 	args := []string{"detect", "-q", "-config", cfgPath, "-out", filepath.Join(dir, "alerts.jsonl"),
 		filepath.Join(sample, "signins.jsonl"), filepath.Join(sample, "activity.jsonl")}
 
-	first := vedette(args...)
+	first := vedetteCmd(args...)
 	first.Stderr = os.Stderr
 	if err := first.Start(); err != nil {
 		t.Fatal(err)
@@ -118,7 +109,7 @@ outputs:
 	beforeRestart := len(k.count)
 	k.mu.Unlock()
 
-	second := vedette(args...)
+	second := vedetteCmd(args...)
 	if out, err := second.CombinedOutput(); err != nil {
 		t.Fatalf("restart: %v\n%s", err, out)
 	}

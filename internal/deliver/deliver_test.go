@@ -266,6 +266,31 @@ func TestRunFollowsWake(t *testing.T) {
 	})
 }
 
+// Shutdown arriving after the receiver acknowledged a batch but before the
+// cursor is stored: the cursor is stored anyway, so the final drain and the
+// restart do not send the batch twice.
+func TestShutdownAfterAcknowledgementKeepsTheCursor(t *testing.T) {
+	t.Parallel()
+	ob := newMemOutbox(changesN(3))
+	ctx, cancel := context.WithCancel(t.Context())
+	r := &recorder{fail: func(n int, _ []event.Change) (bool, error) {
+		if n == 1 {
+			cancel() // SIGTERM while the receiver answers
+		}
+		return false, nil
+	}}
+	d := newDeliverer(t, ob, nil, Output{Name: "o", Notifier: r, Policy: Policy{BatchSize: 2}})
+	if err := d.Run(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run: %v", err)
+	}
+	if err := d.Drain(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(r.got, []int64{1, 2, 3}) || ob.cursors["o"] != 3 {
+		t.Errorf("got %v cursor %d, want 1..3 once", r.got, ob.cursors["o"])
+	}
+}
+
 func TestBackoffTable(t *testing.T) {
 	t.Parallel()
 	p := Policy{MinBackoff: time.Second, MaxBackoff: time.Minute}

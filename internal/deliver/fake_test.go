@@ -46,7 +46,10 @@ func (m *memOutbox) Cursor(_ context.Context, output string) (int64, error) {
 	return m.cursors[output], nil
 }
 
-func (m *memOutbox) SetCursor(_ context.Context, output string, seq int64) error {
+func (m *memOutbox) SetCursor(ctx context.Context, output string, seq int64) error {
+	if err := ctx.Err(); err != nil {
+		return err // as a database refuses a canceled context
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if seq < m.cursors[output] {

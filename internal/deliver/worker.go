@@ -88,7 +88,9 @@ func (w *worker) step(ctx context.Context) (caughtUp bool, err error) {
 		}
 	}
 	last := batch[len(batch)-1].Seq
-	if err := w.outbox.SetCursor(ctx, w.out.Name, last); err != nil {
+	rctx, cancel := record(ctx)
+	defer cancel()
+	if err := w.outbox.SetCursor(rctx, w.out.Name, last); err != nil {
 		return false, fmt.Errorf("set cursor: %w", err)
 	}
 	w.cursor = last
@@ -146,6 +148,8 @@ func (w *worker) notify(ctx context.Context, changes []event.Change) (bool, erro
 }
 
 func (w *worker) deadLetter(ctx context.Context, changes []event.Change, attempts int, cause error) error {
+	ctx, cancel := record(ctx)
+	defer cancel()
 	for _, c := range changes {
 		if err := w.outbox.AddDeadLetter(ctx, w.out.Name, c, attempts, cause.Error()); err != nil {
 			return fmt.Errorf("dead letter: %w", err)
@@ -154,6 +158,14 @@ func (w *worker) deadLetter(ctx context.Context, changes []event.Change, attempt
 	w.m.dead.Add(float64(len(changes)))
 	w.log.Error("delivery abandoned, dead-lettered", "changes", len(changes), "attempts", attempts, "err", cause)
 	return nil
+}
+
+// record is the context of a store write that follows a delivery: a
+// shutdown arriving between the receiver's acknowledgement and the cursor
+// must not throw the acknowledgement away (the batch would be sent again
+// after the restart), so it outlives ctx, for a bounded time.
+func record(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 }
 
 // sleep waits d or until ctx is done; it reports whether d elapsed.

@@ -69,7 +69,7 @@ func Open(cfg config.Config, log *slog.Logger) (*Env, error) {
 	env.Locator = append(chain, env.builtin)
 	lists := make([]iplist.ListConfig, len(cfg.Lists))
 	for i, l := range cfg.Lists {
-		lists[i] = iplist.ListConfig{Path: l.Path, Category: iplist.Category(l.Category), Name: l.Name, Format: l.Format}
+		lists[i] = listConfig(l)
 	}
 	if env.Lists, err = iplist.NewWatcher(lists, log); err != nil {
 		env.Close()
