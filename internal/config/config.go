@@ -164,6 +164,9 @@ func Parse(r io.Reader) (Config, error) {
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return Config{}, fmt.Errorf("line %d: a second YAML document (after ---) would be ignored; merge it into the first", extra.Line)
 	}
+	for i, o := range cfg.Outputs {
+		cfg.Outputs[i] = o.WithDefaults()
+	}
 	if err := cfg.Validate(); err != nil {
 		return Config{}, err
 	}

@@ -64,7 +64,7 @@ func TestOutputsOfFullExample(t *testing.T) {
 		t.Errorf("ca_file %q not resolved against the config's directory", p)
 	}
 	archive, _ := cfg.Output("archive")
-	if archive.File.MaxAge != 24*time.Hour || archive.Policy().BatchSize != 100 {
+	if archive.File.MaxAge != 24*time.Hour || archive.BatchSize != 100 || archive.Format != "ocsf" || archive.Timeout != 30*time.Second {
 		t.Errorf("archive %+v", archive)
 	}
 }

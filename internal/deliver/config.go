@@ -38,11 +38,11 @@ type OutputConfig struct {
 	MinBackoff  time.Duration `yaml:"min_backoff"`  // default 1s
 	MaxBackoff  time.Duration `yaml:"max_backoff"`  // default 5m
 
-	File    *file.Config    `yaml:"file"`
-	Syslog  *syslog.Config  `yaml:"syslog"`
-	Webhook *webhook.Config `yaml:"webhook"`
-	Splunk  *splunk.Config  `yaml:"splunk"`
-	Kafka   *kafka.Config   `yaml:"kafka"`
+	File    *file.Config    `yaml:"file,omitempty"`
+	Syslog  *syslog.Config  `yaml:"syslog,omitempty"`
+	Webhook *webhook.Config `yaml:"webhook,omitempty"`
+	Splunk  *splunk.Config  `yaml:"splunk,omitempty"`
+	Kafka   *kafka.Config   `yaml:"kafka,omitempty"`
 }
 
 // Formats are the finding formats by configuration name.
@@ -116,6 +116,29 @@ func (o OutputConfig) validateBlock() error {
 		return o.Splunk.Validate()
 	}
 	return o.Kafka.Validate()
+}
+
+// WithDefaults returns o with its format and policy defaults filled in,
+// as the effective configuration shows them.
+// Only zero values are replaced: a negative one stays for Validate.
+func (o OutputConfig) WithDefaults() OutputConfig {
+	o.Format = o.FormatName()
+	d := DefaultPolicy()
+	fill := func(v *time.Duration, def time.Duration) {
+		if *v == 0 {
+			*v = def
+		}
+	}
+	if o.BatchSize == 0 {
+		o.BatchSize = d.BatchSize
+	}
+	if o.MaxAttempts == 0 {
+		o.MaxAttempts = d.MaxAttempts
+	}
+	fill(&o.Timeout, d.Timeout)
+	fill(&o.MinBackoff, d.MinBackoff)
+	fill(&o.MaxBackoff, max(d.MaxBackoff, o.MinBackoff))
+	return o
 }
 
 // Policy is the output's delivery policy, defaults applied.

@@ -23,17 +23,14 @@ import (
 type Config struct {
 	Path string `yaml:"path"`
 	// MaxSizeMB rotates the file before a write would take it past this
-	// size; 0 never rotates by size. Default 100.
+	// size; 0 (the default) never rotates by size.
 	MaxSizeMB int `yaml:"max_size_mb"`
 	// MaxAge rotates a file this old (since this process started it, or
-	// since its last change when it already existed); 0 never. Default 24h.
+	// since its last change when it already existed); 0 (the default) never.
 	MaxAge time.Duration `yaml:"max_age"`
 	// MaxBackups keeps this many rotated files, deleting the oldest; 0 keeps all.
 	MaxBackups int `yaml:"max_backups"`
 }
-
-// DefaultConfig rotates at 100 MB or daily and keeps every rotated file.
-func DefaultConfig() Config { return Config{MaxSizeMB: 100, MaxAge: 24 * time.Hour} }
 
 // Validate checks c without touching the file system.
 func (c Config) Validate() error {
