@@ -53,7 +53,7 @@ func seqs(from, to int64) []int64 {
 	return out
 }
 
-func newDeliverer(t *testing.T, ob Outbox, reg prometheus.Registerer, outs ...Output) *Deliverer {
+func newDeliverer(t *testing.T, ob Outbox, reg Registerer, outs ...Output) *Deliverer {
 	t.Helper()
 	m, err := NewMetrics(reg)
 	if err != nil {

@@ -10,9 +10,15 @@ type Metrics struct {
 	lag, cursor                        *prometheus.GaugeVec
 }
 
+// Registerer is where the collectors go: a prometheus.Registry, or the
+// server's metrics.Registry.
+type Registerer interface {
+	Register(prometheus.Collector) error
+}
+
 // NewMetrics creates the collectors and registers them with reg (nil: not
 // registered, e.g. for `vedette detect`).
-func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+func NewMetrics(reg Registerer) (*Metrics, error) {
 	counter := func(name, help string) *prometheus.CounterVec {
 		return prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "vedette", Subsystem: "deliver", Name: name, Help: help}, []string{"output"})
 	}

@@ -180,23 +180,8 @@ func TestDeliveryDeadLettersWhenRefused(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the delivery goroutine and the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *syncBuffer) lines() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return strings.Count(s.buf.String(), "\n")
-}
+// lines counts the lines written to b.
+func lines(b *syncBuffer) int { return strings.Count(b.String(), "\n") }
 
 // In serve, stored alerts are delivered while it runs, woken by the store
 // write rather than waiting for a poll, and what the last ones added is
@@ -222,7 +207,7 @@ func TestServeDeliversLive(t *testing.T) {
 	if err := env.emit(alerts, &Summary{}); err != nil {
 		t.Fatal(err)
 	}
-	for out.lines() < 1 {
+	for lines(&out) < 1 {
 		if time.Since(start) > 5*time.Second {
 			t.Fatal("not delivered while running")
 		}
@@ -238,7 +223,7 @@ func TestServeDeliversLive(t *testing.T) {
 	if err := stop(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if out.lines() != 2 {
-		t.Errorf("%d lines after stop, want 2", out.lines())
+	if lines(&out) != 2 {
+		t.Errorf("%d lines after stop, want 2", lines(&out))
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/netip"
 	"slices"
 	"time"
@@ -14,6 +15,8 @@ import (
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/flow"
 	"github.com/vedette/vedette/internal/flowsource"
+	"github.com/vedette/vedette/internal/health"
+	"github.com/vedette/vedette/internal/metrics"
 	"github.com/vedette/vedette/internal/netdetect"
 )
 
@@ -28,7 +31,6 @@ type ServeOptions struct {
 	// stored; OutPath, when set, replaces it with a file.
 	Out     io.Writer
 	OutPath string
-	Metrics *deliver.Metrics // per-output delivery metrics; nil for none
 	Log     *slog.Logger
 	// Ready, if set, is called with the collector's bound UDP addresses
 	// once it listens (none when only activity is configured).
@@ -46,14 +48,31 @@ type ServeOptions struct {
 	// ActivityProgress, if set, is called from the activity goroutine
 	// after each batch of Kafka messages with its running totals.
 	ActivityProgress func(ActivityCounters)
+	// API mounts handlers beside the HTTP API (when api.listen is set).
+	API APIOptions
+
+	// Metrics and Health receive serve's metrics and readiness checks, for
+	// a server that mounts them (Handler); serve makes its own when nil.
+	// With ops.listen set, serve also serves them itself.
+	Metrics *metrics.Registry
+	Health  *health.Health
+	// OpsListening, if set, is called with the address of the ops
+	// listener once it listens.
+	OpsListening func(net.Addr)
+	// Reload delivers reload requests (SIGHUP): LoadConfig reads the
+	// configuration again, and the IP lists, the inventory file, the TI
+	// feeds and the status interval are reloaded (ops_loop.go).
+	Reload     <-chan struct{}
+	LoadConfig func() (config.Config, error)
 }
 
 // Serve runs the live sources the configuration names until ctx ends: the
 // IPFIX/NetFlow collector on its UDP addresses (network detections), and
 // the activity consumer (activity.kafka: Kafka or Event Hubs) through the
 // same activity pipeline as `vedette detect`. New alerts are stored and
-// delivered to the outputs from the store's outbox; at shutdown what is left
-// is delivered for up to 10 s, and a restart resumes the rest. The network state is saved every
+// delivered to the outputs from the store's outbox (per-output metrics in
+// the ops registry); at shutdown what is left is delivered for up to 10 s,
+// and a restart resumes the rest. The network state is saved every
 // network.snapshot_interval, the baselines (then the Kafka offsets) every
 // activity.commit_interval, and both when ctx ends; a restart continues
 // where the last run stopped. With activity configured and an empty
@@ -65,27 +84,47 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 		return err
 	}
 	defer env.Close()
-	stopDelivery, err := env.startDelivery(ctx, destination{opts.Out, opts.OutPath, opts.Metrics})
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go env.watchSettings(ctx)
+	o, stopOps, err := startOps(ctx, env, opts)
 	if err != nil {
 		return err
 	}
-	err = serve(ctx, env, cfg, opts)
+	defer stopOps()
+	// The API serves the same metrics and health as the ops listener.
+	apiOpts := opts.API
+	apiOpts.Metrics, apiOpts.Healthz, apiOpts.Readyz = o.metrics.Handler(), health.Live(), o.health.Ready()
+	apiDone, err := env.startAPI(ctx, apiOpts)
+	if err != nil {
+		return err
+	}
+	defer func() { cancel(); <-apiDone }()
+	dm, err := deliver.NewMetrics(o.metrics)
+	if err != nil {
+		return err
+	}
+	stopDelivery, err := env.startDelivery(ctx, destination{opts.Out, opts.OutPath, dm})
+	if err != nil {
+		return err
+	}
+	err = serveSources(ctx, cancel, env, o, opts)
 	final, cancelFinal := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancelFinal()
 	return errors.Join(err, stopDelivery(final))
 }
 
-// serve runs the sources until ctx ends.
-func serve(ctx context.Context, env *Env, cfg config.Config, opts ServeOptions) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go env.watchSettings(ctx)
+// serveSources runs the activity consumer and the flow collector until ctx
+// ends or one fails (cancel stops the other).
+func serveSources(ctx context.Context, cancel context.CancelFunc, env *Env, o *ops, opts ServeOptions) error {
+	cfg := env.cfg
 	actDone := make(chan error, 1)
 	if cfg.Activity.Live() {
 		a, err := env.openActivity(opts.ActivityProgress)
 		if err != nil {
 			return err
 		}
+		a.publish = o.publishActivity
 		// The activity detections' IP lists reload when their files change.
 		go env.Lists.Run(ctx, listReloadInterval)
 		env.log.Info("serve consuming activity", "brokers", cfg.Activity.Kafka.Brokers, "topics", cfg.Activity.Kafka.Topics)
@@ -99,7 +138,7 @@ func serve(ctx context.Context, env *Env, cfg config.Config, opts ServeOptions) 
 	}
 	var flowErr error
 	if len(cfg.Network.Collector.IPFIX)+len(cfg.Network.Collector.NetFlow) > 0 {
-		flowErr = serveFlows(ctx, env, cfg, opts)
+		flowErr = serveFlows(ctx, env, o, opts)
 		cancel() // a failed collector stops serve
 	} else if opts.Ready != nil {
 		opts.Ready(nil)
@@ -108,11 +147,15 @@ func serve(ctx context.Context, env *Env, cfg config.Config, opts ServeOptions) 
 }
 
 // serveFlows runs the flow collector and the network detections.
-func serveFlows(ctx context.Context, env *Env, cfg config.Config, opts ServeOptions) error {
+func serveFlows(ctx context.Context, env *Env, o *ops, opts ServeOptions) error {
+	cfg := env.cfg
 	np, err := env.openNetwork()
 	if err != nil {
 		return err
 	}
+	env.stateMu.Lock()
+	env.net = np // the API's host summaries read it
+	env.stateMu.Unlock()
 	batches := make(chan []flow.Record, 256)
 	consume := func(rs []flow.Record) {
 		select {
@@ -124,6 +167,7 @@ func serveFlows(ctx context.Context, env *Env, cfg config.Config, opts ServeOpti
 	if err != nil {
 		return err
 	}
+	o.bindCollector(col, np)
 	if opts.Ready != nil {
 		opts.Ready(col.LocalAddrs())
 	}
@@ -133,7 +177,7 @@ func serveFlows(ctx context.Context, env *Env, cfg config.Config, opts ServeOpti
 	if np.ti != nil {
 		go np.ti.Run(ctx)
 	}
-	s := &server{env: env, np: np, sum: &Summary{NetworkAlerts: map[string]int{}}, progress: opts.Progress}
+	s := &server{env: env, np: np, sum: &Summary{NetworkAlerts: map[string]int{}}, progress: opts.Progress, publish: o.publishFlows}
 	loopErr := s.loop(ctx, batches, cfg.Network.SnapshotInterval)
 	colErr := <-colDone
 	return errors.Join(loopErr, colErr, s.stop(batches, opts.FlushOnStop))
@@ -146,6 +190,7 @@ type server struct {
 	sum *Summary
 
 	progress func(netdetect.Counters)
+	publish  func(netdetect.Counters, netdetect.Gauges)
 }
 
 func (s *server) loop(ctx context.Context, batches <-chan []flow.Record, every time.Duration) error {
@@ -160,21 +205,28 @@ func (s *server) loop(ctx context.Context, batches <-chan []flow.Record, every t
 				return err
 			}
 		case <-tk.C:
+			start := time.Now()
 			if err := s.np.save(s.env.Store); err != nil {
 				s.env.log.Warn("snapshot", "err", err)
 			}
+			s.env.observeStore("save_network", start)
 		}
 	}
 }
 
 func (s *server) observe(rs []flow.Record) error {
 	var alerts []event.Alert
+	s.env.stateMu.Lock()
 	for i := range rs {
 		alerts = append(alerts, s.np.eng.Observe(&rs[i])...)
 	}
+	s.env.stateMu.Unlock()
 	err := s.env.emitNetwork(alerts, s.sum)
 	if s.progress != nil {
 		s.progress(s.np.eng.Counters())
+	}
+	if s.publish != nil {
+		s.publish(s.np.eng.Counters(), s.np.eng.Gauges())
 	}
 	return err
 }
@@ -192,7 +244,10 @@ func (s *server) stop(batches <-chan []flow.Record, flush bool) error {
 		}
 	}
 	if flush {
-		errs = append(errs, s.env.emitNetwork(s.np.eng.Flush(), s.sum))
+		s.env.stateMu.Lock()
+		flushed := s.np.eng.Flush()
+		s.env.stateMu.Unlock()
+		errs = append(errs, s.env.emitNetwork(flushed, s.sum))
 	}
 	errs = append(errs, s.np.save(s.env.Store))
 	c := s.np.eng.Counters()
