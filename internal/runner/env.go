@@ -34,6 +34,9 @@ type Env struct {
 	builtin   *geoip.Builtin
 	mmdbs     []*geoip.MMDB
 	Lists     *iplist.Watcher
+	// wake tells the delivery loop that new alerts were stored (serve);
+	// set before the sources start, cleared after they stop.
+	wake func()
 	// scopes resolves the activity detections per tenant and subscription:
 	// the file's settings plus the overrides stored through the API, which
 	// it reloads on every change (see watchSettings).
