@@ -13,6 +13,8 @@ package baseline
 
 import (
 	"net/netip"
+
+	"github.com/vedette/vedette/internal/event"
 )
 
 // Slots per principal. Small fixed arrays keep a principal under 1 KiB and
@@ -54,8 +56,9 @@ type Fix struct {
 	Source    string // interned
 	Record    int32
 	Key       string
-	GeoSource string // interned
-	GeoBuild  string // interned
+	GeoSource string        // interned
+	GeoBuild  string        // interned
+	Network   event.Network // Org interned
 }
 
 // Principal is what is known about one identity of a tenant.
@@ -73,6 +76,8 @@ type Principal struct {
 	Fix       Fix
 	Countries [principalCountries]CountrySeen
 	IPs       [principalIPs]IPSeen
+	// Hops are the principal's habitual hops between endpoints.
+	Hops [principalHops]HopSeen
 }
 
 // HasFix reports whether the principal has a previous located activity.

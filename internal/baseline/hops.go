@@ -1,0 +1,115 @@
+package baseline
+
+import (
+	"net/netip"
+
+	"github.com/vedette/vedette/internal/event"
+)
+
+// principalHops is how many distinct hops a principal remembers: a home
+// and a Cloud PC, an office and a phone, rarely more.
+const principalHops = 4
+
+// HopKey identifies a hop: an unordered pair of endpoints.
+type HopKey uint64
+
+// HopSeen is a hop a principal made: the low half of its key, how many
+// times (saturating) and the last day.
+type HopSeen struct {
+	Key   uint32
+	Count uint16
+	Day   uint16
+}
+
+// Endpoint is where a located activity came from, for hops: its place (the
+// map cell, or the country when there are no coordinates) and its operator
+// (the AS, or the network when the AS is unknown). Two activities with the
+// same endpoint are "the same place on the same network".
+type Endpoint uint64
+
+// endpointOf returns the endpoint of a located use.
+func (t *Tenant) endpointOf(loc event.Location, asn uint32, ip netip.Addr) Endpoint {
+	place := uint64(CountryOf(loc.Country))
+	if loc.HasCoord {
+		place = uint64(CellOf(loc.Lat, loc.Lon)) | 1<<31
+	}
+	op := uint64(asn)
+	if asn == 0 {
+		n := uint64(t.cfg.netOf(ip))
+		op = uint64(uint32(n^n>>32)) | 1<<31
+	}
+	return Endpoint(place<<32 | op&0xffffffff)
+}
+
+// EndpointOf returns the endpoint of e.
+func (t *Tenant) EndpointOf(e *event.Event) Endpoint {
+	return t.endpointOf(e.Location, e.Network.ASN, e.SourceIP)
+}
+
+// FixEndpoint returns the endpoint of a principal's fix.
+func (t *Tenant) FixEndpoint(f *Fix) Endpoint {
+	loc := event.Location{Country: f.Country.String(), Lat: float64(f.Lat), Lon: float64(f.Lon), HasCoord: f.HasCoord}
+	return t.endpointOf(loc, f.Network.ASN, f.IP)
+}
+
+// HopOf returns the key of the hop between two endpoints, in either
+// direction.
+func HopOf(a, b Endpoint) HopKey {
+	if a > b {
+		a, b = b, a
+	}
+	return HopKey(mix(mix(uint64(a)) ^ uint64(b)))
+}
+
+// mix is splitmix64's finalizer.
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// HopCount returns how many times the principal made hop k, if it did on
+// or after day since (0 otherwise).
+func (p *Principal) HopCount(k HopKey, since uint32) int {
+	for _, h := range p.Hops {
+		if h.Count != 0 && h.Key == uint32(k) && uint32(h.Day) >= since {
+			return int(h.Count)
+		}
+	}
+	return 0
+}
+
+// touchHop counts hop k on day, replacing the least recent hop when full.
+func (p *Principal) touchHop(k HopKey, day uint16) {
+	victim := 0
+	for i, h := range p.Hops {
+		if h.Count != 0 && h.Key == uint32(k) {
+			p.Hops[i].Count = min(h.Count+1, 1<<16-1)
+			p.Hops[i].Day = max(h.Day, day)
+			return
+		}
+		if h.Day < p.Hops[victim].Day || h.Count == 0 && p.Hops[victim].Count != 0 {
+			victim = i
+		}
+	}
+	p.Hops[victim] = HopSeen{Key: uint32(k), Count: 1, Day: day}
+}
+
+// HopUsage returns which principals made hop k.
+func (t *Tenant) HopUsage(k HopKey) Usage { return sharedUsage(t.SoloHops, t.Hops, k) }
+
+// learnHop records principal i moving from its fix to e's endpoint.
+func (t *Tenant) learnHop(i uint32, p *Principal, e *event.Event, day uint32) {
+	if !p.HasFix() {
+		return
+	}
+	from, to := t.FixEndpoint(&p.Fix), t.EndpointOf(e)
+	if from == to {
+		return
+	}
+	k := HopOf(from, to)
+	p.touchHop(k, uint16(day))
+	touchShared(t.SoloHops, t.Hops, k, i, uint16(day))
+}
