@@ -159,3 +159,9 @@ func pruneShared[K comparable](solo map[K]Solo, many map[K]Usage, cut uint16) {
 		}
 	}
 }
+
+// NetOf returns the network key of ip under the tenant's prefix lengths.
+func (t *Tenant) NetOf(ip netip.Addr) NetKey { return t.cfg.netOf(ip) }
+
+// Prefix returns the network a key of this tenant stands for.
+func (t *Tenant) Prefix(k NetKey) netip.Prefix { return t.cfg.Prefix(k) }
