@@ -6,6 +6,7 @@ package pipeline
 
 import (
 	"net/netip"
+	"time"
 
 	"github.com/vedette/vedette/internal/baseline"
 	"github.com/vedette/vedette/internal/detect"
@@ -28,6 +29,18 @@ type Lists interface {
 	Tags(ip netip.Addr) []detect.IPTag
 }
 
+// Networks tells who operates an address (its AS).
+type Networks interface {
+	Network(ip netip.Addr) (event.Network, bool)
+}
+
+// Intel matches an address against threat intelligence at a point in
+// event time (STIX indicators have validity periods); a match is a
+// malicious tag.
+type Intel interface {
+	Match(ip netip.Addr, t time.Time) (detect.IPTag, bool)
+}
+
 // Scoper returns the detections enabled for a tenant and subscription.
 type Scoper interface {
 	Detectors(tenant, subscription string) []detect.Detector
@@ -45,6 +58,8 @@ type Deps struct {
 	Locator   Locator        // may be nil
 	Countries CountryLocator // may be nil
 	Lists     Lists          // may be nil
+	Networks  Networks       // may be nil
+	Intel     Intel          // may be nil
 	Scoper    Scoper
 }
 
@@ -102,6 +117,7 @@ func (p *Pipeline) Process(e *event.Event) []event.Alert {
 		p.lastDay = day
 	}
 	p.locate(e)
+	p.network(e)
 	tenant := p.base.Tenant(e.Tenant)
 	p.in = detect.Input{Event: e, Tenant: tenant, WindowStart: p.base.WindowStart(e.Time)}
 	in := &p.in
@@ -114,6 +130,11 @@ func (p *Pipeline) Process(e *event.Event) []event.Alert {
 		in.Index = uint32(tenant.NumPrincipals())
 	}
 	in.Tags = p.tags(e.SourceIP)
+	if p.deps.Intel != nil && e.SourceIP.IsValid() {
+		if tag, ok := p.deps.Intel.Match(e.SourceIP.Unmap(), e.Time); ok {
+			in.Tags = append(in.Tags[:len(in.Tags):len(in.Tags)], tag)
+		}
+	}
 	var alerts []event.Alert
 	for _, s := range p.detectors(e) {
 		if s.kinds&(1<<e.Kind) != 0 {
@@ -162,6 +183,16 @@ func (p *Pipeline) tags(ip netip.Addr) []detect.IPTag {
 		return nil
 	}
 	return p.deps.Lists.Tags(ip.Unmap())
+}
+
+// network fills e.Network from the source IP's AS.
+func (p *Pipeline) network(e *event.Event) {
+	if p.deps.Networks == nil || e.Network.Known() || !e.SourceIP.IsValid() || !event.IsPublicIP(e.SourceIP) {
+		return
+	}
+	if n, ok := p.deps.Networks.Network(e.SourceIP.Unmap()); ok {
+		e.Network = n
+	}
 }
 
 // locate fills e.Location. A record's own coordinates win when trusted; a
