@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/vedette/vedette/internal/config"
@@ -72,6 +73,7 @@ network:
 func runEval(args []string, log *slog.Logger) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	cfgPath := fs.String("config", "", "configuration (default: DIR/vedette.yaml)")
+	off := fs.String("suppressions-off", "", "comma-separated impossible-travel suppressions to turn off, to measure what each one is worth")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -85,6 +87,12 @@ func runEval(args []string, log *slog.Logger) error {
 	cfg, err := config.Load(*cfgPath)
 	if err != nil {
 		return err
+	}
+	if *off != "" {
+		cfg.Detections.ImpossibleTravel.Settings.SuppressionsOff = strings.Split(*off, ",")
+		if err := cfg.Validate(); err != nil {
+			return err
+		}
 	}
 	labels, err := gen.ReadLabels(filepath.Join(dir, "labels.jsonl"))
 	if err != nil {

@@ -7,6 +7,7 @@
 //	vedette gen    [-users N] [-days N] [-seed N] DIR
 //	vedette eval   [-config f.yaml] DIR
 //	vedette serve  [-config f.yaml] [-data dir] [-out alerts.jsonl] [-flush-on-exit]
+//	vedette egress [-config f.yaml] [-data dir] -tenant T [-min N] [-json]
 package main
 
 import (
@@ -23,6 +24,7 @@ commands:
   gen      generate a labelled month of an organisation's activity
   eval     run detect on a generated month and report precision and recall
   serve    collect IPFIX/NetFlow over UDP and raise network alerts live
+  egress   list a tenant's learned shared egress (IPs and networks several principals use)
 `
 
 func main() {
@@ -37,6 +39,7 @@ func main() {
 		"gen":    runGen,
 		"eval":   runEval,
 		"serve":  runServe,
+		"egress": runEgress,
 	}
 	run, ok := cmds[os.Args[1]]
 	if !ok {

@@ -240,6 +240,7 @@ func (d Detections) validate(where string) []error {
 	errs = append(errs, distinct(where+".impossible_travel.common_place_principals", it.CommonPlacePrincipals)...)
 	errs = append(errs, distinct(where+".impossible_travel.shared_network_principals", it.SharedNetworkPrincipals)...)
 	errs = append(errs, distinct(where+".impossible_travel.org_hop_principals", it.OrgHopPrincipals)...)
+	errs = append(errs, distinct(where+".impossible_travel.org_anonymiser_principals", it.OrgAnonymiserPrincipals)...)
 	if it.HabitualHops < 1 {
 		errs = append(errs, fmt.Errorf("%s.impossible_travel.habitual_hops: %d, want at least 1", where, it.HabitualHops))
 	}

@@ -23,7 +23,7 @@ import (
 // Its suppressions are about infrastructure, not place (see
 // travelsuppress.go): declared VPN and corporate lists, shared egress (an IP
 // or a network used by several other principals: SASE pools, carrier
-// CGNAT, office NAT) and habitual hops (a pair of endpoints the user makes
+// CGNAT, office NAT), anonymisers the staff share and habitual hops (a pair of endpoints the user makes
 // again and again, or several colleagues make). A city or country that
 // colleagues use is not a reason to be quiet: attackers relay through the
 // victim's own city. It only lowers the confidence, with a factor saying
@@ -45,6 +45,10 @@ type ImpossibleTravel struct {
 	// /24 and /48 by default) used by at least this many other principals
 	// within the window is shared egress. Default 4.
 	SharedNetworkPrincipals int `yaml:"shared_network_principals"`
+	// OrgAnonymiserPrincipals: an address on an anonymity list used by at
+	// least this many other principals within the window is the staff's
+	// own anonymiser. Default 2.
+	OrgAnonymiserPrincipals int `yaml:"org_anonymiser_principals"`
 	// HabitualHops: a hop between the same two endpoints (place and
 	// network) the user made at least this many times in the window is
 	// habitual (home and their Cloud PC). Default 3.
@@ -67,7 +71,7 @@ var _ Detector = (*ImpossibleTravel)(nil)
 func DefaultImpossibleTravel() ImpossibleTravel {
 	return ImpossibleTravel{
 		MaxSpeedKmh: 900, MinDistanceKm: 500, Learning: 7 * 24 * time.Hour,
-		SharedIPPrincipals: 4, SharedNetworkPrincipals: 4, HabitualHops: 3, OrgHopPrincipals: 3,
+		SharedIPPrincipals: 4, SharedNetworkPrincipals: 4, OrgAnonymiserPrincipals: 2, HabitualHops: 3, OrgHopPrincipals: 3,
 		CommonPlacePrincipals: 3,
 	}
 }

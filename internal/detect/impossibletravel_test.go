@@ -28,6 +28,7 @@ func TestTravelSuppressionIsTheReason(t *testing.T) {
 		"mobile-carrier-hub": {detect.SuppressSharedNetwork},
 		"cloud-pc-hop":       {detect.SuppressUserHop},
 		"split-tunnel-hop":   {detect.SuppressOrgHop},
+		"org-anonymiser":     {detect.SuppressOrgAnonymiser},
 	} {
 		t.Run(file, func(t *testing.T) {
 			t.Parallel()

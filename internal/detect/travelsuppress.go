@@ -18,6 +18,10 @@ const (
 	SuppressSharedIP = "shared-ip"
 	// SuppressSharedNetwork: either address's network is.
 	SuppressSharedNetwork = "shared-network"
+	// SuppressOrgAnonymiser: either address is on an anonymity list and
+	// other principals of the organisation use it: the staff's consumer
+	// VPN, whose exit says nothing of where anyone is.
+	SuppressOrgAnonymiser = "org-anonymiser"
 	// SuppressUserHop: the user makes this hop again and again.
 	SuppressUserHop = "habitual-hop-user"
 	// SuppressOrgHop: several colleagues make this hop.
@@ -29,7 +33,7 @@ const (
 
 // TravelSuppressions lists the suppressions impossible travel can turn
 // off (ImpossibleTravel.SuppressionsOff).
-var TravelSuppressions = []string{SuppressDeclared, SuppressSharedIP, SuppressSharedNetwork, SuppressUserHop, SuppressOrgHop}
+var TravelSuppressions = []string{SuppressDeclared, SuppressSharedIP, SuppressSharedNetwork, SuppressOrgAnonymiser, SuppressUserHop, SuppressOrgHop}
 
 // suppression reports whether it applies to a trip and why (or why not).
 type suppression func(d *ImpossibleTravel, in *Input, tr *trip) (bool, string)
@@ -41,6 +45,7 @@ var travelChecks = []struct {
 	{SuppressDeclared, (*ImpossibleTravel).declared},
 	{SuppressSharedIP, (*ImpossibleTravel).sharedIP},
 	{SuppressSharedNetwork, (*ImpossibleTravel).sharedNetwork},
+	{SuppressOrgAnonymiser, (*ImpossibleTravel).orgAnonymiser},
 	{SuppressUserHop, (*ImpossibleTravel).userHop},
 	{SuppressOrgHop, (*ImpossibleTravel).orgHop},
 }
@@ -133,4 +138,22 @@ func (d *ImpossibleTravel) orgHop(in *Input, tr *trip) (bool, string) {
 		return true, fmt.Sprintf("%d other principals made this hop in the window", n)
 	}
 	return false, fmt.Sprintf("%d other principals made this hop in the window, the organisation's needs %d", n, d.OrgHopPrincipals)
+}
+
+func (d *ImpossibleTravel) orgAnonymiser(in *Input, tr *trip) (bool, string) {
+	why := "neither address is on an anonymity list"
+	for i, tags := range [2][]IPTag{in.Tags, in.PrevTags} {
+		for _, t := range tags {
+			if t.Category != CategoryTor && t.Category != CategoryAnonymousProxy && t.Category != CategoryAnonymousVPN {
+				continue
+			}
+			ip := sides(in, tr)[i]
+			n := in.Tenant.IPUsage(ip).Others(in.Index, in.WindowStart)
+			if n >= d.OrgAnonymiserPrincipals {
+				return true, fmt.Sprintf("the %s address %s is on %s list %s and %d other principals use it", sideNames[i], ip, t.Category, t.List, n)
+			}
+			why = fmt.Sprintf("the %s address %s is on %s list %s, used by %d other principals, the organisation's needs %d", sideNames[i], ip, t.Category, t.List, n, d.OrgAnonymiserPrincipals)
+		}
+	}
+	return false, why
 }

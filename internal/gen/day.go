@@ -200,7 +200,8 @@ func (g *generator) sprayDay(d int) {
 			if rng.IntN(10) == 0 {
 				code = 50053
 			}
-			g.emit(rng, signIn{u: u, t: t, ep: ep, app: appAADPS, dev: sprayDevice, interactive: true, code: code})
+			key, at := g.emit(rng, signIn{u: u, t: t, ep: ep, app: appAADPS, dev: sprayDevice, interactive: true, code: code})
+			g.noteSpray(u, ep, key, at)
 		}
 	}
 }

@@ -107,6 +107,7 @@ type generator struct {
 	anonUsed map[netip.Addr]bool
 	end      time.Time
 	mgmt     *mgmtPlan
+	sprays   []sprayFail
 }
 
 // Generate writes the month described by cfg into dir.
@@ -194,6 +195,7 @@ func (g *generator) dayStart(d int) time.Time { return g.cfg.Start.AddDate(0, 0,
 
 // finish writes labels and lists and sums up.
 func (g *generator) finish(dir string) (Summary, error) {
+	g.labelSprays()
 	if err := writeLabels(filepath.Join(dir, LabelsFile), g.labels); err != nil {
 		return Summary{}, err
 	}

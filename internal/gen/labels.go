@@ -15,6 +15,8 @@ const (
 	DetImpossibleTravel  = "impossible-travel"
 	DetInfrequentCountry = "infrequent-country"
 	DetAnonymousIP       = "anonymous-ip"
+	DetPasswordSpray     = "password-spray"
+	DetMaliciousIP       = "malicious-ip-activity"
 
 	DetMicroBurst            = "microburst"
 	DetAzurite               = "azurite"
