@@ -64,6 +64,7 @@ lists:
   - {path: lists/anonymous-proxy.txt, category: anonymous-proxy, name: anonymous-proxies}
   - {path: lists/vpn.csv, category: vpn, name: corporate-vpn}
   - {path: lists/corporate.txt, category: corporate, name: corporate-egress}
+  - {path: lists/threat-intel.txt, category: malicious, name: threat-intel}
 network:
   inventory: network/inventory.csv
   ti:

@@ -1,8 +1,6 @@
 package baseline
 
 import (
-	"net/netip"
-
 	"github.com/vedette/vedette/internal/event"
 )
 
@@ -21,35 +19,39 @@ type HopSeen struct {
 	Day   uint16
 }
 
-// Endpoint is where a located activity came from, for hops: its place (the
-// map cell, or the country when there are no coordinates) and its operator
-// (the AS, or the network when the AS is unknown). Two activities with the
-// same endpoint are "the same place on the same network".
+// Endpoint is where a located activity came from, for hops: its place
+// (the map cell, or the country without coordinates) and, for
+// infrastructure (Microsoft, cloud, hosting, mobile networks), its
+// operator. Homes and offices are their place: a user's home and office in
+// one city are one endpoint, their Cloud PC in an Azure region another.
 type Endpoint uint64
 
+// microsoftAS stands for all of Microsoft's AS numbers in endpoints.
+const microsoftAS = 8075
+
 // endpointOf returns the endpoint of a located use.
-func (t *Tenant) endpointOf(loc event.Location, asn uint32, ip netip.Addr) Endpoint {
+func endpointOf(loc event.Location, n event.Network) Endpoint {
 	place := uint64(CountryOf(loc.Country))
 	if loc.HasCoord {
 		place = uint64(CellOf(loc.Lat, loc.Lon)) | 1<<31
 	}
-	op := uint64(asn)
-	if asn == 0 {
-		n := uint64(t.cfg.netOf(ip))
-		op = uint64(uint32(n^n>>32)) | 1<<31
+	var op uint64
+	switch n.Class {
+	case event.NetMicrosoft:
+		op = microsoftAS
+	case event.NetCloud, event.NetHosting, event.NetMobile:
+		op = uint64(n.ASN)
 	}
-	return Endpoint(place<<32 | op&0xffffffff)
+	return Endpoint(place<<32 | op)
 }
 
 // EndpointOf returns the endpoint of e.
-func (t *Tenant) EndpointOf(e *event.Event) Endpoint {
-	return t.endpointOf(e.Location, e.Network.ASN, e.SourceIP)
-}
+func (t *Tenant) EndpointOf(e *event.Event) Endpoint { return endpointOf(e.Location, e.Network) }
 
 // FixEndpoint returns the endpoint of a principal's fix.
 func (t *Tenant) FixEndpoint(f *Fix) Endpoint {
 	loc := event.Location{Country: f.Country.String(), Lat: float64(f.Lat), Lon: float64(f.Lon), HasCoord: f.HasCoord}
-	return t.endpointOf(loc, f.Network.ASN, f.IP)
+	return endpointOf(loc, f.Network)
 }
 
 // HopOf returns the key of the hop between two endpoints, in either
@@ -81,7 +83,9 @@ func (p *Principal) HopCount(k HopKey, since uint32) int {
 	return 0
 }
 
-// touchHop counts hop k on day, replacing the least recent hop when full.
+// touchHop counts hop k on day. When full it replaces the hop made least
+// often (the least recent among those): a habitual hop outlives the odd
+// ones around it.
 func (p *Principal) touchHop(k HopKey, day uint16) {
 	victim := 0
 	for i, h := range p.Hops {
@@ -90,7 +94,8 @@ func (p *Principal) touchHop(k HopKey, day uint16) {
 			p.Hops[i].Day = max(h.Day, day)
 			return
 		}
-		if h.Day < p.Hops[victim].Day || h.Count == 0 && p.Hops[victim].Count != 0 {
+		v := p.Hops[victim]
+		if h.Count < v.Count || h.Count == v.Count && h.Day < v.Day {
 			victim = i
 		}
 	}
@@ -100,9 +105,17 @@ func (p *Principal) touchHop(k HopKey, day uint16) {
 // HopUsage returns which principals made hop k.
 func (t *Tenant) HopUsage(k HopKey) Usage { return sharedUsage(t.SoloHops, t.Hops, k) }
 
-// learnHop records principal i moving from its fix to e's endpoint.
+// hopAccuracyKm: places less accurate than this (a country's centre) make
+// no hops; they would only add noise between a place and its country.
+const hopAccuracyKm = 100
+
+// learnHop records principal i moving from its fix to e's endpoint: only
+// between accurately located places in different cells, the only hops
+// impossible travel can ever ask about.
 func (t *Tenant) learnHop(i uint32, p *Principal, e *event.Event, day uint32) {
-	if !p.HasFix() {
+	f := &p.Fix
+	if !p.HasFix() || !f.HasCoord || !e.Location.HasCoord || f.RadiusKm > hopAccuracyKm || e.Location.RadiusKm > hopAccuracyKm ||
+		CellOf(float64(f.Lat), float64(f.Lon)) == CellOf(e.Location.Lat, e.Location.Lon) {
 		return
 	}
 	from, to := t.FixEndpoint(&p.Fix), t.EndpointOf(e)

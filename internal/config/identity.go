@@ -28,6 +28,9 @@ func (d Detections) validateIdentity(where string) []error {
 	if md.MinDeletions < 2 {
 		errs = append(errs, fmt.Errorf("%s.mass_resource_deletion.min_deletions: %d, want at least 2", where, md.MinDeletions))
 	}
+	if md.Learning < 0 {
+		errs = append(errs, fmt.Errorf("%s.mass_resource_deletion.learning: must not be negative", where))
+	}
 	if md.UsualFactor < 1 {
 		errs = append(errs, fmt.Errorf("%s.mass_resource_deletion.usual_factor: %d, want at least 1", where, md.UsualFactor))
 	}

@@ -16,19 +16,25 @@ import (
 // before. It alerts once per run, on the deletion that reaches
 // max(MinDeletions, UsualFactor × the principal's largest earlier run): a
 // clean-up automation that deletes twenty disks every night is usual for
-// itself.
+// itself. It waits for the principal's learning period.
 type MassDeletion struct {
 	// MinDeletions is the least run worth an alert. Default 10.
 	MinDeletions int `yaml:"min_deletions"`
 	// UsualFactor: the run must exceed the principal's largest earlier run
 	// this many times. Default 2.
 	UsualFactor int `yaml:"usual_factor"`
+	// Learning is each principal's learning period from its first
+	// activity: a nightly clean-up that predates Vedette must first be
+	// seen. Default 7 days.
+	Learning time.Duration `yaml:"learning"`
 }
 
 var _ Detector = (*MassDeletion)(nil)
 
 // DefaultMassDeletion returns the defaults.
-func DefaultMassDeletion() MassDeletion { return MassDeletion{MinDeletions: 10, UsualFactor: 2} }
+func DefaultMassDeletion() MassDeletion {
+	return MassDeletion{MinDeletions: 10, UsualFactor: 2, Learning: 7 * 24 * time.Hour}
+}
 
 // Meta implements Detector.
 func (d *MassDeletion) Meta() Meta {
@@ -43,7 +49,7 @@ func (d *MassDeletion) Meta() Meta {
 // Detect implements Detector.
 func (d *MassDeletion) Detect(in *Input) []event.Alert {
 	e := in.Event
-	if !baseline.IsResourceDeletion(e) {
+	if !baseline.IsResourceDeletion(e) || in.Principal == nil || e.Time.Sub(time.Unix(in.Principal.FirstSeen, 0)) < d.Learning {
 		return nil
 	}
 	del := in.Tenant.DeletionsOf(in.Index)

@@ -79,6 +79,11 @@ func (g *generator) interactive(u *user, t time.Time, officeDay, first bool) {
 		return
 	}
 	ep, phone := g.endpointFor(u, t, tr, officeDay)
+	if tr == nil && !phone && u.has(tSASE|tCloudPC) {
+		if la, ok := g.lookalikeEndpoint(u, t, first, officeDay, rng.Float64()); ok {
+			ep = la
+		}
+	}
 	a, dev := browserApps[rng.IntN(len(browserApps))], u.device
 	if phone {
 		a, dev = mobileApps[rng.IntN(len(mobileApps))], u.phone

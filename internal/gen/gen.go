@@ -89,6 +89,7 @@ const (
 	AnonymousProxyFile = "lists/anonymous-proxy.txt"
 	VPNFile            = "lists/vpn.csv"
 	CorporateFile      = "lists/corporate.txt"
+	ThreatIntelFile    = "lists/threat-intel.txt"
 )
 
 // generator holds the state of one run.
@@ -171,6 +172,7 @@ func (g *generator) run(dir string) (err error) {
 		}
 		g.sprayDay(d)
 		g.automationDay(d)
+		g.cleanupDay(g.mgmt.rng, d)
 		g.managementDay(g.mgmt, d)
 		// Events of later local days start at least 14 hours after this
 		// day's UTC end minus the largest time zone offset.
@@ -204,7 +206,7 @@ func (g *generator) finish(dir string) (Summary, error) {
 	}
 	s := Summary{
 		SignIns: g.signins.n, Activities: g.acts.n, Labels: map[string]int{},
-		Files: []string{SignInsFile, ActivityFile, LabelsFile, TorExitFile, AnonymousProxyFile, VPNFile, CorporateFile},
+		Files: []string{SignInsFile, ActivityFile, LabelsFile, TorExitFile, AnonymousProxyFile, VPNFile, CorporateFile, ThreatIntelFile},
 	}
 	for _, l := range g.labels {
 		s.Labels[l.Detection]++

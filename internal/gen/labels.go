@@ -17,6 +17,8 @@ const (
 	DetAnonymousIP       = "anonymous-ip"
 	DetPasswordSpray     = "password-spray"
 	DetMaliciousIP       = "malicious-ip-activity"
+	DetBruteForce        = "brute-force-success"
+	DetMassDeletion      = "mass-resource-deletion"
 
 	DetMicroBurst            = "microburst"
 	DetAzurite               = "azurite"
