@@ -3,9 +3,14 @@
 // Activity Log records, the IP lists the scenario needs and one label per
 // injected attack. It is how Vedette's detections are measured: the ordinary
 // month carries every pattern a detection must stay quiet on (flights,
-// corporate VPN, shared carrier and corporate egress, a consumer VPN many
-// staff use, new joiners, password spray, token refreshes) and the labels
-// say exactly which events must raise which alert.
+// corporate VPN, shared carrier and corporate egress, an undeclared SASE
+// pool, Cloud PCs in an Azure region, a consumer VPN many staff use, new
+// joiners, token refreshes, a nightly snapshot clean-up) and the labels
+// say exactly which events must raise which alert, including attacks that
+// hide from location rules (an adversary-in-the-middle relay in the
+// victim's country, an attacker in a city where colleagues live), password
+// sprays, a brute force that worked, a sign-in from a threat-intelligence
+// address and a mass deletion.
 //
 // Output is a pure function of the Config: the same seed gives the same
 // bytes. Every public address geolocates (per github.com/phuslu/iploc) to
