@@ -84,8 +84,10 @@ func (t *Table) Lookup(ip netip.Addr) (Info, bool) {
 	if a == 0 {
 		return Info{}, false
 	}
-	org := t.Org(a)
-	return Info{ASN: a, Org: org, Class: Classify(a, org)}, true
+	if i, ok := slices.BinarySearch(t.asns, a); ok {
+		return Info{ASN: a, Org: t.orgs[i], Class: t.classes[i]}, true
+	}
+	return Info{ASN: a, Class: Classify(a, "")}, true
 }
 
 // Org returns the organisation name of AS a, "" if unknown.

@@ -33,6 +33,7 @@ type Table struct {
 	v6ASN   []uint32
 	asns    []uint32 // sorted
 	orgs    []string // orgs[i] names asns[i]
+	classes []Class  // classes[i] classifies asns[i], computed once
 }
 
 // Encode writes rows (any order, non-overlapping per family) as a
@@ -197,7 +198,7 @@ func (d *decoder) count(min int) int {
 
 func (d *decoder) names(t *Table) {
 	n := d.count(2)
-	t.asns, t.orgs = make([]uint32, 0, n), make([]string, 0, n)
+	t.asns, t.orgs, t.classes = make([]uint32, 0, n), make([]string, 0, n), make([]Class, 0, n)
 	var a uint64
 	for range n {
 		a += d.uvarint()
@@ -206,7 +207,9 @@ func (d *decoder) names(t *Table) {
 			d.err = fmt.Errorf("%w: bad name", ErrFormat)
 			return
 		}
-		t.asns, t.orgs = append(t.asns, uint32(a)), append(t.orgs, string(d.buf[:l]))
+		org := string(d.buf[:l])
+		t.asns, t.orgs = append(t.asns, uint32(a)), append(t.orgs, org)
+		t.classes = append(t.classes, Classify(uint32(a), org))
 		d.buf = d.buf[l:]
 	}
 }
