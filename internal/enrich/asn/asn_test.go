@@ -16,6 +16,7 @@ func TestRoundTrip(t *testing.T) {
 		{From: netip.MustParseAddr("198.51.100.128"), To: netip.MustParseAddr("198.51.100.255"), ASN: 64501, Org: "Example Hosting GmbH"},
 		{From: netip.MustParseAddr("203.0.113.0"), To: netip.MustParseAddr("203.0.113.255"), ASN: 64502, Org: "Plain Telecom"},
 		{From: netip.MustParseAddr("2001:db8:1::"), To: netip.MustParseAddr("2001:db8:1::ff"), ASN: 64503, Org: "Odd Sized Net"},
+		{From: netip.MustParseAddr("100.64.0.0"), To: netip.MustParseAddr("100.67.255.255"), ASN: 64504, Org: "Wide Range"},
 	}
 	var buf bytes.Buffer
 	if err := Encode(&buf, rows); err != nil {
