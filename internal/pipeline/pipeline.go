@@ -98,6 +98,11 @@ type Pipeline struct {
 	gen  uint64
 	// in is reused for every event: detectors must not keep it.
 	in detect.Input
+	// lastIP and lastNet cache the last AS lookup: a session's operations
+	// and a client's refreshes come in runs from one address.
+	lastIP  netip.Addr
+	lastNet event.Network
+	lastOK  bool
 }
 
 type scoped struct {
@@ -210,8 +215,13 @@ func (p *Pipeline) network(e *event.Event) {
 	if p.deps.Networks == nil || e.Network.Known() || !e.SourceIP.IsValid() || !event.IsPublicIP(e.SourceIP) {
 		return
 	}
-	if n, ok := p.deps.Networks.Network(e.SourceIP.Unmap()); ok {
-		e.Network = n
+	ip := e.SourceIP.Unmap()
+	if ip != p.lastIP {
+		p.lastIP = ip
+		p.lastNet, p.lastOK = p.deps.Networks.Network(ip)
+	}
+	if p.lastOK {
+		e.Network = p.lastNet
 	}
 }
 
