@@ -221,7 +221,7 @@ func (t *Tenant) moveFix(f *Fix, e *event.Event) {
 		Operation: t.reintern(f.Operation, e.Operation), Source: t.reintern(f.Source, e.Origin.Source),
 		Record: int32(e.Origin.Record), Key: e.Key,
 		GeoSource: t.reintern(f.GeoSource, l.Source), GeoBuild: t.reintern(f.GeoBuild, l.Build),
-		Network: event.Network{ASN: e.Network.ASN, Org: t.reintern(f.Network.Org, e.Network.Org), Class: e.Network.Class},
+		ASN: e.Network.ASN, ASClass: netClassCode(e.Network.Class),
 	}
 }
 

@@ -89,12 +89,12 @@ func TestHopsLearnedBetweenPlaces(t *testing.T) {
 		b.Learn(e)
 	}
 	tn := b.Tenant("contoso")
-	_, p, _ := tn.Lookup("ana@contoso.com")
+	idx, _, _ := tn.Lookup("ana@contoso.com")
 	k := HopOf(tn.EndpointOf(home), tn.EndpointOf(cloudPC))
 	if tn.EndpointOf(home) != tn.EndpointOf(office) {
 		t.Error("home and office in one city are different endpoints")
 	}
-	if got := p.HopCount(k, Day(t0)); got != 3 {
+	if got := tn.UserHopCount(idx, k, Day(t0)); got != 3 {
 		t.Errorf("Austin ↔ Cloud PC made %d times, want 3 (office→PC, PC→home, home→PC on another Microsoft AS)", got)
 	}
 	hosting := at(5, "45.33.1.1", 33.45, -112.07, event.Network{ASN: 63949, Class: event.NetHosting})

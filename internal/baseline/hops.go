@@ -51,7 +51,7 @@ func (t *Tenant) EndpointOf(e *event.Event) Endpoint { return endpointOf(e.Locat
 // FixEndpoint returns the endpoint of a principal's fix.
 func (t *Tenant) FixEndpoint(f *Fix) Endpoint {
 	loc := event.Location{Country: f.Country.String(), Lat: float64(f.Lat), Lon: float64(f.Lon), HasCoord: f.HasCoord}
-	return endpointOf(loc, f.Network)
+	return endpointOf(loc, f.Network())
 }
 
 // HopOf returns the key of the hop between two endpoints, in either
@@ -72,10 +72,14 @@ func mix(x uint64) uint64 {
 	return x ^ x>>31
 }
 
-// HopCount returns how many times the principal made hop k, if it did on
-// or after day since (0 otherwise).
-func (p *Principal) HopCount(k HopKey, since uint32) int {
-	for _, h := range p.Hops {
+// Hops are a principal's recent hops. They live in a tenant map, not in
+// the principal: most principals never change cells.
+type Hops [principalHops]HopSeen
+
+// Count returns how many times the principal made hop k, if it did on or
+// after day since (0 otherwise).
+func (hs *Hops) Count(k HopKey, since uint32) int {
+	for _, h := range hs {
 		if h.Count != 0 && h.Key == uint32(k) && uint32(h.Day) >= since {
 			return int(h.Count)
 		}
@@ -86,20 +90,30 @@ func (p *Principal) HopCount(k HopKey, since uint32) int {
 // touchHop counts hop k on day. When full it replaces the hop made least
 // often (the least recent among those): a habitual hop outlives the odd
 // ones around it.
-func (p *Principal) touchHop(k HopKey, day uint16) {
+func (hs *Hops) touch(k HopKey, day uint16) {
 	victim := 0
-	for i, h := range p.Hops {
+	for i, h := range hs {
 		if h.Count != 0 && h.Key == uint32(k) {
-			p.Hops[i].Count = min(h.Count+1, 1<<16-1)
-			p.Hops[i].Day = max(h.Day, day)
+			hs[i].Count = min(h.Count+1, 1<<16-1)
+			hs[i].Day = max(h.Day, day)
 			return
 		}
-		v := p.Hops[victim]
+		v := hs[victim]
 		if h.Count < v.Count || h.Count == v.Count && h.Day < v.Day {
 			victim = i
 		}
 	}
-	p.Hops[victim] = HopSeen{Key: uint32(k), Count: 1, Day: day}
+	hs[victim] = HopSeen{Key: uint32(k), Count: 1, Day: day}
+}
+
+// UserHopCount returns how many times principal i made hop k on or after
+// day since.
+func (t *Tenant) UserHopCount(i uint32, k HopKey, since uint32) int {
+	hs, ok := t.UserHops[i]
+	if !ok {
+		return 0
+	}
+	return hs.Count(k, since)
 }
 
 // HopUsage returns which principals made hop k.
@@ -123,6 +137,8 @@ func (t *Tenant) learnHop(i uint32, p *Principal, e *event.Event, day uint32) {
 		return
 	}
 	k := HopOf(from, to)
-	p.touchHop(k, uint16(day))
+	hs := t.UserHops[i]
+	hs.touch(k, uint16(day))
+	t.UserHops[i] = hs
 	touchShared(t.SoloHops, t.Hops, k, i, uint16(day))
 }

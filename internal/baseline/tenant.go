@@ -102,8 +102,10 @@ type Tenant struct {
 	SoloNets map[NetKey]Solo
 	// Hops and SoloHops are the habitual hops: which principals moved
 	// between a pair of endpoints (place and network) in the window.
-	Hops       map[HopKey]Usage
-	SoloHops   map[HopKey]Solo
+	Hops     map[HopKey]Usage
+	SoloHops map[HopKey]Solo
+	// UserHops are each hopping principal's own recent hops, by index.
+	UserHops   map[uint32]Hops
 	Countries  map[Country]Usage
 	Cells      map[Cell]Usage
 	Watermarks map[event.Kind]*Watermark
@@ -141,6 +143,7 @@ func (t *Tenant) initMaps() {
 	initMap(&t.SoloNets)
 	initMap(&t.Hops)
 	initMap(&t.SoloHops)
+	initMap(&t.UserHops)
 	initMap(&t.Failures)
 	initMap(&t.Deletions)
 	initMap(&t.Countries)
@@ -161,7 +164,7 @@ func (t *Tenant) reindex() {
 	for i := range t.Principals {
 		p := &t.Principals[i]
 		t.index[p.Name] = uint32(i)
-		for _, s := range []*string{&p.Fix.City, &p.Fix.App, &p.Fix.UserAgent, &p.Fix.Operation, &p.Fix.Source, &p.Fix.GeoSource, &p.Fix.GeoBuild, &p.Fix.Network.Org} {
+		for _, s := range []*string{&p.Fix.City, &p.Fix.App, &p.Fix.UserAgent, &p.Fix.Operation, &p.Fix.Source, &p.Fix.GeoSource, &p.Fix.GeoBuild} {
 			*s = t.internString(*s)
 		}
 	}

@@ -281,8 +281,7 @@ func fixLocation(f *baseline.Fix) *event.Location {
 
 func fixEntity(f *baseline.Fix) event.Entity {
 	ent := event.Entity{Type: "ip", ID: f.IP.String(), Role: "previous", Location: fixLocation(f)}
-	if f.Network.Known() {
-		n := f.Network
+	if n := f.Network(); n.Known() {
 		ent.Network = &n
 	}
 	return ent
@@ -294,8 +293,7 @@ func fixEvidence(principal string, f *baseline.Fix) event.Evidence {
 		Principal: principal, IP: f.IP.String(), Location: fixLocation(f), Operation: f.Operation,
 		Result: event.ResultSuccess.String(), App: f.App, UserAgent: f.UserAgent,
 	}
-	if f.Network.Known() {
-		n := f.Network
+	if n := f.Network(); n.Known() {
 		ev.Network = &n
 	}
 	return ev

@@ -125,7 +125,7 @@ func hopOf(in *Input, tr *trip) baseline.HopKey {
 }
 
 func (d *ImpossibleTravel) userHop(in *Input, tr *trip) (bool, string) {
-	n := in.Principal.HopCount(hopOf(in, tr), in.WindowStart)
+	n := in.Tenant.UserHopCount(in.Index, hopOf(in, tr), in.WindowStart)
 	if n >= d.HabitualHops {
 		return true, fmt.Sprintf("the user made this hop %d times in the window", n)
 	}
