@@ -10,6 +10,8 @@
 //	vedette alerts  [-config f.yaml] [-data dir] [-since 24h] [-detection id,..] [-status s,..] [-incidents] [-format table|json]
 //	vedette migrate [-config f.yaml] [-data dir]
 //	vedette egress  [-config f.yaml] [-data dir] -tenant T [-min N] [-json]
+//	vedette api     [-config f.yaml] [-data dir] [-listen addr]
+//	vedette token   -name NAME [-role viewer|analyst|admin]
 //	vedette version
 //
 // Exit status: 0 on success (and for -h), 1 when the run failed or an input
@@ -37,6 +39,8 @@ commands:
   alerts   list or export stored alerts and incidents
   migrate  bring a data directory (or PostgreSQL) to the current schema, converting a bbolt store
   egress   list a tenant's learned shared egress (IPs and networks several principals use)
+  api      serve the HTTP API over an existing data directory, collecting nothing
+  token    print a new API token and the hash to put in the configuration
   version  print the version and build information
 
 vedette <command> -h describes a command's flags.
@@ -59,6 +63,8 @@ func main() {
 		"migrate": runMigrate,
 		"egress":  runEgress,
 		"version": runVersion,
+		"api":     runAPI,
+		"token":   runToken,
 	}
 	name, args := os.Args[1], os.Args[2:]
 	switch name {

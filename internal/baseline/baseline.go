@@ -130,6 +130,7 @@ func (b *Baselines) Learn(e *event.Event) {
 	p := &t.Principals[i]
 	t.learnSession(i, p, !ok, e)
 	p.LastSeen = max(p.LastSeen, sec)
+	p.countHour(e.Time.UTC().Hour())
 	if IsPowerShell(e) {
 		p.LastPowerShell = max(p.LastPowerShell, sec)
 	}
@@ -143,6 +144,7 @@ func (b *Baselines) Learn(e *event.Event) {
 	if IsResourceDeletion(e) {
 		t.learnDeletion(i, e)
 	}
+	t.touchApp(p, e, day)
 	if !e.SourceIP.IsValid() || !event.IsPublicIP(e.SourceIP) {
 		return
 	}

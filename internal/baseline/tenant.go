@@ -119,9 +119,13 @@ type Tenant struct {
 	Failures  map[NetKey]*Failures
 	Deletions map[uint32]*Deletions
 
-	cfg    Config
-	index  map[string]uint32
-	intern map[string]string
+	// AppNames are the client apps principals used, by index (AppSeen).
+	AppNames []string
+
+	cfg      Config
+	index    map[string]uint32
+	appIndex map[string]uint16 // app name -> 1 + index in AppNames
+	intern   map[string]string
 	// lastName and lastIndex cache the last successful Lookup.
 	lastName  string
 	lastIndex uint32
@@ -159,6 +163,10 @@ func initMap[K comparable, V any](m *map[K]V) {
 }
 
 func (t *Tenant) reindex() {
+	t.appIndex = make(map[string]uint16, len(t.AppNames))
+	for i, a := range t.AppNames {
+		t.appIndex[a] = uint16(i + 1)
+	}
 	t.index = make(map[string]uint32, len(t.Principals))
 	t.intern = map[string]string{}
 	for i := range t.Principals {

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/vedette/vedette/internal/baseline"
@@ -42,6 +43,24 @@ type Env struct {
 	// any: flows and activity are both matched against them.
 	TI       *ti.Watcher
 	networks *asn.Table
+	// stateMu guards the live state (baselines, network engine) between
+	// its one writer and the API's summaries; net is serve's network path.
+	stateMu sync.Mutex
+	net     *netPath
+	hooks   envHooks
+}
+
+// envHooks are what serve's operation side observes; nil funcs are off.
+type envHooks struct {
+	alerts func([]store.StoredAlert)        // new alerts, once stored
+	store  func(op string, d time.Duration) // store operation latency
+}
+
+// observeStore reports the latency of a store operation begun at start.
+func (env *Env) observeStore(op string, start time.Time) {
+	if env.hooks.store != nil {
+		env.hooks.store(op, time.Since(start))
+	}
 }
 
 // Open assembles Vedette from cfg: opens the store, restores the
@@ -72,11 +91,7 @@ func Open(cfg config.Config, log *slog.Logger) (*Env, error) {
 		chain = append(chain, db)
 	}
 	env.Locator = append(chain, env.builtin)
-	lists := make([]iplist.ListConfig, len(cfg.Lists))
-	for i, l := range cfg.Lists {
-		lists[i] = listConfig(l)
-	}
-	if env.Lists, err = iplist.NewWatcher(lists, log); err != nil {
+	if env.Lists, err = iplist.NewWatcher(listConfigs(cfg.Lists), log); err != nil {
 		env.Close()
 		return nil, err
 	}
@@ -91,6 +106,14 @@ func Open(cfg config.Config, log *slog.Logger) (*Env, error) {
 		return nil, err
 	}
 	return env, nil
+}
+
+func listConfigs(ls []config.List) []iplist.ListConfig {
+	lists := make([]iplist.ListConfig, len(ls))
+	for i, l := range ls {
+		lists[i] = listConfig(l)
+	}
+	return lists
 }
 
 // loadBaselines restores the baselines: one state row per tenant (a
@@ -120,10 +143,13 @@ func (env *Env) loadBaselines() error {
 
 // SaveBaselines writes the baselines to the store, a row per tenant.
 func (env *Env) SaveBaselines() error {
+	env.stateMu.Lock()
 	parts, err := env.Baselines.MarshalTenants()
+	env.stateMu.Unlock()
 	if err != nil {
 		return err
 	}
+	defer env.observeStore("save_baselines", time.Now())
 	return env.Store.SaveStateParts(context.Background(), stateName, parts)
 }
 
