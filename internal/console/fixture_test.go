@@ -99,6 +99,12 @@ func newFixture(t *testing.T) http.Handler {
 			if a.ID == r.PathValue("id") && u.Status != nil {
 				fx.history[a.ID] = append(fx.history[a.ID], store.HistoryEntry{At: time.Now(), Actor: "demo", Field: "status", Old: string(a.Triage.Status), New: string(*u.Status)})
 				fx.alerts[i].Triage.Status = *u.Status
+				if u.Classification != nil {
+					fx.alerts[i].Triage.Classification = *u.Classification
+				}
+				if u.Assignee != nil {
+					fx.alerts[i].Triage.Assignee = *u.Assignee
+				}
 				j(w, fx.alerts[i])
 			}
 		}
