@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/vedette/vedette/internal/console"
 )
 
 var updateScreenshots = flag.Bool("update-screenshots", false, "rewrite docs/screenshots from the browser tests")
@@ -179,5 +181,32 @@ func (tb *tab) screenshot(name string) {
 	}
 	if err := os.WriteFile(p, buf, 0o644); err != nil {
 		tb.t.Fatal(err)
+	}
+}
+
+// The watch on the console must catch what it claims to: a console.error,
+// an uncaught exception and a failed request all show up.
+func TestWatchCatchesConsoleErrors(t *testing.T) {
+	bctx := browser(t)
+	srv := httptest.NewServer(console.Handler())
+	defer srv.Close()
+	tb := &tab{t: t}
+	ctx, cancel := chromedp.NewContext(bctx, chromedp.WithListener(tb.listen))
+	defer cancel()
+	tb.ctx = ctx
+	tb.do(chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("token")))
+	tb.do(chromedp.Evaluate[chromedp.Void](`console.error('boom'); setTimeout(() => { throw new Error('bang'); }); fetch('/nothing-here')`))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		tb.mu.Lock()
+		got := strings.Join(tb.bad, "\n")
+		tb.mu.Unlock()
+		if strings.Contains(got, "boom") && strings.Contains(got, "bang") && strings.Contains(got, "404") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("recorded only:\n%s", got)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

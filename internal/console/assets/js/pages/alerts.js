@@ -122,20 +122,23 @@ export async function render(main, {query}) {
   const params = apiParams(f);
   const limit = f.limit || '50';
 
+  // load shows the page of alerts as soon as it arrives; the counts, which
+  // read every matching alert, follow on their own.
   async function load() {
     results.setAttribute('aria-busy', 'true');
+    const counts = api('alerts/counts', {params});
+    counts.catch(() => {}); // reported below, once the list is shown
+    const countsBox = h('div', {class: 'counts card'}, h('p', {class: 'total muted'}, 'Counting…'));
     try {
-      const [list, counts] = await Promise.all([
-        api('alerts', {params: {...params, limit, cursor: cursors[page]}}),
-        api('alerts/counts', {params}),
-      ]);
+      const list = await api('alerts', {params: {...params, limit, cursor: cursors[page]}});
       if (list.next_cursor) cursors[page + 1] = list.next_cursor;
       else cursors.length = page + 1;
-      results.replaceChildren(countChips(counts, names, query), alertTable(list.alerts || []),
+      results.replaceChildren(countsBox, alertTable(list.alerts || []),
         h('nav', {class: 'pager', 'aria-label': 'Pages'},
           h('button', {type: 'button', id: 'prev', disabled: page === 0, onclick: () => { page--; load(); }}, '← Previous'),
           h('span', null, `Page ${page + 1}`),
           h('button', {type: 'button', id: 'next', disabled: !list.next_cursor, onclick: () => { page++; load(); }}, 'Next →')));
+      countsBox.replaceWith(countChips(await counts, names, query));
       results.dataset.query = location.hash;
       updated.textContent = 'Updated ' + new Date().toISOString().slice(11, 19) + ' UTC';
     } catch (err) {

@@ -46,7 +46,7 @@ export async function render(main, {params}) {
         h('div', {class: 'col-main'},
           section('Timeline', alerts.length ? timelineChart(alerts) : null, timeline(alerts)),
           section('Entities', table('Entities', ['Type', 'Identifier', 'Role'],
-            (inc.entities || []).map((e) => [e.type, e.id, e.role || ''])))),
+            (inc.entities || []).map((e) => [e.type, e.id, e.role || '']), {class: 'entities'}))),
         h('div', {class: 'col-side'},
           section('Triage', triageForm(`incidents/${seg(inc.id)}`, inc, reload)),
           section('Detections', h('ul', null, (inc.detections || []).map((d) => h('li', null, d)))))));

@@ -75,9 +75,13 @@ function ruleRows(rules, reload) {
     r.expires_at ? fmtTime(r.expires_at) : 'never',
     `${r.created_by || ''} ${fmtTime(r.created_at)}`,
     can('admin') ? h('button', {type: 'button', class: 'secondary', 'aria-label': `Delete rule ${r.name}`, onclick: async () => {
-      await api(`rules/${encodeURIComponent(r.id)}`, {method: 'DELETE'});
-      toast('Rule deleted');
-      reload();
+      try {
+        await api(`rules/${encodeURIComponent(r.id)}`, {method: 'DELETE'});
+        toast('Rule deleted');
+        reload();
+      } catch (err) {
+        toast(`Not deleted: ${err.message}`);
+      }
     }}, 'Delete') : '',
   ]);
 }

@@ -64,9 +64,12 @@ async function remove(st, reload) {
   reload();
 }
 
-function overrideForm(detections, rows, reload) {
-  const tenants = [...new Set(rows.map((r) => r.tenant).filter((t) => t && t !== '*'))];
-  const subs = [...new Set(rows.map((r) => r.subscription).filter((t) => t && t !== '*'))];
+// overrideForm adds a setting for a tenant or subscription; the ones the
+// settings and the newest alerts name are offered as suggestions.
+function overrideForm(detections, rows, recent, reload) {
+  const known = (key) => [...new Set([...rows, ...recent].map((r) => r[key]).filter((v) => v && v !== '*'))];
+  const tenants = known('tenant');
+  const subs = known('subscription');
   const params = h('div', {class: 'params'});
   const det = h('select', {id: 'ov-detection', name: 'detection', required: true}, detections.map((d) => h('option', {value: d.id}, d.name)));
   const showParams = () => {
@@ -113,7 +116,8 @@ export async function render(main) {
   const msg = h('div', {'aria-live': 'polite'});
   showErr = (err) => msg.replaceChildren(errorBox(err));
   const reload = async () => {
-    const [detections, res] = await Promise.all([api('detections'), api('settings')]);
+    const [detections, res, recent] = await Promise.all([api('detections'), api('settings'),
+      can('admin') ? api('alerts', {params: {limit: 500}}) : {alerts: []}]);
     const names = Object.fromEntries(detections.map((d) => [d.id, d.name]));
     const rows = res.settings || [];
     const filter = h('input', {id: 'settings-filter', type: 'search', placeholder: 'tenant, subscription or detection'});
@@ -123,7 +127,7 @@ export async function render(main) {
       for (const tr of body.rows) tr.hidden = q && !tr.dataset.setting.toLowerCase().includes(q);
     });
     main.replaceChildren(h('h1', null, 'Settings'), msg,
-      can('admin') ? overrideForm(detections, rows, reload) : h('p', {class: 'hint'}, 'Only administrators change settings.'),
+      can('admin') ? overrideForm(detections, rows, recent.alerts || [], reload) : h('p', {class: 'hint'}, 'Only administrators change settings.'),
       section('Effective detection settings',
         h('div', {class: 'field'}, h('label', {for: 'settings-filter'}, 'Filter'), filter),
         h('div', {class: 'table-wrap'}, h('table', {class: 'settings'},
