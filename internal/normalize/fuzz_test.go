@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vedette/vedette/internal/input"
 )
 
 // FuzzRead checks that no input panics, that every record yields an event
@@ -49,6 +51,9 @@ func FuzzRead(f *testing.F) {
 // isReadError reports errors that come from reading the bytes themselves
 // (a corrupt gzip stream, an oversized document, a CSV reader failure).
 func isReadError(err error) bool {
+	if errors.Is(err, input.ErrRatio) || errors.Is(err, input.ErrUnsupported) {
+		return true
+	}
 	s := err.Error()
 	return strings.Contains(s, "gzip") || strings.Contains(s, "flate") || strings.Contains(s, "larger than") ||
 		strings.Contains(s, "unexpected EOF") || strings.Contains(s, "checksum")

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -170,3 +171,5 @@ func TestStatePartsSurviveReopen(t *testing.T) {
 		t.Errorf("LoadState of a missing name = %v, want ErrNoState", err)
 	}
 }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
