@@ -46,7 +46,10 @@ func newFixture(t *testing.T) http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", console.Handler())
-	j := func(w http.ResponseWriter, v any) { w.Header().Set("Content-Type", "application/json"); json.NewEncoder(w).Encode(v) }
+	j := func(w http.ResponseWriter, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(v)
+	}
 	mux.HandleFunc("GET /api/v1/me", func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer fixture-token" {
 			w.WriteHeader(401)
@@ -66,7 +69,9 @@ func newFixture(t *testing.T) http.Handler {
 		}
 		j(w, out)
 	})
-	mux.HandleFunc("GET /api/v1/alerts", func(w http.ResponseWriter, r *http.Request) { j(w, map[string]any{"alerts": fx.filter(r), "next_cursor": ""}) })
+	mux.HandleFunc("GET /api/v1/alerts", func(w http.ResponseWriter, r *http.Request) {
+		j(w, map[string]any{"alerts": fx.filter(r), "next_cursor": ""})
+	})
 	mux.HandleFunc("GET /api/v1/alerts/counts", func(w http.ResponseWriter, r *http.Request) {
 		c := store.AlertCounts{ByDetection: map[string]int{}, BySeverity: map[string]int{}, ByStatus: map[string]int{}}
 		for _, a := range fx.filter(r) {
@@ -136,7 +141,9 @@ func newFixture(t *testing.T) http.Handler {
 	})
 	mux.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) { j(w, map[string]any{"paths": map[string]any{}}) })
 	mux.HandleFunc("GET /api/v1/rules", func(w http.ResponseWriter, r *http.Request) { j(w, []any{}) })
-	mux.HandleFunc("POST /api/v1/rules/simulate", func(w http.ResponseWriter, r *http.Request) { j(w, map[string]any{"count": 2, "alerts": fx.alerts[:2]}) })
+	mux.HandleFunc("POST /api/v1/rules/simulate", func(w http.ResponseWriter, r *http.Request) {
+		j(w, map[string]any{"count": 2, "alerts": fx.alerts[:2]})
+	})
 	return mux
 }
 

@@ -99,7 +99,7 @@ func TestConsole(t *testing.T) {
 		tb.do(chromedp.Navigate(b.URL + "/#/alerts?detection=impossible-travel"))
 		tb.waitFor(`document.querySelector('tr[data-detection="impossible-travel"] a')`)
 		id := eval[string](tb, `document.querySelector('tr[data-detection="impossible-travel"]').dataset.alert`)
-		tb.do(chromedp.Click(chromedp.CSS(`tr[data-alert="`+id+`"] td:nth-child(3) a`)))
+		tb.do(chromedp.Click(chromedp.CSS(`tr[data-alert="` + id + `"] td:nth-child(3) a`)))
 		tb.waitFor(`document.querySelector('svg.map g.place.previous') && document.querySelector('svg.map g.place.current')`)
 
 		var a alertView
