@@ -41,6 +41,8 @@ type Config struct {
 	Activity Activity `yaml:"activity"`
 	// Store: SQLite in data_dir (default) or PostgreSQL.
 	Store Store `yaml:"store"`
+	// API configures the HTTP API.
+	API API `yaml:"api"`
 }
 
 // Geo configures geolocation.
@@ -109,6 +111,7 @@ func Default() Config {
 		Network:  DefaultNetwork(),
 		Activity: DefaultActivity(),
 		Store:    DefaultStore(),
+		API:      DefaultAPI(),
 	}
 }
 
@@ -145,6 +148,7 @@ func (c *Config) resolvePaths(dir string) {
 	}
 	c.Network.resolvePaths(abs)
 	c.Activity.Kafka.TLS.CAFile = abs(c.Activity.Kafka.TLS.CAFile)
+	c.API.TLS.Cert, c.API.TLS.Key = abs(c.API.TLS.Cert), abs(c.API.TLS.Key)
 }
 
 // Parse reads YAML from r over the defaults and validates it.
@@ -182,6 +186,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateNetwork()...)
 	errs = append(errs, c.Activity.validate()...)
 	errs = append(errs, c.Store.validate()...)
+	errs = append(errs, c.API.validate()...)
 	for i, o := range c.Overrides {
 		where := fmt.Sprintf("overrides[%d]", i)
 		if o.Tenant == "" && o.Subscription == "" {

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/vedette/vedette/internal/baseline"
 	"github.com/vedette/vedette/internal/config"
@@ -34,6 +35,10 @@ type Env struct {
 	// the file's settings plus the overrides stored through the API, which
 	// it reloads on every change (see watchSettings).
 	scopes *config.Scopes
+	// stateMu guards the live state (baselines, network engine) between
+	// its one writer and the API's summaries; net is serve's network path.
+	stateMu sync.Mutex
+	net     *netPath
 }
 
 // Open assembles Vedette from cfg: opens the store, restores the
@@ -102,7 +107,9 @@ func (env *Env) loadBaselines() error {
 
 // SaveBaselines writes the baselines to the store, a row per tenant.
 func (env *Env) SaveBaselines() error {
+	env.stateMu.Lock()
 	parts, err := env.Baselines.MarshalTenants()
+	env.stateMu.Unlock()
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,8 @@ type ServeOptions struct {
 	// ActivityProgress, if set, is called from the activity goroutine
 	// after each batch of Kafka messages with its running totals.
 	ActivityProgress func(ActivityCounters)
+	// API mounts handlers beside the HTTP API (when api.listen is set).
+	API APIOptions
 }
 
 // Serve runs the live sources the configuration names until ctx ends: the
@@ -62,6 +64,11 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 	out := &lockedWriter{w: opts.Out}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	apiDone, err := env.startAPI(ctx, opts.API)
+	if err != nil {
+		return err
+	}
+	defer func() { cancel(); <-apiDone }()
 	go env.watchSettings(ctx)
 	actDone := make(chan error, 1)
 	if cfg.Activity.Live() {
@@ -96,6 +103,9 @@ func serveFlows(ctx context.Context, env *Env, cfg config.Config, opts ServeOpti
 	if err != nil {
 		return err
 	}
+	env.stateMu.Lock()
+	env.net = np // the API's host summaries read it
+	env.stateMu.Unlock()
 	batches := make(chan []flow.Record, 256)
 	consume := func(rs []flow.Record) {
 		select {
@@ -153,9 +163,11 @@ func (s *server) loop(ctx context.Context, batches <-chan []flow.Record, every t
 
 func (s *server) observe(rs []flow.Record) error {
 	var alerts []event.Alert
+	s.env.stateMu.Lock()
 	for i := range rs {
 		alerts = append(alerts, s.np.eng.Observe(&rs[i])...)
 	}
+	s.env.stateMu.Unlock()
 	err := s.env.emitNetwork(alerts, s.enc, s.sum)
 	if s.progress != nil {
 		s.progress(s.np.eng.Counters())
@@ -176,7 +188,10 @@ func (s *server) stop(batches <-chan []flow.Record, flush bool) error {
 		}
 	}
 	if flush {
-		errs = append(errs, s.env.emitNetwork(s.np.eng.Flush(), s.enc, s.sum))
+		s.env.stateMu.Lock()
+		flushed := s.np.eng.Flush()
+		s.env.stateMu.Unlock()
+		errs = append(errs, s.env.emitNetwork(flushed, s.enc, s.sum))
 	}
 	errs = append(errs, s.np.save(s.env.Store))
 	c := s.np.eng.Counters()
