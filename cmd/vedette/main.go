@@ -11,6 +11,7 @@
 //	vedette migrate [-config f.yaml] [-data dir]
 //	vedette api     [-config f.yaml] [-data dir] [-listen addr]
 //	vedette token   -name NAME [-role viewer|analyst|admin]
+//	vedette demo    [-listen addr] [-data dir] [-sample dir]
 //	vedette version
 //
 // Exit status: 0 on success (and for -h), 1 when the run failed or an input
@@ -39,6 +40,7 @@ commands:
   migrate  bring a data directory (or PostgreSQL) to the current schema, converting a bbolt store
   api      serve the HTTP API over an existing data directory, collecting nothing
   token    print a new API token and the hash to put in the configuration
+  demo     load the shipped sample and open the web console on it (prints the URL and a token)
   version  print the version and build information
 
 vedette <command> -h describes a command's flags.
@@ -60,6 +62,7 @@ func main() {
 		"alerts":  runAlerts,
 		"migrate": runMigrate,
 		"version": runVersion,
+		"demo":    runDemo,
 		"api":     runAPI,
 		"token":   runToken,
 	}

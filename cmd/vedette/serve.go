@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/vedette/vedette/internal/console"
 	"github.com/vedette/vedette/internal/runner"
 )
 
@@ -35,7 +36,7 @@ func runServe(args []string, log *slog.Logger) error {
 	defer stop()
 	return runner.Serve(ctx, cfg, runner.ServeOptions{
 		Out: out, Log: log, FlushOnStop: *flush,
-		API: runner.APIOptions{Ready: announceAPI(cfg.API.TLS.Cert != "")},
+		API: runner.APIOptions{Console: console.Handler(), Ready: announceAPI(cfg.API.TLS.Cert != "")},
 		Ready: func(addrs []netip.AddrPort) {
 			if len(addrs) > 0 {
 				fmt.Fprintf(os.Stderr, "vedette serve: listening on %v (udp)\n", addrs)

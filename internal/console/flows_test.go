@@ -51,7 +51,13 @@ func (tb *tab) signIn(b *backend) {
 	tb.t.Helper()
 	tb.do(chromedp.Navigate(b.URL+"/"), chromedp.WaitVisible(chromedp.ID("token")))
 	tb.do(chromedp.SendKeys(chromedp.ID("token"), b.Token), chromedp.Click(chromedp.ID("signin")))
-	tb.waitFor(`document.querySelector('#results table.alerts tbody tr')`)
+	tb.alertsLoaded()
+}
+
+// alertsLoaded waits until the alerts page has loaded the list its address names.
+func (tb *tab) alertsLoaded() {
+	tb.t.Helper()
+	tb.waitFor(`location.hash.startsWith('#/alerts') && document.querySelector('#results')?.dataset.query === location.hash`)
 }
 
 func TestConsole(t *testing.T) {
@@ -79,7 +85,8 @@ func TestConsole(t *testing.T) {
 		// Filter on one detection through the form, as a user would.
 		tb.do(chromedp.SetValue(chromedp.ID("detection"), "impossible-travel"),
 			chromedp.Click(chromedp.ID("apply")))
-		tb.waitFor(`location.hash.includes('detection=impossible-travel') && document.querySelector('#results').dataset.query === location.hash`)
+		tb.waitFor(`location.hash.includes('detection=impossible-travel')`)
+		tb.alertsLoaded()
 		var want struct{ Total int }
 		b.apiGet(t, "alerts/counts?detection=impossible-travel", &want)
 		rows := eval[[]string](tb, `[...document.querySelectorAll('#results tr[data-alert]')].map(r => r.dataset.detection)`)
@@ -97,7 +104,7 @@ func TestConsole(t *testing.T) {
 		tb := newTab(t, bctx, 1280, 800)
 		tb.signIn(b)
 		tb.do(chromedp.Navigate(b.URL + "/#/alerts?detection=impossible-travel"))
-		tb.waitFor(`document.querySelector('tr[data-detection="impossible-travel"] a')`)
+		tb.alertsLoaded()
 		id := eval[string](tb, `document.querySelector('tr[data-detection="impossible-travel"]').dataset.alert`)
 		tb.do(chromedp.Click(chromedp.CSS(`tr[data-alert="` + id + `"] td:nth-child(3) a`)))
 		tb.waitFor(`document.querySelector('svg.map g.place.previous') && document.querySelector('svg.map g.place.current')`)
@@ -150,7 +157,8 @@ func TestConsole(t *testing.T) {
 		tb.signIn(b)
 		tb.do(chromedp.Navigate(b.URL + "/#/incidents"))
 		tb.waitFor(`document.querySelector('tr[data-incident] a')`)
-		id := eval[string](tb, `document.querySelector('tr[data-incident]').dataset.incident`)
+		// The incident across the most detections makes the best picture.
+		id := eval[string](tb, `[...document.querySelectorAll('tr[data-incident]')].sort((a, b) => b.cells[5].textContent.split(',').length - a.cells[5].textContent.split(',').length)[0].dataset.incident`)
 		tb.do(chromedp.Click(chromedp.CSS(`tr[data-incident="` + id + `"] a`)))
 		tb.waitFor(`document.querySelector('#incident-alerts li')`)
 		var inc struct {
@@ -162,6 +170,147 @@ func TestConsole(t *testing.T) {
 		}
 		tb.screenshot("incident")
 	})
+
+	t.Run("disable a detection for one subscription", func(t *testing.T) {
+		testDisableForSubscription(t, newTab(t, bctx, 1280, 800), b)
+	})
+
+	t.Run("principal page", func(t *testing.T) {
+		tb := newTab(t, bctx, 1280, 800)
+		tb.signIn(b)
+		tb.do(chromedp.Click(chromedp.CSS(`tr[data-detection="impossible-travel"] td:nth-child(4) a`)))
+		tb.waitFor(`location.hash.startsWith('#/principals/') && document.querySelector('svg.bars')`)
+		parts := strings.Split(eval[string](tb, `location.hash`), "/")
+		var p struct {
+			Countries []struct{ Country string }
+			IPs       []struct{ IP string }
+		}
+		b.apiGet(t, "principals/"+parts[2]+"/"+parts[3], &p)
+		if len(p.Countries) == 0 || len(p.IPs) == 0 {
+			t.Fatalf("API principal summary %+v", p)
+		}
+		for _, c := range p.Countries {
+			if !eval[bool](tb, `!!document.querySelector('svg.map path.usual[data-country="`+c.Country+`"]') || !document.querySelector('svg.map path[data-country="`+c.Country+`"]')`) {
+				t.Errorf("country %s of the principal is not highlighted on its map", c.Country)
+			}
+		}
+		if n := eval[int](tb, `document.querySelectorAll('tr[data-alert]').length`); n == 0 {
+			t.Error("the principal's page lists none of its alerts")
+		}
+	})
+
+	t.Run("suppression rule simulated before saving", func(t *testing.T) {
+		tb := newTab(t, bctx, 1280, 800)
+		tb.signIn(b)
+		tb.do(chromedp.Navigate(b.URL + "/#/rules"))
+		tb.waitFor(`document.querySelector('#rule-simulate')`)
+		if !eval[bool](tb, `document.querySelector('#rule-save').disabled`) {
+			t.Fatal("saving is offered before simulating")
+		}
+		tb.do(chromedp.SendKeys(chromedp.ID("name"), "travel desk"),
+			chromedp.SendKeys(chromedp.ID("reason"), "known travellers"),
+			chromedp.SendKeys(chromedp.ID("m-detection"), "anonymous-ip"),
+			chromedp.Click(chromedp.ID("rule-simulate")))
+		tb.waitFor(`document.querySelector('#simulate-count')`)
+		var counts struct{ Total int }
+		b.apiGet(t, "alerts/counts?detection=anonymous-ip", &counts)
+		if got := tb.text("#simulate-count strong"); got != itoa(counts.Total) || counts.Total == 0 {
+			t.Errorf("simulation counts %s alerts, the API lists %d anonymous-ip alerts", got, counts.Total)
+		}
+		tb.do(chromedp.Click(chromedp.ID("rule-save")))
+		tb.waitFor(`[...document.querySelectorAll('table.rules td')].some(td => td.textContent === 'travel desk')`)
+		var rules []struct{ Name string }
+		b.apiGet(t, "rules", &rules)
+		if len(rules) != 1 || rules[0].Name != "travel desk" {
+			t.Errorf("API rules after saving: %+v", rules)
+		}
+		tb.do(chromedp.Click(chromedp.CSS(`button[aria-label="Delete rule travel desk"]`)))
+		tb.waitFor(`document.querySelector('.page p.empty') || !document.querySelector('table.rules')`)
+	})
+
+	t.Run("viewer is offered no changes", func(t *testing.T) {
+		tb := newTab(t, bctx, 1280, 800)
+		viewer := *b
+		viewer.Token = b.Tokens["viewer"]
+		tb.signIn(&viewer)
+		if who := tb.text(".who"); !strings.Contains(who, "viewer") {
+			t.Fatalf("header shows %q", who)
+		}
+		tb.do(chromedp.Click(chromedp.CSS(`tr[data-alert] td:nth-child(3) a`)))
+		tb.waitFor(`document.querySelector('#triage-status')`)
+		if eval[bool](tb, `!!document.querySelector('#save-triage, #add-comment')`) {
+			t.Error("a viewer is offered triage")
+		}
+		tb.do(chromedp.Navigate(b.URL + "/#/settings"))
+		tb.waitFor(`document.querySelector('table.settings tbody tr')`)
+		if eval[bool](tb, `!!document.querySelector('#override-form') || [...document.querySelectorAll('table.settings input')].some(i => !i.disabled && i.type !== 'search')`) {
+			t.Error("a viewer is offered settings changes")
+		}
+	})
+}
+
+// testDisableForSubscription switches persistence-technique off for one
+// subscription in the settings page, then replays two role-definition
+// writes, one in that subscription and one in another: only the other
+// raises an alert.
+func testDisableForSubscription(t *testing.T, tb *tab, b *backend) {
+	const (
+		off   = "fbc42df2-d411-4925-99d9-06ce8e8218da"
+		other = "5e0c7a14-2b39-4c8e-9d61-7f3a2c1b0e95"
+		det   = "persistence-technique"
+	)
+	var page struct {
+		Alerts []struct{ Tenant string } `json:"alerts"`
+	}
+	b.apiGet(t, "alerts?subscription="+off+"&detection="+det, &page)
+	if len(page.Alerts) == 0 {
+		t.Fatalf("the sample has no %s alert in subscription %s", det, off)
+	}
+	tenant := page.Alerts[0].Tenant
+	tb.signIn(b)
+	tb.do(chromedp.Navigate(b.URL + "/#/settings"))
+	tb.waitFor(`document.querySelector('#override-form')`)
+	tb.do(chromedp.SetValue(chromedp.ID("ov-tenant"), tenant),
+		chromedp.SetValue(chromedp.ID("ov-subscription"), off),
+		chromedp.SetValue(chromedp.ID("ov-detection"), det),
+		chromedp.Click(chromedp.ID("ov-enabled")),
+		chromedp.Click(chromedp.ID("ov-save")))
+	row := `document.querySelector('tr[data-setting="` + tenant + "/" + off + "/" + det + `"]')`
+	tb.waitFor(row)
+	if eval[bool](tb, row+`.querySelector('input[type=checkbox]').checked`) {
+		t.Error("the settings page shows the detection still enabled")
+	}
+	tb.screenshot("settings")
+	var settings struct {
+		Settings []struct {
+			Tenant, Subscription, Detection string
+			Enabled                         bool
+			Source                          map[string]string
+		}
+	}
+	b.apiGet(t, "settings", &settings)
+	if !slices.ContainsFunc(settings.Settings, func(s struct {
+		Tenant, Subscription, Detection string
+		Enabled                         bool
+		Source                          map[string]string
+	}) bool {
+		return s.Tenant == tenant && s.Subscription == off && s.Detection == det && !s.Enabled && s.Source["enabled"] == "api"
+	}) {
+		t.Fatalf("API settings have no disabled %s for %s/%s from the API: %+v", det, tenant, off, settings.Settings)
+	}
+	raised := b.replay(t, "testdata/replay-role-definition.jsonl")
+	var subs []string
+	for _, a := range raised {
+		subs = append(subs, a.Detection+" in "+a.Subscription)
+	}
+	if !slices.Equal(subs, []string{det + " in " + other}) {
+		t.Errorf("replay raised %v, want only %s in %s", subs, det, other)
+	}
+	var after struct{ Total int }
+	b.apiGet(t, "alerts/counts?detection="+det+"&subscription="+off+"&since=2026-10-15T00:00:00Z", &after)
+	if after.Total != 0 {
+		t.Errorf("API lists %d new %s alerts in the disabled subscription", after.Total, det)
+	}
 }
 
 func itoa(n int) string {

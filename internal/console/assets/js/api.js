@@ -43,6 +43,12 @@ export async function api(path, {method = 'GET', body, params} = {}) {
   const res = await fetch('api/v1/' + path + query(params), {
     method, headers, body: body === undefined ? undefined : JSON.stringify(body),
   });
+  if (res.status === 401 && session.me && path !== 'me') {
+    // The token stopped working (revoked, or the server's tokens changed).
+    session.token = null;
+    session.me = null;
+    location.hash = '#/signin';
+  }
   if (!res.ok) {
     let msg = res.statusText;
     try { msg = (await res.json()).error || msg; } catch { /* not JSON */ }
