@@ -35,6 +35,7 @@ type alertView struct {
 	ID        string `json:"id"`
 	Detection string `json:"detection"`
 	Principal string `json:"principal"`
+	Tenant    string `json:"tenant"`
 	Entities  []struct {
 		Type, ID, Role string
 		Location       *struct{ City, Country string }
@@ -173,6 +174,46 @@ func TestConsole(t *testing.T) {
 
 	t.Run("disable a detection for one subscription", func(t *testing.T) {
 		testDisableForSubscription(t, newTab(t, bctx, 1280, 800), b)
+	})
+
+	t.Run("infrequent country against the organisation's", func(t *testing.T) {
+		tb := newTab(t, bctx, 1280, 800)
+		tb.signIn(b)
+		tb.do(chromedp.Navigate(b.URL + "/#/alerts?detection=infrequent-country"))
+		tb.alertsLoaded()
+		tb.do(chromedp.Click(chromedp.CSS(`tr[data-detection="infrequent-country"] td:nth-child(3) a`)))
+		tb.waitFor(`document.querySelector('figure.country-map svg.map')`)
+		var a alertView
+		b.apiGet(t, "alerts/"+strings.TrimPrefix(eval[string](tb, `location.hash`), "#/alerts/"), &a)
+		var org struct{ Countries []struct{ Country string } }
+		b.apiGet(t, "tenants/"+url.PathEscape(a.Tenant)+"/countries", &org)
+		alerted := eval[[]string](tb, `[...document.querySelectorAll('svg.map path.alerted')].map(p => p.dataset.country)`)
+		usual := eval[[]string](tb, `[...document.querySelectorAll('svg.map path.usual')].map(p => p.dataset.country)`)
+		var loc string
+		for _, e := range a.Entities {
+			if e.Type == "location" {
+				loc = e.ID
+			}
+		}
+		if len(alerted) != 1 || alerted[0] != loc {
+			t.Errorf("highlighted as the alert's country %v, want %s", alerted, loc)
+		}
+		drawn := eval[[]string](tb, `[...document.querySelectorAll('svg.map path[data-country]')].map(p => p.dataset.country)`)
+		var want []string
+		for _, c := range org.Countries {
+			if c.Country != loc && slices.Contains(drawn, c.Country) {
+				want = append(want, c.Country)
+			}
+		}
+		slices.Sort(usual)
+		slices.Sort(want)
+		if len(want) < 2 || !slices.Equal(usual, want) {
+			t.Errorf("organisation's countries on the map %v, API %v", usual, want)
+		}
+		if legend := tb.text("figure.country-map figcaption"); !strings.Contains(legend, "organisation's countries") {
+			t.Errorf("legend %q", legend)
+		}
+		tb.screenshot("alert-infrequent-country")
 	})
 
 	t.Run("principal page", func(t *testing.T) {
