@@ -50,6 +50,7 @@ type activityPath struct {
 	pending  []event.Alert
 	rel      []reorder.Item[*kafka.Message]
 	progress func(ActivityCounters)
+	publish  func(activityView) // serve's metrics and readiness (ops.go)
 }
 
 func (env *Env) openActivity(out io.Writer, progress func(ActivityCounters)) (*activityPath, error) {
@@ -145,6 +146,9 @@ func (a *activityPath) processReleased() error {
 	a.pending = a.pending[:0]
 	if a.progress != nil {
 		a.progress(a.counters())
+	}
+	if a.publish != nil {
+		a.publish(a.view())
 	}
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/netip"
 	"slices"
 	"time"
@@ -14,6 +15,8 @@ import (
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/flow"
 	"github.com/vedette/vedette/internal/flowsource"
+	"github.com/vedette/vedette/internal/health"
+	"github.com/vedette/vedette/internal/metrics"
 	"github.com/vedette/vedette/internal/netdetect"
 )
 
@@ -43,6 +46,20 @@ type ServeOptions struct {
 	ActivityProgress func(ActivityCounters)
 	// API mounts handlers beside the HTTP API (when api.listen is set).
 	API APIOptions
+
+	// Metrics and Health receive serve's metrics and readiness checks, for
+	// a server that mounts them (Handler); serve makes its own when nil.
+	// With ops.listen set, serve also serves them itself.
+	Metrics *metrics.Registry
+	Health  *health.Health
+	// OpsListening, if set, is called with the address of the ops
+	// listener once it listens.
+	OpsListening func(net.Addr)
+	// Reload delivers reload requests (SIGHUP): LoadConfig reads the
+	// configuration again, and the IP lists, the inventory file, the TI
+	// feeds and the status interval are reloaded (ops_loop.go).
+	Reload     <-chan struct{}
+	LoadConfig func() (config.Config, error)
 }
 
 // Serve runs the live sources the configuration names until ctx ends: the
@@ -64,18 +81,27 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 	out := &lockedWriter{w: opts.Out}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	apiDone, err := env.startAPI(ctx, opts.API)
+	go env.watchSettings(ctx)
+	o, stopOps, err := startOps(ctx, env, opts)
+	if err != nil {
+		return err
+	}
+	defer stopOps()
+	// The API serves the same metrics and health as the ops listener.
+	apiOpts := opts.API
+	apiOpts.Metrics, apiOpts.Healthz, apiOpts.Readyz = o.metrics.Handler(), health.Live(), o.health.Ready()
+	apiDone, err := env.startAPI(ctx, apiOpts)
 	if err != nil {
 		return err
 	}
 	defer func() { cancel(); <-apiDone }()
-	go env.watchSettings(ctx)
 	actDone := make(chan error, 1)
 	if cfg.Activity.Live() {
 		a, err := env.openActivity(out, opts.ActivityProgress)
 		if err != nil {
 			return err
 		}
+		a.publish = o.publishActivity
 		// The activity detections' IP lists reload when their files change.
 		go env.Lists.Run(ctx, listReloadInterval)
 		env.log.Info("serve consuming activity", "brokers", cfg.Activity.Kafka.Brokers, "topics", cfg.Activity.Kafka.Topics)
@@ -89,7 +115,7 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 	}
 	var flowErr error
 	if len(cfg.Network.Collector.IPFIX)+len(cfg.Network.Collector.NetFlow) > 0 {
-		flowErr = serveFlows(ctx, env, cfg, opts, out)
+		flowErr = serveFlows(ctx, env, o, opts, out)
 		cancel() // a failed collector stops serve
 	} else if opts.Ready != nil {
 		opts.Ready(nil)
@@ -98,7 +124,8 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 }
 
 // serveFlows runs the flow collector and the network detections.
-func serveFlows(ctx context.Context, env *Env, cfg config.Config, opts ServeOptions, out io.Writer) error {
+func serveFlows(ctx context.Context, env *Env, o *ops, opts ServeOptions, out io.Writer) error {
+	cfg := env.cfg
 	np, err := env.openNetwork()
 	if err != nil {
 		return err
@@ -117,6 +144,7 @@ func serveFlows(ctx context.Context, env *Env, cfg config.Config, opts ServeOpti
 	if err != nil {
 		return err
 	}
+	o.bindCollector(col, np)
 	if opts.Ready != nil {
 		opts.Ready(col.LocalAddrs())
 	}
@@ -126,7 +154,7 @@ func serveFlows(ctx context.Context, env *Env, cfg config.Config, opts ServeOpti
 	if np.ti != nil {
 		go np.ti.Run(ctx)
 	}
-	s := &server{env: env, np: np, enc: json.NewEncoder(out), sum: &Summary{NetworkAlerts: map[string]int{}}, progress: opts.Progress}
+	s := &server{env: env, np: np, enc: json.NewEncoder(out), sum: &Summary{NetworkAlerts: map[string]int{}}, progress: opts.Progress, publish: o.publishFlows}
 	loopErr := s.loop(ctx, batches, cfg.Network.SnapshotInterval)
 	colErr := <-colDone
 	return errors.Join(loopErr, colErr, s.stop(batches, opts.FlushOnStop))
@@ -140,6 +168,7 @@ type server struct {
 	sum *Summary
 
 	progress func(netdetect.Counters)
+	publish  func(netdetect.Counters, netdetect.Gauges)
 }
 
 func (s *server) loop(ctx context.Context, batches <-chan []flow.Record, every time.Duration) error {
@@ -154,9 +183,11 @@ func (s *server) loop(ctx context.Context, batches <-chan []flow.Record, every t
 				return err
 			}
 		case <-tk.C:
+			start := time.Now()
 			if err := s.np.save(s.env.Store); err != nil {
 				s.env.log.Warn("snapshot", "err", err)
 			}
+			s.env.observeStore("save_network", start)
 		}
 	}
 }
@@ -171,6 +202,9 @@ func (s *server) observe(rs []flow.Record) error {
 	err := s.env.emitNetwork(alerts, s.enc, s.sum)
 	if s.progress != nil {
 		s.progress(s.np.eng.Counters())
+	}
+	if s.publish != nil {
+		s.publish(s.np.eng.Counters(), s.np.eng.Gauges())
 	}
 	return err
 }
