@@ -31,6 +31,22 @@ func (b *backend) apiGet(t *testing.T, path string, v any) {
 	}
 }
 
+// apiPatch changes something through the API, as another analyst would.
+func (b *backend) apiPatch(t *testing.T, path, body string) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(t.Context(), "PATCH", b.URL+"/api/v1/"+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+b.Tokens["analyst"])
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("PATCH %s: %s", path, res.Status)
+	}
+}
+
 type alertView struct {
 	ID        string `json:"id"`
 	Detection string `json:"detection"`
@@ -98,6 +114,15 @@ func TestConsole(t *testing.T) {
 			if d != "impossible-travel" {
 				t.Errorf("row of %s in a list filtered on impossible-travel", d)
 			}
+		}
+
+		// Another analyst resolves one; Refresh shows it without reloading the page.
+		id := eval[string](tb, `window.stillHere = true; document.querySelector('tr[data-alert]').dataset.alert`)
+		b.apiPatch(t, "alerts/"+id, `{"status":"resolved"}`)
+		tb.do(chromedp.Click(chromedp.ID("refresh")))
+		tb.waitFor(`document.querySelector('tr[data-alert="` + id + `"] .badge.st-resolved')`)
+		if !eval[bool](tb, `window.stillHere === true`) {
+			t.Error("refreshing reloaded the page")
 		}
 	})
 
