@@ -42,6 +42,7 @@ func TestEntitySummaries(t *testing.T) {
 		b.Learn(&event.Event{
 			Key: "k" + ip, Kind: event.KindCloudTrail, Time: at, Tenant: "123456789012", Principal: arn,
 			SourceIP: netip.MustParseAddr(ip), Result: event.ResultSuccess, AppName: "aws-cli",
+			Interactive: true, PrincipalKind: event.PrincipalUser, // as normalize makes an IAM user's call
 			Location: event.Location{Country: []string{"GB", "GB", "FR"}[i]},
 		})
 	}

@@ -18,6 +18,7 @@ func TestTenantCountries(t *testing.T) {
 		b.Learn(&event.Event{
 			Key: who + country + ip, Kind: event.KindSignIn, Time: t0.Add(time.Duration(days) * 24 * time.Hour),
 			Tenant: "contoso", Principal: who, SourceIP: netip.MustParseAddr(ip), Result: event.ResultSuccess,
+			Interactive: true, PrincipalKind: event.PrincipalUser,
 			Location: event.Location{Country: country},
 		})
 	}
