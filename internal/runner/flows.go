@@ -43,12 +43,8 @@ func (env *Env) openNetwork() (*netPath, error) {
 	if sc := cfg.Scopes(); sc != nil {
 		deps.Rules = sc.Rules // network.overrides, per host subscription
 	}
-	if feeds := cfg.TI.Feeds(); len(feeds) > 0 {
-		w, err := ti.NewWatcher(feeds, cfg.TI.ReloadInterval, env.log)
-		if err != nil {
-			return nil, err
-		}
-		np.ti, deps.TI = w, w
+	if env.TI != nil {
+		np.ti, deps.TI = env.TI, env.TI
 	}
 	eng, err := netdetect.New(cfg.Detections, deps)
 	if err != nil {
