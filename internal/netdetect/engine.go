@@ -79,10 +79,10 @@ type Engine struct {
 	open      map[int64]map[netip.Addr]*HostHour // hour start (unix s) -> IP -> state
 	history   map[string]*History
 	env       Env
-	reporters map[int64]*reporters    // open hour -> exporters that reported it
-	clocks    map[netip.Addr]int64    // exporter -> newest flow time, unix ms
-	done      map[int64]struct{}      // hours closed (unix s), until the late rules cover them
-	now       int64                   // wall clock from Tick, unix ms; 0 before the first
+	reporters map[int64]*reporters // open hour -> exporters that reported it
+	clocks    map[netip.Addr]int64 // exporter -> newest flow time, unix ms
+	done      map[int64]struct{}   // hours closed (unix s), until the late rules cover them
+	now       int64                // wall clock from Tick, unix ms; 0 before the first
 	counters  Counters
 }
 
