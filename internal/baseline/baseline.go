@@ -299,3 +299,26 @@ func (b *Baselines) UnmarshalBinary(data []byte) error {
 	b.caches, b.lastCache = map[string]*tenantCache{}, nil
 	return nil
 }
+
+// Repair drops the watermarks outside [floor, limit]: an earlier version
+// let an untrusted event time (1601-01-01 wraps past 2262 in Unix
+// nanoseconds; a forged 2106) become a stream's watermark, after which
+// every genuine event of the stream counted as already processed. It
+// returns how many it dropped; the caller warns. The stream then starts
+// again from its next event; alert IDs keep a re-read input harmless.
+func (b *Baselines) Repair(floor, limit time.Time) int {
+	lo, hi := floor.UnixNano(), limit.UnixNano()
+	n := 0
+	for _, t := range b.tenants {
+		for k, w := range t.Watermarks {
+			if w.Time < lo || w.Time > hi {
+				delete(t.Watermarks, k)
+				n++
+			}
+		}
+	}
+	if n > 0 {
+		b.caches, b.last, b.lastCache = map[string]*tenantCache{}, nil, nil
+	}
+	return n
+}

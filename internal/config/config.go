@@ -17,6 +17,7 @@ import (
 
 	"github.com/vedette/vedette/internal/baseline"
 	"github.com/vedette/vedette/internal/detect"
+	"github.com/vedette/vedette/internal/eventtime"
 )
 
 // Config is the whole configuration.
@@ -37,6 +38,11 @@ type Config struct {
 	Overrides []Override `yaml:"overrides"`
 	// Activity configures the live activity sources of `vedette serve`.
 	Activity Activity `yaml:"activity"`
+	// Time is the time trust model: event times later than the wall clock
+	// plus max_future_skew, or before floor, are rejected before they
+	// reach any state (see package eventtime). Default {max_future_skew:
+	// 10m, floor: 2000-01-01}.
+	Time eventtime.Policy `yaml:"time"`
 }
 
 // Geo configures geolocation.
@@ -104,6 +110,7 @@ func Default() Config {
 		},
 		Network:  DefaultNetwork(),
 		Activity: DefaultActivity(),
+		Time:     eventtime.DefaultPolicy(),
 	}
 }
 
@@ -171,6 +178,9 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.Detections.validate("detections")...)
 	errs = append(errs, c.validateNetwork()...)
 	errs = append(errs, c.Activity.validate()...)
+	if err := c.Time.Validate(); err != nil {
+		errs = append(errs, err)
+	}
 	for i, o := range c.Overrides {
 		where := fmt.Sprintf("overrides[%d]", i)
 		if o.Tenant == "" && o.Subscription == "" {

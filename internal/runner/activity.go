@@ -30,6 +30,9 @@ type ActivityCounters struct {
 	Reorder   reorder.Stats  `json:"reorder"`
 	Pipeline  pipeline.Stats `json:"pipeline"`
 	NewAlerts int            `json:"new_alerts"`
+	// Untrusted counts events whose time the trust model rejected
+	// (future-time, implausible-time); they are in rejected.jsonl.
+	Untrusted int `json:"untrusted_time"`
 }
 
 // activityPath is serve's live activity: Kafka messages → normalize →
@@ -47,9 +50,10 @@ type activityPath struct {
 	sum   Summary
 	every time.Duration
 
-	pending  []event.Alert
-	rel      []reorder.Item[*kafka.Message]
-	progress func(ActivityCounters)
+	pending   []event.Alert
+	rel       []reorder.Item[*kafka.Message]
+	untrusted int // events rejected by the time trust model
+	progress  func(ActivityCounters)
 }
 
 func (env *Env) openActivity(out io.Writer, progress func(ActivityCounters)) (*activityPath, error) {
@@ -109,6 +113,7 @@ func (a *activityPath) handle(b kafka.Batch) error {
 	}
 	for _, m := range b.Messages {
 		a.heard[m.Stream()] = now
+		a.trust(m)
 		for _, r := range m.Rejections {
 			a.sum.Rejected[r.Reason]++
 			a.dead.add(r)
@@ -134,6 +139,22 @@ func (a *activityPath) handle(b kafka.Batch) error {
 	}
 	a.rel = a.buf.Release(a.rel[:0])
 	return a.processReleased()
+}
+
+// trust moves the events of m whose time the trust model rejects to its
+// rejections, before any reaches the reorder buffer or the baselines.
+func (a *activityPath) trust(m *kafka.Message) {
+	kept := m.Events[:0]
+	for _, e := range m.Events {
+		if rej, ok := a.env.gate.event(e); ok {
+			kept = append(kept, e)
+		} else {
+			m.Rejections = append(m.Rejections, rej)
+			a.untrusted++
+		}
+	}
+	clear(m.Events[len(kept):])
+	m.Events = kept
 }
 
 func (a *activityPath) processReleased() error {
@@ -184,7 +205,7 @@ func (a *activityPath) stop(ctx context.Context, flush bool) error {
 }
 
 func (a *activityPath) counters() ActivityCounters {
-	return ActivityCounters{Kafka: a.cons.Stats(), Reorder: a.buf.Stats(), Pipeline: a.p.Stats(), NewAlerts: a.sum.NewAlerts}
+	return ActivityCounters{Kafka: a.cons.Stats(), Reorder: a.buf.Stats(), Pipeline: a.p.Stats(), NewAlerts: a.sum.NewAlerts, Untrusted: a.untrusted}
 }
 
 // lockedWriter serializes the alert output of the flow and activity paths;

@@ -108,6 +108,7 @@ func (env *Env) emit(alerts []event.Alert, enc *json.Encoder, sum *Summary) erro
 
 // collector is the normalize.Sink of a detect run.
 type collector struct {
+	gate   *gate
 	events []*event.Event
 	sum    *Summary
 	dead   *deadLetter
@@ -115,6 +116,10 @@ type collector struct {
 }
 
 func (c *collector) Event(e *event.Event) {
+	if rej, ok := c.gate.event(e); !ok {
+		c.Reject(rej)
+		return
+	}
 	c.events = append(c.events, e)
 	c.prog.tick(len(c.events))
 }
@@ -133,7 +138,7 @@ func (env *Env) read(files []string, sum *Summary, progress io.Writer) ([]*event
 		return nil, err
 	}
 	defer dead.close()
-	c := &collector{sum: sum, dead: dead, prog: newProgress(progress, "read", 0)}
+	c := &collector{gate: env.gate, sum: sum, dead: dead, prog: newProgress(progress, "read", 0)}
 	for _, f := range files {
 		format, err := normalize.ReadFile(f, c)
 		if err != nil {

@@ -29,6 +29,7 @@ type Env struct {
 	builtin   *geoip.Builtin
 	mmdbs     []*geoip.MMDB
 	Lists     *iplist.Watcher
+	gate      *gate
 }
 
 // Open assembles Vedette from cfg: opens the store, restores the
@@ -37,7 +38,7 @@ func Open(cfg config.Config, log *slog.Logger) (*Env, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	env := &Env{cfg: cfg, log: log, builtin: geoip.NewBuiltin()}
+	env := &Env{cfg: cfg, log: log, builtin: geoip.NewBuiltin(), gate: newGate(cfg.Time, nil)}
 	var err error
 	if env.Store, err = store.Open(cfg.DataDir); err != nil {
 		return nil, err
@@ -77,7 +78,15 @@ func (env *Env) loadBaselines() error {
 	if err != nil {
 		return err
 	}
-	return env.Baselines.UnmarshalBinary(data)
+	if err := env.Baselines.UnmarshalBinary(data); err != nil {
+		return err
+	}
+	p := env.cfg.Time
+	if n := env.Baselines.Repair(p.Floor, p.Limit(env.gate.now())); n > 0 {
+		env.log.Warn("repaired activity baselines: dropped watermarks outside the trusted time range",
+			"dropped", n, "floor", p.Floor, "limit", p.Limit(env.gate.now()))
+	}
+	return nil
 }
 
 // SaveBaselines writes the baselines to the store.

@@ -15,11 +15,20 @@ import (
 	"github.com/vedette/vedette/internal/flow"
 	"github.com/vedette/vedette/internal/flowsource"
 	"github.com/vedette/vedette/internal/netdetect"
+	"github.com/vedette/vedette/internal/normalize"
 )
 
 // listReloadInterval is how often serve checks the IP list files for
 // changes.
 const listReloadInterval = time.Minute
+
+// tickInterval is how often serve gives the network engine the wall clock,
+// which closes hours their exporters left open (network.detections.hour_idle).
+const tickInterval = 10 * time.Second
+
+// rejectsPerMinute bounds the rejections per reason serve writes to
+// rejected.jsonl per minute; all are counted.
+const rejectsPerMinute = 100
 
 // ServeOptions for a live run.
 type ServeOptions struct {
@@ -115,18 +124,26 @@ func serveFlows(ctx context.Context, env *Env, cfg config.Config, opts ServeOpti
 	if np.ti != nil {
 		go np.ti.Run(ctx)
 	}
-	s := &server{env: env, np: np, enc: json.NewEncoder(out), sum: &Summary{NetworkAlerts: map[string]int{}}, progress: opts.Progress}
+	dead, err := openDeadLetter(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer dead.close()
+	s := &server{env: env, np: np, enc: json.NewEncoder(out), dead: dead, budget: newBudget(rejectsPerMinute),
+		sum: &Summary{NetworkAlerts: map[string]int{}, Rejected: map[string]int{}}, progress: opts.Progress}
 	loopErr := s.loop(ctx, batches, cfg.Network.SnapshotInterval)
 	colErr := <-colDone
-	return errors.Join(loopErr, colErr, s.stop(batches, opts.FlushOnStop))
+	return errors.Join(loopErr, colErr, s.stop(batches, opts.FlushOnStop), s.collectorStats(col))
 }
 
 // server owns the engine: only its goroutine touches it.
 type server struct {
-	env *Env
-	np  *netPath
-	enc *json.Encoder
-	sum *Summary
+	env    *Env
+	np     *netPath
+	enc    *json.Encoder
+	sum    *Summary
+	dead   *deadLetter
+	budget *budget
 
 	progress func(netdetect.Counters)
 }
@@ -134,12 +151,18 @@ type server struct {
 func (s *server) loop(ctx context.Context, batches <-chan []flow.Record, every time.Duration) error {
 	tk := time.NewTicker(every)
 	defer tk.Stop()
+	clock := time.NewTicker(min(every, tickInterval))
+	defer clock.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case rs := <-batches:
 			if err := s.observe(rs); err != nil {
+				return err
+			}
+		case now := <-clock.C:
+			if err := s.env.emitNetwork(s.np.eng.Tick(now), s.enc, s.sum); err != nil {
 				return err
 			}
 		case <-tk.C:
@@ -153,13 +176,37 @@ func (s *server) loop(ctx context.Context, batches <-chan []flow.Record, every t
 func (s *server) observe(rs []flow.Record) error {
 	var alerts []event.Alert
 	for i := range rs {
-		alerts = append(alerts, s.np.eng.Observe(&rs[i])...)
+		r := &rs[i]
+		if rej, ok := s.env.gate.check(r.Time(), r.Source, r.Index); !ok {
+			s.reject(rej)
+			continue
+		}
+		alerts = append(alerts, s.np.eng.Observe(r)...)
 	}
 	err := s.env.emitNetwork(alerts, s.enc, s.sum)
 	if s.progress != nil {
 		s.progress(s.np.eng.Counters())
 	}
 	return err
+}
+
+// reject counts a flow the trust model refused and sets it aside, within
+// the per-minute budget.
+func (s *server) reject(rej normalize.Rejection) {
+	s.sum.Rejected[rej.Reason]++
+	if s.budget.allow(rej.Reason, time.Now()) {
+		s.dead.add(rej)
+	}
+}
+
+// collectorStats logs the collector's drops by reason at stop.
+func (s *server) collectorStats(col *flowsource.Collector) error {
+	c := col.Counters()
+	s.env.log.Info("collector stopped", "packets", c.Packets, "flows", c.Flows, "dropped", c.Dropped,
+		"truncated", c.Truncated, "bad_version", c.BadVersion, "unknown_template", c.UnknownTemplate,
+		"template_rejected", c.TemplateRejected, "malformed", c.Malformed, "untrusted_time", s.sum.Rejected,
+		"rejections_not_written", s.budget.skipped)
+	return nil
 }
 
 // stop drains what the collector handed over before it stopped, optionally
