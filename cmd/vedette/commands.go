@@ -36,6 +36,7 @@ func runDetect(args []string, log *slog.Logger) error {
 	dataDir := fs.String("data", "", "data directory for baselines and alerts (overrides data_dir)")
 	outPath := fs.String("out", "", "write alerts here instead of stdout (JSON lines, appended)")
 	quiet := fs.Bool("q", false, "no progress or summary on stderr")
+	flush := fs.Bool("flush", false, "close every open network hour at the end (a complete capture); off, the next run continues them")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -51,7 +52,7 @@ func runDetect(args []string, log *slog.Logger) error {
 		return err
 	}
 	defer closeOut()
-	opts := runner.Options{Out: out, Log: log}
+	opts := runner.Options{Out: out, Log: log, Flush: *flush}
 	if !*quiet {
 		opts.Progress = os.Stderr
 	}
@@ -86,6 +87,12 @@ func printSummary(w io.Writer, s runner.Summary) {
 	if s.FlowsRead > 0 {
 		fmt.Fprintf(w, "vedette: %d flow records read, %d late, %d unmonitored, %d host-hours closed, %d skipped by the one-hour rule\n",
 			s.FlowsRead, s.Network.Late, s.Network.Unmonitored, s.Network.HoursClosed, s.Network.NotHeld)
+		if s.OpenHours > 0 {
+			fmt.Fprintf(w, "vedette: %d network hours left open: the next run over the following flows continues them; -flush closes them now\n", s.OpenHours)
+		}
+	}
+	for _, f := range sortedKeys(s.LateFlows) {
+		fmt.Fprintf(w, "vedette: late file %s: %d flow records of hours this data directory already closed, not counted\n", f, s.LateFlows[f])
 	}
 	fmt.Fprintf(w, "vedette: %d new alerts\n", s.NewAlerts)
 	for _, k := range sortedKeys(s.Pipeline.Alerts) {

@@ -2,7 +2,7 @@
 // activity logs and flows you already have and raises the alerts cloud
 // providers keep inside their paid services.
 //
-//	vedette detect [-config f.yaml] [-data dir] [-out alerts.jsonl] FILE...
+//	vedette detect [-config f.yaml] [-data dir] [-out alerts.jsonl] [-flush] FILE...
 //	vedette check  -config f.yaml
 //	vedette gen    [-users N] [-days N] [-seed N] DIR
 //	vedette eval   [-config f.yaml] DIR
@@ -10,10 +10,17 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+
+	"github.com/vedette/vedette/internal/runner"
 )
+
+// exitLate is the exit code of a detect run that read flow files older
+// than its data directory's watermark (everything else was done).
+const exitLate = 3
 
 const usage = `usage: vedette <command> [flags] [args]
 
@@ -45,6 +52,9 @@ func main() {
 	}
 	if err := run(os.Args[2:], log); err != nil {
 		fmt.Fprintf(os.Stderr, "vedette %s: %v\n", os.Args[1], err)
+		if errors.Is(err, runner.ErrLate) {
+			os.Exit(exitLate)
+		}
 		os.Exit(1)
 	}
 }

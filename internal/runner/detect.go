@@ -38,13 +38,30 @@ type Summary struct {
 	FlowsRead     int                `json:"flows_read"`
 	Network       netdetect.Counters `json:"network"`
 	NetworkAlerts map[string]int     `json:"network_alerts,omitempty"` // raised, by detection
+	// OpenHours are the network hours left open at the end of the run
+	// (without Options.Flush): the next run over the following piece of
+	// the same flows continues them.
+	OpenHours int `json:"open_hours,omitempty"`
+	// LateFlows counts, per file, the flow records of hours the data
+	// directory had already closed: the file is older than what an
+	// earlier run read, and those records were not counted.
+	LateFlows map[string]int `json:"late_flows,omitempty"`
 }
+
+// ErrLate is returned by Detect, after everything else was done, when
+// flow files were older than the data directory's network watermark.
+var ErrLate = errors.New("late input")
 
 // Options for a detect run.
 type Options struct {
 	Out      io.Writer // alerts as JSON lines
 	Progress io.Writer // progress lines; nil for none
 	Log      *slog.Logger
+	// Flush closes every open network hour at the end, as for a complete
+	// capture. Off, open hours are saved and the next run over the next
+	// piece of the same flows continues them (a day split at 20:30 gives
+	// the alerts of the whole day).
+	Flush bool
 }
 
 // Detect reads files, runs the activity pipeline over their events in event
@@ -86,7 +103,7 @@ func Detect(cfg config.Config, files []string, opts Options) (Summary, error) {
 	if err := env.SaveBaselines(); err != nil {
 		return sum, err
 	}
-	return sum, env.detectFlows(flowFiles, enc, &sum)
+	return sum, env.detectFlows(flowFiles, enc, &sum, opts.Flush)
 }
 
 func (env *Env) emit(alerts []event.Alert, enc *json.Encoder, sum *Summary) error {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/vedette/vedette/internal/event"
@@ -95,9 +96,10 @@ func splitFlowLogs(files []string) (flows, activity []string) {
 }
 
 // detectFlows reads flow log files, runs the network engine over their
-// records in time order, closes every open hour, stores the engine's state
-// and writes the new alerts.
-func (env *Env) detectFlows(files []string, enc *json.Encoder, sum *Summary) error {
+// records in time order, closes every open hour when flush is set, stores
+// the engine's state and writes the new alerts. Records of hours an
+// earlier run closed are counted per file and make it return ErrLate.
+func (env *Env) detectFlows(files []string, enc *json.Encoder, sum *Summary, flush bool) error {
 	if len(files) == 0 {
 		return nil
 	}
@@ -116,8 +118,13 @@ func (env *Env) detectFlows(files []string, enc *json.Encoder, sum *Summary) err
 		sum.NetworkAlerts = map[string]int{}
 	}
 	var pending []event.Alert
+	late := map[string]int{}
 	for i := range recs {
+		before := np.eng.Counters().Late
 		pending = append(pending, np.eng.Observe(&recs[i])...)
+		if np.eng.Counters().Late != before {
+			late[recs[i].Source]++
+		}
 		if len(pending) >= 256 {
 			if err := env.emitNetwork(pending, enc, sum); err != nil {
 				return err
@@ -125,11 +132,31 @@ func (env *Env) detectFlows(files []string, enc *json.Encoder, sum *Summary) err
 			pending = pending[:0]
 		}
 	}
-	if err := env.emitNetwork(append(pending, np.eng.Flush()...), enc, sum); err != nil {
+	if flush {
+		pending = append(pending, np.eng.Flush()...)
+	}
+	if err := env.emitNetwork(pending, enc, sum); err != nil {
 		return err
 	}
-	sum.Network = np.eng.Counters()
-	return np.save(env.Store)
+	sum.Network, sum.OpenHours = np.eng.Counters(), np.eng.OpenHours()
+	if err := np.save(env.Store); err != nil {
+		return err
+	}
+	return lateError(late, sum)
+}
+
+// lateError reports the files with late records, if any.
+func lateError(late map[string]int, sum *Summary) error {
+	if len(late) == 0 {
+		return nil
+	}
+	sum.LateFlows = late
+	n := 0
+	for _, c := range late {
+		n += c
+	}
+	return fmt.Errorf("%w: %d flow records in %d files belong to hours this data directory had already closed and were not counted; "+
+		"read the pieces of a capture in time order, or analyse an older period in a fresh data directory (-data)", ErrLate, n, len(late))
 }
 
 func (env *Env) emitNetwork(alerts []event.Alert, enc *json.Encoder, sum *Summary) error {
