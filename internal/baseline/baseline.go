@@ -122,6 +122,9 @@ func (b *Baselines) Learn(e *event.Event) {
 		t.index[e.Principal] = i
 	}
 	p := &t.Principals[i]
+	if p.FirstSeen == 0 {
+		p.FirstSeen = sec // forgotten by Repair
+	}
 	t.learnSession(i, p, !ok, e)
 	p.LastSeen = max(p.LastSeen, sec)
 	if IsPowerShell(e) {
@@ -298,27 +301,4 @@ func (b *Baselines) UnmarshalBinary(data []byte) error {
 	b.tenants, b.last = s.Tenants, nil
 	b.caches, b.lastCache = map[string]*tenantCache{}, nil
 	return nil
-}
-
-// Repair drops the watermarks outside [floor, limit]: an earlier version
-// let an untrusted event time (1601-01-01 wraps past 2262 in Unix
-// nanoseconds; a forged 2106) become a stream's watermark, after which
-// every genuine event of the stream counted as already processed. It
-// returns how many it dropped; the caller warns. The stream then starts
-// again from its next event; alert IDs keep a re-read input harmless.
-func (b *Baselines) Repair(floor, limit time.Time) int {
-	lo, hi := floor.UnixNano(), limit.UnixNano()
-	n := 0
-	for _, t := range b.tenants {
-		for k, w := range t.Watermarks {
-			if w.Time < lo || w.Time > hi {
-				delete(t.Watermarks, k)
-				n++
-			}
-		}
-	}
-	if n > 0 {
-		b.caches, b.last, b.lastCache = map[string]*tenantCache{}, nil, nil
-	}
-	return n
 }

@@ -53,6 +53,7 @@ type activityPath struct {
 	pending   []event.Alert
 	rel       []reorder.Item[*kafka.Message]
 	untrusted int // events rejected by the time trust model
+	gate      *gate
 	progress  func(ActivityCounters)
 }
 
@@ -69,7 +70,7 @@ func (env *Env) openActivity(out io.Writer, progress func(ActivityCounters)) (*a
 	}
 	return &activityPath{
 		env: env, cons: cons, p: env.Pipeline(), buf: reorder.New[*kafka.Message](cfg.Lateness),
-		held: map[*kafka.Message]int{}, heard: map[string]time.Time{}, dead: dead, enc: json.NewEncoder(out),
+		gate: env.newGate(), held: map[*kafka.Message]int{}, heard: map[string]time.Time{}, dead: dead, enc: json.NewEncoder(out),
 		sum: Summary{Rejected: map[string]int{}}, every: cfg.CommitInterval, progress: progress,
 	}, nil
 }
@@ -146,7 +147,7 @@ func (a *activityPath) handle(b kafka.Batch) error {
 func (a *activityPath) trust(m *kafka.Message) {
 	kept := m.Events[:0]
 	for _, e := range m.Events {
-		if rej, ok := a.env.gate.event(e); ok {
+		if rej, ok := a.gate.event(e); ok {
 			kept = append(kept, e)
 		} else {
 			m.Rejections = append(m.Rejections, rej)

@@ -155,7 +155,7 @@ func (env *Env) read(files []string, sum *Summary, progress io.Writer) ([]*event
 		return nil, err
 	}
 	defer dead.close()
-	c := &collector{gate: env.gate, sum: sum, dead: dead, prog: newProgress(progress, "read", 0)}
+	c := &collector{gate: env.newGate(), sum: sum, dead: dead, prog: newProgress(progress, "read", 0)}
 	for _, f := range files {
 		format, err := normalize.ReadFile(f, c)
 		if err != nil {

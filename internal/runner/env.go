@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/vedette/vedette/internal/baseline"
 	"github.com/vedette/vedette/internal/config"
@@ -29,8 +30,13 @@ type Env struct {
 	builtin   *geoip.Builtin
 	mmdbs     []*geoip.MMDB
 	Lists     *iplist.Watcher
-	gate      *gate
+	// clock is the wall clock of the time trust model: time.Now, or a
+	// test's (ServeOptions.Clock).
+	clock func() time.Time
 }
+
+// newGate returns a time-trust gate for one goroutine.
+func (env *Env) newGate() *gate { return newGate(env.cfg.Time, env.clock) }
 
 // Open assembles Vedette from cfg: opens the store, restores the
 // baselines, opens the geolocation databases and loads the IP lists.
@@ -38,7 +44,7 @@ func Open(cfg config.Config, log *slog.Logger) (*Env, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	env := &Env{cfg: cfg, log: log, builtin: geoip.NewBuiltin(), gate: newGate(cfg.Time, nil)}
+	env := &Env{cfg: cfg, log: log, builtin: geoip.NewBuiltin(), clock: time.Now}
 	var err error
 	if env.Store, err = store.Open(cfg.DataDir); err != nil {
 		return nil, err
@@ -82,9 +88,9 @@ func (env *Env) loadBaselines() error {
 		return err
 	}
 	p := env.cfg.Time
-	if n := env.Baselines.Repair(p.Floor, p.Limit(env.gate.now())); n > 0 {
+	if n := env.Baselines.Repair(p.Floor, p.Limit(env.clock())); n > 0 {
 		env.log.Warn("repaired activity baselines: dropped watermarks outside the trusted time range",
-			"dropped", n, "floor", p.Floor, "limit", p.Limit(env.gate.now()))
+			"dropped", n, "floor", p.Floor, "limit", p.Limit(env.clock()))
 	}
 	return nil
 }

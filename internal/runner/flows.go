@@ -65,7 +65,7 @@ func (env *Env) openNetwork() (*netPath, error) {
 		if err := eng.Restore(data); err != nil {
 			return nil, err
 		}
-		if n := eng.Repair(env.cfg.Time.Limit(env.gate.now())); n > 0 {
+		if n := eng.Repair(env.cfg.Time.Limit(env.clock())); n > 0 {
 			env.log.Warn("repaired network state: dropped exporter clocks and hours later than the trusted time range", "dropped", n)
 		}
 	}
@@ -185,13 +185,13 @@ func (env *Env) readFlows(files []string, sum *Summary) ([]flow.Record, error) {
 		return nil, err
 	}
 	defer dead.close()
-	c := &collector{gate: env.gate, sum: sum, dead: dead, prog: newProgress(nil, "", 0)}
+	c := &collector{gate: env.newGate(), sum: sum, dead: dead, prog: newProgress(nil, "", 0)}
 	reject := func(source string, record int, reason, detail string) {
 		c.Reject(normalize.Rejection{Source: source, Record: record, Reason: reason, Detail: detail})
 	}
 	var recs []flow.Record
 	add := func(r flow.Record) {
-		if rej, ok := env.gate.check(r.Time(), r.Source, r.Index); !ok {
+		if rej, ok := c.gate.check(r.Time(), r.Source, r.Index); !ok {
 			c.Reject(rej)
 			return
 		}

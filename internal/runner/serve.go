@@ -50,6 +50,10 @@ type ServeOptions struct {
 	// ActivityProgress, if set, is called from the activity goroutine
 	// after each batch of Kafka messages with its running totals.
 	ActivityProgress func(ActivityCounters)
+	// Clock is the wall clock of the time trust model and of the hours'
+	// idle limit; time.Now when nil (tests replay a past period with a
+	// clock of that period).
+	Clock func() time.Time
 }
 
 // Serve runs the live sources the configuration names until ctx ends: the
@@ -68,6 +72,9 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 		return err
 	}
 	defer env.Close()
+	if opts.Clock != nil {
+		env.clock = opts.Clock
+	}
 	out := &lockedWriter{w: opts.Out}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -129,11 +136,13 @@ func serveFlows(ctx context.Context, env *Env, cfg config.Config, opts ServeOpti
 		return err
 	}
 	defer dead.close()
-	s := &server{env: env, np: np, enc: json.NewEncoder(out), dead: dead, budget: newBudget(rejectsPerMinute),
+	s := &server{env: env, np: np, enc: json.NewEncoder(out), dead: dead, budget: newBudget(rejectsPerMinute), gate: env.newGate(),
 		sum: &Summary{NetworkAlerts: map[string]int{}, Rejected: map[string]int{}}, progress: opts.Progress}
 	loopErr := s.loop(ctx, batches, cfg.Network.SnapshotInterval)
 	colErr := <-colDone
-	return errors.Join(loopErr, colErr, s.stop(batches, opts.FlushOnStop), s.collectorStats(col))
+	stopErr := s.stop(batches, opts.FlushOnStop)
+	s.logCollector(col)
+	return errors.Join(loopErr, colErr, stopErr)
 }
 
 // server owns the engine: only its goroutine touches it.
@@ -144,6 +153,7 @@ type server struct {
 	sum    *Summary
 	dead   *deadLetter
 	budget *budget
+	gate   *gate
 
 	progress func(netdetect.Counters)
 }
@@ -161,8 +171,8 @@ func (s *server) loop(ctx context.Context, batches <-chan []flow.Record, every t
 			if err := s.observe(rs); err != nil {
 				return err
 			}
-		case now := <-clock.C:
-			if err := s.env.emitNetwork(s.np.eng.Tick(now), s.enc, s.sum); err != nil {
+		case <-clock.C:
+			if err := s.env.emitNetwork(s.np.eng.Tick(s.gate.now()), s.enc, s.sum); err != nil {
 				return err
 			}
 		case <-tk.C:
@@ -177,7 +187,7 @@ func (s *server) observe(rs []flow.Record) error {
 	var alerts []event.Alert
 	for i := range rs {
 		r := &rs[i]
-		if rej, ok := s.env.gate.check(r.Time(), r.Source, r.Index); !ok {
+		if rej, ok := s.gate.check(r.Time(), r.Source, r.Index); !ok {
 			s.reject(rej)
 			continue
 		}
@@ -194,19 +204,20 @@ func (s *server) observe(rs []flow.Record) error {
 // the per-minute budget.
 func (s *server) reject(rej normalize.Rejection) {
 	s.sum.Rejected[rej.Reason]++
-	if s.budget.allow(rej.Reason, time.Now()) {
+	if s.budget.allow(rej.Reason, s.gate.now()) {
 		s.dead.add(rej)
 	}
 }
 
-// collectorStats logs the collector's drops by reason at stop.
-func (s *server) collectorStats(col *flowsource.Collector) error {
+// logCollector logs the collector's drops by reason, and the flows the
+// time trust model rejected, at stop.
+func (s *server) logCollector(col *flowsource.Collector) {
 	c := col.Counters()
 	s.env.log.Info("collector stopped", "packets", c.Packets, "flows", c.Flows, "dropped", c.Dropped,
+		"not_allowed", c.NotAllowed, "evicted", c.Evicted, "template_memory", c.TemplateMemory,
 		"truncated", c.Truncated, "bad_version", c.BadVersion, "unknown_template", c.UnknownTemplate,
 		"template_rejected", c.TemplateRejected, "malformed", c.Malformed, "untrusted_time", s.sum.Rejected,
 		"rejections_not_written", s.budget.skipped)
-	return nil
 }
 
 // stop drains what the collector handed over before it stopped, optionally
