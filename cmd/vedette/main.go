@@ -7,6 +7,8 @@
 //	vedette gen    [-users N] [-days N] [-seed N] DIR
 //	vedette eval   [-config f.yaml] DIR
 //	vedette serve  [-config f.yaml] [-data dir] [-out alerts.jsonl] [-flush-on-exit]
+//	vedette alerts [-config f.yaml] [-data dir] [-since 24h] [-detection id,..] [-status s,..] [-incidents] [-format table|json]
+//	vedette migrate [-config f.yaml] [-data dir]
 package main
 
 import (
@@ -30,6 +32,8 @@ commands:
   gen      generate a labelled month of an organisation's activity
   eval     run detect on a generated month and report precision and recall
   serve    collect IPFIX/NetFlow over UDP and raise network alerts live
+  alerts   list or export stored alerts and incidents
+  migrate  bring a data directory (or PostgreSQL) to the current schema, converting a bbolt store
 `
 
 func main() {
@@ -39,11 +43,13 @@ func main() {
 		os.Exit(2)
 	}
 	cmds := map[string]func([]string, *slog.Logger) error{
-		"detect": runDetect,
-		"check":  runCheck,
-		"gen":    runGen,
-		"eval":   runEval,
-		"serve":  runServe,
+		"detect":  runDetect,
+		"check":   runCheck,
+		"gen":     runGen,
+		"eval":    runEval,
+		"serve":   runServe,
+		"alerts":  runAlerts,
+		"migrate": runMigrate,
 	}
 	run, ok := cmds[os.Args[1]]
 	if !ok {

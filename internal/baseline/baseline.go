@@ -268,14 +268,31 @@ func (b *Baselines) MarshalBinary() ([]byte, error) {
 
 // UnmarshalBinary restores baselines written by MarshalBinary.
 func (b *Baselines) UnmarshalBinary(data []byte) error {
+	tenants, err := decodeSnapshot(data)
+	if err != nil {
+		return err
+	}
+	b.restore(tenants)
+	return nil
+}
+
+func decodeSnapshot(data []byte) (map[string]*Tenant, error) {
 	var s snapshot
 	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&s); err != nil {
-		return fmt.Errorf("baseline: decode: %w", err)
+		return nil, fmt.Errorf("baseline: decode: %w", err)
 	}
 	if s.Version != 1 {
-		return fmt.Errorf("baseline: snapshot version %d not supported", s.Version)
+		return nil, fmt.Errorf("baseline: snapshot version %d not supported", s.Version)
 	}
-	for id, t := range s.Tenants {
+	return s.Tenants, nil
+}
+
+// restore replaces the baselines with decoded tenants.
+func (b *Baselines) restore(tenants map[string]*Tenant) {
+	if tenants == nil {
+		tenants = map[string]*Tenant{}
+	}
+	for id, t := range tenants {
 		t.ID = id
 		if t.IPs == nil {
 			t.IPs = map[IPKey]Usage{}
@@ -298,7 +315,6 @@ func (b *Baselines) UnmarshalBinary(data []byte) error {
 		t.reindex()
 		t.reinternSessions()
 	}
-	b.tenants, b.last = s.Tenants, nil
+	b.tenants, b.last = tenants, nil
 	b.caches, b.lastCache = map[string]*tenantCache{}, nil
-	return nil
 }

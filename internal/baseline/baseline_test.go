@@ -123,6 +123,20 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if err := r.UnmarshalBinary([]byte("not a snapshot")); err == nil {
 		t.Error("garbage accepted as a snapshot")
 	}
+	// One part per tenant restores the same state.
+	b.Learn(signin(t0, "x@fabrikam.com", "81.2.69.200", "GB", event.ResultSuccess))
+	b.Tenant("fabrikam")
+	parts, err := b.MarshalTenants()
+	if err != nil || len(parts) != 2 {
+		t.Fatalf("%d parts, %v", len(parts), err)
+	}
+	p := New(DefaultConfig())
+	if err := p.UnmarshalTenants(parts); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(b.tenants, p.tenants, cmp.AllowUnexported(Tenant{}), cmpopts.IgnoreFields(Tenant{}, "lastName", "lastIndex"), cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
+		t.Errorf("restored from parts (-want +got):\n%s", diff)
+	}
 }
 
 func TestPruneForgetsOldUsage(t *testing.T) {

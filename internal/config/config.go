@@ -43,6 +43,8 @@ type Config struct {
 	// reach any state (see package eventtime). Default {max_future_skew:
 	// 10m, floor: 2000-01-01}.
 	Time eventtime.Policy `yaml:"time"`
+	// Store: SQLite in data_dir (default) or PostgreSQL.
+	Store Store `yaml:"store"`
 }
 
 // Geo configures geolocation.
@@ -111,6 +113,7 @@ func Default() Config {
 		Network:  DefaultNetwork(),
 		Activity: DefaultActivity(),
 		Time:     eventtime.DefaultPolicy(),
+		Store:    DefaultStore(),
 	}
 }
 
@@ -181,6 +184,7 @@ func (c *Config) Validate() error {
 	if err := c.Time.Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, c.Store.validate()...)
 	for i, o := range c.Overrides {
 		where := fmt.Sprintf("overrides[%d]", i)
 		if o.Tenant == "" && o.Subscription == "" {

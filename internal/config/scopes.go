@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/vedette/vedette/internal/detect"
 )
@@ -13,8 +14,11 @@ type Scopes struct {
 	base      Detections
 	overrides []Override
 
-	mu    sync.Mutex
-	cache map[[2]string][]detect.Detector
+	mu      sync.Mutex
+	cache   map[[2]string][]detect.Detector
+	runtime []runtimeNode // run-time overrides, least specific first
+
+	generation atomic.Uint64
 }
 
 // Scopes returns the resolver for c. c must be valid.
@@ -42,6 +46,12 @@ func (s *Scopes) Detectors(tenant, subscription string) []detect.Detector {
 		}
 		// Validate applied every override already: this cannot fail.
 		d, _ = d.apply(&o.Detections)
+	}
+	for _, r := range s.runtime {
+		if r.o.matches(tenant, subscription) {
+			// SetRuntime validated it over the base; this cannot fail.
+			d, _ = d.apply(r.n)
+		}
 	}
 	ds := d.detectors()
 	s.cache[key] = ds

@@ -33,6 +33,13 @@ type Scoper interface {
 	Detectors(tenant, subscription string) []detect.Detector
 }
 
+// Generations is a Scoper whose answers change at run time (settings
+// changed through the API): when Generation changes, the pipeline drops
+// the scopes it resolved, so the very next event sees the change.
+type Generations interface {
+	Generation() uint64
+}
+
 // Options are the pipeline's own settings.
 type Options struct {
 	// TrustRecordLocation: a record's own location (Entra's coordinates and
@@ -71,6 +78,9 @@ type Pipeline struct {
 	// lastScope and lastDetectors cache the last scope resolved.
 	lastScope     [2]string
 	lastDetectors []scoped
+	// gens, when the Scoper has them, and gen, the generation scopes holds.
+	gens Generations
+	gen  uint64
 	// in is reused for every event: detectors must not keep it.
 	in detect.Input
 }
@@ -82,7 +92,11 @@ type scoped struct {
 
 // New returns a pipeline learning into base.
 func New(opts Options, base *baseline.Baselines, deps Deps) *Pipeline {
-	return &Pipeline{opts: opts, deps: deps, base: base, stats: Stats{Alerts: map[string]int{}}, scopes: map[[2]string][]scoped{}}
+	p := &Pipeline{opts: opts, deps: deps, base: base, stats: Stats{Alerts: map[string]int{}}, scopes: map[[2]string][]scoped{}}
+	if g, ok := deps.Scoper.(Generations); ok {
+		p.gens, p.gen = g, g.Generation()
+	}
+	return p
 }
 
 // Stats returns the counters so far.
@@ -137,6 +151,12 @@ func (p *Pipeline) Process(e *event.Event) []event.Alert {
 // subscription, resolved once per scope.
 func (p *Pipeline) detectors(e *event.Event) []scoped {
 	key := [2]string{e.Tenant, e.Subscription}
+	if p.gens != nil {
+		if g := p.gens.Generation(); g != p.gen {
+			p.gen, p.lastDetectors = g, nil
+			clear(p.scopes)
+		}
+	}
 	if p.lastDetectors != nil && key == p.lastScope {
 		return p.lastDetectors
 	}

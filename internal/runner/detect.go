@@ -5,6 +5,7 @@ package runner
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,13 +27,16 @@ const stateName = "activity-baselines"
 
 // Summary is what a detect run did.
 type Summary struct {
-	Files     int                   `json:"files"`
-	Read      int                   `json:"events_read"`
-	Rejected  map[string]int        `json:"rejected"` // by reason
-	Pipeline  pipeline.Stats        `json:"pipeline"`
-	NewAlerts int                   `json:"new_alerts"`
-	Formats   map[string]string     `json:"formats"` // file -> detected format
-	Examples  []normalize.Rejection `json:"rejection_examples,omitempty"`
+	Files     int            `json:"files"`
+	Read      int            `json:"events_read"`
+	Rejected  map[string]int `json:"rejected"` // by reason
+	Pipeline  pipeline.Stats `json:"pipeline"`
+	NewAlerts int            `json:"new_alerts"`
+	// Suppressed counts the new alerts a suppression rule dismissed: stored,
+	// not written to the output.
+	Suppressed int                   `json:"suppressed,omitempty"`
+	Formats    map[string]string     `json:"formats"` // file -> detected format
+	Examples   []normalize.Rejection `json:"rejection_examples,omitempty"`
 	// FlowsRead counts flow records read (NSG/VNet tuples, Zeek entries);
 	// their rejections are counted in Rejected like activity records'.
 	FlowsRead     int                `json:"flows_read"`
@@ -106,16 +110,23 @@ func Detect(cfg config.Config, files []string, opts Options) (Summary, error) {
 	return sum, env.detectFlows(flowFiles, enc, &sum, opts.Flush)
 }
 
+// emit stores the alerts (rules, incidents and outbox in the same
+// transaction) and only then writes the new ones a rule did not suppress:
+// an alert is never seen anywhere before it is stored.
 func (env *Env) emit(alerts []event.Alert, enc *json.Encoder, sum *Summary) error {
 	if len(alerts) == 0 {
 		return nil
 	}
-	added, err := env.Store.AddAlerts(alerts)
+	added, err := env.Store.Insert(context.Background(), alerts)
 	if err != nil {
 		return err
 	}
 	for _, a := range added {
-		if err := enc.Encode(a); err != nil {
+		if a.Triage.SuppressedBy != "" {
+			sum.Suppressed++
+			continue
+		}
+		if err := enc.Encode(a.Alert); err != nil {
 			return fmt.Errorf("write alert: %w", err)
 		}
 	}

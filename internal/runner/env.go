@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,6 +31,10 @@ type Env struct {
 	builtin   *geoip.Builtin
 	mmdbs     []*geoip.MMDB
 	Lists     *iplist.Watcher
+	// scopes resolves the activity detections per tenant and subscription:
+	// the file's settings plus the overrides stored through the API, which
+	// it reloads on every change (see watchSettings).
+	scopes *config.Scopes
 	// clock is the wall clock of the time trust model: time.Now, or a
 	// test's (ServeOptions.Clock).
 	clock func() time.Time
@@ -44,11 +49,13 @@ func Open(cfg config.Config, log *slog.Logger) (*Env, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	env := &Env{cfg: cfg, log: log, builtin: geoip.NewBuiltin(), clock: time.Now}
+	env := &Env{cfg: cfg, log: log, builtin: geoip.NewBuiltin(), scopes: cfg.Scopes(), clock: time.Now}
 	var err error
-	if env.Store, err = store.Open(cfg.DataDir); err != nil {
+	if env.Store, err = OpenStore(cfg, log); err != nil {
 		return nil, err
 	}
+	env.Store.OnSettingsChange(env.loadSettings)
+	env.loadSettings()
 	if err := env.loadBaselines(); err != nil {
 		env.Close()
 		return nil, err
@@ -75,41 +82,61 @@ func Open(cfg config.Config, log *slog.Logger) (*Env, error) {
 	return env, nil
 }
 
+// loadBaselines restores the baselines: one state row per tenant (a
+// single blob imported from a bbolt data directory also reads).
+// OpenStore opens the store cfg names: SQLite in the data directory, or
+// PostgreSQL with store.postgres.dsn_env.
+func OpenStore(cfg config.Config, log *slog.Logger) (*store.Store, error) {
+	dsn, err := cfg.Store.PostgresDSN()
+	if err != nil {
+		return nil, err
+	}
+	opts := store.Options{PostgresDSN: dsn, IncidentWindow: cfg.Store.IncidentWindow, Logger: log}
+	return store.OpenWith(context.Background(), cfg.DataDir, opts)
+}
+
 func (env *Env) loadBaselines() error {
 	env.Baselines = newBaselines(env.cfg)
-	data, err := env.Store.LoadState(stateName)
+	parts, err := env.Store.LoadStateParts(context.Background(), stateName)
 	if errors.Is(err, store.ErrNoState) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if err := env.Baselines.UnmarshalBinary(data); err != nil {
+	if err := env.Baselines.UnmarshalTenants(parts); err != nil {
 		return err
 	}
 	p := env.cfg.Time
 	if n := env.Baselines.Repair(p.Floor, p.Limit(env.clock())); n > 0 {
-		env.log.Warn("repaired activity baselines: dropped watermarks outside the trusted time range",
-			"dropped", n, "floor", p.Floor, "limit", p.Limit(env.clock()))
+		env.log.Warn("repaired activity baselines: forgot times outside the trusted range",
+			"entries", n, "floor", p.Floor, "limit", p.Limit(env.clock()))
 	}
 	return nil
 }
 
-// SaveBaselines writes the baselines to the store.
+// SaveBaselines writes the baselines to the store, a row per tenant.
 func (env *Env) SaveBaselines() error {
-	data, err := env.Baselines.MarshalBinary()
+	parts, err := env.Baselines.MarshalTenants()
 	if err != nil {
 		return err
 	}
-	return env.Store.SaveState(stateName, data)
+	return env.Store.SaveStateParts(context.Background(), stateName, parts)
 }
+
+// Scopes resolves the activity detections per scope, with the settings
+// overrides stored through the API; its Effective lists them by source.
+func (env *Env) Scopes() *config.Scopes { return env.scopes }
+
+// Config is the configuration env was opened with.
+func (env *Env) Config() config.Config { return env.cfg }
 
 // Pipeline returns the activity pipeline over env.
 func (env *Env) Pipeline() *pipeline.Pipeline {
 	return pipeline.New(
 		pipeline.Options{TrustRecordLocation: env.cfg.Geo.TrustRecordLocation},
 		env.Baselines,
-		pipeline.Deps{Locator: env.Locator, Countries: env.builtin, Lists: listTags{env.Lists}, Scoper: env.cfg.Scopes()},
+		pipeline.Deps{Locator: env.Locator, Countries: env.builtin, Lists: listTags{env.Lists}, Scoper: env.scopes},
 	)
 }
 

@@ -78,6 +78,7 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 	out := &lockedWriter{w: opts.Out}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	go env.watchSettings(ctx)
 	actDone := make(chan error, 1)
 	if cfg.Activity.Live() {
 		a, err := env.openActivity(out, opts.ActivityProgress)

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/flow"
 	"github.com/vedette/vedette/internal/flowlog"
+	"github.com/vedette/vedette/internal/store"
 )
 
 // The Stratosphere Zeek captures (GPL, read in place) through the real
@@ -95,6 +97,7 @@ func TestZeekSSHHoneypot(t *testing.T) {
 	if d := cmp.Diff(countByDetection(alerts), want); d != "" {
 		t.Errorf("alerts by detection (-got +want)\n%s", d)
 	}
+	checkOneIncident(t, cfg.DataDir, alerts)
 	first, last := time.Date(2020, 9, 10, 16, 0, 0, 0, time.UTC), time.Date(2020, 9, 11, 16, 0, 0, 0, time.UTC)
 	quiet := map[string][]time.Time{} // hours of the capture without the alert
 	for h := first; !h.After(last); h = h.Add(time.Hour) {
@@ -277,5 +280,34 @@ func TestZeekPortScan(t *testing.T) {
 		if n := len(names(&a, "target")); n == 0 {
 			t.Errorf("%s lists no target", a.Detection)
 		}
+	}
+}
+
+// checkOneIncident: the honeypot's 71 alerts of one day, across three
+// detections, are one incident on the host, High, naming every alert.
+func checkOneIncident(t *testing.T, dir string, alerts []event.Alert) {
+	t.Helper()
+	s, err := store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	page, err := s.Incidents(context.Background(), store.IncidentFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Incidents) != 1 {
+		t.Fatalf("%d incidents, want 1", len(page.Incidents))
+	}
+	inc := page.Incidents[0]
+	var ids []string
+	for _, a := range alerts {
+		ids = append(ids, a.ID)
+	}
+	slices.Sort(ids)
+	got := slices.Sorted(slices.Values(inc.AlertIDs))
+	if inc.AlertCount != 71 || !slices.Equal(got, ids) || inc.Severity != event.SeverityHigh || inc.Host != "honeypot" ||
+		len(inc.Detections) != 3 || !slices.ContainsFunc(ids, func(id string) bool { return store.IncidentID(id) == inc.ID }) {
+		t.Errorf("incident %s %q: %d alerts, severity %s, host %q, detections %v", inc.ID, inc.Title, inc.AlertCount, inc.Severity, inc.Host, inc.Detections)
 	}
 }

@@ -1,0 +1,89 @@
+package config
+
+import (
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vedette/vedette/internal/detect"
+)
+
+func ids(ds []detect.Detector) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Meta().ID)
+	}
+	return out
+}
+
+// TestRuntimeOverrides: settings changed at run time layer over the file's
+// overrides, most specific last, and the effective settings name each
+// value's source.
+func TestRuntimeOverrides(t *testing.T) {
+	f, err := os.Open("testdata/full.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, err := Parse(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Store.Postgres.DSNEnv != "VEDETTE_PG_DSN" {
+		t.Errorf("store section %+v", cfg.Store)
+	}
+	const tenant, sub = "72f988bf-86f1-41af-91ab-2d7cd011db47", "0b1f6471-1bf0-4dda-aec3-111122223333"
+	s := cfg.Scopes()
+	before := ids(s.Detectors(tenant, "other-sub"))
+	g := s.Generation()
+	off, on := false, true
+	err = s.SetRuntime(&cfg, []RuntimeOverride{
+		{Tenant: tenant, Subscription: "other-sub", Detection: "microburst", Enabled: &off},
+		{Tenant: "*", Subscription: "*", Detection: "microburst", Params: map[string]any{"min_kinds": 6}},
+		{Tenant: "*", Subscription: "*", Detection: "anonymous-ip", Enabled: &on},
+		{Tenant: "*", Subscription: "*", Detection: "no-such-detection", Enabled: &on},
+		{Tenant: "*", Subscription: "*", Detection: "microburst", Params: map[string]any{"min_kinds": 1}},
+		{Tenant: "*", Subscription: "*", Detection: "azurite", Params: map[string]any{"colour": "red"}},
+	})
+	if err == nil {
+		t.Error("three invalid overrides accepted")
+	}
+	if s.Generation() == g {
+		t.Error("generation unchanged")
+	}
+	after := ids(s.Detectors(tenant, "other-sub"))
+	want := slices.DeleteFunc(slices.Clone(before), func(id string) bool { return id == "microburst" })
+	want = slices.Insert(want, 2, "anonymous-ip") // the tenant's file override disabled it; the API enables it again
+	if d := cmp.Diff(want, after); d != "" {
+		t.Errorf("detectors after run-time overrides (-want +got)\n%s", d)
+	}
+	for _, d := range s.Detectors("other", "") {
+		if mb, ok := d.(*detect.MicroBurst); ok && mb.MinKinds != 6 {
+			t.Errorf("microburst min_kinds %d, want the API's 6", mb.MinKinds)
+		}
+	}
+	eff := s.Effective(tenant, "other-sub")
+	src := map[string]map[string]string{}
+	for _, e := range eff {
+		src[e.Detection] = e.Source
+		if e.Detection == "microburst" && (e.Enabled || e.Params["min_kinds"] != 6) {
+			t.Errorf("effective microburst %+v", e)
+		}
+	}
+	checks := map[string][2]string{
+		"microburst enabled":            {src["microburst"]["enabled"], SourceAPI},
+		"microburst min_kinds":          {src["microburst"]["min_kinds"], SourceAPI},
+		"microburst window":             {src["microburst"]["window"], SourceConfig},
+		"impossible_travel speed":       {src["impossible-travel"]["max_speed_kmh"], SourceConfig},
+		"infrequent-country learning":   {src["infrequent-country"]["learning"], SourceDefault},
+		"anonymous-ip enabled":          {src["anonymous-ip"]["enabled"], SourceAPI},
+		"powershell-persistence switch": {src["powershell-persistence"]["enabled"], SourceDefault},
+	}
+	for name, c := range checks {
+		if c[0] != c[1] {
+			t.Errorf("%s: source %q, want %q", name, c[0], c[1])
+		}
+	}
+}

@@ -1,0 +1,79 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// ErrNoState is returned by LoadState when nothing was saved under a name.
+var ErrNoState = errors.New("store: no saved state")
+
+// SaveState stores a state blob under name, as its only part.
+func (s *Store) SaveState(name string, data []byte) error {
+	return s.SaveStateParts(context.Background(), name, map[string][]byte{"": data})
+}
+
+// LoadState returns the blob saved under name by SaveState, or ErrNoState.
+func (s *Store) LoadState(name string) ([]byte, error) {
+	parts, err := s.LoadStateParts(context.Background(), name)
+	if err != nil {
+		return nil, err
+	}
+	data, ok := parts[""]
+	if !ok {
+		return nil, ErrNoState
+	}
+	return data, nil
+}
+
+// SaveStateParts replaces the state saved under name with parts (one row
+// per part: a tenant's baselines, a host group's network state), in one
+// transaction: a reader sees the old parts or the new ones, never a mix.
+func (s *Store) SaveStateParts(ctx context.Context, name string, parts map[string][]byte) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM state WHERE name = ?`), name); err != nil {
+			return err
+		}
+		now := nanos(s.now())
+		for part, data := range parts {
+			if data == nil {
+				data = []byte{}
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO state (name, part, data, updated_ns) VALUES (?, ?, ?, ?)`), name, part, data, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: save %s: %w", name, err)
+	}
+	return nil
+}
+
+// LoadStateParts returns the parts saved under name, or ErrNoState.
+func (s *Store) LoadStateParts(ctx context.Context, name string) (map[string][]byte, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT part, data FROM state WHERE name = ?`), name)
+	if err != nil {
+		return nil, fmt.Errorf("store: load %s: %w", name, err)
+	}
+	defer rows.Close()
+	parts := map[string][]byte{}
+	for rows.Next() {
+		var part string
+		var data []byte
+		if err := rows.Scan(&part, &data); err != nil {
+			return nil, err
+		}
+		parts[part] = data
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(parts) == 0 {
+		return nil, ErrNoState
+	}
+	return parts, nil
+}
