@@ -13,10 +13,10 @@ import (
 // whatever it returns is judged by the time trust model without overflow.
 func FuzzParseTime(f *testing.F) {
 	f.Add(int64(1_790_000_000), int64(123_456_789), uint8(0))
-	f.Add(int64(-11_644_473_600), int64(0), uint8(1))  // 1601-01-01, FILETIME zero
-	f.Add(int64(-62_135_596_800), int64(0), uint8(2))  // 0001-01-01
-	f.Add(int64(9_224_286_400), int64(0), uint8(3))    // 2262, past UnixNano
-	f.Add(int64(253_402_300_799), int64(0), uint8(4))  // 9999-12-31T23:59:59
+	f.Add(int64(-11_644_473_600), int64(0), uint8(1)) // 1601-01-01, FILETIME zero
+	f.Add(int64(-62_135_596_800), int64(0), uint8(2)) // 0001-01-01
+	f.Add(int64(9_224_286_400), int64(0), uint8(3))   // 2262, past UnixNano
+	f.Add(int64(253_402_300_799), int64(0), uint8(4)) // 9999-12-31T23:59:59
 	f.Add(int64(-1<<63), int64(-1), uint8(5))
 	f.Fuzz(func(t *testing.T, sec, nsec int64, layout uint8) {
 		in := time.Unix(sec, nsec%1e9).UTC()
