@@ -12,8 +12,8 @@ import (
 // from DefaultConfig.
 type Config struct {
 	// Grace is how long after an hour's end flows of that hour are still
-	// accepted; an hour closes (and alerts) once a flow later than its end
-	// plus Grace is seen. Default 5m.
+	// accepted; an hour closes (and alerts) once every exporter that
+	// reported it has sent a flow later than its end plus Grace. Default 5m.
 	Grace time.Duration `yaml:"grace"`
 	// HourIdle closes an hour by the wall clock in `vedette serve`: once
 	// the clock has passed the hour's end by HourIdle, the hour closes even

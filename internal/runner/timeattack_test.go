@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/eventtime"
+	"github.com/vedette/vedette/internal/netdetect"
 	"github.com/vedette/vedette/internal/normalize"
 )
 
@@ -247,5 +249,58 @@ func TestServeUnderTimeAttacks(t *testing.T) {
 	}
 	if n := strings.Count(string(dl), `"Reason":"future-time"`); n < 4 || strings.Contains(string(dl), "udp:127.0.0.2") {
 		t.Fatalf("%d future-time rejections; dead letters:\n%s", n, dl)
+	}
+}
+
+// TestServeQuietNetworkClosesItsLastHour: an exporter sends a brute force
+// and then nothing more; once the wall clock has passed the hour's end by
+// hour_idle, serve closes the hour and raises the alert without any later
+// flow.
+func TestServeQuietNetworkClosesItsLastHour(t *testing.T) {
+	cfg := serveConfig(t)
+	cfg.Network.SnapshotInterval = 50 * time.Millisecond // ticks the wall clock as often
+	hour := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	now := hour.Add(50 * time.Minute)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	ready := make(chan netip.AddrPort, 1)
+	out := &lockedWriter{w: &bytes.Buffer{}}
+	flows := make(chan uint64, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- Serve(ctx, cfg, ServeOptions{Out: out, Clock: clock, Ready: func(a []netip.AddrPort) { ready <- a[0] },
+			Progress: func(c netdetect.Counters) {
+				select {
+				case flows <- c.Flows:
+				default:
+				}
+			}})
+	}()
+	conn, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(<-ready))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.Write(ipfixMessage(1, attempts("198.51.100.7", "10.0.0.5", hour.Add(5*time.Minute), 40)))
+	<-flows
+	time.Sleep(200 * time.Millisecond) // ticks at 10:50: nothing closes
+	if s := out.written(); s != "" {
+		t.Fatalf("alert before the hour ended: %s", s)
+	}
+	mu.Lock()
+	now = hour.Add(time.Hour + cfg.Network.Detections.HourIdle)
+	mu.Unlock()
+	for !strings.Contains(out.written(), "ssh-incoming-one-to-one") && ctx.Err() == nil {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if alerts := decodeAlerts(t, strings.NewReader(out.written())); len(alerts) != 1 || alerts[0].Principal != "web-01" {
+		t.Fatalf("alerts: %+v", alerts)
 	}
 }
