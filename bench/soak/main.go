@@ -11,9 +11,10 @@
 // future-stamped (2106) NetFlow v5 and IPFIX about the monitored host,
 // packets dated 1970, and a port flood of maximal IPFIX templates (each
 // from a new source port). A good exporter on 127.0.0.2 sends an SSH brute
-// force (40 attempts from one source in the previous hour) against the
-// monitored host 10.0.0.5, keeps sending benign flows, and ends with a flow
-// that closes the hour. The summary is one JSON object on stdout.
+// force (40 attempts from one source, in the hour before the previous one)
+// against the monitored host 10.0.0.5, then benign current flows, the
+// first of which closes that hour. The summary is one JSON object on
+// stdout.
 package main
 
 import (
@@ -121,9 +122,9 @@ func run(duration time.Duration, pps int, bin string) (*Summary, error) {
 }
 
 // writeConfig writes the serve configuration: loopback only, web-01 in the
-// inventory. hour_idle is one hour so that the attack's hour (the previous
-// one) cannot close by the wall clock before the good exporter closes it,
-// wherever in the hour the run starts.
+// inventory. hour_idle is three hours so that the attack's hour (the one
+// before the previous one, which the good exporter's current flows have
+// passed whatever the minute) is still open when its flows arrive.
 func writeConfig(dir string) (string, error) {
 	inv := filepath.Join(dir, "inventory.csv")
 	if err := os.WriteFile(inv, []byte("ip,host,subscription\n10.0.0.5,web-01,0b1f6471-1bf0-4dda-aec3-cb9272f09590\n"), 0o600); err != nil {
@@ -134,7 +135,7 @@ network:
   inventory: %s
   snapshot_interval: 10s
   collector: {ipfix: ["127.0.0.1:0"], netflow: [], read_buffer: 8388608}
-  detections: {hour_idle: 1h}
+  detections: {hour_idle: 3h}
 `, filepath.Join(dir, "data"), inv)
 	path := filepath.Join(dir, "vedette.yaml")
 	return path, os.WriteFile(path, []byte(cfg), 0o600)

@@ -126,8 +126,9 @@ func hostile(rng *rand.Rand, tplFlood []byte) (kind string, pkt []byte, fresh bo
 
 // drive sends the hostile mix at pps until ctx ends; the good exporter
 // sends its attack from the third second on, one attempt per packet four
-// times a second (as an exporter flushing flows does), benign flows every
-// second, and the flow that closes the attack's hour at the end.
+// times a second (as an exporter flushing flows does), then benign
+// current flows every second (the first closes the attack's hour), and a
+// last one at the end.
 func drive(ctx context.Context, to netip.AddrPort, pps int, alerts string, sum *Summary) (map[string]int, time.Time, error) {
 	rogue, err := dial(rogueAddr, to)
 	if err != nil {
@@ -142,7 +143,7 @@ func drive(ctx context.Context, to netip.AddrPort, pps int, alerts string, sum *
 	sent := map[string]int{}
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
 	tplFlood := maxTemplates(16)
-	hour := time.Now().Truncate(time.Hour).Add(-time.Hour) // the attack's hour
+	hour := time.Now().Truncate(time.Hour).Add(-2 * time.Hour) // the attack's hour: ended at least an hour ago
 	start := time.Now()
 	var attackAt, lastAttempt time.Time
 	attempt := 0
@@ -175,18 +176,14 @@ func drive(ctx context.Context, to netip.AddrPort, pps int, alerts string, sum *
 			attempt++
 			lastAttempt = now
 		}
-		if now.Sub(lastBenign) >= time.Second {
+		if attempt == 40 && now.Sub(lastBenign) >= time.Second { // its first one closes the attack's hour
 			good.Write(ipfix(uint32(now.Unix()), []flowSpec{{src: webIP, dst: netip.MustParseAddr("203.0.113.80"), sport: 50000, dport: 443, bytes: 90_000, at: now}}))
 			sent["good-benign"]++
 			lastBenign = now
 			checkAlert(alerts, attackAt, sum)
 		}
 	}
-	closing := hour.Add(time.Hour + 5*time.Minute + time.Second)
-	if now := time.Now(); now.After(closing) {
-		closing = now
-	}
-	good.Write(ipfix(uint32(time.Now().Unix()), []flowSpec{{src: webIP, dst: netip.MustParseAddr("203.0.113.80"), sport: 50001, dport: 443, bytes: 90_000, at: closing}}))
+	good.Write(ipfix(uint32(time.Now().Unix()), []flowSpec{{src: webIP, dst: netip.MustParseAddr("203.0.113.80"), sport: 50001, dport: 443, bytes: 90_000, at: time.Now()}}))
 	sent["good-closing"]++
 	return sent, attackAt, nil
 }

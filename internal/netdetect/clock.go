@@ -77,9 +77,21 @@ func (e *Engine) passed(exp netip.Addr, hour int64) bool {
 	return ok && c >= hourEnd(hour)+e.cfg.Grace.Milliseconds()
 }
 
-// advance moves exp's clock to ms and closes the hours whose last pending
-// reporter it was.
+// clockLead is how far ahead of the last wall clock (Tick) an exporter's
+// clock may run. Flow times up to the trust model's future skew are
+// accepted and counted, but an exporter whose address is spoofed with
+// plausible future times must not close its own hours early: with the
+// lead capped, an hour closes at the earliest at its end plus Grace less
+// a minute of wall time.
+const clockLead = 60_000
+
+// advance moves exp's clock to ms (capped at the wall clock plus
+// clockLead once Tick has given one) and closes the hours whose last
+// pending reporter it was.
 func (e *Engine) advance(exp netip.Addr, ms int64) []event.Alert {
+	if e.now != 0 {
+		ms = min(ms, e.now+clockLead)
+	}
 	old, ok := e.clocks[exp]
 	if ok && ms <= old {
 		return nil

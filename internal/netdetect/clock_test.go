@@ -227,3 +227,22 @@ func checkClocks(t *testing.T, e *Engine, closed map[int64]bool) {
 		closed[h] = true
 	}
 }
+
+// TestClockLead: once the wall clock is known, a spoofed exporter's
+// plausible future times cannot run its clock more than a minute ahead,
+// so its own hours do not close before their end plus Grace less that.
+func TestClockLead(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, nil)
+	e.Tick(t0.Add(50 * time.Minute))
+	a := one(goodExp, "198.51.100.9", "10.0.0.4", t0.Add(49*time.Minute))
+	ahead := one(goodExp, "198.51.100.9", "10.0.0.5", t0.Add(59*time.Minute)) // 9 min ahead: trusted, counted
+	e.Observe(&a)
+	e.Observe(&ahead)
+	if got, want := e.clocks[goodExp], t0.Add(51*time.Minute).UnixMilli(); got != want {
+		t.Fatalf("clock %d, want the wall clock plus a minute %d", got, want)
+	}
+	if e.OpenHours() != 1 || e.Counters().Late != 0 {
+		t.Fatalf("open %d, counters %+v", e.OpenHours(), e.Counters())
+	}
+}
