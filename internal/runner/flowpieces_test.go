@@ -140,3 +140,51 @@ func keepTuples(t *testing.T, rec map[string]any, cut time.Time, early bool) map
 	}
 	return cp
 }
+
+// TestFutureTupleReadFirst: a flow log whose one tuple is dated
+// 99999999999999 (ms: the year 5138), read in a run of its own, is a
+// future-time rejection and leaves no trace: the days read next give the
+// alerts of a clean data directory, with no flow late.
+func TestFutureTupleReadFirst(t *testing.T) {
+	files, cfg := netMonth(t)
+	cfg.DataDir = t.TempDir()
+	want, _ := detectFiles(t, cfg, files...)
+
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(string(data), `"flowTuples":["`) + len(`"flowTuples":["`)
+	j := i + strings.Index(string(data[i:]), `"`)
+	tuple := string(data[i:j])
+	ts := tuple[:strings.Index(tuple, ",")]
+	poisoned := filepath.Join(t.TempDir(), "vnet-poisoned.json")
+	// The record with only that tuple, re-dated.
+	rec := strings.Replace(string(data), tuple, "99999999999999"+strings.TrimPrefix(tuple, ts), 1)
+	_, only := splitFlowFile(t, writeTemp(t, rec), time.UnixMilli(99999999999999).Add(-time.Hour))
+	if err := os.Rename(only, poisoned); err != nil {
+		t.Fatal(err)
+	}
+
+	cfg.DataDir = t.TempDir()
+	_, sum := detectFiles(t, cfg, poisoned)
+	if sum.Rejected["future-time"] != 1 || sum.Network.Flows != 0 {
+		t.Fatalf("poisoned run: rejected %v, flows observed %d (read %d)", sum.Rejected, sum.Network.Flows, sum.FlowsRead)
+	}
+	got, sum := detectFiles(t, cfg, files...)
+	if sum.Network.Late != 0 || len(sum.LateFlows) != 0 {
+		t.Fatalf("after the poisoned run: %d flows late %v", sum.Network.Late, sum.LateFlows)
+	}
+	if diff := cmp.Diff(ids(want), ids(got)); diff != "" {
+		t.Errorf("alerts after the poisoned run differ from a clean data directory (-clean +poisoned):\n%s", diff)
+	}
+}
+
+func writeTemp(t *testing.T, data string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "vnetflowlogs.json")
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
