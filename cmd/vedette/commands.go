@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -41,7 +40,7 @@ func runDetect(args []string, log *slog.Logger) error {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return errors.New("no input files")
+		return errors.New("no input files (name files, or - for standard input)")
 	}
 	cfg, err := loadConfig(*cfgPath, *dataDir)
 	if err != nil {
@@ -121,20 +120,4 @@ func sortedKeys(m map[string]int) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-func runCheck(args []string, _ *slog.Logger) error {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	cfgPath := fs.String("config", "vedette.yaml", "configuration file")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := config.Load(*cfgPath)
-	if err != nil {
-		return err
-	}
-	enc := json.NewEncoder(os.Stdout)
-	enc.SetIndent("", "  ")
-	fmt.Fprintf(os.Stderr, "%s: valid\n", *cfgPath)
-	return enc.Encode(cfg.Detections)
 }

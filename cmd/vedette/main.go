@@ -2,17 +2,27 @@
 // activity logs and flows you already have and raises the alerts cloud
 // providers keep inside their paid services.
 //
-//	vedette detect [-config f.yaml] [-data dir] [-out alerts.jsonl] [-flush] FILE...
-//	vedette check  -config f.yaml
-//	vedette gen    [-users N] [-days N] [-seed N] DIR
-//	vedette eval   [-config f.yaml] DIR
-//	vedette serve  [-config f.yaml] [-data dir] [-out alerts.jsonl] [-flush-on-exit]
-//	vedette alerts [-config f.yaml] [-data dir] [-since 24h] [-detection id,..] [-status s,..] [-incidents] [-format table|json]
+//	vedette detect  [-config f.yaml] [-data dir] [-out alerts.jsonl] [-flush] FILE|- ...
+//	vedette check   [-config f.yaml]
+//	vedette gen     [-users N] [-days N] [-seed N] DIR
+//	vedette eval    [-config f.yaml] DIR
+//	vedette serve   [-config f.yaml] [-data dir] [-out alerts.jsonl] [-flush-on-exit]
+//	vedette alerts  [-config f.yaml] [-data dir] [-since 24h] [-detection id,..] [-status s,..] [-incidents] [-format table|json]
 //	vedette migrate [-config f.yaml] [-data dir]
+//	vedette api     [-config f.yaml] [-data dir] [-listen addr]
+//	vedette token   -name NAME [-role viewer|analyst|admin]
+//	vedette version
+//
+// Exit status: 0 on success (and for -h), 1 when the run failed or an input
+// could not be read (the other inputs are still read and their alerts
+// written), 2 for an unknown command, 3 when detect read flow files older
+// than the data directory's watermark (everything else done; see the
+// summary's late files).
 package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -27,13 +37,20 @@ const exitLate = 3
 const usage = `usage: vedette <command> [flags] [args]
 
 commands:
-  detect   read activity logs (Azure Activity, Entra sign-ins, CloudTrail) and write alerts
-  check    validate a configuration file
+  detect   read activity logs (Azure Activity, Entra sign-ins, CloudTrail), Azure flow logs
+           and Zeek logs from files, FIFOs or standard input ("-") and write alerts
+  check    open every file a configuration names and print its effective settings
   gen      generate a labelled month of an organisation's activity
   eval     run detect on a generated month and report precision and recall
   serve    collect IPFIX/NetFlow over UDP and raise network alerts live
   alerts   list or export stored alerts and incidents
   migrate  bring a data directory (or PostgreSQL) to the current schema, converting a bbolt store
+  api      serve the HTTP API over an existing data directory, collecting nothing
+  token    print a new API token and the hash to put in the configuration
+  version  print the version and build information
+
+vedette <command> -h describes a command's flags.
+exit status: 0 success, 1 failure or an unreadable input, 2 unknown command.
 `
 
 func main() {
@@ -50,15 +67,32 @@ func main() {
 		"serve":   runServe,
 		"alerts":  runAlerts,
 		"migrate": runMigrate,
+		"version": runVersion,
+		"api":     runAPI,
+		"token":   runToken,
 	}
-	run, ok := cmds[os.Args[1]]
+	name, args := os.Args[1], os.Args[2:]
+	switch name {
+	case "-h", "-help", "--help", "help":
+		if len(args) == 0 {
+			fmt.Fprint(os.Stdout, usage)
+			return
+		}
+		name, args = args[0], []string{"-h"}
+	case "-version", "--version":
+		name = "version"
+	}
+	run, ok := cmds[name]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "vedette: unknown command %q\n%s", os.Args[1], usage)
+		fmt.Fprintf(os.Stderr, "vedette: unknown command %q\n%s", name, usage)
 		os.Exit(2)
 	}
-	if err := run(os.Args[2:], log); err != nil {
-		fmt.Fprintf(os.Stderr, "vedette %s: %v\n", os.Args[1], err)
-		if errors.Is(err, runner.ErrLate) {
+	if err := run(args, log); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintf(os.Stderr, "vedette %s: %v\n", name, err)
+		if errors.Is(err, runner.ErrLate) && !errors.Is(err, runner.ErrInputs) {
 			os.Exit(exitLate)
 		}
 		os.Exit(1)

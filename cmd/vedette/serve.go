@@ -35,6 +35,7 @@ func runServe(args []string, log *slog.Logger) error {
 	defer stop()
 	return runner.Serve(ctx, cfg, runner.ServeOptions{
 		Out: out, Log: log, FlushOnStop: *flush,
+		API: runner.APIOptions{Ready: announceAPI(cfg.API.TLS.Cert != "")},
 		Ready: func(addrs []netip.AddrPort) {
 			if len(addrs) > 0 {
 				fmt.Fprintf(os.Stderr, "vedette serve: listening on %v (udp)\n", addrs)

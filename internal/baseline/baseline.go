@@ -127,6 +127,7 @@ func (b *Baselines) Learn(e *event.Event) {
 	}
 	t.learnSession(i, p, !ok, e)
 	p.LastSeen = max(p.LastSeen, sec)
+	p.countHour(e.Time.UTC().Hour())
 	if IsPowerShell(e) {
 		p.LastPowerShell = max(p.LastPowerShell, sec)
 	}
@@ -134,6 +135,7 @@ func (b *Baselines) Learn(e *event.Event) {
 		return
 	}
 	p.LastSuccess = max(p.LastSuccess, sec)
+	t.touchApp(p, e, day)
 	if !e.SourceIP.IsValid() || !event.IsPublicIP(e.SourceIP) {
 		return
 	}

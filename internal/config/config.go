@@ -11,12 +11,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/vedette/vedette/internal/baseline"
 	"github.com/vedette/vedette/internal/detect"
+	"github.com/vedette/vedette/internal/enrich/iplist"
 	"github.com/vedette/vedette/internal/eventtime"
 )
 
@@ -45,6 +47,8 @@ type Config struct {
 	Time eventtime.Policy `yaml:"time"`
 	// Store: SQLite in data_dir (default) or PostgreSQL.
 	Store Store `yaml:"store"`
+	// API configures the HTTP API.
+	API API `yaml:"api"`
 }
 
 // Geo configures geolocation.
@@ -114,6 +118,7 @@ func Default() Config {
 		Activity: DefaultActivity(),
 		Time:     eventtime.DefaultPolicy(),
 		Store:    DefaultStore(),
+		API:      DefaultAPI(),
 	}
 }
 
@@ -150,6 +155,7 @@ func (c *Config) resolvePaths(dir string) {
 	}
 	c.Network.resolvePaths(abs)
 	c.Activity.Kafka.TLS.CAFile = abs(c.Activity.Kafka.TLS.CAFile)
+	c.API.TLS.Cert, c.API.TLS.Key = abs(c.API.TLS.Cert), abs(c.API.TLS.Key)
 }
 
 // Parse reads YAML from r over the defaults and validates it.
@@ -159,6 +165,10 @@ func Parse(r io.Reader) (Config, error) {
 	dec.KnownFields(true)
 	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
 		return Config{}, err
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return Config{}, fmt.Errorf("line %d: a second YAML document (after ---) would be ignored; merge it into the first", extra.Line)
 	}
 	if err := cfg.Validate(); err != nil {
 		return Config{}, err
@@ -172,8 +182,9 @@ func (c *Config) Validate() error {
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("data_dir: must not be empty"))
 	}
-	if c.Baseline.Window < 24*time.Hour {
-		errs = append(errs, fmt.Errorf("baseline.window: %s is shorter than a day", c.Baseline.Window))
+	errs = append(errs, checkRanges("", reflect.ValueOf(*c))...)
+	if w := c.Baseline.Window; w < 24*time.Hour || w > maxWindow {
+		errs = append(errs, fmt.Errorf("baseline.window: %s is outside [24h, %s]", FormatDuration(w), FormatDuration(maxWindow)))
 	}
 	for i, l := range c.Lists {
 		errs = append(errs, validateList(i, l)...)
@@ -185,6 +196,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	errs = append(errs, c.Store.validate()...)
+	errs = append(errs, c.API.validate()...)
 	for i, o := range c.Overrides {
 		where := fmt.Sprintf("overrides[%d]", i)
 		if o.Tenant == "" && o.Subscription == "" {
@@ -195,15 +207,14 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s.detections: %w", where, err))
 			continue
 		}
+		errs = append(errs, checkRanges(where+".detections", reflect.ValueOf(d))...)
 		errs = append(errs, d.validate(where+".detections")...)
 	}
 	return errors.Join(errs...)
 }
 
-var categories = []string{
-	detect.CategoryTor, detect.CategoryAnonymousProxy, detect.CategoryAnonymousVPN,
-	detect.CategoryVPN, detect.CategoryCorporate, detect.CategoryAllow, detect.CategoryMalicious,
-}
+// maxWindow bounds baseline.window: the baselines keep a year of days.
+const maxWindow = 366 * 24 * time.Hour
 
 func validateList(i int, l List) []error {
 	var errs []error
@@ -211,12 +222,9 @@ func validateList(i int, l List) []error {
 	if l.Path == "" {
 		errs = append(errs, fmt.Errorf("%s.path: must not be empty", where))
 	}
-	known := false
-	for _, c := range categories {
-		known = known || c == l.Category
-	}
-	if !known {
-		errs = append(errs, fmt.Errorf("%s.category: %q is not one of %v", where, l.Category, categories))
+	// The loader's own test, so check accepts exactly what a run loads.
+	if !iplist.Category(l.Category).Valid() {
+		errs = append(errs, fmt.Errorf("%s.category: %q is not one of %v", where, l.Category, iplist.Categories))
 	}
 	switch l.Format {
 	case "", "auto", "plain", "csv", "tor-exit-addresses":

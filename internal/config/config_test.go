@@ -1,9 +1,11 @@
 package config
 
 import (
+	"bytes"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vedette/vedette/internal/detect"
+	"github.com/vedette/vedette/internal/enrich/iplist"
 	"github.com/vedette/vedette/internal/flowsource"
 	"github.com/vedette/vedette/internal/netdetect"
 	"github.com/vedette/vedette/internal/source/kafka"
@@ -24,7 +27,14 @@ func TestParseErrors(t *testing.T) {
 		{"unknown key", "detections:\n  impossible_travel:\n    max_sped_kmh: 900\n", "field max_sped_kmh not found"},
 		{"wrong type", "detections:\n  impossible_travel:\n    max_speed_kmh: fast\n", "cannot unmarshal"},
 		{"bad duration", "baseline:\n  window: 30d\n", "line 2: cannot unmarshal !!str `30d` into time.Duration"},
-		{"short window", "baseline:\n  window: 1h\n", "baseline.window: 1h0m0s is shorter than a day"},
+		{"short window", "baseline:\n  window: 1h\n", "baseline.window: 1h is outside [24h, 8784h]"},
+		{"century window", "baseline:\n  window: 876000h\n", "baseline.window: 876000h is outside [0, 87600h]"},
+		{"cap past int32", "network:\n  detections: {max_hosts: 9200000000000000000}\n", "network.detections.max_hosts: 9200000000000000000 is outside [0, 2147483648]"},
+		{"huge speed", "detections:\n  impossible_travel:\n    max_speed_kmh: 1e300\n", "detections.impossible_travel.max_speed_kmh: 1e+300 is outside"},
+		{"huge grace", "network:\n  detections: {grace: 2000000h}\n", "network.detections.grace: 2000000h is outside"},
+		{"override out of range", "overrides:\n  - tenant: t\n    detections: {anonymous_ip: {repeat: 100000h}}\n", "overrides[0].detections.anonymous_ip.repeat: 100000h is outside"},
+		{"second document", "data_dir: a\n---\ndata_dir: b\n", "line 2: a second YAML document"},
+		{"anonymous-vpn is a category the loader knows", "lists:\n  - {path: x.txt, category: anonymous-vpn}\n  - {path: y.txt, category: anonymous-vpns}\n", `lists[1].category: "anonymous-vpns"`},
 		{"threshold above exact range", "detections:\n  anonymous_ip:\n    org_common_principals: 50\n", "anonymous_ip.org_common_principals: 50 is outside 1..8"},
 		{"negative speed", "detections:\n  impossible_travel:\n    max_speed_kmh: -1\n", "max_speed_kmh: must be positive"},
 		{"list category", "lists:\n  - {path: x.txt, category: evil}\n", `lists[0].category: "evil" is not one of`},
@@ -151,10 +161,20 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add(string(data))
 	f.Add("overrides:\n  - tenant: t\n    detections: {impossible_travel: {max_speed_kmh: 1}}\n")
+	f.Add("baseline: {window: 8784h}\nnetwork: {detections: {grace: 1h, max_hosts: 2147483648}}\n---\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		cfg, err := Parse(strings.NewReader(s))
-		if err == nil {
-			cfg.Scopes().Detectors("t", "s")
+		if err != nil {
+			return
+		}
+		cfg.Scopes().Detectors("t", "s")
+		// What check prints is a configuration that reads back the same.
+		out, err := cfg.YAML()
+		if err != nil {
+			t.Fatalf("YAML: %v", err)
+		}
+		if _, err := Parse(bytes.NewReader(out)); err != nil {
+			t.Fatalf("printed configuration does not parse: %v\n%s", err, out)
 		}
 	})
 }
@@ -376,4 +396,17 @@ func FuzzParseNetworkOverrides(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestEveryLoaderCategoryPasses: each category the list loader accepts
+// passes check, anonymous-vpn (which the README documents) included.
+func TestEveryLoaderCategoryPasses(t *testing.T) {
+	for _, c := range iplist.Categories {
+		if _, err := Parse(strings.NewReader("lists:\n  - {path: x.txt, category: " + string(c) + "}\n")); err != nil {
+			t.Errorf("category %s: %v", c, err)
+		}
+	}
+	if !slices.Contains(iplist.Categories, iplist.AnonymousVPN) {
+		t.Error("anonymous-vpn, used by the anonymous-IP detections, is not a list category")
+	}
 }

@@ -16,9 +16,6 @@ package flowlog
 
 import (
 	"bufio"
-	"bytes"
-	"compress/gzip"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -26,6 +23,7 @@ import (
 	"path/filepath"
 
 	"github.com/vedette/vedette/internal/flow"
+	"github.com/vedette/vedette/internal/input"
 )
 
 // Formats returned by ReadFile.
@@ -35,8 +33,9 @@ const (
 	FormatMixed  = "mixed"
 )
 
-// MaxFileBytes bounds how much (decompressed) JSON one file may hold, so a
-// gzip bomb cannot exhaust memory.
+// MaxFileBytes bounds how much (decompressed) JSON one file may hold. It is
+// read one record at a time (MaxRecordBytes), so this bounds time, not
+// memory.
 const MaxFileBytes = 1 << 30
 
 // ErrFormat means the file is JSON but not an NSG or VNet flow log.
@@ -77,48 +76,14 @@ func Read(r io.Reader, source string, fn func(flow.Record), rej RejectFunc) (str
 	if kind := zeekKind(head); kind != "" {
 		return kind, readZeek(br, source, kind, fn, rej)
 	}
-	data, err := readAll(br)
-	if err != nil {
-		return "", err
-	}
-	var doc document
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return "", fmt.Errorf("decode json: %w", err)
-	}
-	if doc.Records == nil {
-		return "", ErrFormat
-	}
 	p := parser{source: source, fn: fn, rej: rej}
-	for i := range doc.Records {
-		p.record(&doc.Records[i], i+1)
-	}
-	return p.format(), nil
+	err = readAzure(br, &p)
+	return p.format(), err
 }
 
-// decompress returns r, gunzipped if it starts with the gzip magic, behind
-// a buffer large enough to Peek sniffBytes; done releases the gzip reader.
+// decompress returns r, gunzipped if it starts with the gzip magic (behind
+// input.Gunzip's ratio guard), behind a buffer large enough to Peek
+// sniffBytes; done releases the gzip reader.
 func decompress(r io.Reader) (br *bufio.Reader, done func(), err error) {
-	br = bufio.NewReader(r)
-	done = func() {}
-	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, done, fmt.Errorf("gzip: %w", err)
-		}
-		br, done = bufio.NewReaderSize(zr, sniffBytes), func() { zr.Close() }
-	} else {
-		br = bufio.NewReaderSize(br, sniffBytes)
-	}
-	return br, done, nil
-}
-
-func readAll(src io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(src, MaxFileBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read: %w", err)
-	}
-	if len(data) > MaxFileBytes {
-		return nil, fmt.Errorf("larger than %d bytes", MaxFileBytes)
-	}
-	return data, nil
+	return input.Gunzip(r, sniffBytes)
 }

@@ -175,6 +175,7 @@ func TestReadErrors(t *testing.T) {
 func FuzzFlowLog(f *testing.F) {
 	f.Add([]byte(nsgDoc))
 	f.Add([]byte(`{"records":[{"flowRecords":{"flows":[{"flowGroups":[{"rule":"r","flowTuples":["1663145998065,101.33.218.153,10.0.0.6,55188,22,6,I,D,NX,0,0,0,0"]}]}]}}]}`))
+	f.Add([]byte(vnetDoc(2, 3, map[int]string{1: "7", 2: `"\u0031"`}, `"macAddress":[]`)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		n := 0
 		_, _ = Read(bytes.NewReader(data), "fuzz", func(r flow.Record) {

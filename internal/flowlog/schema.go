@@ -1,14 +1,13 @@
 package flowlog
 
-import "github.com/vedette/vedette/internal/flow"
+import (
+	"encoding/json"
+
+	"github.com/vedette/vedette/internal/flow"
+)
 
 // Record is the type ReadFile hands out.
 type Record = flow.Record
-
-// document is the envelope shared by NSG and VNet flow logs.
-type document struct {
-	Records []azRecord `json:"records"`
-}
 
 // azRecord holds the fields of both formats; which are set tells them apart.
 type azRecord struct {
@@ -33,8 +32,8 @@ type nsgRule struct {
 }
 
 type nsgFlow struct {
-	MAC        string   `json:"mac"`
-	FlowTuples []string `json:"flowTuples"`
+	MAC        string            `json:"mac"`
+	FlowTuples []json.RawMessage `json:"flowTuples"` // strings; anything else is rejected alone
 }
 
 type vnetFlowRecords struct {
@@ -47,6 +46,6 @@ type vnetACL struct {
 }
 
 type vnetGroup struct {
-	Rule       string   `json:"rule"`
-	FlowTuples []string `json:"flowTuples"`
+	Rule       string            `json:"rule"`
+	FlowTuples []json.RawMessage `json:"flowTuples"` // strings; anything else is rejected alone
 }

@@ -46,6 +46,13 @@ func sniff(r io.Reader) bool {
 		src = zr
 	}
 	head, _ := io.ReadAll(io.LimitReader(src, sniffBytes))
+	return IsFlowLogHead(head)
+}
+
+// IsFlowLogHead reports whether head, the first (decompressed) bytes of an
+// input, look like an Azure NSG or VNet flow log or a Zeek conn.log or
+// ssh.log.
+func IsFlowLogHead(head []byte) bool {
 	if zeekKind(head) != "" {
 		return true
 	}

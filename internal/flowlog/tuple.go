@@ -1,6 +1,8 @@
 package flowlog
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -45,7 +47,7 @@ func (p *parser) record(r *azRecord, n int) {
 		for _, acl := range r.FlowRecords.Flows {
 			for _, g := range acl.FlowGroups {
 				for _, t := range g.FlowTuples {
-					p.tuple(t, n, r.MACAddress, g.Rule, res, true)
+					p.rawTuple(t, n, r.MACAddress, g.Rule, res, true)
 				}
 			}
 		}
@@ -54,13 +56,37 @@ func (p *parser) record(r *azRecord, n int) {
 		for _, rule := range r.Properties.Flows {
 			for _, f := range rule.Flows {
 				for _, t := range f.FlowTuples {
-					p.tuple(t, n, f.MAC, rule.Rule, r.ResourceID, false)
+					p.rawTuple(t, n, f.MAC, rule.Rule, r.ResourceID, false)
 				}
 			}
 		}
 	default:
 		p.rej(p.source, n, "unknown_record", "neither properties.flows nor flowRecords")
 	}
+}
+
+// rawTuple handles one element of a flowTuples array: a string, or a
+// rejection of that tuple alone.
+func (p *parser) rawTuple(raw json.RawMessage, n int, mac, rule, res string, vnet bool) {
+	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' && !bytes.ContainsAny(raw, "\\") {
+		p.tuple(string(raw[1:len(raw)-1]), n, mac, rule, res, vnet)
+		return
+	}
+	var t string
+	if err := json.Unmarshal(raw, &t); err != nil {
+		p.rej(p.source, n, "bad_tuple", "not a string: "+shorten(raw))
+		return
+	}
+	p.tuple(t, n, mac, rule, res, vnet)
+}
+
+// shorten cuts a value for a rejection detail.
+func shorten(b []byte) string {
+	const max = 80
+	if len(b) > max {
+		return string(b[:max]) + "..."
+	}
+	return string(b)
 }
 
 func (p *parser) tuple(t string, n int, mac, rule, res string, vnet bool) {
@@ -119,6 +145,9 @@ func (p *parser) common(f *[tupleFields]string) string {
 		return "bad_port"
 	}
 	p.rec.SrcPort, p.rec.DstPort = uint16(sp), uint16(dp)
+	// An empty counter is an explicit zero: Azure leaves the four empty on
+	// begin (B) tuples and version 1 NSG tuples, which report no traffic
+	// yet. A counter that is present but not a number rejects the tuple.
 	counts := [4]*uint64{&p.rec.Packets, &p.rec.Bytes, &p.rec.RevPackets, &p.rec.RevBytes}
 	for i, c := range counts {
 		s := f[9+i]

@@ -75,10 +75,13 @@ func (g *generator) planTrips() error {
 				return err
 			}
 		case u.has(tTraveller):
+			before := len(u.trips)
 			if err := g.book(u, dests, 1, g.cfg.Days-5); err != nil {
 				return err
 			}
-			if g.cfg.Days >= 20 && u.rng.IntN(3) == 0 {
+			// book may find no distant destination or no return inside
+			// the month; a second trip follows only a first one.
+			if len(u.trips) > before && g.cfg.Days >= 20 && u.rng.IntN(3) == 0 {
 				last := u.trips[len(u.trips)-1]
 				first := int(last.back.arr.Sub(g.cfg.Start).Hours()/24) + 2
 				if first < g.cfg.Days-5 {

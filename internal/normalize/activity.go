@@ -55,10 +55,13 @@ func mapActivity(f Format, r *rawRecord, e *event.Event, strs *strtab) (reason, 
 	}
 	resourceID := firstNonEmpty(r.ResourceID, r.ResourceIDLA)
 	e.Kind, e.Time, e.Key = event.KindManagement, t, a.key
-	e.Tenant = firstNonEmpty(cl.TenantID, cl.TID, r.TenantID)
+	e.Tenant = strs.lower(firstNonEmpty(cl.TenantID, cl.TID, r.TenantID))
 	e.Subscription = strs.lower(firstNonEmpty(subscriptionOf(resourceID), r.SubscriptionID))
 	e.DisplayName = firstNonEmpty(cl.Name, strings.TrimSpace(cl.NameClaim))
-	e.SourceIP = parseIP(a.ip)
+	var bad string
+	if e.SourceIP, bad = parseIP("callerIpAddress", a.ip); bad != "" {
+		return "bad-ip", bad
+	}
 	e.AppID = cl.AppID
 	e.Operation, e.Category = strs.lower(a.op), a.category
 	e.Result, e.ResultCode = armResult(a.status), a.status

@@ -53,8 +53,11 @@ func mapAudit(f Format, r *rawRecord, e *event.Event, strs *strtab) (reason, det
 		return reason, detail
 	}
 	e.Kind, e.Time, e.Key = event.KindDirectory, t, p.ID
-	e.Tenant = firstNonEmpty(r.TenantID, r.AADTenantID, tenantOf(r.ResourceID))
-	e.SourceIP = parseIP(firstNonEmpty(by.User.IPAddress, r.CallerIPAddress))
+	e.Tenant = strs.lower(firstNonEmpty(r.TenantID, r.AADTenantID, tenantOf(r.ResourceID)))
+	var bad string
+	if e.SourceIP, bad = parseIP("ipAddress", firstNonEmpty(by.User.IPAddress, r.CallerIPAddress)); bad != "" {
+		return "bad-ip", bad
+	}
 	e.UserAgent = firstNonEmpty(auditUserAgent(p.AdditionalDetails.V), p.UserAgent)
 	e.Operation, e.Category = op, category
 	e.ResultCode = p.Result

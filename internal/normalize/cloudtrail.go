@@ -21,10 +21,13 @@ func mapCloudTrail(r *rawRecord, e *event.Event) (reason, detail string) {
 		return "missing-principal", "userIdentity of type " + quoteShort(id.Type) + " names nobody"
 	}
 	e.Kind, e.Time, e.Key = event.KindCloudTrail, t, r.EventID
-	e.Tenant = firstNonEmpty(r.RecipientAccountID, id.AccountID)
+	e.Tenant = firstNonEmpty(r.RecipientAccountID, id.AccountID) // digits: no case
 	e.PrincipalID, e.DisplayName = id.PrincipalID, id.ARN
 	// sourceIPAddress is a service's host name when a service acted.
-	e.SourceIP = parseIP(r.SourceIPAddress)
+	var bad string
+	if e.SourceIP, bad = parseIP("sourceIPAddress", r.SourceIPAddress); bad != "" {
+		return "bad-ip", bad
+	}
 	e.UserAgent = r.UserAgent
 	e.Operation = r.EventSource + ":" + string(r.EventName)
 	e.Category = r.EventType

@@ -12,7 +12,9 @@ import (
 // readCSV reads a Log Analytics portal CSV export of SigninLogs,
 // AzureActivity or AuditLogs. Other tables are an unknown format.
 func (rd *reader) readCSV(br *bufio.Reader) error {
-	cr := csv.NewReader(br)
+	in := newCSVInput(br)
+	cr := csv.NewReader(in.br)
+	in.startRecord()
 	header, err := cr.Read()
 	if err != nil {
 		return fmt.Errorf("%w: no CSV header: %v", ErrUnknownFormat, err)
@@ -25,9 +27,17 @@ func (rd *reader) readCSV(br *bufio.Reader) error {
 	rd.recognized = 1
 	var joined []byte
 	for row := 1; ; row++ {
+		in.startRecord()
 		fields, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			return nil
+		}
+		if errors.Is(err, errRecordTooLong) {
+			rd.reject(row, "record-too-long", fmt.Sprintf("CSV record longer than %d bytes (an unclosed quote?); reading resumes at the next line", maxLine))
+			if !in.skipLine() {
+				return nil
+			}
+			continue
 		}
 		var perr *csv.ParseError
 		if errors.As(err, &perr) {

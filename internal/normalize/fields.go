@@ -33,19 +33,44 @@ func parseTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// parseIP parses an address, also in "ip:port" and "[v6]:port" form.
-// Anything else (placeholders, host names) gives the zero Addr.
-func parseIP(s string) netip.Addr {
+// parseIP parses the address in field, also in "ip:port" and "[v6]:port"
+// form. Empty, placeholders and host names (CloudTrail names the service
+// that acted: "ec2.amazonaws.com", "AWS Internal") give the zero Addr: no
+// address. A value meant as an address that is not one ("999.1.1.1",
+// " 8.8.8.8 ", a proxy chain "a, b") gives a rejection detail instead,
+// so the record is set aside with the reason rather than kept without its
+// address.
+func parseIP(field, s string) (netip.Addr, string) {
 	if s == "" {
-		return netip.Addr{}
+		return netip.Addr{}, ""
 	}
 	if a, err := netip.ParseAddr(s); err == nil {
-		return a.Unmap()
+		return a.Unmap(), ""
 	}
 	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().Unmap()
+		return ap.Addr().Unmap(), ""
 	}
-	return netip.Addr{}
+	switch {
+	case strings.Contains(s, ","):
+		return netip.Addr{}, field + " " + quoteShort(s) + " is a list of addresses, not one"
+	case strings.TrimSpace(s) != s:
+		return netip.Addr{}, field + " " + quoteShort(s) + " has spaces around the address"
+	case looksLikeAddress(s):
+		return netip.Addr{}, field + " " + quoteShort(s) + " is not an IP address"
+	}
+	return netip.Addr{}, ""
+}
+
+// looksLikeAddress reports whether s is made of what IP addresses are
+// made of (digits, hex, dots, colons, brackets, a zone), so it was meant as
+// one; a host name has other letters.
+func looksLikeAddress(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isHex(c) && c != '.' && c != ':' && c != '[' && c != ']' && c != '%' {
+			return false
+		}
+	}
+	return true
 }
 
 // subscriptionOf extracts the subscription ID, as written, from an ARM

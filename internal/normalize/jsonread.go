@@ -9,44 +9,88 @@ import (
 )
 
 // readJSON reads JSON lines, or a whole JSON document when the first line
-// is not a complete JSON value.
+// is not a complete JSON value and the second is not either. A first line
+// that is broken or too long thus costs that line only, never the file.
 func (rd *reader) readJSON(br *bufio.Reader) error {
 	lr := &lineReader{br: br}
-	first, tooLong, err := lr.next(true)
-	if err != nil && err != io.EOF {
+	first, whole, err := lr.first()
+	if err != nil {
 		return err
 	}
-	// Copy: peeking below may refill the buffer first points into.
-	first = append([]byte(nil), first...)
-	if complete, _ := isComplete(first); complete && !tooLong {
+	if !whole {
+		rd.reject(1, "line-too-long", fmt.Sprintf("first line longer than %d bytes skipped", maxDocument))
+		return rd.lines(lr, 2)
+	}
+	if complete, _ := isComplete(first); complete {
 		if _, perr := firstByteOf(br); perr == io.EOF {
 			// A one-line file is a document (CloudTrail writes its
 			// {"Records": [...]} files on one line): number by array index.
 			return rd.document(bytes.TrimSpace(first))
 		}
-		if rerr := rd.line(first, 1); rerr != nil {
+		if rerr := rd.lineOrTooLong(first, 1); rerr != nil {
 			return rerr
 		}
 		return rd.lines(lr, 2)
 	}
-	doc, rerr := readDocument(first, br)
+	read, second, no, err := lr.nextNonBlank(first)
+	if err != nil {
+		return err
+	}
+	if complete, _ := isComplete(second); complete && len(second) <= maxLine {
+		// JSON lines whose first line is broken.
+		if rerr := rd.lineOrTooLong(first, 1); rerr != nil {
+			return rerr
+		}
+		if rerr := rd.line(second, no); rerr != nil {
+			return rerr
+		}
+		return rd.lines(lr, no+1)
+	}
+	doc, rerr := readDocument(read, br)
 	if rerr != nil {
 		return rerr
 	}
 	return rd.document(doc)
 }
 
-// readDocument joins what was read of the first line with the rest.
+// lineOrTooLong handles a line read whole, rejecting it past maxLine as
+// lines does.
+func (rd *reader) lineOrTooLong(b []byte, no int) error {
+	if len(b) > maxLine+1 {
+		rd.reject(no, "line-too-long", fmt.Sprintf("line longer than %d bytes skipped", maxLine))
+		return nil
+	}
+	return rd.line(b, no)
+}
+
+// readDocument joins what was read of the first lines with the rest, up to
+// maxDocument. It reads in chunks and copies them once into a buffer of the
+// exact size, so the heap holds about the document, not twice it.
 func readDocument(head []byte, br *bufio.Reader) ([]byte, error) {
-	buf := bytes.NewBuffer(append([]byte(nil), head...))
-	n, err := buf.ReadFrom(io.LimitReader(br, maxDocument+1-int64(len(head))))
-	if err != nil {
-		return nil, err
+	const chunk = 4 << 20
+	chunks := [][]byte{head}
+	total := int64(len(head))
+	for {
+		c := make([]byte, chunk)
+		n, err := io.ReadFull(br, c)
+		chunks = append(chunks, c[:n])
+		total += int64(n)
+		if total > maxDocument {
+			return nil, fmt.Errorf("JSON document larger than %d bytes (write JSON lines instead: one record per line has no size limit)", maxDocument)
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	if int64(len(head))+n > maxDocument {
-		return nil, fmt.Errorf("JSON document larger than %d bytes", maxDocument)
+	doc := make([]byte, 0, total)
+	for i := range chunks {
+		doc = append(doc, chunks[i]...)
+		chunks[i] = nil
 	}
-	return buf.Bytes(), nil
+	return doc, nil
 }
 
 // lines reads JSON lines from lr, numbering them from no.
@@ -181,6 +225,52 @@ func secondLineComplete(b []byte) bool {
 type lineReader struct {
 	br   *bufio.Reader
 	long []byte
+}
+
+// first returns the first line whole, up to maxDocument bytes (a one-line
+// file may be a document of that size); whole is false when it is longer,
+// and then it has been skipped.
+func (l *lineReader) first() (line []byte, whole bool, err error) {
+	b, tooLong, err := l.next(true)
+	line = append([]byte(nil), b...)
+	// next may have read the newline of a line just past maxLine.
+	tooLong = tooLong && !bytes.HasSuffix(line, []byte("\n"))
+	for tooLong && err == nil {
+		b, err = l.br.ReadSlice('\n')
+		line = append(line, b...)
+		tooLong = errors.Is(err, bufio.ErrBufferFull)
+		if int64(len(line)) > maxDocument {
+			for tooLong {
+				_, err = l.br.ReadSlice('\n')
+				tooLong = errors.Is(err, bufio.ErrBufferFull)
+			}
+			return nil, false, ignoreEOF(err)
+		}
+	}
+	if errors.Is(err, bufio.ErrBufferFull) {
+		err = nil
+	}
+	return line, true, ignoreEOF(err)
+}
+
+// nextNonBlank reads the next non-blank line after read, the lines read so
+// far. It returns them all with it (for a document), the line trimmed (cut
+// at maxLine when longer) and its line number.
+func (l *lineReader) nextNonBlank(read []byte) (all, line []byte, no int, err error) {
+	for no = 2; ; no++ {
+		b, _, err := l.next(true)
+		read = append(read, b...)
+		if t := bytes.TrimSpace(b); len(t) > 0 || err != nil {
+			return read, t, no, ignoreEOF(err)
+		}
+	}
+}
+
+func ignoreEOF(err error) error {
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	return err
 }
 
 // next returns the next line. A line longer than maxLine is skipped up to

@@ -8,7 +8,6 @@ package normalize
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"strconv"
 
 	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/input"
 )
 
 // ErrUnknownFormat is returned (wrapped) when a source holds no record of
@@ -68,22 +68,22 @@ const (
 // without being buffered whole.
 const maxLine = 4 << 20
 
-// maxDocument bounds a whole-file JSON document, which is held in memory.
-const maxDocument = 1 << 30
+// maxDocument bounds a whole-file JSON document (not JSON lines), which is
+// held in memory: about this much heap at most while it is read.
+const maxDocument = 128 << 20
 
-// Read sniffs gzip (magic bytes) and the format from the content, parses
-// every record in r and hands each to sink. It returns an error only when
+// Read sniffs gzip (magic bytes; input.Gunzip bounds the ratio) and the
+// format from the content, parses every record in r and hands each to sink. It returns an error only when
 // the source as a whole cannot be read (unknown format, I/O error); bad
 // records are Rejections and never stop the good records around them.
 func Read(source string, r io.Reader, sink Sink) (Format, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return "", fmt.Errorf("normalize: %s: gzip: %w", source, err)
-		}
-		defer zr.Close()
-		br = bufio.NewReaderSize(zr, 64<<10)
+	br, done, err := input.Gunzip(r, 64<<10)
+	if err != nil {
+		return "", fmt.Errorf("normalize: %s: %w", source, err)
+	}
+	defer done()
+	if head, _ := br.Peek(16); input.Unsupported(head) != nil {
+		return "", fmt.Errorf("normalize: %s: %w", source, input.Unsupported(head))
 	}
 	if err := skipBOM(br); err != nil {
 		return "", fmt.Errorf("normalize: %s: %w", source, err)

@@ -161,9 +161,11 @@ type geoDetail struct {
 	GeoCoordinates  *latLon `json:"geoCoordinates"`
 }
 
+// latLon is a pair of coordinates; a null or absent half (Entra writes
+// "latitude": null when it has no fix) leaves the pair missing, never (0, lon).
 type latLon struct {
-	Latitude  float64 `json:"latitude"`
-	Longitude float64 `json:"longitude"`
+	Latitude  *float64 `json:"latitude"`
+	Longitude *float64 `json:"longitude"`
 }
 
 type identity struct {

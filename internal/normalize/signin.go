@@ -52,8 +52,11 @@ func mapSignIn(f Format, r *rawRecord, e *event.Event, strs *strtab) (reason, de
 		return reason, detail
 	}
 	e.Kind, e.Time, e.Key = event.KindSignIn, t, p.ID
-	e.Tenant = firstNonEmpty(r.AADTenantID, r.TenantID, p.ResourceTenantID, p.HomeTenantID)
-	e.SourceIP = parseIP(firstNonEmpty(p.IPAddress, r.CallerIPAddress))
+	e.Tenant = strs.lower(firstNonEmpty(r.AADTenantID, r.TenantID, p.ResourceTenantID, p.HomeTenantID))
+	var bad string
+	if e.SourceIP, bad = parseIP("ipAddress", firstNonEmpty(p.IPAddress, r.CallerIPAddress)); bad != "" {
+		return "bad-ip", bad
+	}
 	e.UserAgent, e.AppID, e.AppName = p.UserAgent, p.AppID, p.AppDisplayName
 	e.Operation, e.Category, e.Resource = "sign-in", category, s.resource
 
@@ -119,8 +122,8 @@ func signInLocation(r *rawRecord, geo geoDetail) event.Location {
 	switch {
 	case r.Latitude != nil && r.Longitude != nil && validCoord(*r.Latitude, *r.Longitude):
 		lat, lon = *r.Latitude, *r.Longitude
-	case geo.GeoCoordinates != nil:
-		lat, lon = geo.GeoCoordinates.Latitude, geo.GeoCoordinates.Longitude
+	case geo.GeoCoordinates != nil && geo.GeoCoordinates.Latitude != nil && geo.GeoCoordinates.Longitude != nil:
+		lat, lon = *geo.GeoCoordinates.Latitude, *geo.GeoCoordinates.Longitude
 	}
 	return recordLocation(firstNonEmpty(geo.CountryOrRegion, r.Location.Country), geo.City, lat, lon)
 }

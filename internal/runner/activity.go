@@ -172,7 +172,9 @@ func (a *activityPath) processReleased() error {
 }
 
 func (a *activityPath) process(e *event.Event, m *kafka.Message) {
+	a.env.stateMu.Lock()
 	a.pending = append(a.pending, a.p.Process(e)...)
+	a.env.stateMu.Unlock()
 	if a.held[m]--; a.held[m] <= 0 {
 		delete(a.held, m)
 		a.cons.Done(m)

@@ -78,11 +78,15 @@ func Detect(cfg config.Config, files []string, opts Options) (Summary, error) {
 	}
 	defer env.Close()
 	sum := Summary{Files: len(files), Rejected: map[string]int{}, Formats: map[string]string{}}
-	flowFiles, files := splitFlowLogs(files)
-	events, err := env.read(files, &sum, opts.Progress)
+	dead, err := openDeadLetter(env.cfg.DataDir)
 	if err != nil {
 		return sum, err
 	}
+	defer dead.close()
+	c := &collector{gate: env.newGate(), sum: &sum, dead: dead, prog: newProgress(opts.Progress, "read", 0)}
+	activity, flows := env.sortInputs(files, c)
+	defer closeSources(activity, flows)
+	events := env.read(activity, c)
 	// Event time order makes one batch, pieces and a live stream agree; the
 	// key breaks ties so equal timestamps are processed in a fixed order.
 	slices.SortStableFunc(events, func(a, b *event.Event) int {
@@ -107,7 +111,8 @@ func Detect(cfg config.Config, files []string, opts Options) (Summary, error) {
 	if err := env.SaveBaselines(); err != nil {
 		return sum, err
 	}
-	return sum, env.detectFlows(flowFiles, enc, &sum, opts.Flush)
+	err = env.detectFlows(flows, enc, c, opts.Flush)
+	return sum, errors.Join(err, inputsError(c.failed, len(files)))
 }
 
 // emit stores the alerts (rules, incidents and outbox in the same
@@ -141,6 +146,7 @@ type collector struct {
 	sum    *Summary
 	dead   *deadLetter
 	prog   *progress
+	failed int // inputs that could not be read
 }
 
 func (c *collector) Event(e *event.Event) {
@@ -160,29 +166,38 @@ func (c *collector) Reject(r normalize.Rejection) {
 	c.dead.add(r)
 }
 
-func (env *Env) read(files []string, sum *Summary, progress io.Writer) ([]*event.Event, error) {
-	dead, err := openDeadLetter(env.cfg.DataDir)
-	if err != nil {
-		return nil, err
-	}
-	defer dead.close()
-	c := &collector{gate: env.newGate(), sum: sum, dead: dead, prog: newProgress(progress, "read", 0)}
-	for _, f := range files {
-		format, err := normalize.ReadFile(f, c)
+// read reads the activity inputs in argument order; the events of an input
+// that fails part-way are kept.
+func (env *Env) read(sources []*source, c *collector) []*event.Event {
+	for _, s := range sources {
+		in, err := s.open()
 		if err != nil {
-			var rej normalize.Rejection
-			if !errors.As(err, &rej) {
-				rej = normalize.Rejection{Source: f, Reason: "unreadable", Detail: err.Error()}
-			}
-			c.Reject(rej)
-			env.log.Warn("input skipped", "source", f, "err", err)
+			c.inputFailed(s.name, err, env)
 			continue
 		}
-		sum.Formats[f] = string(format)
+		format, err := normalize.Read(in.Source(), in.Reader(), c)
+		in.Close()
+		if err != nil {
+			c.inputFailed(s.name, err, env)
+			continue
+		}
+		c.sum.Formats[in.Source()] = string(format)
 	}
 	c.prog.done(len(c.events))
-	sum.Read = len(c.events)
-	return c.events, nil
+	c.sum.Read = len(c.events)
+	return c.events
+}
+
+// closeSources closes the inputs still open (pipes not read after a
+// failure).
+func closeSources(lists ...[]*source) {
+	for _, l := range lists {
+		for _, s := range l {
+			if s.in != nil {
+				s.in.Close()
+			}
+		}
+	}
 }
 
 // progress prints a line every few seconds during long phases.

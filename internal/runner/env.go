@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/vedette/vedette/internal/baseline"
@@ -38,6 +39,10 @@ type Env struct {
 	// clock is the wall clock of the time trust model: time.Now, or a
 	// test's (ServeOptions.Clock).
 	clock func() time.Time
+	// stateMu guards the live state (baselines, network engine) between
+	// its one writer and the API's summaries; net is serve's network path.
+	stateMu sync.Mutex
+	net     *netPath
 }
 
 // newGate returns a time-trust gate for one goroutine.
@@ -73,7 +78,7 @@ func Open(cfg config.Config, log *slog.Logger) (*Env, error) {
 	env.Locator = append(chain, env.builtin)
 	lists := make([]iplist.ListConfig, len(cfg.Lists))
 	for i, l := range cfg.Lists {
-		lists[i] = iplist.ListConfig{Path: l.Path, Category: iplist.Category(l.Category), Name: l.Name, Format: l.Format}
+		lists[i] = listConfig(l)
 	}
 	if env.Lists, err = iplist.NewWatcher(lists, log); err != nil {
 		env.Close()
@@ -117,7 +122,9 @@ func (env *Env) loadBaselines() error {
 
 // SaveBaselines writes the baselines to the store, a row per tenant.
 func (env *Env) SaveBaselines() error {
+	env.stateMu.Lock()
 	parts, err := env.Baselines.MarshalTenants()
+	env.stateMu.Unlock()
 	if err != nil {
 		return err
 	}

@@ -81,36 +81,20 @@ func (np *netPath) save(s *store.Store) error {
 	return s.SaveState(netStateName, data)
 }
 
-// splitFlowLogs separates Azure flow log files from activity files, keeping
-// each list in argument order. Files that cannot be opened stay with the
-// activity files, whose reader reports them.
-func splitFlowLogs(files []string) (flows, activity []string) {
-	for _, f := range files {
-		if ok, err := flowlog.IsFlowLog(f); err == nil && ok {
-			flows = append(flows, f)
-		} else {
-			activity = append(activity, f)
-		}
-	}
-	return flows, activity
-}
-
 // detectFlows reads flow log files, runs the network engine over their
 // records in time order, closes every open hour when flush is set, stores
 // the engine's state and writes the new alerts. Records of hours an
 // earlier run closed are counted per file and make it return ErrLate.
-func (env *Env) detectFlows(files []string, enc *json.Encoder, sum *Summary, flush bool) error {
+func (env *Env) detectFlows(files []*source, enc *json.Encoder, c *collector, flush bool) error {
 	if len(files) == 0 {
 		return nil
 	}
+	sum := c.sum
 	np, err := env.openNetwork()
 	if err != nil {
 		return err
 	}
-	recs, err := env.readFlows(files, sum)
-	if err != nil {
-		return err
-	}
+	recs := env.readFlows(files, c)
 	// Time order makes one batch, pieces and a live stream agree; the rest
 	// of the comparison fixes the order of records with equal times.
 	slices.SortFunc(recs, compareFlows)
@@ -177,15 +161,9 @@ func compareFlows(a, b flow.Record) int {
 	)
 }
 
-// readFlows reads the flow log files; bad tuples and unreadable files are
+// readFlows reads the flow log inputs; bad tuples and unreadable files are
 // counted and dead-lettered like activity rejections.
-func (env *Env) readFlows(files []string, sum *Summary) ([]flow.Record, error) {
-	dead, err := openDeadLetter(env.cfg.DataDir)
-	if err != nil {
-		return nil, err
-	}
-	defer dead.close()
-	c := &collector{gate: env.newGate(), sum: sum, dead: dead, prog: newProgress(nil, "", 0)}
+func (env *Env) readFlows(files []*source, c *collector) []flow.Record {
 	reject := func(source string, record int, reason, detail string) {
 		c.Reject(normalize.Rejection{Source: source, Record: record, Reason: reason, Detail: detail})
 	}
@@ -197,15 +175,20 @@ func (env *Env) readFlows(files []string, sum *Summary) ([]flow.Record, error) {
 		}
 		recs = append(recs, r)
 	}
-	for _, f := range files {
-		format, err := flowlog.ReadFile(f, add, reject)
+	for _, s := range files {
+		in, err := s.open()
 		if err != nil {
-			c.Reject(normalize.Rejection{Source: f, Reason: "unreadable", Detail: err.Error()})
-			env.log.Warn("input skipped", "source", f, "err", err)
+			c.inputFailed(s.name, err, env)
 			continue
 		}
-		sum.Formats[f] = format
+		format, err := flowlog.Read(in.Reader(), flowSource(in), add, reject)
+		in.Close()
+		if err != nil {
+			c.inputFailed(s.name, err, env)
+			continue
+		}
+		c.sum.Formats[in.Source()] = format
 	}
-	sum.FlowsRead += len(recs)
-	return recs, nil
+	c.sum.FlowsRead += len(recs)
+	return recs
 }

@@ -54,6 +54,8 @@ type ServeOptions struct {
 	// idle limit; time.Now when nil (tests replay a past period with a
 	// clock of that period).
 	Clock func() time.Time
+	// API mounts handlers beside the HTTP API (when api.listen is set).
+	API APIOptions
 }
 
 // Serve runs the live sources the configuration names until ctx ends: the
@@ -78,6 +80,11 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 	out := &lockedWriter{w: opts.Out}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	apiDone, err := env.startAPI(ctx, opts.API)
+	if err != nil {
+		return err
+	}
+	defer func() { cancel(); <-apiDone }()
 	go env.watchSettings(ctx)
 	actDone := make(chan error, 1)
 	if cfg.Activity.Live() {
@@ -112,6 +119,9 @@ func serveFlows(ctx context.Context, env *Env, cfg config.Config, opts ServeOpti
 	if err != nil {
 		return err
 	}
+	env.stateMu.Lock()
+	env.net = np // the API's host summaries read it
+	env.stateMu.Unlock()
 	batches := make(chan []flow.Record, 256)
 	consume := func(rs []flow.Record) {
 		select {
@@ -173,7 +183,7 @@ func (s *server) loop(ctx context.Context, batches <-chan []flow.Record, every t
 				return err
 			}
 		case <-clock.C:
-			if err := s.env.emitNetwork(s.np.eng.Tick(s.gate.now()), s.enc, s.sum); err != nil {
+			if err := s.tick(); err != nil {
 				return err
 			}
 		case <-tk.C:
@@ -184,8 +194,18 @@ func (s *server) loop(ctx context.Context, batches <-chan []flow.Record, every t
 	}
 }
 
+// tick gives the engine the wall clock: hours their exporters left open
+// past hour_idle close.
+func (s *server) tick() error {
+	s.env.stateMu.Lock()
+	alerts := s.np.eng.Tick(s.gate.now())
+	s.env.stateMu.Unlock()
+	return s.env.emitNetwork(alerts, s.enc, s.sum)
+}
+
 func (s *server) observe(rs []flow.Record) error {
 	var alerts []event.Alert
+	s.env.stateMu.Lock()
 	for i := range rs {
 		r := &rs[i]
 		if rej, ok := s.gate.check(r.Time(), r.Source, r.Index); !ok {
@@ -194,6 +214,7 @@ func (s *server) observe(rs []flow.Record) error {
 		}
 		alerts = append(alerts, s.np.eng.Observe(r)...)
 	}
+	s.env.stateMu.Unlock()
 	err := s.env.emitNetwork(alerts, s.enc, s.sum)
 	if s.progress != nil {
 		s.progress(s.np.eng.Counters())
@@ -234,7 +255,10 @@ func (s *server) stop(batches <-chan []flow.Record, flush bool) error {
 		}
 	}
 	if flush {
-		errs = append(errs, s.env.emitNetwork(s.np.eng.Flush(), s.enc, s.sum))
+		s.env.stateMu.Lock()
+		flushed := s.np.eng.Flush()
+		s.env.stateMu.Unlock()
+		errs = append(errs, s.env.emitNetwork(flushed, s.enc, s.sum))
 	}
 	errs = append(errs, s.np.save(s.env.Store))
 	c := s.np.eng.Counters()

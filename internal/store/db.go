@@ -9,7 +9,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -109,15 +108,13 @@ func openSQLite(dir string, log *slog.Logger) (*sql.DB, error) {
 	// deadlock upgrading a read lock.
 	dsn := "file:" + path + "?_txlock=immediate&_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
-	db, err := sql.Open("sqlite", dsn)
+	// Alerts name people and addresses: the file is the owner's only.
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.Chmod(path, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
+	f.Close()
+	return sql.Open("sqlite", dsn)
 }
 
 // Close closes the store.

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -21,6 +22,7 @@ type Category string
 // Categories.
 const (
 	AnonymousProxy Category = "anonymous-proxy"
+	AnonymousVPN   Category = "anonymous-vpn" // commercial VPN services
 	TorExit        Category = "tor-exit"
 	VPN            Category = "vpn"
 	Corporate      Category = "corporate" // the organisation's own networks
@@ -28,14 +30,11 @@ const (
 	Malicious      Category = "malicious" // threat intelligence
 )
 
+// Categories are the known categories, the ones a list may have.
+var Categories = []Category{AnonymousProxy, AnonymousVPN, TorExit, VPN, Corporate, Allow, Malicious}
+
 // Valid reports whether c is one of the known categories.
-func (c Category) Valid() bool {
-	switch c {
-	case AnonymousProxy, TorExit, VPN, Corporate, Allow, Malicious:
-		return true
-	}
-	return false
-}
+func (c Category) Valid() bool { return slices.Contains(Categories, c) }
 
 // Entry is one list that contains an address.
 type Entry struct {

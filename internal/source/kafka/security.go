@@ -19,13 +19,9 @@ func security(cfg Config) ([]kgo.Opt, error) {
 	if cfg.TLS.Enabled {
 		tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: cfg.TLS.ServerName}
 		if cfg.TLS.CAFile != "" {
-			pem, err := os.ReadFile(cfg.TLS.CAFile)
-			if err != nil {
-				return nil, fmt.Errorf("kafka: tls: %w", err)
-			}
-			tc.RootCAs = x509.NewCertPool()
-			if !tc.RootCAs.AppendCertsFromPEM(pem) {
-				return nil, fmt.Errorf("kafka: tls: %s: no PEM certificate", cfg.TLS.CAFile)
+			var err error
+			if tc.RootCAs, err = LoadCA(cfg.TLS.CAFile); err != nil {
+				return nil, err
 			}
 		}
 		opts = append(opts, kgo.DialTLSConfig(tc))
@@ -53,4 +49,17 @@ func (k kgoLogger) Log(level kgo.LogLevel, msg string, keyvals ...any) {
 		lvl = slog.LevelError
 	}
 	k.l.Log(context.Background(), lvl, "kafka client: "+msg, keyvals...)
+}
+
+// LoadCA reads the PEM bundle of CAs at path (tls.ca_file).
+func LoadCA(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("kafka: tls: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("kafka: tls: %s: no PEM certificate", path)
+	}
+	return pool, nil
 }
