@@ -36,7 +36,12 @@ func runDetect(args []string, log *slog.Logger) error {
 	outPath := fs.String("out", "", "write alerts here instead of stdout (JSON lines, appended)")
 	quiet := fs.Bool("q", false, "no progress or summary on stderr")
 	flush := fs.Bool("flush", false, "close every open network hour at the end (a complete capture); off, the next run continues them")
+	lf := addLogFlags(fs, "warn")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := lf.logger()
+	if err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {

@@ -49,6 +49,8 @@ type Config struct {
 	Store Store `yaml:"store"`
 	// API configures the HTTP API.
 	API API `yaml:"api"`
+	// Ops configures the operations listener and the status log of serve.
+	Ops Ops `yaml:"ops"`
 }
 
 // Geo configures geolocation.
@@ -119,6 +121,7 @@ func Default() Config {
 		Time:     eventtime.DefaultPolicy(),
 		Store:    DefaultStore(),
 		API:      DefaultAPI(),
+		Ops:      DefaultOps(),
 	}
 }
 
@@ -197,6 +200,7 @@ func (c *Config) Validate() error {
 	}
 	errs = append(errs, c.Store.validate()...)
 	errs = append(errs, c.API.validate()...)
+	errs = append(errs, c.Ops.validate()...)
 	for i, o := range c.Overrides {
 		where := fmt.Sprintf("overrides[%d]", i)
 		if o.Tenant == "" && o.Subscription == "" {

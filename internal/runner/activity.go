@@ -55,6 +55,7 @@ type activityPath struct {
 	untrusted int // events rejected by the time trust model
 	gate      *gate
 	progress  func(ActivityCounters)
+	publish   func(activityView) // serve's metrics and readiness (ops.go)
 }
 
 func (env *Env) openActivity(out io.Writer, progress func(ActivityCounters)) (*activityPath, error) {
@@ -167,6 +168,9 @@ func (a *activityPath) processReleased() error {
 	a.pending = a.pending[:0]
 	if a.progress != nil {
 		a.progress(a.counters())
+	}
+	if a.publish != nil {
+		a.publish(a.view())
 	}
 	return err
 }

@@ -3,6 +3,8 @@ package runner
 import (
 	"context"
 	"errors"
+	"github.com/vedette/vedette/internal/health"
+	"github.com/vedette/vedette/internal/metrics"
 	"log/slog"
 	"net"
 	"net/http"
@@ -41,6 +43,15 @@ func API(ctx context.Context, cfg config.Config, log *slog.Logger, opts APIOptio
 		return err
 	}
 	defer env.Close()
+	if opts.Metrics == nil {
+		// Nothing is collected here: the registry has the process and
+		// store-side metrics only; readiness is the store answering.
+		reg := metrics.New()
+		env.hooks.store = reg.ObserveStore
+		h := health.New()
+		h.Add("store", env.storeCheck)
+		opts.Metrics, opts.Healthz, opts.Readyz = reg.Handler(), health.Live(), h.Ready()
+	}
 	srv, ln, err := env.listenAPI(&savedEntities{env: env}, opts)
 	if err != nil {
 		return err

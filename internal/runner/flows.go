@@ -24,6 +24,7 @@ const netStateName = "netdetect"
 // looks flows up in (nil without feeds).
 type netPath struct {
 	eng *netdetect.Engine
+	inv *inventory.Inventory // the engine's: serve reloads its file on SIGHUP
 	ti  *ti.Watcher
 }
 
@@ -39,7 +40,7 @@ func (env *Env) openNetwork() (*netPath, error) {
 			return nil, err
 		}
 	}
-	np := &netPath{}
+	np := &netPath{inv: inv}
 	deps := netdetect.Deps{Inventory: inv, Logger: env.log}
 	if sc := cfg.Scopes(); sc != nil {
 		deps.Rules = sc.Rules // network.overrides, per host subscription

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/netip"
 	"slices"
 	"time"
@@ -14,6 +15,8 @@ import (
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/flow"
 	"github.com/vedette/vedette/internal/flowsource"
+	"github.com/vedette/vedette/internal/health"
+	"github.com/vedette/vedette/internal/metrics"
 	"github.com/vedette/vedette/internal/netdetect"
 	"github.com/vedette/vedette/internal/normalize"
 )
@@ -56,6 +59,20 @@ type ServeOptions struct {
 	Clock func() time.Time
 	// API mounts handlers beside the HTTP API (when api.listen is set).
 	API APIOptions
+
+	// Metrics and Health receive serve's metrics and readiness checks, for
+	// a server that mounts them (Handler); serve makes its own when nil.
+	// With ops.listen set, serve also serves them itself.
+	Metrics *metrics.Registry
+	Health  *health.Health
+	// OpsListening, if set, is called with the address of the ops
+	// listener once it listens.
+	OpsListening func(net.Addr)
+	// Reload delivers reload requests (SIGHUP): LoadConfig reads the
+	// configuration again, and the IP lists, the inventory file, the TI
+	// feeds and the status interval are reloaded (ops_loop.go).
+	Reload     <-chan struct{}
+	LoadConfig func() (config.Config, error)
 }
 
 // Serve runs the live sources the configuration names until ctx ends: the
@@ -80,18 +97,27 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 	out := &lockedWriter{w: opts.Out}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	apiDone, err := env.startAPI(ctx, opts.API)
+	go env.watchSettings(ctx)
+	o, stopOps, err := startOps(ctx, env, opts)
+	if err != nil {
+		return err
+	}
+	defer stopOps()
+	// The API serves the same metrics and health as the ops listener.
+	apiOpts := opts.API
+	apiOpts.Metrics, apiOpts.Healthz, apiOpts.Readyz = o.metrics.Handler(), health.Live(), o.health.Ready()
+	apiDone, err := env.startAPI(ctx, apiOpts)
 	if err != nil {
 		return err
 	}
 	defer func() { cancel(); <-apiDone }()
-	go env.watchSettings(ctx)
 	actDone := make(chan error, 1)
 	if cfg.Activity.Live() {
 		a, err := env.openActivity(out, opts.ActivityProgress)
 		if err != nil {
 			return err
 		}
+		a.publish = o.publishActivity
 		// The activity detections' IP lists reload when their files change.
 		go env.Lists.Run(ctx, listReloadInterval)
 		env.log.Info("serve consuming activity", "brokers", cfg.Activity.Kafka.Brokers, "topics", cfg.Activity.Kafka.Topics)
@@ -105,7 +131,7 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 	}
 	var flowErr error
 	if len(cfg.Network.Collector.IPFIX)+len(cfg.Network.Collector.NetFlow) > 0 {
-		flowErr = serveFlows(ctx, env, cfg, opts, out)
+		flowErr = serveFlows(ctx, env, o, opts, out)
 		cancel() // a failed collector stops serve
 	} else if opts.Ready != nil {
 		opts.Ready(nil)
@@ -114,7 +140,8 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 }
 
 // serveFlows runs the flow collector and the network detections.
-func serveFlows(ctx context.Context, env *Env, cfg config.Config, opts ServeOptions, out io.Writer) error {
+func serveFlows(ctx context.Context, env *Env, o *ops, opts ServeOptions, out io.Writer) error {
+	cfg := env.cfg
 	np, err := env.openNetwork()
 	if err != nil {
 		return err
@@ -133,6 +160,7 @@ func serveFlows(ctx context.Context, env *Env, cfg config.Config, opts ServeOpti
 	if err != nil {
 		return err
 	}
+	o.bindCollector(col, np)
 	if opts.Ready != nil {
 		opts.Ready(col.LocalAddrs())
 	}
@@ -148,7 +176,7 @@ func serveFlows(ctx context.Context, env *Env, cfg config.Config, opts ServeOpti
 	}
 	defer dead.close()
 	s := &server{env: env, np: np, enc: json.NewEncoder(out), dead: dead, budget: newBudget(rejectsPerMinute), gate: env.newGate(),
-		sum: &Summary{NetworkAlerts: map[string]int{}, Rejected: map[string]int{}}, progress: opts.Progress}
+		sum: &Summary{NetworkAlerts: map[string]int{}, Rejected: map[string]int{}}, progress: opts.Progress, publish: o.publishFlows}
 	loopErr := s.loop(ctx, batches, cfg.Network.SnapshotInterval)
 	colErr := <-colDone
 	stopErr := s.stop(batches, opts.FlushOnStop)
@@ -167,6 +195,7 @@ type server struct {
 	gate   *gate
 
 	progress func(netdetect.Counters)
+	publish  func(netdetect.Counters, netdetect.Gauges, map[string]int)
 }
 
 func (s *server) loop(ctx context.Context, batches <-chan []flow.Record, every time.Duration) error {
@@ -187,9 +216,11 @@ func (s *server) loop(ctx context.Context, batches <-chan []flow.Record, every t
 				return err
 			}
 		case <-tk.C:
+			start := time.Now()
 			if err := s.np.save(s.env.Store); err != nil {
 				s.env.log.Warn("snapshot", "err", err)
 			}
+			s.env.observeStore("save_network", start)
 		}
 	}
 }
@@ -218,6 +249,9 @@ func (s *server) observe(rs []flow.Record) error {
 	err := s.env.emitNetwork(alerts, s.enc, s.sum)
 	if s.progress != nil {
 		s.progress(s.np.eng.Counters())
+	}
+	if s.publish != nil {
+		s.publish(s.np.eng.Counters(), s.np.eng.Gauges(), s.sum.Rejected)
 	}
 	return err
 }
