@@ -211,11 +211,12 @@ func (e *Engine) OpenHours() int { return len(e.open) }
 
 // Repair removes what an earlier version let untrusted times put in the
 // state: exporter clocks later than limit (they would make every genuine
-// flow late), open and closed hours starting after it. It returns how many
+// flow late), open and closed hours starting after it, and learned IP to
+// host segments reaching outside [floor, limit]. It returns how many
 // entries it removed; the caller logs them.
-func (e *Engine) Repair(limit time.Time) int {
+func (e *Engine) Repair(floor, limit time.Time) int {
 	lim := eventtime.UnixMilli(limit)
-	n := 0
+	n := e.repairLearned(floor.Unix(), limit.Unix())
 	for exp, c := range e.clocks {
 		if c > lim {
 			delete(e.clocks, exp)
@@ -240,6 +241,29 @@ func (e *Engine) Repair(limit time.Time) int {
 	}
 	if n > 0 {
 		e.recount()
+	}
+	return n
+}
+
+// repairLearned drops learned inventory segments outside [lo, hi] (unix
+// seconds): a poisoned tuple would otherwise hold an IP for its NIC
+// through every hour.
+func (e *Engine) repairLearned(lo, hi int64) int {
+	s := e.inv.Snapshot()
+	n := 0
+	for i := range s.Learned {
+		kept := s.Learned[i].Segments[:0]
+		for _, sg := range s.Learned[i].Segments {
+			if sg.First < lo || sg.Last > hi {
+				n++
+				continue
+			}
+			kept = append(kept, sg)
+		}
+		s.Learned[i].Segments = kept
+	}
+	if n > 0 {
+		e.inv.Restore(s)
 	}
 	return n
 }

@@ -127,7 +127,10 @@ func TestClockSnapshotAndRepair(t *testing.T) {
 		// What an older version let in: a clock in 2106 and its hour.
 		one(rogueExp, "203.0.113.1", "10.0.0.5", time.Date(2106, 2, 7, 6, 0, 0, 0, time.UTC)),
 	}
-	observeAll(e, recs)
+	// ... and an Azure tuple of 2106 that taught the inventory a mapping.
+	nic := one(netip.Addr{}, "203.0.113.1", "10.0.0.9", time.Date(2106, 2, 7, 6, 28, 0, 0, time.UTC))
+	nic.MAC, nic.Direction = "00-0D-3A-11-22-33", flow.DirectionIn
+	observeAll(e, append(recs, nic))
 	data, err := e.Snapshot()
 	if err != nil {
 		t.Fatal(err)
@@ -144,8 +147,11 @@ func TestClockSnapshotAndRepair(t *testing.T) {
 			t.Fatalf("hour %d reporters restored as %+v, want %+v", h, got, rep)
 		}
 	}
-	if n := r.Repair(t0.Add(3 * time.Hour)); n != 2 {
-		t.Fatalf("repair removed %d entries, want 2 (the 2106 clock and hour)", n)
+	if n := r.Repair(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), t0.Add(3*time.Hour)); n != 4 {
+		t.Fatalf("repair removed %d entries, want 4 (the 2106 clocks, hour and learned mapping)", n)
+	}
+	if _, ok := r.inv.Lookup(netip.MustParseAddr("10.0.0.9"), time.Date(2106, 2, 7, 6, 28, 0, 0, time.UTC)); ok {
+		t.Fatal("the 2106 mapping survived the repair")
 	}
 	// The rogue clock is gone: hour t0 (reported by both) waits for the
 	// rogue exporter only, whose clock restarts where its next flow says.

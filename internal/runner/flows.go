@@ -66,8 +66,8 @@ func (env *Env) openNetwork() (*netPath, error) {
 		if err := eng.Restore(data); err != nil {
 			return nil, err
 		}
-		if n := eng.Repair(env.cfg.Time.Limit(env.clock())); n > 0 {
-			env.log.Warn("repaired network state: dropped exporter clocks and hours later than the trusted time range", "dropped", n)
+		if n := eng.Repair(env.cfg.Time.Floor, env.cfg.Time.Limit(env.clock())); n > 0 {
+			env.log.Warn("repaired network state: dropped exporter clocks, hours and learned mappings outside the trusted time range", "dropped", n)
 		}
 	}
 	return np, nil
