@@ -2,7 +2,6 @@ package runner
 
 import (
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -45,12 +44,8 @@ func (env *Env) openNetwork() (*netPath, error) {
 	if sc := cfg.Scopes(); sc != nil {
 		deps.Rules = sc.Rules // network.overrides, per host subscription
 	}
-	if feeds := cfg.TI.Feeds(); len(feeds) > 0 {
-		w, err := ti.NewWatcher(feeds, cfg.TI.ReloadInterval, env.log)
-		if err != nil {
-			return nil, err
-		}
-		np.ti, deps.TI = w, w
+	if env.TI != nil {
+		np.ti, deps.TI = env.TI, env.TI
 	}
 	eng, err := netdetect.New(cfg.Detections, deps)
 	if err != nil {
@@ -84,9 +79,9 @@ func (np *netPath) save(s *store.Store) error {
 
 // detectFlows reads flow log files, runs the network engine over their
 // records in time order, closes every open hour when flush is set, stores
-// the engine's state and writes the new alerts. Records of hours an
+// the engine's state and stores the new alerts. Records of hours an
 // earlier run closed are counted per file and make it return ErrLate.
-func (env *Env) detectFlows(files []*source, enc *json.Encoder, c *collector, flush bool) error {
+func (env *Env) detectFlows(files []*source, c *collector, flush bool) error {
 	if len(files) == 0 {
 		return nil
 	}
@@ -111,7 +106,7 @@ func (env *Env) detectFlows(files []*source, enc *json.Encoder, c *collector, fl
 			late[recs[i].Source]++
 		}
 		if len(pending) >= 256 {
-			if err := env.emitNetwork(pending, enc, sum); err != nil {
+			if err := env.emitNetwork(pending, sum); err != nil {
 				return err
 			}
 			pending = pending[:0]
@@ -120,7 +115,7 @@ func (env *Env) detectFlows(files []*source, enc *json.Encoder, c *collector, fl
 	if flush {
 		pending = append(pending, np.eng.Flush()...)
 	}
-	if err := env.emitNetwork(pending, enc, sum); err != nil {
+	if err := env.emitNetwork(pending, sum); err != nil {
 		return err
 	}
 	sum.Network, sum.OpenHours = np.eng.Counters(), np.eng.OpenHours()
@@ -144,11 +139,11 @@ func lateError(late map[string]int, sum *Summary) error {
 		"read the pieces of a capture in time order, or analyse an older period in a fresh data directory (-data)", ErrLate, n, len(late))
 }
 
-func (env *Env) emitNetwork(alerts []event.Alert, enc *json.Encoder, sum *Summary) error {
+func (env *Env) emitNetwork(alerts []event.Alert, sum *Summary) error {
 	for _, a := range alerts {
 		sum.NetworkAlerts[a.Detection]++
 	}
-	return env.emit(alerts, enc, sum)
+	return env.emit(alerts, sum)
 }
 
 func compareFlows(a, b flow.Record) int {

@@ -150,13 +150,6 @@ func (s streamSink) Event(e *event.Event) {
 
 func (s streamSink) Reject(normalize.Rejection) {}
 
-// written returns what was written to l so far, when l wraps a buffer.
-func (l *lockedWriter) written() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.(*bytes.Buffer).String()
-}
-
 // netflowV5 is a NetFlow v5 packet of one TCP record src -> dst:port whose
 // header claims the export time unixSecs.
 func netflowV5(unixSecs uint32, src, dst string, port uint16) []byte {
@@ -197,7 +190,7 @@ func TestServeUnderTimeAttacks(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	ready := make(chan netip.AddrPort, 1)
-	out := &lockedWriter{w: &bytes.Buffer{}}
+	out := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- Serve(ctx, cfg, ServeOptions{Out: out, Clock: clock, Ready: func(a []netip.AddrPort) { ready <- a[0] }})
@@ -238,14 +231,14 @@ func TestServeUnderTimeAttacks(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	good.Write(ipfixMessage(3, attempts("198.51.100.1", "10.0.0.5", hour.Add(70*time.Minute), 1)))
 
-	for !strings.Contains(out.written(), "ssh-incoming-one-to-one") && ctx.Err() == nil {
+	for !strings.Contains(out.String(), "ssh-incoming-one-to-one") && ctx.Err() == nil {
 		time.Sleep(20 * time.Millisecond)
 	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	alerts := decodeAlerts(t, strings.NewReader(out.written()))
+	alerts := decodeAlerts(t, strings.NewReader(out.String()))
 	if len(alerts) != 1 || alerts[0].Detection != "ssh-incoming-one-to-one" || alerts[0].Principal != "web-01" ||
 		alerts[0].Evidence[0].IP != "198.51.100.7" {
 		t.Fatalf("alerts under attack: %+v", alerts)
@@ -274,7 +267,7 @@ func TestServeQuietNetworkClosesItsLastHour(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	ready := make(chan netip.AddrPort, 1)
-	out := &lockedWriter{w: &bytes.Buffer{}}
+	out := &syncBuffer{}
 	flows := make(chan uint64, 1)
 	done := make(chan error, 1)
 	go func() {
@@ -294,20 +287,20 @@ func TestServeQuietNetworkClosesItsLastHour(t *testing.T) {
 	conn.Write(ipfixMessage(1, attempts("198.51.100.7", "10.0.0.5", hour.Add(5*time.Minute), 40)))
 	<-flows
 	time.Sleep(200 * time.Millisecond) // ticks at 10:50: nothing closes
-	if s := out.written(); s != "" {
+	if s := out.String(); s != "" {
 		t.Fatalf("alert before the hour ended: %s", s)
 	}
 	mu.Lock()
 	now = hour.Add(time.Hour + cfg.Network.Detections.HourIdle)
 	mu.Unlock()
-	for !strings.Contains(out.written(), "ssh-incoming-one-to-one") && ctx.Err() == nil {
+	for !strings.Contains(out.String(), "ssh-incoming-one-to-one") && ctx.Err() == nil {
 		time.Sleep(20 * time.Millisecond)
 	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if alerts := decodeAlerts(t, strings.NewReader(out.written())); len(alerts) != 1 || alerts[0].Principal != "web-01" {
+	if alerts := decodeAlerts(t, strings.NewReader(out.String())); len(alerts) != 1 || alerts[0].Principal != "web-01" {
 		t.Fatalf("alerts: %+v", alerts)
 	}
 }
