@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/vedette/vedette/internal/detect"
 )
 
 // RuntimeOverride is a detection's setting changed at run time (through
@@ -27,12 +29,21 @@ const (
 	SourceAPI     = "api"
 )
 
-// detectionKeys maps detection IDs to their keys under `detections:`.
-var detectionKeys = map[string]string{
-	"impossible-travel": "impossible_travel", "infrequent-country": "infrequent_country", "anonymous-ip": "anonymous_ip",
-	"microburst": "microburst", "azurite": "azurite", "inactive-account-persistence": "inactive_account_persistence",
-	"powershell-persistence": "powershell_persistence", "persistence-technique": "persistence_technique",
-}
+// detectionKeys maps detection IDs to their keys under `detections:`,
+// read from the fields of Detections so a detection added there is
+// nameable at once.
+var detectionKeys = func() map[string]string {
+	m := map[string]string{}
+	var d Detections
+	v := reflect.ValueOf(&d).Elem()
+	for i := range v.NumField() {
+		key, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ",")
+		if det, ok := v.Field(i).FieldByName("Settings").Addr().Interface().(detect.Detector); ok {
+			m[det.Meta().ID] = key
+		}
+	}
+	return m
+}()
 
 // ActivityDetections lists the IDs of the detections settings can name.
 func ActivityDetections() []string {
