@@ -32,6 +32,8 @@ var detectionKeys = map[string]string{
 	"impossible-travel": "impossible_travel", "infrequent-country": "infrequent_country", "anonymous-ip": "anonymous_ip",
 	"microburst": "microburst", "azurite": "azurite", "inactive-account-persistence": "inactive_account_persistence",
 	"powershell-persistence": "powershell_persistence", "persistence-technique": "persistence_technique",
+	"password-spray": "password_spray", "brute-force-success": "brute_force_success",
+	"malicious-ip-activity": "malicious_ip_activity", "mass-resource-deletion": "mass_resource_deletion",
 }
 
 // ActivityDetections lists the IDs of the detections settings can name.
