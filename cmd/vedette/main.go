@@ -3,7 +3,7 @@
 // providers keep inside their paid services.
 //
 //	vedette detect  [-config f.yaml] [-data dir] [-out alerts.jsonl] FILE|- ...
-//	vedette check   [-config f.yaml]
+//	vedette check   [-config f.yaml] [-test-output NAME]
 //	vedette gen     [-users N] [-days N] [-seed N] DIR
 //	vedette eval    [-config f.yaml] [-suppressions-off a,b] DIR
 //	vedette serve   [-config f.yaml] [-data dir] [-out alerts.jsonl] [-flush-on-exit]

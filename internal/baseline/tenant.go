@@ -119,12 +119,14 @@ type Tenant struct {
 	Failures  map[NetKey]*Failures
 	Deletions map[uint32]*Deletions
 
-	// AppNames are the client apps principals used, by index (AppSeen).
-	AppNames []string
+	// AppKeys are the client apps principals used, by index (AppSeen):
+	// the app ID, or the name when the log has no ID; AppNames what to
+	// show for each (the name once a log gave one).
+	AppKeys, AppNames []string
 
 	cfg      Config
 	index    map[string]uint32
-	appIndex map[string]uint16 // app name -> 1 + index in AppNames
+	appIndex map[string]uint16 // app key -> 1 + index in AppKeys
 	intern   map[string]string
 	// lastName and lastIndex cache the last successful Lookup.
 	lastName  string
@@ -163,8 +165,8 @@ func initMap[K comparable, V any](m *map[K]V) {
 }
 
 func (t *Tenant) reindex() {
-	t.appIndex = make(map[string]uint16, len(t.AppNames))
-	for i, a := range t.AppNames {
+	t.appIndex = make(map[string]uint16, len(t.AppKeys))
+	for i, a := range t.AppKeys {
 		t.appIndex[a] = uint16(i + 1)
 	}
 	t.index = make(map[string]uint32, len(t.Principals))

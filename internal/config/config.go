@@ -18,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/vedette/vedette/internal/baseline"
+	"github.com/vedette/vedette/internal/deliver"
 	"github.com/vedette/vedette/internal/detect"
 	"github.com/vedette/vedette/internal/enrich/iplist"
 )
@@ -40,6 +41,9 @@ type Config struct {
 	Overrides []Override `yaml:"overrides"`
 	// Activity configures the live activity sources of `vedette serve`.
 	Activity Activity `yaml:"activity"`
+	// Outputs are where findings are delivered, at least once, from the
+	// store's outbox (docs/OUTPUTS.md).
+	Outputs []deliver.OutputConfig `yaml:"outputs"`
 	// Store: SQLite in data_dir (default) or PostgreSQL.
 	Store Store `yaml:"store"`
 	// API configures the HTTP API.
@@ -160,6 +164,7 @@ func (c *Config) resolvePaths(dir string) {
 	}
 	c.Network.resolvePaths(abs)
 	c.Activity.Kafka.TLS.CAFile = abs(c.Activity.Kafka.TLS.CAFile)
+	c.resolveOutputPaths(abs)
 	c.API.TLS.Cert, c.API.TLS.Key = abs(c.API.TLS.Cert), abs(c.API.TLS.Key)
 }
 
@@ -174,6 +179,9 @@ func Parse(r io.Reader) (Config, error) {
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return Config{}, fmt.Errorf("line %d: a second YAML document (after ---) would be ignored; merge it into the first", extra.Line)
+	}
+	for i, o := range cfg.Outputs {
+		cfg.Outputs[i] = o.WithDefaults()
 	}
 	if err := cfg.Validate(); err != nil {
 		return Config{}, err
@@ -203,6 +211,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.Detections.validate("detections")...)
 	errs = append(errs, c.validateNetwork()...)
 	errs = append(errs, c.Activity.validate()...)
+	errs = append(errs, c.validateOutputs()...)
 	errs = append(errs, c.Store.validate()...)
 	errs = append(errs, c.API.validate()...)
 	errs = append(errs, c.Ops.validate()...)

@@ -10,8 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/vedette/vedette/internal/api"
 	"github.com/vedette/vedette/internal/baseline"
 	"github.com/vedette/vedette/internal/config"
 	"github.com/vedette/vedette/internal/detect"
@@ -35,6 +37,9 @@ type Env struct {
 	builtin   *geoip.Builtin
 	mmdbs     []*geoip.MMDB
 	Lists     *iplist.Watcher
+	// wake tells the delivery loop that new alerts were stored (serve);
+	// set before the sources start, cleared after they stop.
+	wake func()
 	// scopes resolves the activity detections per tenant and subscription:
 	// the file's settings plus the overrides stored through the API, which
 	// it reloads on every change (see watchSettings).
@@ -47,7 +52,9 @@ type Env struct {
 	// its one writer and the API's summaries; net is serve's network path.
 	stateMu sync.Mutex
 	net     *netPath
-	hooks   envHooks
+	// apiSrv is serve's API once it listens (a reload swaps its tokens).
+	apiSrv atomic.Pointer[api.Server]
+	hooks  envHooks
 }
 
 // envHooks are what serve's operation side observes; nil funcs are off.
