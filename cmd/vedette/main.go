@@ -12,6 +12,7 @@
 //	vedette egress  [-config f.yaml] [-data dir] -tenant T [-min N] [-json]
 //	vedette api     [-config f.yaml] [-data dir] [-listen addr]
 //	vedette token   -name NAME [-role viewer|analyst|admin]
+//	vedette demo    [-listen addr] [-data dir] [-sample dir]
 //	vedette version
 //
 // Exit status: 0 on success (and for -h), 1 when the run failed or an input
@@ -41,6 +42,7 @@ commands:
   egress   list a tenant's learned shared egress (IPs and networks several principals use)
   api      serve the HTTP API over an existing data directory, collecting nothing
   token    print a new API token and the hash to put in the configuration
+  demo     load the shipped sample and open the web console on it (prints the URL and a token)
   version  print the version and build information
 
 vedette <command> -h describes a command's flags.
@@ -63,6 +65,7 @@ func main() {
 		"migrate": runMigrate,
 		"egress":  runEgress,
 		"version": runVersion,
+		"demo":    runDemo,
 		"api":     runAPI,
 		"token":   runToken,
 	}
