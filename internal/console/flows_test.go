@@ -241,6 +241,10 @@ func TestConsole(t *testing.T) {
 		tb.screenshot("alert-infrequent-country")
 	})
 
+	t.Run("network alert against the host's usual level", func(t *testing.T) {
+		testNetworkAlert(t, newTab(t, bctx, 1280, 800), b)
+	})
+
 	t.Run("principal page", func(t *testing.T) {
 		tb := newTab(t, bctx, 1280, 800)
 		tb.signIn(b)
@@ -293,6 +297,8 @@ func TestConsole(t *testing.T) {
 		tb.do(chromedp.Click(chromedp.CSS(`button[aria-label="Delete rule travel desk"]`)))
 		tb.waitFor(`document.querySelector('.page p.empty') || !document.querySelector('table.rules')`)
 	})
+
+	testAccessibility(t, bctx, b)
 
 	t.Run("viewer is offered no changes", func(t *testing.T) {
 		tb := newTab(t, bctx, 1280, 800)
