@@ -41,6 +41,7 @@ func (s *Server) routes() []route {
 		{"GET", v + "/hosts/{host}", RoleViewer, s.host},
 		{"GET", v + "/tenants/{tenant}/countries", RoleViewer, s.tenantCountries},
 		{"GET", v + "/export/alerts", RoleViewer, s.exportAlerts},
+		{"GET", v + "/dead-letters", RoleViewer, s.listDeadLetters},
 	}
 }
 
