@@ -2,7 +2,7 @@
 // activity logs and flows you already have and raises the alerts cloud
 // providers keep inside their paid services.
 //
-//	vedette detect  [-config f.yaml] [-data dir] [-out alerts.jsonl] FILE|- ...
+//	vedette detect  [-config f.yaml] [-data dir] [-out alerts.jsonl] [-flush] FILE|- ...
 //	vedette check   [-config f.yaml] [-test-output NAME]
 //	vedette gen     [-users N] [-days N] [-seed N] DIR
 //	vedette eval    [-config f.yaml] [-suppressions-off a,b] DIR
@@ -17,7 +17,9 @@
 //
 // Exit status: 0 on success (and for -h), 1 when the run failed or an input
 // could not be read (the other inputs are still read and their alerts
-// written), 2 for an unknown command.
+// written), 2 for an unknown command, 3 when detect read flow files older
+// than the data directory's watermark (everything else done; see the
+// summary's late files).
 package main
 
 import (
@@ -26,7 +28,13 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+
+	"github.com/vedette/vedette/internal/runner"
 )
+
+// exitLate is the exit code of a detect run that read flow files older
+// than its data directory's watermark (everything else was done).
+const exitLate = 3
 
 const usage = `usage: vedette <command> [flags] [args]
 
@@ -90,6 +98,9 @@ func main() {
 			return
 		}
 		fmt.Fprintf(os.Stderr, "vedette %s: %v\n", name, err)
+		if errors.Is(err, runner.ErrLate) && !errors.Is(err, runner.ErrInputs) {
+			os.Exit(exitLate)
+		}
 		os.Exit(1)
 	}
 }

@@ -42,7 +42,8 @@ func TestEntitySummaries(t *testing.T) {
 		b.Learn(&event.Event{
 			Key: "k" + ip, Kind: event.KindCloudTrail, Time: at, Tenant: "123456789012", Principal: arn,
 			SourceIP: netip.MustParseAddr(ip), Result: event.ResultSuccess, AppName: "aws-cli",
-			Location: event.Location{Country: []string{"GB", "GB", "FR"}[i]}, Interactive: true, PrincipalKind: event.PrincipalUser,
+			Interactive: true, PrincipalKind: event.PrincipalUser, // as normalize makes an IAM user's call
+			Location: event.Location{Country: []string{"GB", "GB", "FR"}[i]},
 		})
 	}
 	inv := inventory.New(0)

@@ -18,7 +18,8 @@ func TestTenantCountries(t *testing.T) {
 		b.Learn(&event.Event{
 			Key: who + country + ip, Kind: event.KindSignIn, Time: t0.Add(time.Duration(days) * 24 * time.Hour),
 			Tenant: "contoso", Principal: who, SourceIP: netip.MustParseAddr(ip), Result: event.ResultSuccess,
-			Location: event.Location{Country: country}, Interactive: true, PrincipalKind: event.PrincipalUser,
+			Interactive: true, PrincipalKind: event.PrincipalUser,
+			Location: event.Location{Country: country},
 		})
 	}
 	learn("ann", "BR", "200.1.1.1", 0) // 40 days before the newest event: out of the 30-day window

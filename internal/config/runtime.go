@@ -27,12 +27,16 @@ const (
 	SourceAPI     = "api"
 )
 
-// detectionKeys maps detection IDs to their keys under `detections:`.
-var detectionKeys = map[string]string{
-	"impossible-travel": "impossible_travel", "infrequent-country": "infrequent_country", "anonymous-ip": "anonymous_ip",
-	"microburst": "microburst", "azurite": "azurite", "inactive-account-persistence": "inactive_account_persistence",
-	"powershell-persistence": "powershell_persistence", "persistence-technique": "persistence_technique",
-}
+// detectionKeys maps detection IDs to their keys under `detections:`
+// (the ID in snake case), for every activity detection the file configures.
+var detectionKeys = func() map[string]string {
+	keys := map[string]string{}
+	for _, d := range Default().Detections.detectors() { // all enabled by default
+		id := d.Meta().ID
+		keys[id] = strings.ReplaceAll(id, "-", "_")
+	}
+	return keys
+}()
 
 // ActivityDetections lists the IDs of the detections settings can name.
 func ActivityDetections() []string {
