@@ -34,6 +34,9 @@ type Env struct {
 	// the file's settings plus the overrides stored through the API, which
 	// it reloads on every change (see watchSettings).
 	scopes *config.Scopes
+	// netScopes resolves the network detections per subscription, the same
+	// way: network.overrides plus the stored overrides of network detections.
+	netScopes *config.NetworkScopes
 }
 
 // Open assembles Vedette from cfg: opens the store, restores the
@@ -42,7 +45,7 @@ func Open(cfg config.Config, log *slog.Logger) (*Env, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	env := &Env{cfg: cfg, log: log, builtin: geoip.NewBuiltin(), scopes: cfg.Scopes()}
+	env := &Env{cfg: cfg, log: log, builtin: geoip.NewBuiltin(), scopes: cfg.Scopes(), netScopes: cfg.Network.RuntimeScopes()}
 	var err error
 	if env.Store, err = OpenStore(cfg, log); err != nil {
 		return nil, err

@@ -40,9 +40,7 @@ func (env *Env) openNetwork() (*netPath, error) {
 	}
 	np := &netPath{}
 	deps := netdetect.Deps{Inventory: inv, Logger: env.log}
-	if sc := cfg.Scopes(); sc != nil {
-		deps.Rules = sc.Rules // network.overrides, per host subscription
-	}
+	deps.Rules = env.netScopes.Rules // network.overrides and stored overrides, per host subscription
 	if feeds := cfg.TI.Feeds(); len(feeds) > 0 {
 		w, err := ti.NewWatcher(feeds, cfg.TI.ReloadInterval, env.log)
 		if err != nil {
