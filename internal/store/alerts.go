@@ -24,7 +24,7 @@ const alertCols = `body, status, classification, assignee, incident_id, suppress
 // is: raising it again never resets its triage.
 func (s *Store) Insert(ctx context.Context, alerts []event.Alert) ([]StoredAlert, error) {
 	var added []StoredAlert
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		added = added[:0]
 		now := s.now().UTC()
 		rules, err := s.activeRules(ctx, tx, now)

@@ -170,6 +170,23 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
+// inWriteTx is inTx for the transactions that append to the outbox
+// (alert inserts, triage): on PostgreSQL it first locks the outbox
+// counter row, so they run one at a time as they do on SQLite. Two
+// processes inserting the same new alert then cannot both pass the
+// "already stored?" check, and a triage update reads what the previous
+// one committed.
+func (s *Store) inWriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if s.dialect == postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT value FROM counters WHERE name = 'outbox' FOR UPDATE`); err != nil {
+				return err
+			}
+		}
+		return fn(tx)
+	})
+}
+
 // nanos and fromNanos convert times to the stored form: Unix nanoseconds
 // (BIGINT in both engines: exact, ordered, and the same in both).
 func nanos(t time.Time) int64 {
