@@ -223,3 +223,29 @@ func asMaps(d Detections) map[string]map[string]any {
 	}
 	return out
 }
+
+// EffectiveAll is Effective for every scope a setting names: any tenant
+// and subscription ("*", "*"), then each scope of the file's overrides and
+// of the run-time overrides, in that order, each once.
+func (s *Scopes) EffectiveAll() []Effective {
+	scopes := [][2]string{{"*", "*"}}
+	add := func(tenant, sub string) {
+		k := [2]string{cmp.Or(strings.ToLower(tenant), "*"), cmp.Or(strings.ToLower(sub), "*")}
+		if !slices.Contains(scopes, k) {
+			scopes = append(scopes, k)
+		}
+	}
+	for _, o := range s.overrides {
+		add(o.Tenant, o.Subscription)
+	}
+	s.mu.Lock()
+	for _, r := range s.runtime {
+		add(r.o.Tenant, r.o.Subscription)
+	}
+	s.mu.Unlock()
+	var out []Effective
+	for _, k := range scopes {
+		out = append(out, s.Effective(k[0], k[1])...)
+	}
+	return out
+}

@@ -81,6 +81,10 @@ func TestRuntimeOverrides(t *testing.T) {
 		"anonymous-ip enabled":          {src["anonymous-ip"]["enabled"], SourceAPI},
 		"powershell-persistence switch": {src["powershell-persistence"]["enabled"], SourceDefault},
 	}
+	all := s.EffectiveAll()
+	if len(all) != 4*len(ActivityDetections()) || all[0].Tenant != "*" || all[len(all)-1].Subscription != "other-sub" {
+		t.Errorf("EffectiveAll: %d settings, first %+v", len(all), all[0])
+	}
 	for name, c := range checks {
 		if c[0] != c[1] {
 			t.Errorf("%s: source %q, want %q", name, c[0], c[1])
