@@ -107,7 +107,7 @@ func openSQLite(dir string, log *slog.Logger) (*sql.DB, error) {
 	// _txlock=immediate takes that lock at BEGIN, so two writers never
 	// deadlock upgrading a read lock.
 	dsn := "file:" + path + "?_txlock=immediate&_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=cache_size(-65536)"
 	// Alerts name people and addresses: the file is the owner's only.
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
