@@ -2,6 +2,7 @@ package runner
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -53,26 +54,27 @@ func (env *Env) openNetwork() (*netPath, error) {
 		return nil, err
 	}
 	np.eng = eng
-	data, err := env.Store.LoadState(netStateName)
+	parts, err := env.Store.LoadStateParts(context.Background(), netStateName)
 	switch {
 	case errors.Is(err, store.ErrNoState):
 	case err != nil:
 		return nil, err
 	default:
-		if err := eng.Restore(data); err != nil {
+		if err := eng.RestoreParts(parts); err != nil {
 			return nil, err
 		}
 	}
 	return np, nil
 }
 
-// save writes the engine's state to the store.
+// save writes the engine's state to the store: an engine row and a row
+// per host.
 func (np *netPath) save(s *store.Store) error {
-	data, err := np.eng.Snapshot()
+	parts, err := np.eng.SnapshotParts()
 	if err != nil {
 		return err
 	}
-	return s.SaveState(netStateName, data)
+	return s.SaveStateParts(context.Background(), netStateName, parts)
 }
 
 // detectFlows reads flow log files, runs the network engine over their
