@@ -25,7 +25,12 @@ func runAlerts(args []string, log *slog.Logger) error {
 	incidents := fs.Bool("incidents", false, "list incidents instead of alerts")
 	format := fs.String("format", "table", "table, or json (JSON lines: export)")
 	limit := fs.Int("limit", 0, "at most this many (0: all)")
+	lf := addLogFlags(fs, "warn")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := lf.logger()
+	if err != nil {
 		return err
 	}
 	cfg, err := loadConfig(*cfgPath, *dataDir)
@@ -53,7 +58,12 @@ func runMigrate(args []string, log *slog.Logger) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	cfgPath := fs.String("config", "", "configuration file (YAML); defaults apply without one")
 	dataDir := fs.String("data", "", "data directory (overrides data_dir)")
+	lf := addLogFlags(fs, "warn")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := lf.logger()
+	if err != nil {
 		return err
 	}
 	cfg, err := loadConfig(*cfgPath, *dataDir)

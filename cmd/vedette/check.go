@@ -16,7 +16,12 @@ import (
 func runCheck(args []string, _ *slog.Logger) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	cfgPath := fs.String("config", "vedette.yaml", "configuration file")
+	lf := addLogFlags(fs, "warn")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := lf.logger()
+	if err != nil {
 		return err
 	}
 	cfg, err := config.Load(*cfgPath)
@@ -27,6 +32,7 @@ func runCheck(args []string, _ *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	log.Debug("opening the files the configuration names", "path", *cfgPath, "lists", len(cfg.Lists), "mmdb", len(cfg.Geo.MMDB), "inventory", cfg.Network.Inventory)
 	report, err := runner.CheckFiles(cfg)
 	for _, line := range report {
 		fmt.Fprintf(os.Stderr, "  %s\n", line)

@@ -35,7 +35,12 @@ func runDetect(args []string, log *slog.Logger) error {
 	dataDir := fs.String("data", "", "data directory for baselines and alerts (overrides data_dir)")
 	outPath := fs.String("out", "", "write alerts here instead of stdout (JSON lines, appended)")
 	quiet := fs.Bool("q", false, "no progress or summary on stderr")
+	lf := addLogFlags(fs, "warn")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := lf.logger()
+	if err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {

@@ -22,7 +22,12 @@ func runGen(args []string, _ *slog.Logger) error {
 	days := fs.Int("days", def.Days, "days of activity")
 	seed := fs.Uint64("seed", def.Seed, "random seed (same seed, same bytes)")
 	start := fs.String("start", def.Start.Format(time.DateOnly), "first day (YYYY-MM-DD, UTC)")
+	lf := addLogFlags(fs, "warn")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := lf.logger()
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -36,6 +41,7 @@ func runGen(args []string, _ *slog.Logger) error {
 	}
 	cfg.Start = t
 	dir := fs.Arg(0)
+	log.Debug("generating", "dir", dir, "users", cfg.Users, "days", cfg.Days, "seed", cfg.Seed, "start", cfg.Start)
 	sum, err := gen.Generate(dir, cfg)
 	if err != nil {
 		return err
@@ -72,7 +78,12 @@ network:
 func runEval(args []string, log *slog.Logger) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	cfgPath := fs.String("config", "", "configuration (default: DIR/vedette.yaml)")
+	lf := addLogFlags(fs, "warn")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := lf.logger()
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

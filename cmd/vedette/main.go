@@ -9,6 +9,8 @@
 //	vedette serve   [-config f.yaml] [-data dir] [-out alerts.jsonl] [-flush-on-exit]
 //	vedette alerts  [-config f.yaml] [-data dir] [-since 24h] [-detection id,..] [-status s,..] [-incidents] [-format table|json]
 //	vedette migrate [-config f.yaml] [-data dir]
+//	vedette api     [-config f.yaml] [-data dir] [-listen addr]
+//	vedette token   -name NAME [-role viewer|analyst|admin]
 //	vedette version
 //
 // Exit status: 0 on success (and for -h), 1 when the run failed or an input
@@ -35,6 +37,8 @@ commands:
   serve    collect IPFIX/NetFlow over UDP and raise network alerts live
   alerts   list or export stored alerts and incidents
   migrate  bring a data directory (or PostgreSQL) to the current schema, converting a bbolt store
+  api      serve the HTTP API over an existing data directory, collecting nothing
+  token    print a new API token and the hash to put in the configuration
   version  print the version and build information
 
 vedette <command> -h describes a command's flags.
@@ -56,6 +60,8 @@ func main() {
 		"alerts":  runAlerts,
 		"migrate": runMigrate,
 		"version": runVersion,
+		"api":     runAPI,
+		"token":   runToken,
 	}
 	name, args := os.Args[1], os.Args[2:]
 	switch name {

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/vedette/vedette/internal/config"
 	"github.com/vedette/vedette/internal/runner"
 )
 
@@ -19,7 +20,12 @@ func runServe(args []string, log *slog.Logger) error {
 	dataDir := fs.String("data", "", "data directory for state and alerts (overrides data_dir)")
 	outPath := fs.String("out", "", "write alerts here instead of stdout (JSON lines, appended)")
 	flush := fs.Bool("flush-on-exit", false, "close open hours and release held activity events on exit (a bounded capture); off, a restart resumes them")
+	lf := addLogFlags(fs, "info")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := lf.logger()
+	if err != nil {
 		return err
 	}
 	cfg, err := loadConfig(*cfgPath, *dataDir)
@@ -35,6 +41,9 @@ func runServe(args []string, log *slog.Logger) error {
 	defer stop()
 	return runner.Serve(ctx, cfg, runner.ServeOptions{
 		Out: out, Log: log, FlushOnStop: *flush,
+		API:        runner.APIOptions{Ready: announceAPI(cfg.API.TLS.Cert != "")},
+		Reload:     hangups(ctx),
+		LoadConfig: func() (config.Config, error) { return loadConfig(*cfgPath, *dataDir) },
 		Ready: func(addrs []netip.AddrPort) {
 			if len(addrs) > 0 {
 				fmt.Fprintf(os.Stderr, "vedette serve: listening on %v (udp)\n", addrs)
@@ -44,4 +53,27 @@ func runServe(args []string, log *slog.Logger) error {
 			}
 		},
 	})
+}
+
+// hangups turns SIGHUP into reload requests until ctx ends; a request
+// arriving while one is pending is merged into it.
+func hangups(ctx context.Context) <-chan struct{} {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGHUP)
+	reqs := make(chan struct{}, 1)
+	go func() {
+		defer signal.Stop(sig)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-sig:
+				select {
+				case reqs <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	return reqs
 }

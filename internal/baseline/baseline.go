@@ -124,6 +124,7 @@ func (b *Baselines) Learn(e *event.Event) {
 	p := &t.Principals[i]
 	t.learnSession(i, p, !ok, e)
 	p.LastSeen = max(p.LastSeen, sec)
+	p.countHour(e.Time.UTC().Hour())
 	if IsPowerShell(e) {
 		p.LastPowerShell = max(p.LastPowerShell, sec)
 	}
@@ -131,6 +132,7 @@ func (b *Baselines) Learn(e *event.Event) {
 		return
 	}
 	p.LastSuccess = max(p.LastSuccess, sec)
+	t.touchApp(p, e, day)
 	if !e.SourceIP.IsValid() || !event.IsPublicIP(e.SourceIP) {
 		return
 	}

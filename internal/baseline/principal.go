@@ -22,6 +22,7 @@ import (
 const (
 	principalCountries = 8
 	principalIPs       = 8
+	principalApps      = 4
 )
 
 // CountrySeen is a country and the last day (days since the Unix epoch, event
@@ -73,6 +74,18 @@ type Principal struct {
 	Fix       Fix
 	Countries [principalCountries]CountrySeen
 	IPs       [principalIPs]IPSeen
+	// Apps are the client apps of successful activity and their last
+	// day; Hours counts activity by UTC hour of day, for the analyst's
+	// "usual hours" (all halved when one saturates: a relative shape).
+	Apps  [principalApps]AppSeen
+	Hours [24]uint8
+}
+
+// AppSeen is a client app (1 + its index in the tenant's AppNames; 0 for
+// an empty slot) and the last day a principal used it.
+type AppSeen struct {
+	App     uint16
+	LastDay uint32
 }
 
 // HasFix reports whether the principal has a previous located activity.

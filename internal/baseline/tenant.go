@@ -93,8 +93,12 @@ type Tenant struct {
 	Sessions     map[uint32]*Session
 	SessionSweep uint32
 
-	index  map[string]uint32
-	intern map[string]string
+	// AppNames are the client apps principals used, by index (AppSeen).
+	AppNames []string
+
+	index    map[string]uint32
+	appIndex map[string]uint16 // app name -> 1 + index in AppNames
+	intern   map[string]string
 	// lastName and lastIndex cache the last successful Lookup.
 	lastName  string
 	lastIndex uint32
@@ -115,6 +119,10 @@ func newTenant(id string) *Tenant {
 }
 
 func (t *Tenant) reindex() {
+	t.appIndex = make(map[string]uint16, len(t.AppNames))
+	for i, a := range t.AppNames {
+		t.appIndex[a] = uint16(i + 1)
+	}
 	t.index = make(map[string]uint32, len(t.Principals))
 	t.intern = map[string]string{}
 	for i := range t.Principals {

@@ -41,6 +41,10 @@ type Config struct {
 	Activity Activity `yaml:"activity"`
 	// Store: SQLite in data_dir (default) or PostgreSQL.
 	Store Store `yaml:"store"`
+	// API configures the HTTP API.
+	API API `yaml:"api"`
+	// Ops configures the operations listener and the status log of serve.
+	Ops Ops `yaml:"ops"`
 }
 
 // Geo configures geolocation.
@@ -109,6 +113,8 @@ func Default() Config {
 		Network:  DefaultNetwork(),
 		Activity: DefaultActivity(),
 		Store:    DefaultStore(),
+		API:      DefaultAPI(),
+		Ops:      DefaultOps(),
 	}
 }
 
@@ -145,6 +151,7 @@ func (c *Config) resolvePaths(dir string) {
 	}
 	c.Network.resolvePaths(abs)
 	c.Activity.Kafka.TLS.CAFile = abs(c.Activity.Kafka.TLS.CAFile)
+	c.API.TLS.Cert, c.API.TLS.Key = abs(c.API.TLS.Cert), abs(c.API.TLS.Key)
 }
 
 // Parse reads YAML from r over the defaults and validates it.
@@ -182,6 +189,8 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateNetwork()...)
 	errs = append(errs, c.Activity.validate()...)
 	errs = append(errs, c.Store.validate()...)
+	errs = append(errs, c.API.validate()...)
+	errs = append(errs, c.Ops.validate()...)
 	for i, o := range c.Overrides {
 		where := fmt.Sprintf("overrides[%d]", i)
 		if o.Tenant == "" && o.Subscription == "" {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -160,10 +161,20 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add(string(data))
 	f.Add("overrides:\n  - tenant: t\n    detections: {impossible_travel: {max_speed_kmh: 1}}\n")
+	f.Add("baseline: {window: 8784h}\nnetwork: {detections: {grace: 1h, max_hosts: 2147483648}}\n---\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		cfg, err := Parse(strings.NewReader(s))
-		if err == nil {
-			cfg.Scopes().Detectors("t", "s")
+		if err != nil {
+			return
+		}
+		cfg.Scopes().Detectors("t", "s")
+		// What check prints is a configuration that reads back the same.
+		out, err := cfg.YAML()
+		if err != nil {
+			t.Fatalf("YAML: %v", err)
+		}
+		if _, err := Parse(bytes.NewReader(out)); err != nil {
+			t.Fatalf("printed configuration does not parse: %v\n%s", err, out)
 		}
 	})
 }

@@ -4,12 +4,14 @@ package netdetect
 // a day's worth of hours dominates.
 const ewmaAlpha = 0.05
 
-// History is one host's baseline, in 36 bytes: per channel, the smoothed
-// hourly counted attempts and distinct peers over the hours it was seen.
+// History is one host's baseline, in 52 bytes: per channel, the smoothed
+// hourly counted attempts and distinct peers over the hours it was seen,
+// and the most attempts of one learned hour (shown to analysts).
 type History struct {
 	Hours uint32
 	Conns [numChannels]float32
 	Peers [numChannels]float32
+	Max   [numChannels]uint32
 }
 
 func ewma(old float32, v uint32, n uint32) float32 {
@@ -30,7 +32,9 @@ func (hs *History) update(h *HostHour, skip [numChannels]bool) {
 			continue
 		}
 		c := &h.Ch[ch]
-		hs.Conns[ch] = ewma(hs.Conns[ch], c.counted(incoming(ch)), hs.Hours)
+		n := c.counted(incoming(ch))
+		hs.Conns[ch] = ewma(hs.Conns[ch], n, hs.Hours)
+		hs.Max[ch] = max(hs.Max[ch], n)
 		hs.Peers[ch] = ewma(hs.Peers[ch], c.Peers.Count(), hs.Hours)
 	}
 	hs.Hours++

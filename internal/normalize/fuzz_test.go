@@ -3,6 +3,7 @@ package normalize
 import (
 	"bytes"
 	"errors"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,6 +30,9 @@ func FuzzRead(f *testing.F) {
 	}
 	f.Add([]byte("{\"records\":[{\"time\":1}]}\n"))
 	f.Add([]byte("[{},\n"))
+	f.Add([]byte("{\"time\":\"2024\n{\"category\":\"SignInLogs\"}\n\n{}\n"))
+	f.Add([]byte("{{{{\n[1,2]\n"))
+	f.Add([]byte("TenantId,TimeGenerated [UTC],UserPrincipalName,IPAddress,ResultType\nt,\"unclosed,u,1.2.3.4,0\nt,2024-03-11,u,999.1.1.1,0\n"))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		c := &collector{}
 		_, err := Read("fuzz", bytes.NewReader(in), c)
@@ -57,4 +61,25 @@ func isReadError(err error) bool {
 	s := err.Error()
 	return strings.Contains(s, "gzip") || strings.Contains(s, "flate") || strings.Contains(s, "larger than") ||
 		strings.Contains(s, "unexpected EOF") || strings.Contains(s, "checksum")
+}
+
+// FuzzParseIP: an address comes back only when the value is one (alone or
+// with a port), and a value is either an address, a rejection or nothing.
+func FuzzParseIP(f *testing.F) {
+	for _, s := range []string{"203.0.113.7", "[2001:db8::1]:443", "999.1.1.1", " 8.8.8.8 ", "a, b", "ec2.amazonaws.com", "::ffff:1.2.3.4", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, bad := parseIP("f", s)
+		if a.IsValid() && bad != "" {
+			t.Fatalf("%q: both an address and a rejection", s)
+		}
+		if a.IsValid() {
+			_, err1 := netip.ParseAddr(s)
+			_, err2 := netip.ParseAddrPort(s)
+			if err1 != nil && err2 != nil {
+				t.Fatalf("%q accepted as %v", s, a)
+			}
+		}
+	})
 }

@@ -50,6 +50,7 @@ type activityPath struct {
 	pending  []event.Alert
 	rel      []reorder.Item[*kafka.Message]
 	progress func(ActivityCounters)
+	publish  func(activityView) // serve's metrics and readiness (ops.go)
 }
 
 func (env *Env) openActivity(out io.Writer, progress func(ActivityCounters)) (*activityPath, error) {
@@ -146,11 +147,16 @@ func (a *activityPath) processReleased() error {
 	if a.progress != nil {
 		a.progress(a.counters())
 	}
+	if a.publish != nil {
+		a.publish(a.view())
+	}
 	return err
 }
 
 func (a *activityPath) process(e *event.Event, m *kafka.Message) {
+	a.env.stateMu.Lock()
 	a.pending = append(a.pending, a.p.Process(e)...)
+	a.env.stateMu.Unlock()
 	if a.held[m]--; a.held[m] <= 0 {
 		delete(a.held, m)
 		a.cons.Done(m)

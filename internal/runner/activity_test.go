@@ -131,6 +131,7 @@ wait:
 		select {
 		case c := <-last:
 			if c.Kafka.Messages >= atLeast && c.Kafka.CaughtUp == partitions {
+				final = c // unless a later batch (the flush) reports again
 				break wait
 			}
 		case err := <-done:

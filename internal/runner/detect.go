@@ -105,9 +105,14 @@ func (env *Env) emit(alerts []event.Alert, enc *json.Encoder, sum *Summary) erro
 	if len(alerts) == 0 {
 		return nil
 	}
+	start := time.Now()
 	added, err := env.Store.Insert(context.Background(), alerts)
+	env.observeStore("add_alerts", start)
 	if err != nil {
 		return err
+	}
+	if env.hooks.alerts != nil {
+		env.hooks.alerts(added)
 	}
 	for _, a := range added {
 		if a.Triage.SuppressedBy != "" {

@@ -9,6 +9,8 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"sync"
+	"time"
 
 	"github.com/vedette/vedette/internal/baseline"
 	"github.com/vedette/vedette/internal/config"
@@ -37,6 +39,24 @@ type Env struct {
 	// netScopes resolves the network detections per subscription, the same
 	// way: network.overrides plus the stored overrides of network detections.
 	netScopes *config.NetworkScopes
+	// stateMu guards the live state (baselines, network engine) between
+	// its one writer and the API's summaries; net is serve's network path.
+	stateMu sync.Mutex
+	net     *netPath
+	hooks   envHooks
+}
+
+// envHooks are what serve's operation side observes; nil funcs are off.
+type envHooks struct {
+	alerts func([]store.StoredAlert)        // new alerts, once stored
+	store  func(op string, d time.Duration) // store operation latency
+}
+
+// observeStore reports the latency of a store operation begun at start.
+func (env *Env) observeStore(op string, start time.Time) {
+	if env.hooks.store != nil {
+		env.hooks.store(op, time.Since(start))
+	}
 }
 
 // Open assembles Vedette from cfg: opens the store, restores the
@@ -67,15 +87,19 @@ func Open(cfg config.Config, log *slog.Logger) (*Env, error) {
 		chain = append(chain, db)
 	}
 	env.Locator = append(chain, env.builtin)
-	lists := make([]iplist.ListConfig, len(cfg.Lists))
-	for i, l := range cfg.Lists {
-		lists[i] = listConfig(l)
-	}
-	if env.Lists, err = iplist.NewWatcher(lists, log); err != nil {
+	if env.Lists, err = iplist.NewWatcher(listConfigs(cfg.Lists), log); err != nil {
 		env.Close()
 		return nil, err
 	}
 	return env, nil
+}
+
+func listConfigs(ls []config.List) []iplist.ListConfig {
+	lists := make([]iplist.ListConfig, len(ls))
+	for i, l := range ls {
+		lists[i] = listConfig(l)
+	}
+	return lists
 }
 
 // loadBaselines restores the baselines: one state row per tenant (a
@@ -105,10 +129,13 @@ func (env *Env) loadBaselines() error {
 
 // SaveBaselines writes the baselines to the store, a row per tenant.
 func (env *Env) SaveBaselines() error {
+	env.stateMu.Lock()
 	parts, err := env.Baselines.MarshalTenants()
+	env.stateMu.Unlock()
 	if err != nil {
 		return err
 	}
+	defer env.observeStore("save_baselines", time.Now())
 	return env.Store.SaveStateParts(context.Background(), stateName, parts)
 }
 

@@ -24,6 +24,7 @@ const netStateName = "netdetect"
 // looks flows up in (nil without feeds).
 type netPath struct {
 	eng *netdetect.Engine
+	inv *inventory.Inventory // the engine's: serve reloads its file on SIGHUP
 	ti  *ti.Watcher
 }
 
@@ -39,7 +40,7 @@ func (env *Env) openNetwork() (*netPath, error) {
 			return nil, err
 		}
 	}
-	np := &netPath{}
+	np := &netPath{inv: inv}
 	deps := netdetect.Deps{Inventory: inv, Logger: env.log}
 	deps.Rules = env.netScopes.Rules // network.overrides and stored overrides, per host subscription
 	if feeds := cfg.TI.Feeds(); len(feeds) > 0 {

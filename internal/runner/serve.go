@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/netip"
 	"slices"
 	"time"
@@ -14,6 +15,8 @@ import (
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/flow"
 	"github.com/vedette/vedette/internal/flowsource"
+	"github.com/vedette/vedette/internal/health"
+	"github.com/vedette/vedette/internal/metrics"
 	"github.com/vedette/vedette/internal/netdetect"
 )
 
@@ -41,6 +44,22 @@ type ServeOptions struct {
 	// ActivityProgress, if set, is called from the activity goroutine
 	// after each batch of Kafka messages with its running totals.
 	ActivityProgress func(ActivityCounters)
+	// API mounts handlers beside the HTTP API (when api.listen is set).
+	API APIOptions
+
+	// Metrics and Health receive serve's metrics and readiness checks, for
+	// a server that mounts them (Handler); serve makes its own when nil.
+	// With ops.listen set, serve also serves them itself.
+	Metrics *metrics.Registry
+	Health  *health.Health
+	// OpsListening, if set, is called with the address of the ops
+	// listener once it listens.
+	OpsListening func(net.Addr)
+	// Reload delivers reload requests (SIGHUP): LoadConfig reads the
+	// configuration again, and the IP lists, the inventory file, the TI
+	// feeds and the status interval are reloaded (ops_loop.go).
+	Reload     <-chan struct{}
+	LoadConfig func() (config.Config, error)
 }
 
 // Serve runs the live sources the configuration names until ctx ends: the
@@ -63,12 +82,26 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go env.watchSettings(ctx)
+	o, stopOps, err := startOps(ctx, env, opts)
+	if err != nil {
+		return err
+	}
+	defer stopOps()
+	// The API serves the same metrics and health as the ops listener.
+	apiOpts := opts.API
+	apiOpts.Metrics, apiOpts.Healthz, apiOpts.Readyz = o.metrics.Handler(), health.Live(), o.health.Ready()
+	apiDone, err := env.startAPI(ctx, apiOpts)
+	if err != nil {
+		return err
+	}
+	defer func() { cancel(); <-apiDone }()
 	actDone := make(chan error, 1)
 	if cfg.Activity.Live() {
 		a, err := env.openActivity(out, opts.ActivityProgress)
 		if err != nil {
 			return err
 		}
+		a.publish = o.publishActivity
 		// The activity detections' IP lists reload when their files change.
 		go env.Lists.Run(ctx, listReloadInterval)
 		env.log.Info("serve consuming activity", "brokers", cfg.Activity.Kafka.Brokers, "topics", cfg.Activity.Kafka.Topics)
@@ -82,7 +115,7 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 	}
 	var flowErr error
 	if len(cfg.Network.Collector.IPFIX)+len(cfg.Network.Collector.NetFlow) > 0 {
-		flowErr = serveFlows(ctx, env, cfg, opts, out)
+		flowErr = serveFlows(ctx, env, o, opts, out)
 		cancel() // a failed collector stops serve
 	} else if opts.Ready != nil {
 		opts.Ready(nil)
@@ -91,11 +124,15 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 }
 
 // serveFlows runs the flow collector and the network detections.
-func serveFlows(ctx context.Context, env *Env, cfg config.Config, opts ServeOptions, out io.Writer) error {
+func serveFlows(ctx context.Context, env *Env, o *ops, opts ServeOptions, out io.Writer) error {
+	cfg := env.cfg
 	np, err := env.openNetwork()
 	if err != nil {
 		return err
 	}
+	env.stateMu.Lock()
+	env.net = np // the API's host summaries read it
+	env.stateMu.Unlock()
 	batches := make(chan []flow.Record, 256)
 	consume := func(rs []flow.Record) {
 		select {
@@ -107,6 +144,7 @@ func serveFlows(ctx context.Context, env *Env, cfg config.Config, opts ServeOpti
 	if err != nil {
 		return err
 	}
+	o.bindCollector(col, np)
 	if opts.Ready != nil {
 		opts.Ready(col.LocalAddrs())
 	}
@@ -116,7 +154,7 @@ func serveFlows(ctx context.Context, env *Env, cfg config.Config, opts ServeOpti
 	if np.ti != nil {
 		go np.ti.Run(ctx)
 	}
-	s := &server{env: env, np: np, enc: json.NewEncoder(out), sum: &Summary{NetworkAlerts: map[string]int{}}, progress: opts.Progress}
+	s := &server{env: env, np: np, enc: json.NewEncoder(out), sum: &Summary{NetworkAlerts: map[string]int{}}, progress: opts.Progress, publish: o.publishFlows}
 	loopErr := s.loop(ctx, batches, cfg.Network.SnapshotInterval)
 	colErr := <-colDone
 	return errors.Join(loopErr, colErr, s.stop(batches, opts.FlushOnStop))
@@ -130,6 +168,7 @@ type server struct {
 	sum *Summary
 
 	progress func(netdetect.Counters)
+	publish  func(netdetect.Counters, netdetect.Gauges)
 }
 
 func (s *server) loop(ctx context.Context, batches <-chan []flow.Record, every time.Duration) error {
@@ -144,21 +183,28 @@ func (s *server) loop(ctx context.Context, batches <-chan []flow.Record, every t
 				return err
 			}
 		case <-tk.C:
+			start := time.Now()
 			if err := s.np.save(s.env.Store); err != nil {
 				s.env.log.Warn("snapshot", "err", err)
 			}
+			s.env.observeStore("save_network", start)
 		}
 	}
 }
 
 func (s *server) observe(rs []flow.Record) error {
 	var alerts []event.Alert
+	s.env.stateMu.Lock()
 	for i := range rs {
 		alerts = append(alerts, s.np.eng.Observe(&rs[i])...)
 	}
+	s.env.stateMu.Unlock()
 	err := s.env.emitNetwork(alerts, s.enc, s.sum)
 	if s.progress != nil {
 		s.progress(s.np.eng.Counters())
+	}
+	if s.publish != nil {
+		s.publish(s.np.eng.Counters(), s.np.eng.Gauges())
 	}
 	return err
 }
@@ -176,7 +222,10 @@ func (s *server) stop(batches <-chan []flow.Record, flush bool) error {
 		}
 	}
 	if flush {
-		errs = append(errs, s.env.emitNetwork(s.np.eng.Flush(), s.enc, s.sum))
+		s.env.stateMu.Lock()
+		flushed := s.np.eng.Flush()
+		s.env.stateMu.Unlock()
+		errs = append(errs, s.env.emitNetwork(flushed, s.enc, s.sum))
 	}
 	errs = append(errs, s.np.save(s.env.Store))
 	c := s.np.eng.Counters()
