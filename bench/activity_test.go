@@ -15,11 +15,13 @@ import (
 
 	"github.com/vedette/vedette/internal/baseline"
 	"github.com/vedette/vedette/internal/config"
+	"github.com/vedette/vedette/internal/enrich/asn"
 	"github.com/vedette/vedette/internal/enrich/geoip"
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/gen"
 	"github.com/vedette/vedette/internal/normalize"
 	"github.com/vedette/vedette/internal/pipeline"
+	"github.com/vedette/vedette/internal/runner"
 )
 
 // month is a generated organisation's sign-ins, then its ARM activity, as
@@ -96,8 +98,12 @@ func (s *pathSink) Reject(r normalize.Rejection) {}
 func newPath() *pathSink {
 	cfg := config.Default()
 	builtin := geoip.NewBuiltin()
+	networks, err := asn.Builtin()
+	if err != nil {
+		panic(err)
+	}
 	p := pipeline.New(pipeline.Options{TrustRecordLocation: true}, baseline.New(cfg.Baseline),
-		pipeline.Deps{Locator: builtin, Countries: builtin, Scoper: cfg.Scopes()})
+		pipeline.Deps{Locator: builtin, Countries: builtin, Networks: runner.ASNetworks{T: networks}, Scoper: cfg.Scopes()})
 	return &pathSink{p: p}
 }
 

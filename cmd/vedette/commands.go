@@ -1,15 +1,19 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"sort"
+	"syscall"
 
 	"github.com/vedette/vedette/internal/config"
+	"github.com/vedette/vedette/internal/notify"
 	"github.com/vedette/vedette/internal/runner"
 )
 
@@ -33,7 +37,7 @@ func runDetect(args []string, log *slog.Logger) error {
 	fs := flag.NewFlagSet("detect", flag.ContinueOnError)
 	cfgPath := fs.String("config", "", "configuration file (YAML); defaults apply without one")
 	dataDir := fs.String("data", "", "data directory for baselines and alerts (overrides data_dir)")
-	outPath := fs.String("out", "", "write alerts here instead of stdout (JSON lines, appended)")
+	outPath := fs.String("out", "", "write findings here instead of stdout (JSON lines, appended; delivered at least once)")
 	quiet := fs.Bool("q", false, "no progress or summary on stderr")
 	lf := addLogFlags(fs, "warn")
 	if err := fs.Parse(args); err != nil {
@@ -50,12 +54,12 @@ func runDetect(args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	out, closeOut, err := openOut(*outPath)
-	if err != nil {
-		return err
-	}
-	defer closeOut()
-	opts := runner.Options{Out: out, Log: log}
+	// A closed pipe (`| head`) must surface as an error on stdout, not kill
+	// the process: the stdout output then stops and a rerun resumes it.
+	signal.Ignore(syscall.SIGPIPE)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opts := runner.Options{Out: os.Stdout, OutPath: *outPath, Log: log, Context: ctx}
 	if !*quiet {
 		opts.Progress = os.Stderr
 	}
@@ -63,19 +67,10 @@ func runDetect(args []string, log *slog.Logger) error {
 	if !*quiet {
 		printSummary(os.Stderr, sum)
 	}
+	if errors.Is(err, notify.ErrClosed) {
+		return fmt.Errorf("%w; the next run delivers what it could not write", err)
+	}
 	return err
-}
-
-// openOut opens the alert output: path appended to, or stdout when empty.
-func openOut(path string) (io.Writer, func(), error) {
-	if path == "" {
-		return os.Stdout, func() {}, nil
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		return nil, nil, err
-	}
-	return f, func() { f.Close() }, nil
 }
 
 func printSummary(w io.Writer, s runner.Summary) {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/vedette/vedette/internal/config"
@@ -69,6 +70,7 @@ lists:
   - {path: lists/anonymous-proxy.txt, category: anonymous-proxy, name: anonymous-proxies}
   - {path: lists/vpn.csv, category: vpn, name: corporate-vpn}
   - {path: lists/corporate.txt, category: corporate, name: corporate-egress}
+  - {path: lists/threat-intel.txt, category: malicious, name: threat-intel}
 network:
   inventory: network/inventory.csv
   ti:
@@ -78,6 +80,7 @@ network:
 func runEval(args []string, log *slog.Logger) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	cfgPath := fs.String("config", "", "configuration (default: DIR/vedette.yaml)")
+	off := fs.String("suppressions-off", "", "comma-separated impossible-travel suppressions to turn off, to measure what each one is worth")
 	lf := addLogFlags(fs, "warn")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -96,6 +99,12 @@ func runEval(args []string, log *slog.Logger) error {
 	cfg, err := config.Load(*cfgPath)
 	if err != nil {
 		return err
+	}
+	if *off != "" {
+		cfg.Detections.ImpossibleTravel.Settings.SuppressionsOff = strings.Split(*off, ",")
+		if err := cfg.Validate(); err != nil {
+			return err
+		}
 	}
 	labels, err := gen.ReadLabels(filepath.Join(dir, "labels.jsonl"))
 	if err != nil {

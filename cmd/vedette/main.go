@@ -3,12 +3,13 @@
 // providers keep inside their paid services.
 //
 //	vedette detect  [-config f.yaml] [-data dir] [-out alerts.jsonl] FILE|- ...
-//	vedette check   [-config f.yaml]
+//	vedette check   [-config f.yaml] [-test-output NAME]
 //	vedette gen     [-users N] [-days N] [-seed N] DIR
-//	vedette eval    [-config f.yaml] DIR
+//	vedette eval    [-config f.yaml] [-suppressions-off a,b] DIR
 //	vedette serve   [-config f.yaml] [-data dir] [-out alerts.jsonl] [-flush-on-exit]
 //	vedette alerts  [-config f.yaml] [-data dir] [-since 24h] [-detection id,..] [-status s,..] [-incidents] [-format table|json]
 //	vedette migrate [-config f.yaml] [-data dir]
+//	vedette egress  [-config f.yaml] [-data dir] -tenant T [-min N] [-json]
 //	vedette api     [-config f.yaml] [-data dir] [-listen addr]
 //	vedette token   -name NAME [-role viewer|analyst|admin]
 //	vedette version
@@ -37,6 +38,7 @@ commands:
   serve    collect IPFIX/NetFlow over UDP and raise network alerts live
   alerts   list or export stored alerts and incidents
   migrate  bring a data directory (or PostgreSQL) to the current schema, converting a bbolt store
+  egress   list a tenant's learned shared egress (IPs and networks several principals use)
   api      serve the HTTP API over an existing data directory, collecting nothing
   token    print a new API token and the hash to put in the configuration
   version  print the version and build information
@@ -59,6 +61,7 @@ func main() {
 		"serve":   runServe,
 		"alerts":  runAlerts,
 		"migrate": runMigrate,
+		"egress":  runEgress,
 		"version": runVersion,
 		"api":     runAPI,
 		"token":   runToken,

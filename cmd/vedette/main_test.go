@@ -80,7 +80,7 @@ func TestCheckOpensEveryFile(t *testing.T) {
 	if _, err := gen.GenerateNetwork(filepath.Join(dir, "network"), smallNetwork()); err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range []string{"tor-exit.txt", "anonymous-proxy.txt", "corporate.txt"} {
+	for _, l := range []string{"tor-exit.txt", "anonymous-proxy.txt", "corporate.txt", "threat-intel.txt"} {
 		os.MkdirAll(filepath.Join(dir, "lists"), 0o755)
 		os.WriteFile(filepath.Join(dir, "lists", l), []byte("192.0.2.1\n198.51.100.0/24\n"), 0o600)
 	}

@@ -18,7 +18,7 @@ func runServe(args []string, log *slog.Logger) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	cfgPath := fs.String("config", "", "configuration file (YAML); defaults apply without one")
 	dataDir := fs.String("data", "", "data directory for state and alerts (overrides data_dir)")
-	outPath := fs.String("out", "", "write alerts here instead of stdout (JSON lines, appended)")
+	outPath := fs.String("out", "", "write findings here instead of stdout (JSON lines, appended; delivered at least once)")
 	flush := fs.Bool("flush-on-exit", false, "close open hours and release held activity events on exit (a bounded capture); off, a restart resumes them")
 	lf := addLogFlags(fs, "info")
 	if err := fs.Parse(args); err != nil {
@@ -32,15 +32,11 @@ func runServe(args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	out, closeOut, err := openOut(*outPath)
-	if err != nil {
-		return err
-	}
-	defer closeOut()
+	signal.Ignore(syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return runner.Serve(ctx, cfg, runner.ServeOptions{
-		Out: out, Log: log, FlushOnStop: *flush,
+		Out: os.Stdout, OutPath: *outPath, Log: log, FlushOnStop: *flush,
 		API:        runner.APIOptions{Ready: announceAPI(cfg.API.TLS.Cert != "")},
 		Reload:     hangups(ctx),
 		LoadConfig: func() (config.Config, error) { return loadConfig(*cfgPath, *dataDir) },

@@ -98,11 +98,11 @@ func caller(ctx context.Context) Caller {
 // authenticate identifies the caller of every request from its bearer
 // token, refusing requests without a valid one, or makes every request
 // the local admin when no token is configured.
-func authenticate(ts tokens) func(http.Handler) http.Handler {
+func authenticate(current func() tokens) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c := localCaller
-			if len(ts) > 0 {
+			if ts := current(); len(ts) > 0 {
 				tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 				var found bool
 				if ok {

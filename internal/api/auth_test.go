@@ -69,7 +69,8 @@ func TestAuthenticationAndRoles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{tokens: ts}
+	s := &Server{}
+	s.tokens.Store(&ts)
 	srv := httptest.NewServer(chain(s.mux(Options{}), limitBody(1024)))
 	defer srv.Close()
 	c := srv.Client()
@@ -155,7 +156,8 @@ func TestTLS(t *testing.T) {
 	cfg := config.Default()
 	cfg.API = config.API{Listen: "127.0.0.1:0", Tokens: toks, TLS: config.TLSFiles{Cert: certFile, Key: keyFile}, MaxBody: 1 << 20}
 	ts, _ := newTokens(toks)
-	s := &Server{cfg: cfg, tokens: ts}
+	s := &Server{cfg: cfg}
+	s.tokens.Store(&ts)
 	s.handler = s.mux(Options{})
 	ln, err := s.Listen()
 	if err != nil {
@@ -209,4 +211,29 @@ func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
 	pool = x509.NewCertPool()
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
+}
+
+// TestSetTokensKeepsPublicGuarded: a reload cannot remove every token
+// from an API bound beyond loopback; on loopback it can.
+func TestSetTokensKeepsPublicGuarded(t *testing.T) {
+	t.Parallel()
+	toks, _ := testTokens(t)
+	s := &Server{}
+	if err := s.SetTokens(toks); err != nil {
+		t.Fatal(err)
+	}
+	s.public.Store(true)
+	if err := s.SetTokens(nil); !errors.Is(err, ErrPublicWithoutTokens) {
+		t.Errorf("emptied on a public address: %v", err)
+	}
+	if len(s.keys()) != len(toks) {
+		t.Errorf("%d tokens in force after the refused change, want %d", len(s.keys()), len(toks))
+	}
+	if err := s.SetTokens([]config.Token{{Name: "x", Role: "god", SHA256: toks[0].SHA256}}); err == nil {
+		t.Error("unknown role accepted")
+	}
+	s.public.Store(false)
+	if err := s.SetTokens(nil); err != nil || len(s.keys()) != 0 {
+		t.Errorf("emptied on loopback: %v, %d left", err, len(s.keys()))
+	}
 }

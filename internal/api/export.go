@@ -23,7 +23,7 @@ func (s *Server) exportAlerts(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/x-ndjson")
+	apiHeaders(w, "application/x-ndjson")
 	w.Header().Set("Content-Disposition", `attachment; filename="alerts.jsonl"`)
 	// The trailer tells a complete export from one cut short.
 	w.Header().Set("Trailer", exportTrailer)

@@ -45,7 +45,8 @@ func TestRequestLog(t *testing.T) {
 	ts, _ := newTokens(toks)
 	var logs lockedBuf
 	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s := &Server{tokens: ts}
+	s := &Server{}
+	s.tokens.Store(&ts)
 	mux := s.mux(Options{})
 	mux.HandleFunc("GET /boom", func(http.ResponseWriter, *http.Request) { panic("boom") })
 	srv := httptest.NewServer(chain(mux, logRequests(log), limitBody(1024)))

@@ -91,3 +91,40 @@ func TestOpenAPIServed(t *testing.T) {
 		t.Fatal("openapi.json is not valid JSON")
 	}
 }
+
+// TestOpenAPIRefsResolve: every $ref names a component the document has,
+// and every schema component is used.
+func TestOpenAPIRefsResolve(t *testing.T) {
+	var doc map[string]any
+	if err := json.Unmarshal(openapiDoc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	comps := doc["components"].(map[string]any)
+	used := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if ref, ok := v["$ref"].(string); ok {
+				parts := strings.Split(strings.TrimPrefix(ref, "#/components/"), "/")
+				if len(parts) != 2 || comps[parts[0]] == nil || comps[parts[0]].(map[string]any)[parts[1]] == nil {
+					t.Errorf("$ref %q does not resolve", ref)
+				}
+				used[ref] = true
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+	for name := range comps["schemas"].(map[string]any) {
+		if !used["#/components/schemas/"+name] {
+			t.Errorf("schema %s is never used", name)
+		}
+	}
+}

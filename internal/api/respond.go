@@ -11,13 +11,22 @@ import (
 	"github.com/vedette/vedette/internal/store"
 )
 
+// apiHeaders marks an API answer: its type, not to be sniffed or cached
+// (it holds alert data).
+func apiHeaders(w http.ResponseWriter, contentType string) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+}
+
 // errorBody is every error's JSON.
 type errorBody struct {
 	Error string `json:"error"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
+	apiHeaders(w, "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }

@@ -40,6 +40,7 @@ func (s *Server) routes() []route {
 		{"GET", v + "/principals/{tenant}/{principal}", RoleViewer, s.principal},
 		{"GET", v + "/hosts/{host}", RoleViewer, s.host},
 		{"GET", v + "/export/alerts", RoleViewer, s.exportAlerts},
+		{"GET", v + "/dead-letters", RoleViewer, s.listDeadLetters},
 	}
 }
 

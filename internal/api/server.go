@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/vedette/vedette/internal/config"
@@ -40,7 +41,8 @@ type Server struct {
 	cfg      config.Config
 	store    Store
 	entities Entities
-	tokens   tokens
+	tokens   atomic.Pointer[tokens] // swapped by SetTokens
+	public   atomic.Bool            // bound to a non-loopback address
 	log      *slog.Logger
 	now      func() time.Time
 	handler  http.Handler
@@ -56,9 +58,9 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: opts.Config, store: opts.Store, entities: opts.Entities, tokens: ts,
-		log: opts.Log, now: opts.Now,
+		cfg: opts.Config, store: opts.Store, entities: opts.Entities, log: opts.Log, now: opts.Now,
 	}
+	s.tokens.Store(&ts)
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -81,7 +83,7 @@ func (s *Server) mux(opts Options) *http.ServeMux {
 	for _, rt := range s.routes() {
 		var h http.Handler = rt.handle
 		if rt.role > 0 {
-			h = authenticate(s.tokens)(require(rt.role, rt.handle))
+			h = authenticate(s.keys)(require(rt.role, rt.handle))
 		}
 		mux.Handle(rt.method+" "+rt.path, h)
 	}
@@ -104,6 +106,29 @@ func mount(mux *http.ServeMux, pattern string, h http.Handler) {
 // Handler serves the API and the mounted handlers.
 func (s *Server) Handler() http.Handler { return s.handler }
 
+// keys returns the tokens in force (none for a Server built by hand).
+func (s *Server) keys() tokens {
+	if ts := s.tokens.Load(); ts != nil {
+		return *ts
+	}
+	return nil
+}
+
+// SetTokens puts a new set of tokens in force (a configuration reload):
+// the next request is checked against them. Removing every token is
+// refused while the API listens on a non-loopback address.
+func (s *Server) SetTokens(cfg []config.Token) error {
+	ts, err := newTokens(cfg)
+	if err != nil {
+		return err
+	}
+	if len(ts) == 0 && s.public.Load() {
+		return ErrPublicWithoutTokens
+	}
+	s.tokens.Store(&ts)
+	return nil
+}
+
 // ErrPublicWithoutTokens refuses to serve a non-loopback address without tokens.
 var ErrPublicWithoutTokens = errors.New("api: refusing a non-loopback address without api.tokens")
 
@@ -112,7 +137,8 @@ var ErrPublicWithoutTokens = errors.New("api: refusing a non-loopback address wi
 // With api.tls set, connections are TLS (1.2 or later).
 func (s *Server) Listen() (net.Listener, error) {
 	a := s.cfg.API
-	if len(s.tokens) == 0 && !config.LoopbackAddr(a.Listen) {
+	open := len(s.keys()) == 0
+	if open && !config.LoopbackAddr(a.Listen) {
 		return nil, fmt.Errorf("%w: %s", ErrPublicWithoutTokens, a.Listen)
 	}
 	var tlsCfg *tls.Config
@@ -127,7 +153,9 @@ func (s *Server) Listen() (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
-	if tcp, ok := ln.Addr().(*net.TCPAddr); len(s.tokens) == 0 && (!ok || !tcp.IP.IsLoopback()) {
+	tcp, ok := ln.Addr().(*net.TCPAddr)
+	s.public.Store(!ok || !tcp.IP.IsLoopback())
+	if open && s.public.Load() {
 		ln.Close()
 		return nil, fmt.Errorf("%w: %s", ErrPublicWithoutTokens, ln.Addr())
 	}
@@ -137,16 +165,19 @@ func (s *Server) Listen() (net.Listener, error) {
 	return ln, nil
 }
 
-// Serve answers requests on ln until ctx ends, then shuts down, giving
-// requests in flight up to 5 s.
+// Serve answers requests on ln until ctx ends, then shuts down: requests
+// in flight get up to 5 s to finish, then their contexts are cancelled
+// (an export stops) and the connections closed.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	base, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelBase()
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return ctx },
+		BaseContext:       func(net.Listener) context.Context { return base },
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
@@ -155,19 +186,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("api: %w", err)
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	sctx, cancel := context.WithTimeout(base, 5*time.Second)
 	defer cancel()
 	err := srv.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		s.log.Warn("api: requests still running at shutdown were cut")
+		cancelBase()
+		err = srv.Close()
+	}
 	<-done
 	return err
-}
-
-// Run listens and serves until ctx ends.
-func (s *Server) Run(ctx context.Context) error {
-	ln, err := s.Listen()
-	if err != nil {
-		return err
-	}
-	s.log.Info("api listening", "addr", ln.Addr().String(), "tls", s.cfg.API.TLS.Cert != "", "tokens", len(s.tokens))
-	return s.Serve(ctx, ln)
 }

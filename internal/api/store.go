@@ -33,6 +33,8 @@ type Store interface {
 	DeleteSetting(ctx context.Context, tenant, subscription, detection, actor string) error
 
 	AddAudit(ctx context.Context, e store.AuditEntry) error
+
+	DeadLetters(ctx context.Context, output string, limit int) ([]store.DeadLetter, error)
 }
 
 // Entities answers what the baselines know of a principal or a host: the

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/gob"
 	"fmt"
-	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -29,10 +28,17 @@ type Config struct {
 	// Window is how far back "recently" reaches: countries, IPs and places
 	// used within it count as known. Default 30 days.
 	Window time.Duration `yaml:"window"`
+	// EgressV4Bits and EgressV6Bits are the prefix lengths of a network
+	// for shared egress: addresses of one pool (SASE gateways, carrier
+	// CGNAT, office NAT) mostly share one. Defaults 24 and 48.
+	EgressV4Bits int `yaml:"egress_prefix_v4"`
+	EgressV6Bits int `yaml:"egress_prefix_v6"`
 }
 
 // DefaultConfig returns the defaults.
-func DefaultConfig() Config { return Config{Window: 30 * 24 * time.Hour} }
+func DefaultConfig() Config {
+	return Config{Window: 30 * 24 * time.Hour, EgressV4Bits: 24, EgressV6Bits: 48}
+}
 
 // Baselines is the learned state of every tenant. It is not safe for
 // concurrent use: the pipeline feeds it from one goroutine, in event order.
@@ -69,7 +75,7 @@ func (b *Baselines) tenant(id string) (*Tenant, *tenantCache) {
 	}
 	t, ok := b.tenants[id]
 	if !ok {
-		t = newTenant(id)
+		t = newTenant(id, b.cfg)
 		b.tenants[id] = t
 	}
 	c, ok := b.caches[id]
@@ -129,25 +135,57 @@ func (b *Baselines) Learn(e *event.Event) {
 		p.LastPowerShell = max(p.LastPowerShell, sec)
 	}
 	if e.Result != event.ResultSuccess {
+		if e.SourceIP.IsValid() && IsCredentialFailure(e) {
+			t.learnFailure(i, e)
+		}
 		return
 	}
 	p.LastSuccess = max(p.LastSuccess, sec)
+	if IsResourceDeletion(e) {
+		t.learnDeletion(i, e)
+	}
 	t.touchApp(p, e, day)
 	if !e.SourceIP.IsValid() || !event.IsPublicIP(e.SourceIP) {
 		return
 	}
-	ip := e.SourceIP.Unmap()
-	t.learnUse(c, i, p, ip, e.Location, day)
-	if e.Interactive && e.Location.Known() && sec >= p.Fix.Time {
+	t.endRun(i, e)
+	t.learnUse(c, i, p, e, day)
+	if IsLocationEvidence(e) && sec >= p.Fix.Time {
+		t.learnHop(i, p, e, day)
 		t.moveFix(&p.Fix, e)
 	}
+}
+
+// IsLocationEvidence reports whether e says where its principal is: a
+// successful interactive activity of a user from a public IP with a place.
+// A management operation from Microsoft's own network is a call the
+// service made on the user's behalf (the portal's back end, a deployment),
+// and says where Microsoft is.
+func IsLocationEvidence(e *event.Event) bool {
+	return e.PrincipalKind == event.PrincipalUser &&
+		e.Result == event.ResultSuccess && e.Interactive &&
+		e.SourceIP.IsValid() && event.IsPublicIP(e.SourceIP) &&
+		e.Location.Known() && !IsServiceCall(e)
+}
+
+// IsServiceCall reports whether e is a management operation that came from
+// Microsoft's own network.
+func IsServiceCall(e *event.Event) bool {
+	return e.Kind == event.KindManagement && e.Network.Class == event.NetMicrosoft
 }
 
 // learnUse records principal i's use of ip, and of the place in loc, on
 // day. A principal repeating a use one of its marks vouches for (the same
 // IP and place on the same day) changes nothing and is skipped.
-func (t *Tenant) learnUse(c *tenantCache, i uint32, p *Principal, ip netip.Addr, loc event.Location, day uint32) {
-	u := use{ip: KeyOf(ip), country: CountryOf(loc.Country), hasCell: loc.HasCoord}
+//
+// Countries count only a user's interactive activity: token refreshes and
+// service calls run wherever the client or the service is.
+func (t *Tenant) learnUse(c *tenantCache, i uint32, p *Principal, e *event.Event, day uint32) {
+	ip, loc := e.SourceIP.Unmap(), e.Location
+	u := use{ip: KeyOf(ip), hasCell: loc.HasCoord}
+	if e.Interactive && e.PrincipalKind == event.PrincipalUser && !IsServiceCall(e) {
+		u.country = CountryOf(loc.Country)
+	}
 	if u.hasCell {
 		u.cell = CellOf(loc.Lat, loc.Lon)
 	}
@@ -157,6 +195,7 @@ func (t *Tenant) learnUse(c *tenantCache, i uint32, p *Principal, ip netip.Addr,
 	}
 	slot, reused := p.touchIP(ip, day)
 	c.forget(t.touchIP(u.ip, i, uint16(day)))
+	c.forget(touchShared(t.SoloNets, t.Nets, t.cfg.netOf(ip), i, uint16(day)))
 	var evicted Country
 	if u.country != 0 {
 		evicted = p.touchCountry(u.country, day)
@@ -184,6 +223,7 @@ func (t *Tenant) moveFix(f *Fix, e *event.Event) {
 		Operation: t.reintern(f.Operation, e.Operation), Source: t.reintern(f.Source, e.Origin.Source),
 		Record: int32(e.Origin.Record), Key: e.Key,
 		GeoSource: t.reintern(f.GeoSource, l.Source), GeoBuild: t.reintern(f.GeoBuild, l.Build),
+		ASN: e.Network.ASN, ASClass: netClassCode(e.Network.Class),
 	}
 }
 
@@ -232,13 +272,11 @@ func (b *Baselines) Prune(now time.Time) {
 		c.prune(uint32(cut))
 	}
 	for _, t := range b.tenants {
-		pruneUsage(t.IPs, cut)
-		for k, s := range t.SoloIPs {
-			if s.Day < cut {
-				delete(t.SoloIPs, k)
-			}
-		}
+		pruneShared(t.SoloIPs, t.IPs, cut)
+		pruneShared(t.SoloNets, t.Nets, cut)
+		pruneShared(t.SoloHops, t.Hops, cut)
 		pruneUsage(t.Cells, cut)
+		t.pruneFailures(now.Add(-FailureRun).Unix())
 	}
 }
 
@@ -292,25 +330,8 @@ func (b *Baselines) restore(tenants map[string]*Tenant) {
 		tenants = map[string]*Tenant{}
 	}
 	for id, t := range tenants {
-		t.ID = id
-		if t.IPs == nil {
-			t.IPs = map[IPKey]Usage{}
-		}
-		if t.SoloIPs == nil {
-			t.SoloIPs = map[IPKey]Solo{}
-		}
-		if t.Countries == nil {
-			t.Countries = map[Country]Usage{}
-		}
-		if t.Cells == nil {
-			t.Cells = map[Cell]Usage{}
-		}
-		if t.Watermarks == nil {
-			t.Watermarks = map[event.Kind]*Watermark{}
-		}
-		if t.Sessions == nil {
-			t.Sessions = map[uint32]*Session{}
-		}
+		t.ID, t.cfg = id, b.cfg
+		t.initMaps()
 		t.reindex()
 		t.reinternSessions()
 	}

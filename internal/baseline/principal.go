@@ -13,6 +13,8 @@ package baseline
 
 import (
 	"net/netip"
+
+	"github.com/vedette/vedette/internal/event"
 )
 
 // Slots per principal. Small fixed arrays keep a principal under 1 KiB and
@@ -47,6 +49,7 @@ type Fix struct {
 	Lat, Lon  float32
 	RadiusKm  float32
 	HasCoord  bool
+	ASClass   uint8 // the AS's class (see NetClass), in what was padding
 	Country   Country
 	City      string // interned
 	App       string // interned
@@ -54,9 +57,29 @@ type Fix struct {
 	Operation string // interned
 	Source    string // interned
 	Record    int32
+	ASN       uint32 // the address's AS, 0 if unknown, in what was padding
 	Key       string
 	GeoSource string // interned
 	GeoBuild  string // interned
+}
+
+// Network returns the fix's AS (without its name, which the fix does not
+// keep: 32 bytes a principal).
+func (f *Fix) Network() event.Network {
+	return event.Network{ASN: f.ASN, Class: netClasses[f.ASClass]}
+}
+
+// netClasses are event.Network classes by their code in Fix.ASClass.
+var netClasses = [...]string{"", event.NetMicrosoft, event.NetCloud, event.NetMobile, event.NetHosting}
+
+// netClassCode returns class's code, 0 for none or unknown.
+func netClassCode(class string) uint8 {
+	for i, c := range netClasses {
+		if c == class {
+			return uint8(i)
+		}
+	}
+	return 0
 }
 
 // Principal is what is known about one identity of a tenant.

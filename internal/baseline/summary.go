@@ -26,20 +26,25 @@ func (p *Principal) countHour(h int) {
 const maxApps = math.MaxUint16 - 1
 
 // touchApp records the client app of a successful activity on day, in
-// the slot of the same app or the least recently used one.
+// the slot of the same app or the least recently used one. Apps are known
+// by ID (sign-ins and ARM share it; only sign-ins name the app).
 func (t *Tenant) touchApp(p *Principal, e *event.Event, day uint32) {
-	name := cmp.Or(e.AppName, e.AppID)
-	if name == "" {
+	key := cmp.Or(e.AppID, e.AppName)
+	if key == "" {
 		return
 	}
-	app, ok := t.appIndex[name]
-	if !ok {
-		if len(t.AppNames) >= maxApps {
+	app, ok := t.appIndex[key]
+	switch {
+	case ok && e.AppName != "" && t.AppNames[app-1] != e.AppName:
+		t.AppNames[app-1] = e.AppName
+	case !ok:
+		if len(t.AppKeys) >= maxApps {
 			return
 		}
-		t.AppNames = append(t.AppNames, name)
-		app = uint16(len(t.AppNames))
-		t.appIndex[name] = app
+		t.AppKeys = append(t.AppKeys, key)
+		t.AppNames = append(t.AppNames, cmp.Or(e.AppName, key))
+		app = uint16(len(t.AppKeys))
+		t.appIndex[key] = app
 	}
 	victim := 0
 	for i, s := range p.Apps {

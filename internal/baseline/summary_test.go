@@ -84,3 +84,24 @@ func TestAppSlotsKeepTheRecent(t *testing.T) {
 		t.Errorf("apps (-want +got):\n%s", diff)
 	}
 }
+
+// TestAppsKnownByID: ARM activity names the client by ID only, sign-ins by
+// ID and name: one app, shown by its name.
+func TestAppsKnownByID(t *testing.T) {
+	b := New(DefaultConfig())
+	const cli = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+	arm := signin(t0, "u@contoso.com", "81.2.69.160", "GB", event.ResultSuccess)
+	arm.Kind, arm.AppID = event.KindManagement, cli
+	b.Learn(arm)
+	s, _ := b.Summary("contoso", "u@contoso.com", nil)
+	if len(s.Apps) != 1 || s.Apps[0].App != cli {
+		t.Fatalf("after ARM: %+v", s.Apps)
+	}
+	in := signin(t0.Add(time.Hour), "u@contoso.com", "81.2.69.160", "GB", event.ResultSuccess)
+	in.AppID, in.AppName = cli, "Microsoft Azure CLI"
+	b.Learn(in)
+	s, _ = b.Summary("contoso", "u@contoso.com", nil)
+	if len(s.Apps) != 1 || s.Apps[0].App != "Microsoft Azure CLI" {
+		t.Errorf("after the sign-in: %+v", s.Apps)
+	}
+}

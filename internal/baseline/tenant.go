@@ -67,6 +67,17 @@ func (u Usage) Others(who uint32, since uint32) int {
 	return n
 }
 
+// Count counts distinct principals that used it on or after day since.
+func (u Usage) Count(since uint32) int {
+	n := 0
+	for i := range u.Who {
+		if u.Who[i] != 0 && uint32(u.Day[i]) >= since {
+			n++
+		}
+	}
+	return n
+}
+
 // Watermark is how far a stream (tenant and kind of log) has been processed:
 // the latest event time and the keys of the events at exactly that time, so
 // re-reading the same input neither re-learns nor re-alerts.
@@ -83,8 +94,18 @@ type Tenant struct {
 	// IPs holds the usage of IPs used by more than one principal; SoloIPs
 	// those only one principal used (most of them: home and mobile
 	// addresses), in a third of the space.
-	IPs        map[IPKey]Usage
-	SoloIPs    map[IPKey]Solo
+	IPs     map[IPKey]Usage
+	SoloIPs map[IPKey]Solo
+	// Nets and SoloNets are the same for networks (/24, /48 by default):
+	// shared egress pools hand out many addresses of one network.
+	Nets     map[NetKey]Usage
+	SoloNets map[NetKey]Solo
+	// Hops and SoloHops are the habitual hops: which principals moved
+	// between a pair of endpoints (place and network) in the window.
+	Hops     map[HopKey]Usage
+	SoloHops map[HopKey]Solo
+	// UserHops are each hopping principal's own recent hops, by index.
+	UserHops   map[uint32]Hops
 	Countries  map[Country]Usage
 	Cells      map[Cell]Usage
 	Watermarks map[event.Kind]*Watermark
@@ -92,35 +113,60 @@ type Tenant struct {
 	// by principal index; SessionSweep is the day they were last swept.
 	Sessions     map[uint32]*Session
 	SessionSweep uint32
+	// Failures are recent failed sign-ins by source network, for password
+	// spray and brute force; Deletions the recent deletions of principals
+	// that delete resources.
+	Failures  map[NetKey]*Failures
+	Deletions map[uint32]*Deletions
 
-	// AppNames are the client apps principals used, by index (AppSeen).
-	AppNames []string
+	// AppKeys are the client apps principals used, by index (AppSeen):
+	// the app ID, or the name when the log has no ID; AppNames what to
+	// show for each (the name once a log gave one).
+	AppKeys, AppNames []string
 
+	cfg      Config
 	index    map[string]uint32
-	appIndex map[string]uint16 // app name -> 1 + index in AppNames
+	appIndex map[string]uint16 // app key -> 1 + index in AppKeys
 	intern   map[string]string
 	// lastName and lastIndex cache the last successful Lookup.
 	lastName  string
 	lastIndex uint32
 }
 
-func newTenant(id string) *Tenant {
-	t := &Tenant{
-		ID:         id,
-		IPs:        map[IPKey]Usage{},
-		SoloIPs:    map[IPKey]Solo{},
-		Countries:  map[Country]Usage{},
-		Cells:      map[Cell]Usage{},
-		Watermarks: map[event.Kind]*Watermark{},
-		Sessions:   map[uint32]*Session{},
-	}
+func newTenant(id string, cfg Config) *Tenant {
+	t := &Tenant{ID: id, cfg: cfg}
+	t.initMaps()
 	t.reindex()
 	return t
 }
 
+// initMaps makes the maps a snapshot left nil (empty, or written before
+// they existed).
+func (t *Tenant) initMaps() {
+	initMap(&t.IPs)
+	initMap(&t.SoloIPs)
+	initMap(&t.Nets)
+	initMap(&t.SoloNets)
+	initMap(&t.Hops)
+	initMap(&t.SoloHops)
+	initMap(&t.UserHops)
+	initMap(&t.Failures)
+	initMap(&t.Deletions)
+	initMap(&t.Countries)
+	initMap(&t.Cells)
+	initMap(&t.Watermarks)
+	initMap(&t.Sessions)
+}
+
+func initMap[K comparable, V any](m *map[K]V) {
+	if *m == nil {
+		*m = map[K]V{}
+	}
+}
+
 func (t *Tenant) reindex() {
-	t.appIndex = make(map[string]uint16, len(t.AppNames))
-	for i, a := range t.AppNames {
+	t.appIndex = make(map[string]uint16, len(t.AppKeys))
+	for i, a := range t.AppKeys {
 		t.appIndex[a] = uint16(i + 1)
 	}
 	t.index = make(map[string]uint32, len(t.Principals))
@@ -191,41 +237,9 @@ type Solo struct {
 }
 
 // IPUsage returns the usage of ip, zero if unused.
-func (t *Tenant) IPUsage(ip netip.Addr) Usage {
-	k := KeyOf(ip)
-	if s, ok := t.SoloIPs[k]; ok {
-		return Usage{Who: [recentSlots]uint32{s.Who}, Day: [recentSlots]uint16{s.Day}, LastDay: s.Day}
-	}
-	return t.IPs[k]
-}
+func (t *Tenant) IPUsage(ip netip.Addr) Usage { return sharedUsage(t.SoloIPs, t.IPs, KeyOf(ip)) }
 
-// touchIP records that principal who used ip on day, promoting a solo IP
-// to a shared one when a second principal uses it. It returns the principal
-// (index + 1) whose use of the IP was forgotten to make room, 0 if none.
-// Most IPs are solo and most uses repeat one already recorded: those cost
-// one map read.
+// touchIP records that principal who used ip on day; see touchShared.
 func (t *Tenant) touchIP(k IPKey, who uint32, day uint16) (evicted uint32) {
-	if s, ok := t.SoloIPs[k]; ok {
-		switch {
-		case s.Who != who+1:
-			u := Usage{}
-			u.touch(s.Who-1, s.Day)
-			u.touch(who, day)
-			t.IPs[k] = u
-			delete(t.SoloIPs, k)
-		case day > s.Day:
-			t.SoloIPs[k] = Solo{Who: s.Who, Day: day}
-		}
-		return 0
-	}
-	u, ok := t.IPs[k]
-	if !ok {
-		t.SoloIPs[k] = Solo{Who: who + 1, Day: day}
-		return 0
-	}
-	changed, evicted := u.touch(who, day)
-	if changed {
-		t.IPs[k] = u
-	}
-	return evicted
+	return touchShared(t.SoloIPs, t.IPs, k, who, day)
 }

@@ -38,7 +38,8 @@ func TestAPIValidation(t *testing.T) {
 }
 
 // TestCatalog: every activity detection that settings can name, with its
-// default parameters and no "enabled" among them.
+// default parameters and no "enabled" among them (persistence-technique
+// and malicious-ip-activity have none).
 func TestCatalog(t *testing.T) {
 	t.Parallel()
 	c := Catalog()
@@ -46,7 +47,7 @@ func TestCatalog(t *testing.T) {
 		t.Fatalf("%d described, %d activity detections", len(c), len(ActivityDetections()))
 	}
 	for _, d := range c {
-		if _, ok := detectionKeys[d.Meta.ID]; !ok || len(d.Params) == 0 && d.Meta.ID != "persistence-technique" {
+		if _, ok := detectionKeys[d.Meta.ID]; !ok || len(d.Params) == 0 && d.Meta.ID != "persistence-technique" && d.Meta.ID != "malicious-ip-activity" {
 			t.Errorf("%s: key known %v, params %v", d.Meta.ID, ok, d.Params)
 		}
 		if _, ok := d.Params["enabled"]; ok {

@@ -12,11 +12,13 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/vedette/vedette/internal/baseline"
+	"github.com/vedette/vedette/internal/deliver"
 	"github.com/vedette/vedette/internal/detect"
 	"github.com/vedette/vedette/internal/enrich/iplist"
 )
@@ -39,6 +41,9 @@ type Config struct {
 	Overrides []Override `yaml:"overrides"`
 	// Activity configures the live activity sources of `vedette serve`.
 	Activity Activity `yaml:"activity"`
+	// Outputs are where findings are delivered, at least once, from the
+	// store's outbox (docs/OUTPUTS.md).
+	Outputs []deliver.OutputConfig `yaml:"outputs"`
 	// Store: SQLite in data_dir (default) or PostgreSQL.
 	Store Store `yaml:"store"`
 	// API configures the HTTP API.
@@ -71,6 +76,10 @@ type Detections struct {
 	ImpossibleTravel  Switch[detect.ImpossibleTravel]  `yaml:"impossible_travel"`
 	InfrequentCountry Switch[detect.InfrequentCountry] `yaml:"infrequent_country"`
 	AnonymousIP       Switch[detect.AnonymousIP]       `yaml:"anonymous_ip"`
+	PasswordSpray     Switch[detect.PasswordSpray]     `yaml:"password_spray"`
+	BruteForceSuccess Switch[detect.BruteForceSuccess] `yaml:"brute_force_success"`
+	MaliciousIP       Switch[detect.MaliciousIP]       `yaml:"malicious_ip_activity"`
+	MassDeletion      Switch[detect.MassDeletion]      `yaml:"mass_resource_deletion"`
 	// Management-layer detections on Azure Resource Manager activity.
 	MicroBurst            Switch[detect.MicroBurst]            `yaml:"microburst"`
 	Azurite               Switch[detect.Azurite]               `yaml:"azurite"`
@@ -103,6 +112,10 @@ func Default() Config {
 			ImpossibleTravel:  Switch[detect.ImpossibleTravel]{true, detect.DefaultImpossibleTravel()},
 			InfrequentCountry: Switch[detect.InfrequentCountry]{true, detect.DefaultInfrequentCountry()},
 			AnonymousIP:       Switch[detect.AnonymousIP]{true, detect.DefaultAnonymousIP()},
+			PasswordSpray:     Switch[detect.PasswordSpray]{true, detect.DefaultPasswordSpray()},
+			BruteForceSuccess: Switch[detect.BruteForceSuccess]{true, detect.DefaultBruteForceSuccess()},
+			MaliciousIP:       Switch[detect.MaliciousIP]{true, detect.DefaultMaliciousIP()},
+			MassDeletion:      Switch[detect.MassDeletion]{true, detect.DefaultMassDeletion()},
 
 			MicroBurst:            Switch[detect.MicroBurst]{true, detect.DefaultMicroBurst()},
 			Azurite:               Switch[detect.Azurite]{true, detect.DefaultAzurite()},
@@ -151,6 +164,7 @@ func (c *Config) resolvePaths(dir string) {
 	}
 	c.Network.resolvePaths(abs)
 	c.Activity.Kafka.TLS.CAFile = abs(c.Activity.Kafka.TLS.CAFile)
+	c.resolveOutputPaths(abs)
 	c.API.TLS.Cert, c.API.TLS.Key = abs(c.API.TLS.Cert), abs(c.API.TLS.Key)
 }
 
@@ -165,6 +179,9 @@ func Parse(r io.Reader) (Config, error) {
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return Config{}, fmt.Errorf("line %d: a second YAML document (after ---) would be ignored; merge it into the first", extra.Line)
+	}
+	for i, o := range cfg.Outputs {
+		cfg.Outputs[i] = o.WithDefaults()
 	}
 	if err := cfg.Validate(); err != nil {
 		return Config{}, err
@@ -182,12 +199,19 @@ func (c *Config) Validate() error {
 	if w := c.Baseline.Window; w < 24*time.Hour || w > maxWindow {
 		errs = append(errs, fmt.Errorf("baseline.window: %s is outside [24h, %s]", FormatDuration(w), FormatDuration(maxWindow)))
 	}
+	if b := c.Baseline.EgressV4Bits; b < 8 || b > 32 {
+		errs = append(errs, fmt.Errorf("baseline.egress_prefix_v4: %d is outside 8..32", b))
+	}
+	if b := c.Baseline.EgressV6Bits; b < 16 || b > 63 {
+		errs = append(errs, fmt.Errorf("baseline.egress_prefix_v6: %d is outside 16..63", b))
+	}
 	for i, l := range c.Lists {
 		errs = append(errs, validateList(i, l)...)
 	}
 	errs = append(errs, c.Detections.validate("detections")...)
 	errs = append(errs, c.validateNetwork()...)
 	errs = append(errs, c.Activity.validate()...)
+	errs = append(errs, c.validateOutputs()...)
 	errs = append(errs, c.Store.validate()...)
 	errs = append(errs, c.API.validate()...)
 	errs = append(errs, c.Ops.validate()...)
@@ -239,6 +263,18 @@ func (d Detections) validate(where string) []error {
 	}
 	errs = append(errs, distinct(where+".impossible_travel.shared_ip_principals", it.SharedIPPrincipals)...)
 	errs = append(errs, distinct(where+".impossible_travel.common_place_principals", it.CommonPlacePrincipals)...)
+	errs = append(errs, distinct(where+".impossible_travel.shared_network_principals", it.SharedNetworkPrincipals)...)
+	errs = append(errs, distinct(where+".impossible_travel.org_hop_principals", it.OrgHopPrincipals)...)
+	errs = append(errs, distinct(where+".impossible_travel.org_anonymiser_principals", it.OrgAnonymiserPrincipals)...)
+	if it.HabitualHops < 1 {
+		errs = append(errs, fmt.Errorf("%s.impossible_travel.habitual_hops: %d, want at least 1", where, it.HabitualHops))
+	}
+	for _, name := range it.SuppressionsOff {
+		if !slices.Contains(detect.TravelSuppressions, name) {
+			errs = append(errs, fmt.Errorf("%s.impossible_travel.suppressions_off: %q is not one of %v", where, name, detect.TravelSuppressions))
+		}
+	}
+	errs = append(errs, d.validateIdentity(where)...)
 	errs = append(errs, distinct(where+".anonymous_ip.org_common_principals", d.AnonymousIP.Settings.OrgCommonPrincipals)...)
 	for name, v := range map[string]time.Duration{
 		"impossible_travel.learning":  it.Learning,

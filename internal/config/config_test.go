@@ -115,6 +115,7 @@ func TestFullExampleAndOverrides(t *testing.T) {
 	}
 	const tenant, sub = "72F988BF-86F1-41AF-91AB-2D7CD011DB47", "0b1f6471-1bf0-4dda-aec3-111122223333"
 	s := cfg.Scopes()
+	identity := []string{"password-spray", "brute-force-success", "malicious-ip-activity", "mass-resource-deletion"}
 	management := []string{"microburst", "azurite", "inactive-account-persistence", "powershell-persistence", "persistence-technique"}
 	tests := []struct {
 		name        string
@@ -122,9 +123,9 @@ func TestFullExampleAndOverrides(t *testing.T) {
 		want        []string
 		maxSpeedKmh float64
 	}{
-		{"other tenant: defaults", "other", "", append([]string{"impossible-travel", "infrequent-country", "anonymous-ip"}, management...), 900},
-		{"tenant override, case-insensitive", tenant, "", append([]string{"impossible-travel", "infrequent-country"}, management...), 1200},
-		{"both overrides on the subscription", tenant, sub, []string{"infrequent-country", "azurite", "inactive-account-persistence", "powershell-persistence", "persistence-technique"}, 0},
+		{"other tenant: defaults", "other", "", slices.Concat([]string{"impossible-travel", "infrequent-country", "anonymous-ip"}, identity, management), 900},
+		{"tenant override, case-insensitive", tenant, "", slices.Concat([]string{"impossible-travel", "infrequent-country"}, identity, management), 1200},
+		{"both overrides on the subscription", tenant, sub, slices.Concat([]string{"infrequent-country"}, identity, []string{"azurite", "inactive-account-persistence", "powershell-persistence", "persistence-technique"}), 0},
 	}
 	for _, tt := range tests {
 		ds := s.Detectors(tt.tenant, tt.sub)

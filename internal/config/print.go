@@ -13,13 +13,15 @@ import (
 var reGoDuration = regexp.MustCompile(`^-?([0-9.]+(h|m|s|ms|µs|us|ns))+$`)
 
 // YAML writes the effective configuration with the file's own keys, every
-// section included, durations as a file would write them (720h, 90m).
+// section included, durations as a file would write them (720h, 90m) and
+// secrets redacted as in Effective.
 func (c Config) YAML() ([]byte, error) {
 	var doc yaml.Node
 	if err := doc.Encode(c); err != nil {
 		return nil, err
 	}
-	tidy(&doc)
+	shortenDurations(&doc)
+	redact(&doc)
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
@@ -29,21 +31,14 @@ func (c Config) YAML() ([]byte, error) {
 	return buf.Bytes(), enc.Close()
 }
 
-// tidy rewrites the duration scalars under n and hides passwords.
-func tidy(n *yaml.Node) {
+// shortenDurations rewrites the duration scalars under n.
+func shortenDurations(n *yaml.Node) {
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" && reGoDuration.MatchString(n.Value) {
 		if d, err := time.ParseDuration(n.Value); err == nil {
 			n.Value = FormatDuration(d)
 		}
 	}
-	if n.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if k, v := n.Content[i], n.Content[i+1]; k.Value == "password" && v.Value != "" {
-				v.Value = "(hidden)"
-			}
-		}
-	}
 	for _, c := range n.Content {
-		tidy(c)
+		shortenDurations(c)
 	}
 }

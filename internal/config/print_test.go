@@ -26,7 +26,7 @@ func TestYAMLRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"window: 2160h\n", "window: 1h30m\n", "snapshot_interval: 30s\n", "grace: 10m\n",
-		"max_hosts: 5000\n", "network:\n", "collector:\n", "password: (hidden)\n", "commit_interval: 30s\n"} {
+		"max_hosts: 5000\n", "network:\n", "collector:\n", "password: <redacted>\n", "commit_interval: 30s\n"} {
 		if !bytes.Contains(out, []byte(want)) {
 			t.Errorf("no %q in\n%s", want, out)
 		}
@@ -34,7 +34,7 @@ func TestYAMLRoundTrip(t *testing.T) {
 	if bytes.Contains(out, []byte("secret")) || bytes.Contains(out, []byte("0s\n")) && !bytes.Contains(out, []byte("30s\n")) {
 		t.Errorf("password or Go-style durations printed:\n%s", out)
 	}
-	back, err := Parse(bytes.NewReader(bytes.Replace(out, []byte("(hidden)"), []byte("secret"), 1)))
+	back, err := Parse(bytes.NewReader(bytes.Replace(out, []byte("<redacted>"), []byte("secret"), 1)))
 	if err != nil {
 		t.Fatalf("printed configuration does not parse: %v\n%s", err, out)
 	}

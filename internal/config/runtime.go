@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/vedette/vedette/internal/detect"
 )
 
 // RuntimeOverride is a detection's setting changed at run time (through
@@ -27,12 +29,22 @@ const (
 	SourceAPI     = "api"
 )
 
-// detectionKeys maps detection IDs to their keys under `detections:`.
-var detectionKeys = map[string]string{
-	"impossible-travel": "impossible_travel", "infrequent-country": "infrequent_country", "anonymous-ip": "anonymous_ip",
-	"microburst": "microburst", "azurite": "azurite", "inactive-account-persistence": "inactive_account_persistence",
-	"powershell-persistence": "powershell_persistence", "persistence-technique": "persistence_technique",
-}
+// detectionKeys maps detection IDs to their keys under `detections:`,
+// read from the Detections struct itself (each field's YAML key and its
+// detector's ID), so a new detection is settable at run time as soon as
+// it is configurable.
+var detectionKeys = func() map[string]string {
+	keys := map[string]string{}
+	v := reflect.ValueOf(Default().Detections)
+	for i := range v.NumField() {
+		tag, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ",")
+		settings := reflect.New(v.Field(i).FieldByName("Settings").Type())
+		if d, ok := settings.Interface().(detect.Detector); ok && tag != "" {
+			keys[d.Meta().ID] = tag
+		}
+	}
+	return keys
+}()
 
 // ActivityDetections lists the IDs of the detections settings can name.
 func ActivityDetections() []string {

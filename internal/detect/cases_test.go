@@ -53,6 +53,13 @@ type caseEvent struct {
 	// (a role definition body for ARM role definition writes, the role of
 	// a directory role membership).
 	Detail string `json:"detail"`
+	// Network of the source IP: asn, its organisation and class
+	// (microsoft, cloud, mobile, hosting); code is the result code (an
+	// Entra error code, a CloudTrail errorCode).
+	ASN     uint32 `json:"asn"`
+	ASOrg   string `json:"asorg"`
+	ASClass string `json:"asclass"`
+	Code    string `json:"code"`
 }
 
 // caseAlert is what the goldens pin of an alert.
@@ -63,6 +70,8 @@ type caseAlert struct {
 	Confidence float64   `json:"confidence"`
 	Factors    []string  `json:"factors"`
 	Evidence   []string  `json:"evidence"` // keys
+	// Checks are the suppressions checked, "name" or "name (applied)".
+	Checks []string `json:"checks,omitempty"`
 }
 
 // mapLists is an in-memory IP list: the real lookup structure is tested in
@@ -103,15 +112,10 @@ func runCase(t *testing.T, file, detection string) {
 			t.Fatalf("config: %v", err)
 		}
 	}
-	events, lists := parseEvents(t, sections["events.jsonl"])
-	p := pipeline.New(pipeline.Options{TrustRecordLocation: true}, baseline.New(cfg.Baseline),
-		pipeline.Deps{Lists: lists, Scoper: cfg.Scopes()})
 	got := []caseAlert{}
-	for _, e := range events {
-		for _, a := range p.Process(e) {
-			if a.Detection == detection {
-				got = append(got, summarize(a))
-			}
+	for _, a := range replay(t, cfg, sections["events.jsonl"]) {
+		if a.Detection == detection {
+			got = append(got, summarize(a))
 		}
 	}
 	if *update {
@@ -127,6 +131,19 @@ func runCase(t *testing.T, file, detection string) {
 	}
 }
 
+// replay runs a case's events through a pipeline configured by cfg.
+func replay(t *testing.T, cfg config.Config, data []byte) []event.Alert {
+	t.Helper()
+	events, lists := parseEvents(t, data)
+	p := pipeline.New(pipeline.Options{TrustRecordLocation: true}, baseline.New(cfg.Baseline),
+		pipeline.Deps{Lists: lists, Scoper: cfg.Scopes()})
+	var out []event.Alert
+	for _, e := range events {
+		out = append(out, p.Process(e)...)
+	}
+	return out
+}
+
 func summarize(a event.Alert) caseAlert {
 	c := caseAlert{Detection: a.Detection, Principal: a.Principal, Time: a.Time, Confidence: a.Confidence, Factors: []string{}, Evidence: []string{}}
 	for _, f := range a.Factors {
@@ -134,6 +151,13 @@ func summarize(a event.Alert) caseAlert {
 	}
 	for _, e := range a.Evidence {
 		c.Evidence = append(c.Evidence, e.Key)
+	}
+	for _, s := range a.SuppressionsChecked {
+		name := s.Name
+		if s.Applied {
+			name += " (applied)"
+		}
+		c.Checks = append(c.Checks, name)
 	}
 	return c
 }
@@ -162,6 +186,11 @@ func parseEvents(t *testing.T, data []byte) ([]*event.Event, mapLists) {
 			e.Kind, e.Operation = event.KindManagement, strings.ToLower(c.Op)
 		}
 		e.AppID, e.Resource, e.Detail = c.AppID, strings.ToLower(c.Res), c.Detail
+		e.Network = event.Network{ASN: c.ASN, Org: c.ASOrg, Class: c.ASClass}
+		e.ResultCode = c.Code
+		if c.Kind == "cloudtrail" {
+			e.Kind, e.Operation = event.KindCloudTrail, c.Op
+		}
 		if c.Kind == "directory" {
 			e.Kind, e.Operation, e.Resource = event.KindDirectory, c.Op, c.Res
 		}

@@ -74,14 +74,9 @@ func (in *Input) Tagged(categories ...string) (IPTag, bool) {
 	return IPTag{}, false
 }
 
-// usableLocation reports whether e is evidence of where its principal is: a
-// successful interactive activity of a user from a public IP with a place.
-func usableLocation(e *event.Event) bool {
-	return e.PrincipalKind == event.PrincipalUser &&
-		e.Result == event.ResultSuccess && e.Interactive &&
-		e.SourceIP.IsValid() && event.IsPublicIP(e.SourceIP) &&
-		e.Location.Known()
-}
+// usableLocation reports whether e is evidence of where its principal is
+// (baseline.IsLocationEvidence).
+func usableLocation(e *event.Event) bool { return baseline.IsLocationEvidence(e) }
 
 // earthRadiusKm is the mean Earth radius.
 const earthRadiusKm = 6371.0088

@@ -3,7 +3,6 @@ package detect
 import (
 	"fmt"
 	"math"
-	"net/netip"
 	"time"
 
 	"github.com/vedette/vedette/internal/baseline"
@@ -14,14 +13,21 @@ import (
 // one user from places whose distance, less both places' accuracy radius,
 // cannot be covered at plausible travel speed in the time between them.
 //
-// Only successful interactive activities from public IPs count: a failed or
-// non-interactive sign-in is not evidence of where the user is (a password
-// spray from abroad fails; a token refresh runs wherever the client is). It
-// stays quiet during the user's learning period, when the IP is unchanged
-// (an IP cannot travel; a geo-database update can move it), when either IP
-// is in a declared VPN or corporate range, when the new IP is shared egress
-// used by many principals of the organisation, and when the new place is
-// one other users of the organisation regularly use.
+// Only successful interactive activities of users from public IPs count: a
+// failed or non-interactive sign-in is not evidence of where the user is
+// (a password spray from abroad fails; a token refresh runs wherever the
+// client is), and neither is a management call from Microsoft's own
+// network. It stays quiet during the user's learning period and when the
+// IP is unchanged (an IP cannot travel; a geo-database update can move it).
+//
+// Its suppressions are about infrastructure, not place (see
+// travelsuppress.go): declared VPN and corporate lists, shared egress (an IP
+// or a network used by several other principals: SASE pools, carrier
+// CGNAT, office NAT), anonymisers the staff share and habitual hops (a pair of endpoints the user makes
+// again and again, or several colleagues make). A city or country that
+// colleagues use is not a reason to be quiet: attackers relay through the
+// victim's own city. It only lowers the confidence, with a factor saying
+// so. Every alert lists the suppressions checked and why none applied.
 type ImpossibleTravel struct {
 	// MaxSpeedKmh is the fastest plausible travel, door to door. Default
 	// 900: an airliner's cruise; with airports on both ends real trips are
@@ -32,13 +38,31 @@ type ImpossibleTravel struct {
 	MinDistanceKm float64 `yaml:"min_distance_km"`
 	// Learning is each user's learning period from first activity. Default 7 days.
 	Learning time.Duration `yaml:"learning"`
-	// SharedIPPrincipals: a new IP used by at least this many other
+	// SharedIPPrincipals: an IP used by at least this many other
 	// principals within the window is shared egress. Default 4.
 	SharedIPPrincipals int `yaml:"shared_ip_principals"`
+	// SharedNetworkPrincipals: a network (baseline.egress_prefix_v4/v6,
+	// /24 and /48 by default) used by at least this many other principals
+	// within the window is shared egress. Default 4.
+	SharedNetworkPrincipals int `yaml:"shared_network_principals"`
+	// OrgAnonymiserPrincipals: an address on an anonymity list used by at
+	// least this many other principals within the window is the staff's
+	// own anonymiser. Default 2.
+	OrgAnonymiserPrincipals int `yaml:"org_anonymiser_principals"`
+	// HabitualHops: a hop between the same two endpoints (place and
+	// network) the user made at least this many times in the window is
+	// habitual (home and their Cloud PC). Default 3.
+	HabitualHops int `yaml:"habitual_hops"`
+	// OrgHopPrincipals: a hop at least this many other principals made in
+	// the window is the organisation's (split tunnels). Default 3.
+	OrgHopPrincipals int `yaml:"org_hop_principals"`
 	// CommonPlacePrincipals: a place (≈55 km cell) used by at least this
-	// many other principals within the window is regular for the
-	// organisation. Default 3.
+	// many other principals within the window lowers the confidence.
+	// Default 3.
 	CommonPlacePrincipals int `yaml:"common_place_principals"`
+	// SuppressionsOff names suppressions not to apply (see
+	// TravelSuppressions), for evaluation or by choice. Default none.
+	SuppressionsOff []string `yaml:"suppressions_off"`
 }
 
 var _ Detector = (*ImpossibleTravel)(nil)
@@ -47,7 +71,8 @@ var _ Detector = (*ImpossibleTravel)(nil)
 func DefaultImpossibleTravel() ImpossibleTravel {
 	return ImpossibleTravel{
 		MaxSpeedKmh: 900, MinDistanceKm: 500, Learning: 7 * 24 * time.Hour,
-		SharedIPPrincipals: 4, CommonPlacePrincipals: 3,
+		SharedIPPrincipals: 4, SharedNetworkPrincipals: 4, OrgAnonymiserPrincipals: 2, HabitualHops: 3, OrgHopPrincipals: 3,
+		CommonPlacePrincipals: 3,
 	}
 }
 
@@ -61,79 +86,107 @@ func (d *ImpossibleTravel) Meta() Meta {
 	}
 }
 
+// trip is a candidate pair of activities.
+type trip struct {
+	prev        *baseline.Fix
+	prevTime    time.Time
+	gap         time.Duration
+	dist, eff   float64 // km, raw and after both accuracy radii
+	speed       float64 // km/h over at least a minute
+	checks      []event.SuppressionCheck
+	placeOthers int
+}
+
 // Detect implements Detector.
 func (d *ImpossibleTravel) Detect(in *Input) []event.Alert {
-	e, p := in.Event, in.Principal
-	if !usableLocation(e) || !e.Location.HasCoord || p == nil || !p.HasFix() {
+	tr, ok := d.candidate(in)
+	if !ok {
 		return nil
 	}
-	if e.Time.Sub(time.Unix(p.FirstSeen, 0)) < d.Learning {
+	if d.suppressed(in, tr) {
 		return nil
 	}
-	prev := &p.Fix
-	if prev.IP == e.SourceIP.Unmap() || !prev.HasCoord {
-		return nil
-	}
-	prevTime := time.Unix(prev.Time, 0)
-	hours := hoursBetween(prevTime, e.Time)
-	if hours < 0 {
-		return nil
-	}
-	dist := haversineKm(float64(prev.Lat), float64(prev.Lon), e.Location.Lat, e.Location.Lon)
-	eff := dist - float64(prev.RadiusKm) - e.Location.RadiusKm
-	if eff < d.MinDistanceKm {
-		return nil
-	}
-	// A minute is the resolution of "at the same time".
-	speed := eff / math.Max(hours, 1.0/60)
-	if speed <= d.MaxSpeedKmh || d.suppressed(in, prev) {
-		return nil
-	}
-	factors := d.factors(in, speed, hours)
+	e := in.Event
 	m := d.Meta()
-	a := newAlert(m, e, factors, prev.Key, e.Key)
-	a.Entities = append(baseEntities(e), fixEntity(prev), ipEntity(e, "current"))
-	a.Evidence = []event.Evidence{fixEvidence(e.Principal, prev), event.NewEvidence(e)}
-	a.Description = fmt.Sprintf(
-		"%s signed in from %s (%s) at %s and from %s (%s) at %s: %.0f km apart (%.0f km after both locations' accuracy) in %s, %.0f km/h, faster than the %.0f km/h anyone can travel. Previous app %q, current app %q.",
-		e.Principal, prev.IP, placeName(prev.City, prev.Country.String()), prevTime.UTC().Format(time.RFC3339),
-		e.SourceIP, placeName(e.Location.City, e.Location.Country), e.Time.UTC().Format(time.RFC3339),
-		dist, eff, e.Time.Sub(prevTime).Round(time.Minute), speed, d.MaxSpeedKmh, prev.App, appOf(e))
+	a := newAlert(m, e, d.factors(in, tr), tr.prev.Key, e.Key)
+	a.Entities = append(baseEntities(e), fixEntity(tr.prev), ipEntity(e, "current"))
+	a.Evidence = []event.Evidence{fixEvidence(e.Principal, tr.prev), event.NewEvidence(e)}
+	a.SuppressionsChecked = tr.checks
+	a.Description = d.describe(e, tr)
 	a.Remediation = []string{
 		"Confirm with the user whether both activities were theirs (travel, new device, VPN they did not declare).",
 		"If not, revoke the user's sessions and refresh tokens, reset the password and re-register MFA.",
 		"Review what the account did after the suspicious activity (mailbox rules, consent grants, role changes).",
-		"If the location is a legitimate corporate VPN or egress, declare its ranges as a 'vpn' or 'corporate' list to silence this pair.",
+		"If either address is a legitimate corporate VPN or egress, declare its ranges as a 'vpn' or 'corporate' list to silence this pair.",
 	}
 	return []event.Alert{a}
 }
 
-func (d *ImpossibleTravel) suppressed(in *Input, prev *baseline.Fix) bool {
-	for _, tags := range [][]IPTag{in.Tags, in.PrevTags} {
-		for _, t := range tags {
-			if t.Category == CategoryVPN || t.Category == CategoryCorporate || t.Category == CategoryAllow {
-				return true
-			}
-		}
+// candidate returns the pair e makes with the principal's fix when it is
+// too fast for travel.
+func (d *ImpossibleTravel) candidate(in *Input) (*trip, bool) {
+	e, p := in.Event, in.Principal
+	if !usableLocation(e) || !e.Location.HasCoord || p == nil || !p.HasFix() {
+		return nil, false
 	}
-	// Shared egress (corporate NAT, zero-trust gateways, global data plans)
-	// says where the gateway is, not the user: on either side of the pair it
-	// makes the distance meaningless.
-	for _, ip := range []netip.Addr{in.Event.SourceIP.Unmap(), prev.IP} {
-		if in.Tenant.IPUsage(ip).Others(in.Index, in.WindowStart) >= d.SharedIPPrincipals {
-			return true
-		}
+	if e.Time.Sub(time.Unix(p.FirstSeen, 0)) < d.Learning {
+		return nil, false
 	}
-	cell := baseline.CellOf(in.Event.Location.Lat, in.Event.Location.Lon)
-	return in.Tenant.Cells[cell].Others(in.Index, in.WindowStart) >= d.CommonPlacePrincipals
+	prev := &p.Fix
+	if prev.IP == e.SourceIP.Unmap() || !prev.HasCoord {
+		return nil, false
+	}
+	tr := &trip{prev: prev, prevTime: time.Unix(prev.Time, 0).UTC()}
+	tr.gap = e.Time.Sub(tr.prevTime)
+	if tr.gap < 0 {
+		return nil, false
+	}
+	tr.dist = haversineKm(float64(prev.Lat), float64(prev.Lon), e.Location.Lat, e.Location.Lon)
+	tr.eff = tr.dist - float64(prev.RadiusKm) - e.Location.RadiusKm
+	if tr.eff < d.MinDistanceKm {
+		return nil, false
+	}
+	// A minute is the resolution of "at the same time".
+	tr.speed = tr.eff / math.Max(tr.gap.Hours(), 1.0/60)
+	return tr, tr.speed > d.MaxSpeedKmh
 }
 
-func (d *ImpossibleTravel) factors(in *Input, speed, hours float64) []event.Factor {
+// describe says what happened, with the verb each kind of activity takes.
+func (d *ImpossibleTravel) describe(e *event.Event, tr *trip) string {
+	prev := tr.prev
+	how := fmt.Sprintf("in %s, %.0f km/h", tr.gap.Round(time.Minute), tr.speed)
+	if tr.gap < time.Minute {
+		how = fmt.Sprintf("%s apart, which no travel covers", tr.gap.Round(time.Second))
+	}
+	s := fmt.Sprintf(
+		"%s %s from %s (%s) at %s and %s from %s (%s) at %s: %.0f km apart (%.0f km after both locations' accuracy) %s, faster than the %.0f km/h anyone can travel.",
+		e.Principal, activityVerb(prev.Operation), prev.IP, placeName(prev.City, prev.Country.String()), tr.prevTime.Format(time.RFC3339),
+		activityVerb(e.Operation), e.SourceIP, placeName(e.Location.City, e.Location.Country), e.Time.UTC().Format(time.RFC3339),
+		tr.dist, tr.eff, how, d.MaxSpeedKmh)
+	if prev.App != "" {
+		s += fmt.Sprintf(" Previous app %q.", prev.App)
+	}
+	if app := appOf(e); app != "" {
+		s += fmt.Sprintf(" Current app %q.", app)
+	}
+	return s
+}
+
+// activityVerb is "signed in" for sign-ins and "performed <operation>"
+// for anything else.
+func activityVerb(op string) string {
+	if op == "" || op == "sign-in" {
+		return "signed in"
+	}
+	return fmt.Sprintf("performed %q", op)
+}
+
+func (d *ImpossibleTravel) factors(in *Input, tr *trip) []event.Factor {
 	e, p := in.Event, in.Principal
 	f := []event.Factor{{
 		Name:   "implied-speed",
-		Weight: 0.35 + 0.25*math.Min(1, math.Log10(speed/d.MaxSpeedKmh)),
-		Detail: fmt.Sprintf("%.0f km/h against a limit of %.0f", speed, d.MaxSpeedKmh),
+		Weight: round2(0.35 + 0.25*math.Min(1, math.Log10(tr.speed/d.MaxSpeedKmh))),
+		Detail: fmt.Sprintf("%.0f km/h against a limit of %.0f", tr.speed, d.MaxSpeedKmh),
 	}}
 	c := baseline.CountryOf(e.Location.Country)
 	if c != 0 && !p.UsedCountry(c, in.WindowStart) {
@@ -146,19 +199,61 @@ func (d *ImpossibleTravel) factors(in *Input, speed, hours float64) []event.Fact
 		f = append(f, event.Factor{Name: "new-ip-for-user", Weight: 0.1})
 	}
 	if app := appOf(e); app != p.Fix.App || e.UserAgent != p.Fix.UserAgent {
-		f = append(f, event.Factor{Name: "different-client", Weight: 0.1, Detail: fmt.Sprintf("app %q, user agent %q", app, e.UserAgent)})
+		f = append(f, event.Factor{Name: "different-client", Weight: 0.1, Detail: clientDetail(app, e.UserAgent)})
 	}
 	if t, ok := in.Tagged(CategoryTor, CategoryAnonymousProxy, CategoryAnonymousVPN); ok {
 		f = append(f, event.Factor{Name: "anonymous-ip", Weight: 0.2, Detail: "on list " + t.List})
 	}
+	f = append(f, networkFactors(e)...)
+	if tr.placeOthers > 0 {
+		f = append(f, event.Factor{Name: "place-used-by-colleagues", Weight: -0.2,
+			Detail: fmt.Sprintf("%d other principals used this place in the window: not a reason to be quiet (attackers relay from the victim's city), but less unusual", tr.placeOthers)})
+	}
 	if e.Location.Source == "builtin" || p.Fix.GeoSource == "builtin" {
 		f = append(f, event.Factor{Name: "country-level-location", Weight: -0.15, Detail: "a location is only known to country level"})
 	}
-	if hours > 12 {
-		f = append(f, event.Factor{Name: "long-gap", Weight: -0.1, Detail: fmt.Sprintf("%.0f h between the activities", hours)})
+	if h := tr.gap.Hours(); h > 12 {
+		f = append(f, event.Factor{Name: "long-gap", Weight: -0.1, Detail: fmt.Sprintf("%.0f h between the activities", h)})
 	}
 	return f
 }
+
+// networkFactors are what the source's AS says: hosting providers are
+// where attackers rent relays; a mobile carrier's addresses are placed at
+// its hubs, far from the user.
+func networkFactors(e *event.Event) []event.Factor {
+	n := e.Network
+	switch n.Class {
+	case event.NetHosting:
+		return []event.Factor{{Name: "hosting-provider", Weight: 0.2, Detail: asName(n)}}
+	case event.NetCloud:
+		return []event.Factor{{Name: "cloud-provider", Weight: 0.1, Detail: asName(n)}}
+	case event.NetMobile:
+		return []event.Factor{{Name: "mobile-carrier", Weight: -0.2, Detail: asName(n) + ": carrier addresses are placed at its hubs"}}
+	}
+	return nil
+}
+
+func asName(n event.Network) string {
+	if n.Org == "" {
+		return fmt.Sprintf("AS%d", n.ASN)
+	}
+	return fmt.Sprintf("AS%d %s", n.ASN, n.Org)
+}
+
+func clientDetail(app, ua string) string {
+	switch {
+	case app != "" && ua != "":
+		return fmt.Sprintf("app %q, user agent %q", app, ua)
+	case app != "":
+		return fmt.Sprintf("app %q", app)
+	case ua != "":
+		return fmt.Sprintf("user agent %q", ua)
+	}
+	return "no app or user agent"
+}
+
+func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
 func appOf(e *event.Event) string {
 	if e.AppName != "" {
@@ -185,13 +280,21 @@ func fixLocation(f *baseline.Fix) *event.Location {
 }
 
 func fixEntity(f *baseline.Fix) event.Entity {
-	return event.Entity{Type: "ip", ID: f.IP.String(), Role: "previous", Location: fixLocation(f)}
+	ent := event.Entity{Type: "ip", ID: f.IP.String(), Role: "previous", Location: fixLocation(f)}
+	if n := f.Network(); n.Known() {
+		ent.Network = &n
+	}
+	return ent
 }
 
 func fixEvidence(principal string, f *baseline.Fix) event.Evidence {
-	return event.Evidence{
+	ev := event.Evidence{
 		Key: f.Key, Time: time.Unix(f.Time, 0).UTC(), Source: f.Source, Record: int(f.Record),
 		Principal: principal, IP: f.IP.String(), Location: fixLocation(f), Operation: f.Operation,
 		Result: event.ResultSuccess.String(), App: f.App, UserAgent: f.UserAgent,
 	}
+	if n := f.Network(); n.Known() {
+		ev.Network = &n
+	}
+	return ev
 }

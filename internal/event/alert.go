@@ -40,6 +40,17 @@ type Entity struct {
 	Role string `json:"role,omitempty"` // e.g. "previous", "current"
 	// Location is set for "ip" and "location" entities.
 	Location *Location `json:"location,omitempty"`
+	// Network is set for "ip" entities whose AS is known.
+	Network *Network `json:"network,omitempty"`
+}
+
+// SuppressionCheck is one reason a detection could have stayed quiet,
+// checked for an alert: its name, whether it applied (it then lowered the
+// confidence instead of silencing the alert) and why it did or did not.
+type SuppressionCheck struct {
+	Name    string `json:"name"`
+	Applied bool   `json:"applied"`
+	Why     string `json:"why"`
 }
 
 // Evidence is one event behind an alert, enough to find it again in the logs.
@@ -51,6 +62,7 @@ type Evidence struct {
 	Principal string    `json:"principal"`
 	IP        string    `json:"ip,omitempty"`
 	Location  *Location `json:"location,omitempty"`
+	Network   *Network  `json:"network,omitempty"`
 	Operation string    `json:"operation"`
 	Result    string    `json:"result"`
 	App       string    `json:"app,omitempty"`
@@ -77,6 +89,9 @@ type Alert struct {
 	Evidence     []Evidence `json:"evidence"`
 	Description  string     `json:"description"`
 	Remediation  []string   `json:"remediation"`
+	// SuppressionsChecked lists, for detections that have suppressions,
+	// each one checked and why it did not silence this alert.
+	SuppressionsChecked []SuppressionCheck `json:"suppressions_checked,omitempty"`
 }
 
 // AlertID derives a deterministic alert ID from the detection, the tenant,
@@ -104,6 +119,10 @@ func NewEvidence(e *Event) Evidence {
 	if e.Location.Known() {
 		loc := e.Location
 		ev.Location = &loc
+	}
+	if e.Network.Known() {
+		n := e.Network
+		ev.Network = &n
 	}
 	ev.App = e.AppName
 	if ev.App == "" {

@@ -104,6 +104,25 @@ type Location struct {
 // Known reports whether anything is known about the location.
 func (l Location) Known() bool { return l.Country != "" || l.HasCoord }
 
+// Network is who operates an address: its autonomous system and what kind
+// of operator that is.
+type Network struct {
+	ASN   uint32 `json:"asn,omitempty"`
+	Org   string `json:"org,omitempty"`
+	Class string `json:"class,omitempty"` // "microsoft", "cloud", "mobile", "hosting" or ""
+}
+
+// Known reports whether the address's AS is known.
+func (n Network) Known() bool { return n.ASN != 0 }
+
+// Network classes (Network.Class).
+const (
+	NetMicrosoft = "microsoft"
+	NetCloud     = "cloud"
+	NetMobile    = "mobile"
+	NetHosting   = "hosting"
+)
+
 // Origin names the record an event came from, for evidence.
 type Origin struct {
 	Source string `json:"source"` // file name or stream name
@@ -155,6 +174,8 @@ type Event struct {
 	// Location is what the record itself says (Entra's own coordinates),
 	// filled by the parser; enrichment fills it from the IP when empty.
 	Location Location
+	// Network is the source IP's AS, filled by enrichment.
+	Network Network
 
 	Origin Origin
 }

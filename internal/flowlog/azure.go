@@ -6,47 +6,30 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/vedette/vedette/internal/input"
 )
 
 // MaxRecordBytes bounds one record of an NSG or VNet flow log (Azure
 // writes one per NSG or NIC per minute, a few hundred KiB at most).
 const MaxRecordBytes = 64 << 20
 
-// errRecordTooLarge is what recordReader returns past its limit.
+// errRecordTooLarge is what the record bound returns past its limit.
 var errRecordTooLarge = fmt.Errorf("record larger than %d bytes", MaxRecordBytes)
-
-// recordReader bounds what the JSON decoder may buffer for one value.
-type recordReader struct {
-	r     io.Reader
-	read  int64
-	limit int64
-}
-
-func (l *recordReader) Read(p []byte) (int, error) {
-	if l.read >= l.limit {
-		return 0, errRecordTooLarge
-	}
-	if rest := l.limit - l.read; int64(len(p)) > rest {
-		p = p[:rest]
-	}
-	n, err := l.r.Read(p)
-	l.read += int64(n)
-	return n, err
-}
 
 // readAzure streams the records array of an NSG or VNet flow log, one
 // record in memory at a time. A record that does not decode is rejected
 // alone, and so is a tuple that is not a string; records before a syntax
 // error are kept, and the error is returned.
 func readAzure(r io.Reader, p *parser) error {
-	lim := &recordReader{r: io.LimitReader(r, MaxFileBytes), limit: MaxRecordBytes}
+	lim := &input.Bound{R: io.LimitReader(r, MaxFileBytes), Limit: MaxRecordBytes, Err: errRecordTooLarge}
 	dec := json.NewDecoder(lim)
 	if err := expectDelim(dec, '{'); err != nil {
 		return err
 	}
 	found := false
 	for dec.More() {
-		lim.limit = dec.InputOffset() + MaxRecordBytes + 64<<10
+		lim.Limit = dec.InputOffset() + MaxRecordBytes + 64<<10
 		tok, err := dec.Token()
 		if err != nil {
 			return fmt.Errorf("decode json: %w", err)
@@ -73,9 +56,9 @@ func readAzure(r io.Reader, p *parser) error {
 }
 
 // readRecords decodes the elements of the records array one by one.
-func readRecords(dec *json.Decoder, lim *recordReader, p *parser) error {
+func readRecords(dec *json.Decoder, lim *input.Bound, p *parser) error {
 	for n := 1; dec.More(); n++ {
-		lim.limit = dec.InputOffset() + MaxRecordBytes + 64<<10
+		lim.Limit = dec.InputOffset() + MaxRecordBytes + 64<<10
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			return fmt.Errorf("decode json: record %d: %w", n, err)

@@ -20,6 +20,7 @@ type attack struct {
 	anchorAt time.Time
 	dev      *device
 	follow   int // further sign-ins of the attacker from the same address
+	failures int // wrong passwords from the same address just before
 }
 
 // Countries and cities attackers come from. infrequentCountries are used by
@@ -52,6 +53,7 @@ func (g *generator) planAttacks() error {
 	kinds := slices.Repeat([]func(*attackPlan) (*attack, error){g.fastInfrequent}, fastIC)
 	kinds = append(kinds, slices.Repeat([]func(*attackPlan) (*attack, error){g.fastTravel, g.slowInfrequent}, per-fastIC)...)
 	kinds = append(kinds, slices.Repeat([]func(*attackPlan) (*attack, error){g.anonymous}, per)...)
+	kinds = append(kinds, slices.Repeat([]func(*attackPlan) (*attack, error){g.aitmDomestic, g.colleagueCity, g.bruteForce, g.threatIntel}, max(1, per/4))...)
 	for _, k := range kinds {
 		if len(p.victims) == 0 {
 			break
@@ -294,6 +296,10 @@ func (g *generator) emitAttacks() {
 		u := a.victim
 		if a.anchor != nil {
 			g.emit(g.rng, signIn{u: u, t: a.anchorAt, ep: *a.anchor, app: appOWA, dev: u.device, interactive: true})
+		}
+		for i := range a.failures {
+			ft := a.at.Add(-time.Duration(a.failures-i) * 20 * time.Second)
+			g.emit(g.rng, signIn{u: u, t: ft, ep: a.ep, app: appOfficeHome, dev: a.dev, interactive: true, code: 50126})
 		}
 		id, t := g.emit(g.rng, signIn{u: u, t: a.at, ep: a.ep, app: appOfficeHome, dev: a.dev, interactive: true})
 		for i := range a.follow {

@@ -79,6 +79,11 @@ func (g *generator) interactive(u *user, t time.Time, officeDay, first bool) {
 		return
 	}
 	ep, phone := g.endpointFor(u, t, tr, officeDay)
+	if tr == nil && !phone && u.has(tSASE|tCloudPC) {
+		if la, ok := g.lookalikeEndpoint(u, t, first, officeDay, rng.Float64()); ok {
+			ep = la
+		}
+	}
 	a, dev := browserApps[rng.IntN(len(browserApps))], u.device
 	if phone {
 		a, dev = mobileApps[rng.IntN(len(mobileApps))], u.phone
@@ -200,7 +205,8 @@ func (g *generator) sprayDay(d int) {
 			if rng.IntN(10) == 0 {
 				code = 50053
 			}
-			g.emit(rng, signIn{u: u, t: t, ep: ep, app: appAADPS, dev: sprayDevice, interactive: true, code: code})
+			key, at := g.emit(rng, signIn{u: u, t: t, ep: ep, app: appAADPS, dev: sprayDevice, interactive: true, code: code})
+			g.noteSpray(u, ep, key, at)
 		}
 	}
 }

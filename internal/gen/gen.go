@@ -3,9 +3,14 @@
 // Activity Log records, the IP lists the scenario needs and one label per
 // injected attack. It is how Vedette's detections are measured: the ordinary
 // month carries every pattern a detection must stay quiet on (flights,
-// corporate VPN, shared carrier and corporate egress, a consumer VPN many
-// staff use, new joiners, password spray, token refreshes) and the labels
-// say exactly which events must raise which alert.
+// corporate VPN, shared carrier and corporate egress, an undeclared SASE
+// pool, Cloud PCs in an Azure region, a consumer VPN many staff use, new
+// joiners, token refreshes, a nightly snapshot clean-up) and the labels
+// say exactly which events must raise which alert, including attacks that
+// hide from location rules (an adversary-in-the-middle relay in the
+// victim's country, an attacker in a city where colleagues live), password
+// sprays, a brute force that worked, a sign-in from a threat-intelligence
+// address and a mass deletion.
 //
 // Output is a pure function of the Config: the same seed gives the same
 // bytes. Every public address geolocates (per github.com/phuslu/iploc) to
@@ -89,6 +94,7 @@ const (
 	AnonymousProxyFile = "lists/anonymous-proxy.txt"
 	VPNFile            = "lists/vpn.csv"
 	CorporateFile      = "lists/corporate.txt"
+	ThreatIntelFile    = "lists/threat-intel.txt"
 )
 
 // generator holds the state of one run.
@@ -107,6 +113,7 @@ type generator struct {
 	anonUsed map[netip.Addr]bool
 	end      time.Time
 	mgmt     *mgmtPlan
+	sprays   []sprayFail
 }
 
 // Generate writes the month described by cfg into dir.
@@ -170,6 +177,7 @@ func (g *generator) run(dir string) (err error) {
 		}
 		g.sprayDay(d)
 		g.automationDay(d)
+		g.cleanupDay(g.mgmt.rng, d)
 		g.managementDay(g.mgmt, d)
 		// Events of later local days start at least 14 hours after this
 		// day's UTC end minus the largest time zone offset.
@@ -194,6 +202,7 @@ func (g *generator) dayStart(d int) time.Time { return g.cfg.Start.AddDate(0, 0,
 
 // finish writes labels and lists and sums up.
 func (g *generator) finish(dir string) (Summary, error) {
+	g.labelSprays()
 	if err := writeLabels(filepath.Join(dir, LabelsFile), g.labels); err != nil {
 		return Summary{}, err
 	}
@@ -202,7 +211,7 @@ func (g *generator) finish(dir string) (Summary, error) {
 	}
 	s := Summary{
 		SignIns: g.signins.n, Activities: g.acts.n, Labels: map[string]int{},
-		Files: []string{SignInsFile, ActivityFile, LabelsFile, TorExitFile, AnonymousProxyFile, VPNFile, CorporateFile},
+		Files: []string{SignInsFile, ActivityFile, LabelsFile, TorExitFile, AnonymousProxyFile, VPNFile, CorporateFile, ThreatIntelFile},
 	}
 	for _, l := range g.labels {
 		s.Labels[l.Detection]++

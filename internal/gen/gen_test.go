@@ -229,6 +229,11 @@ func TestLabelsPointAtRecords(t *testing.T) {
 			t.Errorf("%s: no record %s", l.Detection, l.Key)
 		case !s.Time.Equal(l.Time) || s.Properties.UPN != l.Principal:
 			t.Errorf("%s: label (%v, %s), record (%v, %s)", l.Key, l.Time, l.Principal, s.Time, s.Properties.UPN)
+		case l.Detection == DetPasswordSpray:
+			// A spray is failures, and needs no learning period.
+			if s.ok() || l.Scenario == "" {
+				t.Errorf("%s: spray label on a successful sign-in, or without scenario", l.Key)
+			}
 		case l.Time.Before(DefaultConfig().Start.AddDate(0, 0, 8)):
 			t.Errorf("%s: attack on %v, inside the learning period", l.Key, l.Time)
 		case !s.ok() || !s.Properties.Interactive || l.Scenario == "":

@@ -15,6 +15,10 @@ const (
 	DetImpossibleTravel  = "impossible-travel"
 	DetInfrequentCountry = "infrequent-country"
 	DetAnonymousIP       = "anonymous-ip"
+	DetPasswordSpray     = "password-spray"
+	DetMaliciousIP       = "malicious-ip-activity"
+	DetBruteForce        = "brute-force-success"
+	DetMassDeletion      = "mass-resource-deletion"
 
 	DetMicroBurst            = "microburst"
 	DetAzurite               = "azurite"
@@ -25,7 +29,7 @@ const (
 
 // ManagementDetections are the detections whose labels point at Activity
 // Log records (by time and principal) rather than sign-ins.
-var ManagementDetections = []string{DetMicroBurst, DetAzurite, DetInactiveAccount, DetPowerShellPersistence, DetPersistenceTechnique}
+var ManagementDetections = []string{DetMicroBurst, DetAzurite, DetInactiveAccount, DetPowerShellPersistence, DetPersistenceTechnique, DetMassDeletion}
 
 // Label is one line of labels.jsonl: an alert a detection is expected to
 // raise, on the event whose properties.id is Key.

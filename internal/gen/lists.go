@@ -29,7 +29,7 @@ func (g *generator) writeLists(dir string) error {
 	for _, f := range []struct {
 		name  string
 		lines []string
-	}{{TorExitFile, tor}, {AnonymousProxyFile, anon}, {VPNFile, vpn}, {CorporateFile, corp}} {
+	}{{TorExitFile, tor}, {AnonymousProxyFile, anon}, {VPNFile, vpn}, {CorporateFile, corp}, {ThreatIntelFile, n.intelLines()}} {
 		if err := writeLines(filepath.Join(dir, f.name), f.lines); err != nil {
 			return err
 		}

@@ -96,6 +96,7 @@ func (g *generator) emitManagement(p *mgmtPlan) {
 		{p.otherAdmins, 0, 8, g.customRole},
 		{p.otherAdmins, 1, 8, g.runbookWebhook},
 		{p.otherAdmins, 2, 16, g.powerShellNovice},
+		{p.otherAdmins, 3, 10, g.massDeletion},
 	} {
 		if s.pick < 0 || s.pick >= len(s.users) {
 			continue

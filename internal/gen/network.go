@@ -44,6 +44,8 @@ type network struct {
 	azure    []netip.Addr
 	sync     []endpoint // third-party mail sync service
 	onPrem   netip.Prefix
+	sase     sasePool     // undeclared SASE provider
+	intel    []netip.Addr // attackers' addresses on the threat-intelligence list
 }
 
 // torRanges are networks of long-running Tor exit operators.
@@ -77,7 +79,7 @@ func dcCity(country string) *city {
 func (g *generator) buildNetwork() error {
 	n := &network{vpnNodes: map[string]endpoint{}, onPrem: netip.MustParsePrefix("10.20.0.0/16")}
 	g.net = n
-	steps := []func(*network) error{g.buildLists, g.buildOffices, g.buildCarriers, g.buildServices}
+	steps := []func(*network) error{g.buildLists, g.buildOffices, g.buildCarriers, g.buildServices, g.buildLookalikes}
 	for _, step := range steps {
 		if err := step(n); err != nil {
 			return err

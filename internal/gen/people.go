@@ -22,6 +22,8 @@ const (
 	tSync                         // a third-party mail app syncs the mailbox
 	tOnPrem                       // some sign-ins come through on-prem (RFC 1918)
 	tNew                          // joins during the month
+	tSASE                         // undeclared SASE provider: a large pool far away
+	tCloudPC                      // works on a Cloud PC in an Azure region
 )
 
 // span is a half-open time interval.
@@ -40,6 +42,7 @@ type user struct {
 	homeIP      endpoint
 	onPremIP    endpoint
 	carrier     []endpoint
+	cloudPC     []endpoint // the Cloud PC's addresses, by day
 	vpn         endpoint
 	join        int // first active day
 	device      *device
@@ -155,9 +158,13 @@ func (g *generator) addTraits(order []int) {
 		tNew: max(1, n*3/100), tMobile: n * 25 / 100, tVPN: max(2, n*8/100),
 		tCommVPN: max(5, n*6/100), tTraveller: max(2, n*8/100), tAdmin: max(2, n*5/100),
 		tSync: max(1, n*2/100), tOnPrem: max(1, n*4/100),
+		tSASE: max(4, n*6/100),
+	}
+	if g.cfg.HomeCountry == "US" {
+		quota[tCloudPC] = max(2, n*4/100)
 	}
 	ps := max(1, min(3, quota[tAdmin]/4))
-	for _, t := range []trait{tNew, tVPN, tCommVPN, tTraveller, tAdmin, tSync, tOnPrem, tMobile} {
+	for _, t := range []trait{tNew, tVPN, tCommVPN, tTraveller, tAdmin, tSync, tOnPrem, tMobile, tSASE, tCloudPC} {
 		for _, i := range order {
 			u := g.users[i]
 			if quota[t] == 0 || !g.eligible(u, t) {
@@ -185,6 +192,8 @@ func (g *generator) eligible(u *user, t trait) bool {
 		return !u.has(tNew)
 	case tAdmin, tOnPrem:
 		return domestic && u.has(tHybrid) && !u.has(tNew)
+	case tSASE, tCloudPC:
+		return domestic && !u.has(tNew|tVPN|tCommVPN|tTraveller|tAdmin|tSASE|tCloudPC)
 	}
 	return true
 }
@@ -204,6 +213,11 @@ func (g *generator) equip(u *user) error {
 	if u.has(tVPN) {
 		nodes := []string{"DE", "DE", "GB", g.cfg.HomeCountry}
 		u.vpn = g.net.vpnNodes[nodes[u.idx%len(nodes)]]
+	}
+	if u.has(tCloudPC) {
+		if err := g.equipCloudPC(u); err != nil {
+			return err
+		}
 	}
 	if u.has(tNew) {
 		lo, hi := g.cfg.Days/3, g.cfg.Days-6

@@ -128,11 +128,14 @@ func openFIFO(name string, wait time.Duration) (*os.File, error) {
 		return r.f, r.err
 	case <-timer.C:
 	}
-	if w, err := os.OpenFile(name, os.O_WRONLY|nonBlock, 0); err == nil {
-		w.Close()
+	err := fmt.Errorf("%s: FIFO: %w in %s (start the program that writes to it first)", name, ErrNoWriter, wait)
+	w, werr := os.OpenFile(name, os.O_WRONLY|nonBlock, 0)
+	if werr != nil {
+		return nil, err // the blocked open stays blocked: never wait on it
 	}
+	w.Close()
 	if r := <-ch; r.f != nil {
 		r.f.Close()
 	}
-	return nil, fmt.Errorf("%s: FIFO: %w in %s (start the program that writes to it first)", name, ErrNoWriter, wait)
+	return nil, err
 }

@@ -29,13 +29,13 @@ func (inv *Inventory) HostIPs(name string) (h Host, ips []HostIP, ok bool) {
 			}
 		}
 	}
-	for ip, l := range inv.learned {
+	for k, l := range inv.learned {
 		for _, sg := range l.segs[:l.n] {
 			if hh := inv.hosts[sg.host]; strings.EqualFold(hh.Name, name) {
 				if !ok {
 					h, ok = hh, true
 				}
-				ips = append(ips, HostIP{IP: ip.String(), Source: "learned", From: unixTime(sg.first), To: unixTime(sg.last)})
+				ips = append(ips, HostIP{IP: k.ip.String(), Source: "learned", From: unixTime(sg.first), To: unixTime(sg.last)})
 			}
 		}
 	}

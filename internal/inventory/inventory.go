@@ -30,6 +30,8 @@ package inventory
 
 import (
 	"net/netip"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -62,11 +64,20 @@ type learned struct {
 	n    uint8
 }
 
+// key is a learned address in its scope: the lower-case subscription the
+// flow log that stated it belongs to ("" when none did). The same private
+// address in two subscriptions is two keys, so two hosts.
+type key struct {
+	scope string
+	ip    netip.Addr
+}
+
 // Inventory is safe for concurrent use.
 type Inventory struct {
 	mu         sync.RWMutex
 	static     map[netip.Addr][]static
-	learned    map[netip.Addr]*learned
+	learned    map[key]*learned
+	scopes     map[netip.Addr][]string // the scopes each learned address has
 	hosts      []Host
 	hostIdx    map[Host]uint32
 	maxLearned int
@@ -81,7 +92,8 @@ func New(maxLearned int) *Inventory {
 	}
 	return &Inventory{
 		static:     map[netip.Addr][]static{},
-		learned:    map[netip.Addr]*learned{},
+		learned:    map[key]*learned{},
+		scopes:     map[netip.Addr][]string{},
 		hostIdx:    map[Host]uint32{},
 		maxLearned: maxLearned,
 	}
@@ -107,16 +119,95 @@ func (inv *Inventory) Learn(ip netip.Addr, h Host, t time.Time) {
 	ts := t.Unix()
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
-	l := inv.learned[ip]
+	k := key{strings.ToLower(h.Subscription), ip}
+	l := inv.learned[k]
 	if l == nil {
 		if len(inv.learned) >= inv.maxLearned {
 			inv.dropped++
 			return
 		}
 		l = &learned{}
-		inv.learned[ip] = l
+		inv.learned[k] = l
+		inv.scopes[ip] = append(inv.scopes[ip], k.scope)
 	}
 	l.observe(inv.intern(h), ts)
+}
+
+// learnedIn returns what was learned of ip in scope. Unscoped (a record
+// that names no subscription: IPFIX, Zeek), an address learned in exactly
+// one scope is that one; in several, it is ambiguous and nothing is.
+func (inv *Inventory) learnedIn(scope string, ip netip.Addr) *learned {
+	if l := inv.learned[key{scope, ip}]; l != nil || scope != "" {
+		if l == nil {
+			l = inv.learned[key{"", ip}]
+		}
+		return l
+	}
+	if sc := inv.scopes[ip]; len(sc) == 1 {
+		return inv.learned[key{sc[0], ip}]
+	}
+	return nil
+}
+
+// Scope returns the scope under which the inventory knows ip as seen in
+// scope, so that every record about one host lands on one key: a record
+// naming no subscription takes the one scope ip was learned in (if only
+// one); a record naming a subscription the inventory does not know ip in
+// takes "" when ip is known without one. Otherwise scope is kept.
+func (inv *Inventory) Scope(scope string, ip netip.Addr) string {
+	inv.mu.RLock()
+	defer inv.mu.RUnlock()
+	return inv.scopeLocked(scope, ip)
+}
+
+// Resolve is Scope and LookupIn on the scope it returns, in one go: the
+// scope ip is known by and whether it is a host at t.
+func (inv *Inventory) Resolve(scope string, ip netip.Addr, t time.Time) (string, bool) {
+	inv.mu.RLock()
+	defer inv.mu.RUnlock()
+	scope = inv.scopeLocked(scope, ip)
+	_, ok := inv.lookupLocked(scope, ip, t.Unix())
+	return scope, ok
+}
+
+func (inv *Inventory) scopeLocked(scope string, ip netip.Addr) string {
+	sc := inv.scopes[ip]
+	if scope == "" {
+		if len(sc) == 1 {
+			return sc[0]
+		}
+		return ""
+	}
+	if slices.Contains(sc, scope) {
+		return scope
+	}
+	unscoped := slices.Contains(sc, "")
+	for _, st := range inv.static[ip] {
+		if strings.EqualFold(st.host.Subscription, scope) {
+			return scope
+		}
+		unscoped = unscoped || st.host.Subscription == ""
+	}
+	if unscoped {
+		return ""
+	}
+	return scope
+}
+
+// staticIn returns the file mappings of ip that apply in scope: those of
+// that subscription or of none; all of them unscoped.
+func (inv *Inventory) staticIn(scope string, ip netip.Addr) []static {
+	ss := inv.static[ip]
+	if scope == "" {
+		return ss
+	}
+	var out []static
+	for _, s := range ss {
+		if s.host.Subscription == "" || strings.EqualFold(s.host.Subscription, scope) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func (inv *Inventory) intern(h Host) uint32 {
@@ -149,11 +240,18 @@ func (l *learned) observe(host uint32, ts int64) {
 
 // Lookup returns the host ip belongs to at t, if any: used to route flows
 // to hosts. Alerting additionally requires HeldForHour.
-func (inv *Inventory) Lookup(ip netip.Addr, t time.Time) (Host, bool) {
-	ts := t.Unix()
+func (inv *Inventory) Lookup(ip netip.Addr, t time.Time) (Host, bool) { return inv.LookupIn("", ip, t) }
+
+// LookupIn is Lookup for an address seen in scope (the subscription of the
+// flow log that reported it, "" for none).
+func (inv *Inventory) LookupIn(scope string, ip netip.Addr, t time.Time) (Host, bool) {
 	inv.mu.RLock()
 	defer inv.mu.RUnlock()
-	if ss, ok := inv.static[ip]; ok {
+	return inv.lookupLocked(scope, ip, t.Unix())
+}
+
+func (inv *Inventory) lookupLocked(scope string, ip netip.Addr, ts int64) (Host, bool) {
+	if ss := inv.staticIn(scope, ip); len(ss) > 0 {
 		for _, s := range ss {
 			if (s.from == 0 || s.from <= ts) && (s.to == 0 || ts <= s.to) {
 				return s.host, true
@@ -161,7 +259,7 @@ func (inv *Inventory) Lookup(ip netip.Addr, t time.Time) (Host, bool) {
 		}
 		return Host{}, false
 	}
-	l := inv.learned[ip]
+	l := inv.learnedIn(scope, ip)
 	if l == nil || l.n == 0 {
 		return Host{}, false
 	}
@@ -171,10 +269,15 @@ func (inv *Inventory) Lookup(ip netip.Addr, t time.Time) (Host, bool) {
 // HeldForHour reports which host held ip for the entire hour starting at
 // start, under the one-hour rule described in the package doc.
 func (inv *Inventory) HeldForHour(ip netip.Addr, start time.Time) (Host, bool) {
+	return inv.HeldForHourIn("", ip, start)
+}
+
+// HeldForHourIn is HeldForHour for an address seen in scope.
+func (inv *Inventory) HeldForHourIn(scope string, ip netip.Addr, start time.Time) (Host, bool) {
 	from, to := start.Unix(), start.Add(time.Hour).Unix()
 	inv.mu.RLock()
 	defer inv.mu.RUnlock()
-	if ss, ok := inv.static[ip]; ok {
+	if ss := inv.staticIn(scope, ip); len(ss) > 0 {
 		for _, s := range ss {
 			if (s.from == 0 || s.from <= from) && (s.to == 0 || to <= s.to) {
 				return s.host, true
@@ -182,7 +285,7 @@ func (inv *Inventory) HeldForHour(ip netip.Addr, start time.Time) (Host, bool) {
 		}
 		return Host{}, false
 	}
-	l := inv.learned[ip]
+	l := inv.learnedIn(scope, ip)
 	if l == nil {
 		return Host{}, false
 	}

@@ -134,3 +134,49 @@ func BenchmarkLookup(b *testing.B) {
 		inv.Lookup(ip, hour)
 	}
 }
+
+// TestScopes: the same private address in two subscriptions is two hosts,
+// from the file and learned alike; a lookup naming no subscription gets the
+// only one it is known in, and nothing when it is known in two.
+func TestScopes(t *testing.T) {
+	ip := netip.MustParseAddr("10.0.0.4")
+	at := time.Date(2026, 10, 1, 10, 0, 0, 0, time.UTC)
+	inv := New(0)
+	if err := inv.ReadCSV(strings.NewReader("10.0.0.4,web-a,sub-a\n10.0.0.4,web-b,SUB-B\n")); err != nil {
+		t.Fatal(err)
+	}
+	for scope, want := range map[string]string{"sub-a": "web-a", "sub-b": "web-b"} {
+		if h, ok := inv.HeldForHourIn(scope, ip, at); !ok || h.Name != want {
+			t.Errorf("file, %s: %v %v", scope, h, ok)
+		}
+		if got := inv.Scope(scope, ip); got != scope {
+			t.Errorf("Scope(%s) = %q", scope, got)
+		}
+	}
+	if got := inv.Scope("sub-c", ip); got != "sub-c" {
+		t.Errorf("a subscription the file does not name kept: %q", got)
+	}
+
+	learned := New(0)
+	a := Host{Name: "nic-a", Subscription: "sub-a"}
+	learned.Learn(ip, a, at.Add(-time.Minute))
+	learned.Learn(ip, a, at.Add(61*time.Minute))
+	if got := learned.Scope("", ip); got != "sub-a" {
+		t.Errorf("unscoped record, one scope: %q", got)
+	}
+	b := Host{Name: "nic-b", Subscription: "sub-b"}
+	for m := -1; m <= 61; m += 2 {
+		learned.Learn(ip, b, at.Add(time.Duration(m)*time.Minute))
+	}
+	for scope, want := range map[string]string{"sub-a": "nic-a", "sub-b": "nic-b"} {
+		if h, ok := learned.HeldForHourIn(scope, ip, at); !ok || h.Name != want {
+			t.Errorf("learned, %s: %v %v", scope, h, ok)
+		}
+	}
+	if got := learned.Scope("", ip); got != "" {
+		t.Errorf("unscoped record, two scopes: %q", got)
+	}
+	if _, ok := learned.HeldForHour(ip, at); ok {
+		t.Error("an address learned in two subscriptions held for an unscoped hour")
+	}
+}

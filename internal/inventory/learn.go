@@ -52,9 +52,11 @@ type Snapshot struct {
 	Learned []LearnedIP
 }
 
-// LearnedIP is one IP's learned segments.
+// LearnedIP is one IP's learned segments in its scope (the subscription
+// of the flow logs that stated them; empty in older snapshots).
 type LearnedIP struct {
 	IP       netip.Addr
+	Scope    string
 	Segments []Segment
 }
 
@@ -70,8 +72,8 @@ func (inv *Inventory) Snapshot() Snapshot {
 	inv.mu.RLock()
 	defer inv.mu.RUnlock()
 	s := Snapshot{Hosts: append([]Host(nil), inv.hosts...)}
-	for ip, l := range inv.learned {
-		li := LearnedIP{IP: ip}
+	for k, l := range inv.learned {
+		li := LearnedIP{IP: k.ip, Scope: k.scope}
 		for _, sg := range l.segs[:l.n] {
 			li.Segments = append(li.Segments, Segment{Host: sg.host, First: sg.first, Last: sg.last})
 		}
@@ -85,7 +87,8 @@ func (inv *Inventory) Snapshot() Snapshot {
 func (inv *Inventory) Restore(s Snapshot) {
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
-	inv.hosts, inv.hostIdx, inv.learned = nil, map[Host]uint32{}, map[netip.Addr]*learned{}
+	inv.hosts, inv.hostIdx = nil, map[Host]uint32{}
+	inv.learned, inv.scopes = map[key]*learned{}, map[netip.Addr][]string{}
 	remap := make([]uint32, len(s.Hosts))
 	for i, h := range s.Hosts {
 		remap[i] = inv.intern(h)
@@ -101,6 +104,10 @@ func (inv *Inventory) Restore(s Snapshot) {
 				l.n++
 			}
 		}
-		inv.learned[li.IP] = l
+		k := key{li.Scope, li.IP}
+		if _, dup := inv.learned[k]; !dup {
+			inv.scopes[k.ip] = append(inv.scopes[k.ip], k.scope)
+		}
+		inv.learned[k] = l
 	}
 }

@@ -13,16 +13,16 @@ import (
 func (e *Engine) closeHour(hour int64) []event.Alert {
 	byIP := e.open[hour]
 	start := time.Unix(hour, 0).UTC()
-	ips := make([]netip.Addr, 0, len(byIP))
-	for ip := range byIP {
-		ips = append(ips, ip)
+	keys := make([]hostKey, 0, len(byIP))
+	for k := range byIP {
+		keys = append(keys, k)
 	}
-	slices.SortFunc(ips, netip.Addr.Compare)
+	slices.SortFunc(keys, hostKey.compare)
 	var out []event.Alert
 	var hot, active [numChannels]uint32
-	for _, ip := range ips {
-		h := byIP[ip]
-		host, ok := e.holder(ip, start)
+	for _, k := range keys {
+		h, ip := byIP[k], k.ip
+		host, ok := e.holder(k, start)
 		if !ok {
 			e.counters.NotHeld++
 			continue
@@ -57,16 +57,16 @@ func (e *Engine) closeHour(hour int64) []event.Alert {
 
 // holder applies the one-hour rule; IPs of Config.MonitorPrefixes that the
 // inventory does not know are their own host.
-func (e *Engine) holder(ip netip.Addr, start time.Time) (inventory.Host, bool) {
-	if h, ok := e.inv.HeldForHour(ip, start); ok {
+func (e *Engine) holder(k hostKey, start time.Time) (inventory.Host, bool) {
+	if h, ok := e.inv.HeldForHourIn(k.scope, k.ip, start); ok {
 		return h, true
 	}
-	if _, known := e.inv.Lookup(ip, start); known {
+	if _, known := e.inv.LookupIn(k.scope, k.ip, start); known {
 		return inventory.Host{}, false
 	}
 	for _, p := range e.cfg.MonitorPrefixes {
-		if p.Contains(ip) {
-			return inventory.Host{Name: ip.String()}, true
+		if p.Contains(k.ip) {
+			return inventory.Host{Name: k.ip.String()}, true
 		}
 	}
 	return inventory.Host{}, false

@@ -23,6 +23,7 @@
 package netdetect
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -72,13 +73,15 @@ type Engine struct {
 	rules     func(string) *Config
 	c2        bool // look flows up in TI: some subscription may want C2 alerts
 	log       *slog.Logger
-	ports     [65536]uint8                       // port -> 1+service channel base (chSSHIn/chRDPIn), 0 = none
-	open      map[int64]map[netip.Addr]*HostHour // hour start (unix s) -> IP -> state
+	ports     [65536]uint8                    // port -> 1+service channel base (chSSHIn/chRDPIn), 0 = none
+	open      map[int64]map[hostKey]*HostHour // hour start (unix s) -> address in its scope -> state
 	history   map[string]*History
 	env       Env
 	watermark int64 // latest flow time seen, unix ms
 	closed    int64 // hours starting before this (unix s) are closed
-	counters  Counters
+
+	lastResource, lastScope string // scopeOf's memo
+	counters                Counters
 }
 
 // New validates cfg and returns an Engine.
@@ -89,7 +92,7 @@ func New(cfg Config, deps Deps) (*Engine, error) {
 	e := &Engine{
 		cfg: cfg, inv: deps.Inventory, ti: deps.TI, rules: deps.Rules, log: deps.Logger,
 		c2:   cfg.C2 || deps.Rules != nil,
-		open: map[int64]map[netip.Addr]*HostHour{}, history: map[string]*History{},
+		open: map[int64]map[hostKey]*HostHour{}, history: map[string]*History{},
 	}
 	if e.inv == nil {
 		e.inv = inventory.New(0)
@@ -180,7 +183,8 @@ func (e *Engine) closeUpTo(ms int64) []event.Alert {
 // add routes r to the monitored IPs on either side.
 func (e *Engine) add(r *flow.Record, hour, ms int64) {
 	src, dst := r.Src.Unmap(), r.Dst.Unmap()
-	hs, hd := e.hostHour(src, hour, ms), e.hostHour(dst, hour, ms)
+	scope := e.scopeOf(r.Resource)
+	hs, hd := e.hostHour(hostKey{scope, src}, hour, ms), e.hostHour(hostKey{scope, dst}, hour, ms)
 	if hs == nil && hd == nil {
 		e.counters.Unmonitored++
 		return
@@ -231,20 +235,50 @@ func (e *Engine) touch(h *HostHour, r *flow.Record, ms int64) {
 	}
 }
 
-// hostHour returns the state of ip for hour if ip is monitored.
-func (e *Engine) hostHour(ip netip.Addr, hour, ms int64) *HostHour {
-	if !ip.IsValid() {
+// hostKey is a monitored address in the scope its flow log names (the
+// subscription of the NSG or VNet; "" for IPFIX, NetFlow and Zeek): the
+// same private address in two subscriptions is two hosts.
+type hostKey struct {
+	scope string
+	ip    netip.Addr
+}
+
+func (k hostKey) compare(o hostKey) int {
+	return cmp.Or(k.ip.Compare(o.ip), cmp.Compare(k.scope, o.scope))
+}
+
+// scopeOf returns the lower-case subscription of a flow log's resource ID;
+// the records of one file share it, so the last one is remembered.
+func (e *Engine) scopeOf(resource string) string {
+	if resource != e.lastResource {
+		e.lastResource, e.lastScope = resource, inventory.Subscription(resource)
+	}
+	return e.lastScope
+}
+
+// hostHour returns the state of k for hour if k is monitored.
+func (e *Engine) hostHour(k hostKey, hour, ms int64) *HostHour {
+	if !k.ip.IsValid() {
 		return nil
 	}
 	byIP := e.open[hour]
-	if h := byIP[ip]; h != nil {
+	if h := byIP[k]; h != nil {
 		return h
 	}
-	if !e.monitored(ip, ms) {
+	// A record naming no subscription (IPFIX) or another one than the
+	// inventory's joins the key the inventory knows the address by.
+	scope, known := e.inv.Resolve(k.scope, k.ip, time.UnixMilli(ms))
+	if c := (hostKey{scope, k.ip}); c != k {
+		if h := byIP[c]; h != nil {
+			return h
+		}
+		k = c
+	}
+	if !known && !e.inPrefixes(k.ip) {
 		return nil
 	}
 	if byIP == nil {
-		byIP = map[netip.Addr]*HostHour{}
+		byIP = map[hostKey]*HostHour{}
 		e.open[hour] = byIP
 	}
 	if len(byIP) >= e.cfg.MaxHosts {
@@ -252,14 +286,12 @@ func (e *Engine) hostHour(ip netip.Addr, hour, ms int64) *HostHour {
 		return nil
 	}
 	h := &HostHour{}
-	byIP[ip] = h
+	byIP[k] = h
 	return h
 }
 
-func (e *Engine) monitored(ip netip.Addr, ms int64) bool {
-	if _, ok := e.inv.Lookup(ip, time.UnixMilli(ms)); ok {
-		return true
-	}
+// inPrefixes reports whether ip is in Config.MonitorPrefixes.
+func (e *Engine) inPrefixes(ip netip.Addr) bool {
 	for _, p := range e.cfg.MonitorPrefixes {
 		if p.Contains(ip) {
 			return true

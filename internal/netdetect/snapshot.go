@@ -31,9 +31,10 @@ type State struct {
 
 // OpenHour is one monitored IP's state in one not yet closed hour.
 type OpenHour struct {
-	Hour int64 // unix seconds
-	IP   netip.Addr
-	Agg  HostHour
+	Hour  int64 // unix seconds
+	IP    netip.Addr
+	Scope string // the subscription the IP was seen in; empty before, and for IPFIX
+	Agg   HostHour
 }
 
 // Snapshot serializes the state so a restart can resume where it stopped.
@@ -44,8 +45,8 @@ func (e *Engine) Snapshot() ([]byte, error) {
 		Learned: e.inv.Snapshot(), Counters: e.counters,
 	}
 	for hour, byIP := range e.open {
-		for ip, h := range byIP {
-			s.Open = append(s.Open, OpenHour{Hour: hour, IP: ip, Agg: *h})
+		for k, h := range byIP {
+			s.Open = append(s.Open, OpenHour{Hour: hour, IP: k.ip, Scope: k.scope, Agg: *h})
 		}
 	}
 	for name, h := range e.history {
@@ -85,13 +86,13 @@ func (e *Engine) Restore(data []byte) error {
 
 func (e *Engine) restore(s *State) {
 	e.watermark, e.closed, e.env, e.counters = s.Watermark, s.Closed, s.Env, s.Counters
-	e.open = map[int64]map[netip.Addr]*HostHour{}
+	e.open = map[int64]map[hostKey]*HostHour{}
 	for _, o := range s.Open {
 		if e.open[o.Hour] == nil {
-			e.open[o.Hour] = map[netip.Addr]*HostHour{}
+			e.open[o.Hour] = map[hostKey]*HostHour{}
 		}
 		agg := o.Agg
-		e.open[o.Hour][o.IP] = &agg
+		e.open[o.Hour][hostKey{o.Scope, o.IP}] = &agg
 	}
 	e.history = make(map[string]*History, len(s.History))
 	for name, h := range s.History {

@@ -260,7 +260,7 @@ func TestSnapshotSuccess(t *testing.T) {
 		t.Errorf("after restore (-got +want)\n%s", cmp.Diff(got, want))
 	}
 
-	ch := first.open[hourStart(t0.UnixMilli())][webIP].Ch
+	ch := first.open[hourStart(t0.UnixMilli())][hostKey{ip: webIP}].Ch
 	old := stateV2{Version: 2, Watermark: ch[chSSHIn].Last, History: map[string]History{"web-01": {Hours: 3}},
 		Open: []openHourV2{{Hour: hourStart(t0.UnixMilli()), IP: webIP, Agg: hostHourV2{Ch: ch, Flows: 30}}}}
 	var buf bytes.Buffer
@@ -271,7 +271,7 @@ func TestSnapshotSuccess(t *testing.T) {
 	if err := third.Restore(buf.Bytes()); err != nil {
 		t.Fatal(err)
 	}
-	h := third.open[hourStart(t0.UnixMilli())][webIP]
+	h := third.open[hourStart(t0.UnixMilli())][hostKey{ip: webIP}]
 	if h == nil || h.Auth != nil || h.Ch[chSSHIn].Attempts != 30 || third.history["web-01"].Hours != 3 {
 		t.Fatalf("version 2 restored as %+v", h)
 	}

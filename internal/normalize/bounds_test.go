@@ -191,14 +191,34 @@ func TestGzipBombKeepsRecordsBefore(t *testing.T) {
 }
 
 func TestDocumentBounded(t *testing.T) {
-	// "[" then no end: a document, read up to maxDocument and refused.
-	src := io.MultiReader(strings.NewReader("[\n"), io.LimitReader(zeros{}, 1<<30))
-	var err error
-	peak := peakHeap(t, func() { _, err = Read("doc.json", bufio.NewReader(src), &counter{}) })
-	if err == nil || !strings.Contains(err.Error(), "larger than") {
-		t.Fatalf("err = %v, want a refusal", err)
+	// "[" then no end: a document. One endless line is read up to
+	// maxDocument and refused; blanks are not kept, and the document is
+	// the unclosed "[" alone.
+	for name, rest := range map[string]io.Reader{"zeros": io.LimitReader(zeros{}, 1<<30), "spaces": io.LimitReader(spaces{}, 2*maxDocument)} {
+		t.Run(name, func(t *testing.T) {
+			src := io.MultiReader(strings.NewReader("[\n"), rest)
+			var err error
+			got := &counter{}
+			peak := peakHeap(t, func() { _, err = Read("doc.json", bufio.NewReader(src), got) })
+			if name == "zeros" && (err == nil || !strings.Contains(err.Error(), "larger than")) {
+				t.Fatalf("err = %v, want a refusal", err)
+			}
+			if name == "spaces" && (err != nil || got.reasons["invalid-json"] != 1) {
+				t.Fatalf("err = %v, rejections %v; want the unclosed array rejected", err, got.reasons)
+			}
+			if peak > maxDocument+memBound {
+				t.Fatalf("a 1 GiB document held %d MiB (bound %d MiB)", peak>>20, maxDocument>>20)
+			}
+		})
 	}
-	if peak > maxDocument+memBound {
-		t.Fatalf("a 1 GiB document held %d MiB (bound %d MiB)", peak>>20, maxDocument>>20)
+}
+
+// spaces is an endless stream of blanks (no newline).
+type spaces struct{}
+
+func (spaces) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = ' '
 	}
+	return len(p), nil
 }

@@ -63,6 +63,8 @@ func (rd *reader) lineOrTooLong(b []byte, no int) error {
 	return rd.line(b, no)
 }
 
+var errDocumentTooLarge = fmt.Errorf("JSON document larger than %d bytes (write JSON lines instead: one record per line has no size limit)", maxDocument)
+
 // readDocument joins what was read of the first lines with the rest, up to
 // maxDocument. It reads in chunks and copies them once into a buffer of the
 // exact size, so the heap holds about the document, not twice it.
@@ -76,7 +78,7 @@ func readDocument(head []byte, br *bufio.Reader) ([]byte, error) {
 		chunks = append(chunks, c[:n])
 		total += int64(n)
 		if total > maxDocument {
-			return nil, fmt.Errorf("JSON document larger than %d bytes (write JSON lines instead: one record per line has no size limit)", maxDocument)
+			return nil, errDocumentTooLarge
 		}
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			break
@@ -254,14 +256,18 @@ func (l *lineReader) first() (line []byte, whole bool, err error) {
 }
 
 // nextNonBlank reads the next non-blank line after read, the lines read so
-// far. It returns them all with it (for a document), the line trimmed (cut
-// at maxLine when longer) and its line number.
+// far. It returns them with it (for a document; blank lines are dropped),
+// the line trimmed (cut at maxLine when longer) and its line number.
 func (l *lineReader) nextNonBlank(read []byte) (all, line []byte, no int, err error) {
 	for no = 2; ; no++ {
 		b, _, err := l.next(true)
-		read = append(read, b...)
 		if t := bytes.TrimSpace(b); len(t) > 0 || err != nil {
-			return read, t, no, ignoreEOF(err)
+			return append(read, b...), t, no, ignoreEOF(err)
+		}
+		// Blank lines are whitespace between tokens (a JSON string holds
+		// no raw newline): they are not kept, however many.
+		if !bytes.HasSuffix(read, []byte("\n")) {
+			read = append(read, '\n')
 		}
 	}
 }

@@ -6,6 +6,7 @@ package pipeline
 
 import (
 	"net/netip"
+	"time"
 
 	"github.com/vedette/vedette/internal/baseline"
 	"github.com/vedette/vedette/internal/detect"
@@ -26,6 +27,18 @@ type CountryLocator interface {
 // Lists tells which IP lists an address is on.
 type Lists interface {
 	Tags(ip netip.Addr) []detect.IPTag
+}
+
+// Networks tells who operates an address (its AS).
+type Networks interface {
+	Network(ip netip.Addr) (event.Network, bool)
+}
+
+// Intel matches an address against threat intelligence at a point in
+// event time (STIX indicators have validity periods); a match is a
+// malicious tag.
+type Intel interface {
+	Match(ip netip.Addr, t time.Time) (detect.IPTag, bool)
 }
 
 // Scoper returns the detections enabled for a tenant and subscription.
@@ -52,6 +65,8 @@ type Deps struct {
 	Locator   Locator        // may be nil
 	Countries CountryLocator // may be nil
 	Lists     Lists          // may be nil
+	Networks  Networks       // may be nil
+	Intel     Intel          // may be nil
 	Scoper    Scoper
 }
 
@@ -83,6 +98,11 @@ type Pipeline struct {
 	gen  uint64
 	// in is reused for every event: detectors must not keep it.
 	in detect.Input
+	// lastIP and lastNet cache the last AS lookup: a session's operations
+	// and a client's refreshes come in runs from one address.
+	lastIP  netip.Addr
+	lastNet event.Network
+	lastOK  bool
 }
 
 type scoped struct {
@@ -116,6 +136,7 @@ func (p *Pipeline) Process(e *event.Event) []event.Alert {
 		p.lastDay = day
 	}
 	p.locate(e)
+	p.network(e)
 	tenant := p.base.Tenant(e.Tenant)
 	p.in = detect.Input{Event: e, Tenant: tenant, WindowStart: p.base.WindowStart(e.Time)}
 	in := &p.in
@@ -128,6 +149,11 @@ func (p *Pipeline) Process(e *event.Event) []event.Alert {
 		in.Index = uint32(tenant.NumPrincipals())
 	}
 	in.Tags = p.tags(e.SourceIP)
+	if p.deps.Intel != nil && e.SourceIP.IsValid() {
+		if tag, ok := p.deps.Intel.Match(e.SourceIP.Unmap(), e.Time); ok {
+			in.Tags = append(in.Tags[:len(in.Tags):len(in.Tags)], tag)
+		}
+	}
 	var alerts []event.Alert
 	for _, s := range p.detectors(e) {
 		if s.kinds&(1<<e.Kind) != 0 {
@@ -182,6 +208,21 @@ func (p *Pipeline) tags(ip netip.Addr) []detect.IPTag {
 		return nil
 	}
 	return p.deps.Lists.Tags(ip.Unmap())
+}
+
+// network fills e.Network from the source IP's AS.
+func (p *Pipeline) network(e *event.Event) {
+	if p.deps.Networks == nil || e.Network.Known() || !e.SourceIP.IsValid() || !event.IsPublicIP(e.SourceIP) {
+		return
+	}
+	ip := e.SourceIP.Unmap()
+	if ip != p.lastIP {
+		p.lastIP = ip
+		p.lastNet, p.lastOK = p.deps.Networks.Network(ip)
+	}
+	if p.lastOK {
+		e.Network = p.lastNet
+	}
 }
 
 // locate fills e.Location. A record's own coordinates win when trusted; a

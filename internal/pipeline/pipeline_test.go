@@ -101,3 +101,42 @@ func TestScopesResolvedOncePerTenantAndSubscription(t *testing.T) {
 		t.Errorf("processed %d events, want 10", got)
 	}
 }
+
+// validIntel is threat intelligence whose one indicator is valid from a
+// point in event time; the real feeds are tested in internal/ti.
+type validIntel struct {
+	ip   netip.Addr
+	from time.Time
+}
+
+func (v validIntel) Match(ip netip.Addr, at time.Time) (detect.IPTag, bool) {
+	if ip != v.ip || at.Before(v.from) {
+		return detect.IPTag{}, false
+	}
+	return detect.IPTag{Category: detect.CategoryMalicious, List: "stix-feed", Label: "phishing relay"}, true
+}
+
+// TestIntelTagsActivity checks that threat intelligence reaches the
+// activity detections, at the event's own time: a sign-in before the
+// indicator's validity raises nothing, one after raises
+// malicious-ip-activity.
+func TestIntelTagsActivity(t *testing.T) {
+	t.Parallel()
+	cfg := config.Default()
+	t0 := time.Date(2026, 10, 1, 8, 0, 0, 0, time.UTC)
+	ip := netip.MustParseAddr("45.137.21.9")
+	p := New(Options{TrustRecordLocation: true}, baseline.New(cfg.Baseline), Deps{
+		Intel: validIntel{ip: ip, from: t0.Add(time.Hour)}, Scoper: cfg.Scopes(),
+	})
+	var got []string
+	for i, at := range []time.Time{t0, t0.Add(25 * time.Hour)} {
+		for _, a := range p.Process(&event.Event{Key: string(rune('a' + i)), Kind: event.KindSignIn, Time: at, Tenant: "contoso",
+			Principal: "alice@contoso.com", PrincipalKind: event.PrincipalUser, Result: event.ResultSuccess, Interactive: true,
+			SourceIP: ip, Operation: "sign-in"}) {
+			got = append(got, a.Detection+" "+a.Time.Format(time.RFC3339))
+		}
+	}
+	if diff := cmp.Diff([]string{"malicious-ip-activity 2026-10-02T09:00:00Z"}, got); diff != "" {
+		t.Errorf("alerts (-want +got):\n%s", diff)
+	}
+}

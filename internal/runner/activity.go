@@ -2,10 +2,7 @@ package runner
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
-	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -43,7 +40,6 @@ type activityPath struct {
 	held  map[*kafka.Message]int // events of a message not yet processed
 	heard map[string]time.Time   // when each stream last delivered (wall time)
 	dead  *deadLetter
-	enc   *json.Encoder
 	sum   Summary
 	every time.Duration
 
@@ -53,7 +49,7 @@ type activityPath struct {
 	publish  func(activityView) // serve's metrics and readiness (ops.go)
 }
 
-func (env *Env) openActivity(out io.Writer, progress func(ActivityCounters)) (*activityPath, error) {
+func (env *Env) openActivity(progress func(ActivityCounters)) (*activityPath, error) {
 	cfg := env.cfg.Activity
 	dead, err := openDeadLetter(env.cfg.DataDir)
 	if err != nil {
@@ -66,7 +62,7 @@ func (env *Env) openActivity(out io.Writer, progress func(ActivityCounters)) (*a
 	}
 	return &activityPath{
 		env: env, cons: cons, p: env.Pipeline(), buf: reorder.New[*kafka.Message](cfg.Lateness),
-		held: map[*kafka.Message]int{}, heard: map[string]time.Time{}, dead: dead, enc: json.NewEncoder(out),
+		held: map[*kafka.Message]int{}, heard: map[string]time.Time{}, dead: dead,
 		sum: Summary{Rejected: map[string]int{}}, every: cfg.CommitInterval, progress: progress,
 	}, nil
 }
@@ -142,7 +138,7 @@ func (a *activityPath) processReleased() error {
 		a.process(it.Event, it.Tag)
 		a.rel[i] = reorder.Item[*kafka.Message]{}
 	}
-	err := a.env.emit(a.pending, a.enc, &a.sum)
+	err := a.env.emit(a.pending, &a.sum)
 	a.pending = a.pending[:0]
 	if a.progress != nil {
 		a.progress(a.counters())
@@ -191,17 +187,4 @@ func (a *activityPath) stop(ctx context.Context, flush bool) error {
 
 func (a *activityPath) counters() ActivityCounters {
 	return ActivityCounters{Kafka: a.cons.Stats(), Reorder: a.buf.Stats(), Pipeline: a.p.Stats(), NewAlerts: a.sum.NewAlerts}
-}
-
-// lockedWriter serializes the alert output of the flow and activity paths;
-// json.Encoder writes each alert line in one Write.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }

@@ -94,11 +94,21 @@ func (env *Env) listenAPI(ents api.Entities, opts APIOptions) (*api.Server, net.
 	if err != nil {
 		return nil, nil, err
 	}
+	env.apiSrv.Store(srv)
 	env.log.Info("api listening", "addr", ln.Addr().String(), "tls", env.cfg.API.TLS.Cert != "", "tokens", len(env.cfg.API.Tokens))
 	if opts.Ready != nil {
 		opts.Ready(ln.Addr())
 	}
 	return srv, ln, nil
+}
+
+// reloadAPITokens puts a reloaded configuration's API tokens in force:
+// a revoked token is refused from the next request.
+func (env *Env) reloadAPITokens(ts []config.Token) error {
+	if srv := env.apiSrv.Load(); srv != nil {
+		return srv.SetTokens(ts)
+	}
+	return nil
 }
 
 // country names the country of ip from the geolocation databases.

@@ -149,3 +149,57 @@ func TestAPICommandServesDataDir(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestReloadAPITokens: a configuration reload (SIGHUP) revoking a token
+// refuses it from the next request and admits the new one, without a
+// restart.
+func TestReloadAPITokens(t *testing.T) {
+	alice, aliceHash, _ := api.NewToken()
+	bob, bobHash, _ := api.NewToken()
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.Network.Collector.IPFIX, cfg.Network.Collector.NetFlow = []string{"127.0.0.1:0"}, nil
+	cfg.API.Listen = "127.0.0.1:0"
+	cfg.API.Tokens = []config.Token{{Name: "alice", Role: "analyst", SHA256: aliceHash}}
+	next := cfg
+	next.API.Tokens = []config.Token{{Name: "bob", Role: "viewer", SHA256: bobHash}}
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	reload := make(chan struct{}, 1)
+	web := make(chan net.Addr, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- Serve(ctx, cfg, ServeOptions{
+			Out: io.Discard, Reload: reload, LoadConfig: func() (config.Config, error) { return next, nil },
+			API: APIOptions{Ready: func(a net.Addr) { web <- a }},
+		})
+	}()
+	base := "http://" + (<-web).String() + "/api/v1/me"
+	status := func(token string) int {
+		req, _ := http.NewRequest("GET", base, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if status(alice) != 200 || status(bob) != 401 {
+		t.Fatalf("before reload: alice %d, bob %d", status(alice), status(bob))
+	}
+	reload <- struct{}{}
+	for status(alice) != 401 {
+		if ctx.Err() != nil {
+			t.Fatal("alice's token still admitted after the reload")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := status(bob); got != 200 {
+		t.Errorf("bob after reload: %d", got)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 
@@ -13,9 +14,9 @@ import (
 )
 
 // CheckFiles opens and parses every file cfg names, as a run would: GeoIP
-// databases, IP lists, the host inventory, threat-intelligence feeds and
-// the Kafka CA bundle. It returns a line per file that loaded and the
-// errors of those that did not; it writes nothing.
+// databases, IP lists, the host inventory, threat-intelligence feeds, the
+// Kafka CA bundle and the API certificate. It returns a line per file that
+// loaded and the errors of those that did not; it writes nothing.
 func CheckFiles(cfg config.Config) (report []string, err error) {
 	var errs []error
 	for i, path := range cfg.Geo.MMDB {
@@ -49,6 +50,13 @@ func CheckFiles(cfg config.Config) (report []string, err error) {
 			errs = append(errs, fmt.Errorf("activity.kafka.tls.ca_file: %w", err))
 		} else {
 			report = append(report, fmt.Sprintf("activity.kafka.tls.ca_file %s: loaded", p))
+		}
+	}
+	if t := cfg.API.TLS; t.Cert != "" {
+		if _, err := tls.LoadX509KeyPair(t.Cert, t.Key); err != nil {
+			errs = append(errs, fmt.Errorf("api.tls: %w", err))
+		} else {
+			report = append(report, fmt.Sprintf("api.tls %s: certificate and key loaded", t.Cert))
 		}
 	}
 	return report, errors.Join(errs...)

@@ -6,7 +6,6 @@ package runner
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/vedette/vedette/internal/baseline"
 	"github.com/vedette/vedette/internal/config"
+	"github.com/vedette/vedette/internal/deliver"
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/netdetect"
 	"github.com/vedette/vedette/internal/normalize"
@@ -46,14 +46,23 @@ type Summary struct {
 
 // Options for a detect run.
 type Options struct {
-	Out      io.Writer // alerts as JSON lines
-	Progress io.Writer // progress lines; nil for none
+	// Out receives the findings as Vedette JSON lines, besides the
+	// configured outputs, delivered from the store's outbox (cursor
+	// "stdout"); OutPath, when set, replaces it with a file.
+	Out      io.Writer
+	OutPath  string
+	Metrics  *deliver.Metrics // per-output delivery metrics; nil for none
+	Progress io.Writer        // progress lines; nil for none
 	Log      *slog.Logger
+	// Context bounds delivery; nil means context.Background().
+	Context context.Context
 }
 
 // Detect reads files, runs the activity pipeline over their events in event
-// time order, stores baselines and alerts under the data directory, and
-// writes the alerts not raised by an earlier run to opts.Out.
+// time order, stores baselines and alerts under the data directory, then
+// delivers every change the outputs (opts.Out or opts.OutPath, and the
+// configured ones) have not received yet: the alerts not raised by an
+// earlier run, and whatever an earlier run could not deliver.
 func Detect(cfg config.Config, files []string, opts Options) (Summary, error) {
 	env, err := Open(cfg, opts.Log)
 	if err != nil {
@@ -76,13 +85,12 @@ func Detect(cfg config.Config, files []string, opts Options) (Summary, error) {
 		return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.Key, b.Key))
 	})
 	p := env.Pipeline()
-	enc := json.NewEncoder(opts.Out)
 	var pending []event.Alert
 	prog := newProgress(opts.Progress, "processed", len(events))
 	for i, e := range events {
 		pending = append(pending, p.Process(e)...)
 		if len(pending) >= 256 || i == len(events)-1 {
-			if err := env.emit(pending, enc, &sum); err != nil {
+			if err := env.emit(pending, &sum); err != nil {
 				return sum, err
 			}
 			pending = pending[:0]
@@ -94,14 +102,20 @@ func Detect(cfg config.Config, files []string, opts Options) (Summary, error) {
 	if err := env.SaveBaselines(); err != nil {
 		return sum, err
 	}
-	err = env.detectFlows(flows, enc, c)
-	return sum, errors.Join(err, inputsError(c.failed, len(files)))
+	err = errors.Join(env.detectFlows(flows, c), inputsError(c.failed, len(files)))
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	// What was stored is delivered even when some input failed.
+	return sum, errors.Join(err, env.deliverAll(ctx, destination{opts.Out, opts.OutPath, opts.Metrics}))
 }
 
 // emit stores the alerts (rules, incidents and outbox in the same
-// transaction) and only then writes the new ones a rule did not suppress:
-// an alert is never seen anywhere before it is stored.
-func (env *Env) emit(alerts []event.Alert, enc *json.Encoder, sum *Summary) error {
+// transaction); the outputs deliver them from the outbox, those a rule
+// suppressed excepted (counted here): an alert is never seen anywhere
+// before it is stored.
+func (env *Env) emit(alerts []event.Alert, sum *Summary) error {
 	if len(alerts) == 0 {
 		return nil
 	}
@@ -117,13 +131,12 @@ func (env *Env) emit(alerts []event.Alert, enc *json.Encoder, sum *Summary) erro
 	for _, a := range added {
 		if a.Triage.SuppressedBy != "" {
 			sum.Suppressed++
-			continue
-		}
-		if err := enc.Encode(a.Alert); err != nil {
-			return fmt.Errorf("write alert: %w", err)
 		}
 	}
 	sum.NewAlerts += len(added)
+	if wake := env.wake; wake != nil && len(added) > 0 {
+		wake()
+	}
 	return nil
 }
 

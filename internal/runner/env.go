@@ -10,16 +10,21 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/vedette/vedette/internal/api"
 	"github.com/vedette/vedette/internal/baseline"
 	"github.com/vedette/vedette/internal/config"
 	"github.com/vedette/vedette/internal/detect"
+	"github.com/vedette/vedette/internal/enrich/asn"
 	"github.com/vedette/vedette/internal/enrich/geoip"
 	"github.com/vedette/vedette/internal/enrich/iplist"
+	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/normalize"
 	"github.com/vedette/vedette/internal/pipeline"
 	"github.com/vedette/vedette/internal/store"
+	"github.com/vedette/vedette/internal/ti"
 )
 
 // Env is an assembled Vedette: its store, baselines and enrichment.
@@ -32,6 +37,9 @@ type Env struct {
 	builtin   *geoip.Builtin
 	mmdbs     []*geoip.MMDB
 	Lists     *iplist.Watcher
+	// wake tells the delivery loop that new alerts were stored (serve);
+	// set before the sources start, cleared after they stop.
+	wake func()
 	// scopes resolves the activity detections per tenant and subscription:
 	// the file's settings plus the overrides stored through the API, which
 	// it reloads on every change (see watchSettings).
@@ -39,11 +47,17 @@ type Env struct {
 	// netScopes resolves the network detections per subscription, the same
 	// way: network.overrides plus the stored overrides of network detections.
 	netScopes *config.NetworkScopes
+	// TI are the threat-intelligence feeds (network.ti), nil without
+	// any: flows and activity are both matched against them.
+	TI       *ti.Watcher
+	networks *asn.Table
 	// stateMu guards the live state (baselines, network engine) between
 	// its one writer and the API's summaries; net is serve's network path.
 	stateMu sync.Mutex
 	net     *netPath
-	hooks   envHooks
+	// apiSrv is serve's API once it listens (a reload swaps its tokens).
+	apiSrv atomic.Pointer[api.Server]
+	hooks  envHooks
 }
 
 // envHooks are what serve's operation side observes; nil funcs are off.
@@ -88,6 +102,16 @@ func Open(cfg config.Config, log *slog.Logger) (*Env, error) {
 	}
 	env.Locator = append(chain, env.builtin)
 	if env.Lists, err = iplist.NewWatcher(listConfigs(cfg.Lists), log); err != nil {
+		env.Close()
+		return nil, err
+	}
+	if feeds := cfg.Network.TI.Feeds(); len(feeds) > 0 {
+		if env.TI, err = ti.NewWatcher(feeds, cfg.Network.TI.ReloadInterval, log); err != nil {
+			env.Close()
+			return nil, err
+		}
+	}
+	if env.networks, err = asn.Builtin(); err != nil {
 		env.Close()
 		return nil, err
 	}
@@ -151,8 +175,41 @@ func (env *Env) Pipeline() *pipeline.Pipeline {
 	return pipeline.New(
 		pipeline.Options{TrustRecordLocation: env.cfg.Geo.TrustRecordLocation},
 		env.Baselines,
-		pipeline.Deps{Locator: env.Locator, Countries: env.builtin, Lists: listTags{env.Lists}, Scoper: env.scopes},
+		env.pipelineDeps(),
 	)
+}
+
+func (env *Env) pipelineDeps() pipeline.Deps {
+	d := pipeline.Deps{Locator: env.Locator, Countries: env.builtin, Lists: listTags{env.Lists},
+		Networks: ASNetworks{env.networks}, Scoper: env.scopes}
+	if env.TI != nil {
+		d.Intel = tiIntel{env.TI}
+	}
+	return d
+}
+
+// ASNetworks adapts an AS table to the pipeline.
+type ASNetworks struct{ T *asn.Table }
+
+// Network implements pipeline.Networks.
+func (a ASNetworks) Network(ip netip.Addr) (event.Network, bool) {
+	info, ok := a.T.Lookup(ip)
+	if !ok {
+		return event.Network{}, false
+	}
+	return event.Network{ASN: info.ASN, Org: info.Org, Class: string(info.Class)}, true
+}
+
+// tiIntel adapts the TI feeds to the pipeline: a match is a malicious tag
+// named after the feed, labelled with the indicator's name.
+type tiIntel struct{ w *ti.Watcher }
+
+func (t tiIntel) Match(ip netip.Addr, at time.Time) (detect.IPTag, bool) {
+	e, ok := t.w.Lookup(ip, at)
+	if !ok {
+		return detect.IPTag{}, false
+	}
+	return detect.IPTag{Category: detect.CategoryMalicious, List: e.Feed, Label: e.Name}, true
 }
 
 // Close releases what Open acquired.

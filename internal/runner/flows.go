@@ -3,7 +3,6 @@ package runner
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 
@@ -43,12 +42,8 @@ func (env *Env) openNetwork() (*netPath, error) {
 	np := &netPath{inv: inv}
 	deps := netdetect.Deps{Inventory: inv, Logger: env.log}
 	deps.Rules = env.netScopes.Rules // network.overrides and stored overrides, per host subscription
-	if feeds := cfg.TI.Feeds(); len(feeds) > 0 {
-		w, err := ti.NewWatcher(feeds, cfg.TI.ReloadInterval, env.log)
-		if err != nil {
-			return nil, err
-		}
-		np.ti, deps.TI = w, w
+	if env.TI != nil {
+		np.ti, deps.TI = env.TI, env.TI
 	}
 	eng, err := netdetect.New(cfg.Detections, deps)
 	if err != nil {
@@ -80,8 +75,8 @@ func (np *netPath) save(s *store.Store) error {
 
 // detectFlows reads flow log files, runs the network engine over their
 // records in time order, closes every open hour, stores the engine's state
-// and writes the new alerts.
-func (env *Env) detectFlows(files []*source, enc *json.Encoder, c *collector) error {
+// and stores the new alerts.
+func (env *Env) detectFlows(files []*source, c *collector) error {
 	if len(files) == 0 {
 		return nil
 	}
@@ -101,24 +96,24 @@ func (env *Env) detectFlows(files []*source, enc *json.Encoder, c *collector) er
 	for i := range recs {
 		pending = append(pending, np.eng.Observe(&recs[i])...)
 		if len(pending) >= 256 {
-			if err := env.emitNetwork(pending, enc, sum); err != nil {
+			if err := env.emitNetwork(pending, sum); err != nil {
 				return err
 			}
 			pending = pending[:0]
 		}
 	}
-	if err := env.emitNetwork(append(pending, np.eng.Flush()...), enc, sum); err != nil {
+	if err := env.emitNetwork(append(pending, np.eng.Flush()...), sum); err != nil {
 		return err
 	}
 	sum.Network = np.eng.Counters()
 	return np.save(env.Store)
 }
 
-func (env *Env) emitNetwork(alerts []event.Alert, enc *json.Encoder, sum *Summary) error {
+func (env *Env) emitNetwork(alerts []event.Alert, sum *Summary) error {
 	for _, a := range alerts {
 		sum.NetworkAlerts[a.Detection]++
 	}
-	return env.emit(alerts, enc, sum)
+	return env.emit(alerts, sum)
 }
 
 func compareFlows(a, b flow.Record) int {

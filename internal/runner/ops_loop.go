@@ -88,7 +88,7 @@ func (o *ops) reloadLoop(ctx context.Context, reqs <-chan struct{}, load func() 
 // reload applies what can change while serve runs: the activity
 // detections and their overrides, the IP lists (their set and their
 // files), the inventory file, the TI feeds' files and the status interval. Other changed settings are logged: they take effect at
-// the next start.
+// the next start. API tokens reload too.
 func (o *ops) reload(next config.Config) {
 	cur := o.cfg
 	if changed := restartNeeded(cur, next); len(changed) > 0 {
@@ -96,6 +96,16 @@ func (o *ops) reload(next config.Config) {
 	}
 	if !reflect.DeepEqual(cur.Detections, next.Detections) || !reflect.DeepEqual(cur.Overrides, next.Overrides) {
 		o.reloadDetections(&next)
+	}
+	if !reflect.DeepEqual(cur.API.Tokens, next.API.Tokens) {
+		err := o.env.reloadAPITokens(next.API.Tokens)
+		o.metrics.Reload("api_tokens", err)
+		if err != nil {
+			o.log.Error("reload: API tokens rejected, keeping the previous ones", "err", err)
+			next.API.Tokens = cur.API.Tokens
+		} else {
+			o.log.Info("reload: API tokens in force", "tokens", len(next.API.Tokens))
+		}
 	}
 	var err error
 	if reflect.DeepEqual(cur.Lists, next.Lists) {
@@ -151,7 +161,7 @@ func (o *ops) reloadDetections(next *config.Config) {
 // between a and b, ignoring the settings reload applies live.
 func restartNeeded(a, b config.Config) []string {
 	for _, c := range []*config.Config{&a, &b} {
-		c.Lists, c.Network.Inventory, c.Ops.StatusInterval = nil, "", 0
+		c.Lists, c.Network.Inventory, c.Ops.StatusInterval, c.API.Tokens = nil, "", 0, nil
 		c.Detections, c.Overrides = config.Detections{}, nil
 	}
 	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)

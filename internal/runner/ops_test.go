@@ -234,6 +234,12 @@ func TestServeOpsKafka(t *testing.T) {
 		t.Errorf("rejected by reason %v, %d dead letters", reasons, lines)
 	}
 	t.Logf("rejected by reason: %v", reasons)
+	// Delivery reports per output: here stdout, nothing to deliver.
+	for _, name := range []string{"vedette_deliver_delivered_total", "vedette_deliver_dead_lettered_total", "vedette_deliver_lag_seconds"} {
+		if v, ok := f.Value(name, "output", "stdout"); !ok || v != 0 {
+			t.Errorf("%s{output=stdout} = %v (present %v), want 0", name, v, ok)
+		}
+	}
 	waitMetric(t, base, partitions, "vedette_kafka_caught_up_partitions")
 	if code := status(t, base+"/readyz"); code != http.StatusOK {
 		t.Errorf("readyz %d once caught up", code)

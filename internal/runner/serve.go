@@ -2,7 +2,6 @@ package runner
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vedette/vedette/internal/config"
+	"github.com/vedette/vedette/internal/deliver"
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/flow"
 	"github.com/vedette/vedette/internal/flowsource"
@@ -26,8 +26,12 @@ const listReloadInterval = time.Minute
 
 // ServeOptions for a live run.
 type ServeOptions struct {
-	Out io.Writer // alerts as JSON lines
-	Log *slog.Logger
+	// Out receives the findings as Vedette JSON lines, besides the
+	// configured outputs, delivered from the store's outbox as they are
+	// stored; OutPath, when set, replaces it with a file.
+	Out     io.Writer
+	OutPath string
+	Log     *slog.Logger
 	// Ready, if set, is called with the collector's bound UDP addresses
 	// once it listens (none when only activity is configured).
 	Ready func([]netip.AddrPort)
@@ -65,8 +69,10 @@ type ServeOptions struct {
 // Serve runs the live sources the configuration names until ctx ends: the
 // IPFIX/NetFlow collector on its UDP addresses (network detections), and
 // the activity consumer (activity.kafka: Kafka or Event Hubs) through the
-// same activity pipeline as `vedette detect`. It writes alerts not raised
-// before to opts.Out. The network state is saved every
+// same activity pipeline as `vedette detect`. New alerts are stored and
+// delivered to the outputs from the store's outbox (per-output metrics in
+// the ops registry); at shutdown what is left is delivered for up to 10 s,
+// and a restart resumes the rest. The network state is saved every
 // network.snapshot_interval, the baselines (then the Kafka offsets) every
 // activity.commit_interval, and both when ctx ends; a restart continues
 // where the last run stopped. With activity configured and an empty
@@ -78,7 +84,6 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 		return err
 	}
 	defer env.Close()
-	out := &lockedWriter{w: opts.Out}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go env.watchSettings(ctx)
@@ -95,9 +100,27 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 		return err
 	}
 	defer func() { cancel(); <-apiDone }()
+	dm, err := deliver.NewMetrics(o.metrics)
+	if err != nil {
+		return err
+	}
+	stopDelivery, err := env.startDelivery(ctx, destination{opts.Out, opts.OutPath, dm})
+	if err != nil {
+		return err
+	}
+	err = serveSources(ctx, cancel, env, o, opts)
+	final, cancelFinal := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancelFinal()
+	return errors.Join(err, stopDelivery(final))
+}
+
+// serveSources runs the activity consumer and the flow collector until ctx
+// ends or one fails (cancel stops the other).
+func serveSources(ctx context.Context, cancel context.CancelFunc, env *Env, o *ops, opts ServeOptions) error {
+	cfg := env.cfg
 	actDone := make(chan error, 1)
 	if cfg.Activity.Live() {
-		a, err := env.openActivity(out, opts.ActivityProgress)
+		a, err := env.openActivity(opts.ActivityProgress)
 		if err != nil {
 			return err
 		}
@@ -115,7 +138,7 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 	}
 	var flowErr error
 	if len(cfg.Network.Collector.IPFIX)+len(cfg.Network.Collector.NetFlow) > 0 {
-		flowErr = serveFlows(ctx, env, o, opts, out)
+		flowErr = serveFlows(ctx, env, o, opts)
 		cancel() // a failed collector stops serve
 	} else if opts.Ready != nil {
 		opts.Ready(nil)
@@ -124,7 +147,7 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 }
 
 // serveFlows runs the flow collector and the network detections.
-func serveFlows(ctx context.Context, env *Env, o *ops, opts ServeOptions, out io.Writer) error {
+func serveFlows(ctx context.Context, env *Env, o *ops, opts ServeOptions) error {
 	cfg := env.cfg
 	np, err := env.openNetwork()
 	if err != nil {
@@ -154,7 +177,7 @@ func serveFlows(ctx context.Context, env *Env, o *ops, opts ServeOptions, out io
 	if np.ti != nil {
 		go np.ti.Run(ctx)
 	}
-	s := &server{env: env, np: np, enc: json.NewEncoder(out), sum: &Summary{NetworkAlerts: map[string]int{}}, progress: opts.Progress, publish: o.publishFlows}
+	s := &server{env: env, np: np, sum: &Summary{NetworkAlerts: map[string]int{}}, progress: opts.Progress, publish: o.publishFlows}
 	loopErr := s.loop(ctx, batches, cfg.Network.SnapshotInterval)
 	colErr := <-colDone
 	return errors.Join(loopErr, colErr, s.stop(batches, opts.FlushOnStop))
@@ -164,7 +187,6 @@ func serveFlows(ctx context.Context, env *Env, o *ops, opts ServeOptions, out io
 type server struct {
 	env *Env
 	np  *netPath
-	enc *json.Encoder
 	sum *Summary
 
 	progress func(netdetect.Counters)
@@ -199,7 +221,7 @@ func (s *server) observe(rs []flow.Record) error {
 		alerts = append(alerts, s.np.eng.Observe(&rs[i])...)
 	}
 	s.env.stateMu.Unlock()
-	err := s.env.emitNetwork(alerts, s.enc, s.sum)
+	err := s.env.emitNetwork(alerts, s.sum)
 	if s.progress != nil {
 		s.progress(s.np.eng.Counters())
 	}
@@ -225,7 +247,7 @@ func (s *server) stop(batches <-chan []flow.Record, flush bool) error {
 		s.env.stateMu.Lock()
 		flushed := s.np.eng.Flush()
 		s.env.stateMu.Unlock()
-		errs = append(errs, s.env.emitNetwork(flushed, s.enc, s.sum))
+		errs = append(errs, s.env.emitNetwork(flushed, s.sum))
 	}
 	errs = append(errs, s.np.save(s.env.Store))
 	c := s.np.eng.Counters()
