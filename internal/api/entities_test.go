@@ -38,6 +38,8 @@ func TestEntitySummaries(t *testing.T) {
 		b.Learn(&event.Event{
 			Key: "k" + ip, Kind: event.KindCloudTrail, Time: at, Tenant: "123456789012", Principal: arn,
 			SourceIP: netip.MustParseAddr(ip), Result: event.ResultSuccess, AppName: "aws-cli",
+			// Countries are learned from a user's interactive activity only.
+			PrincipalKind: event.PrincipalUser, Interactive: true,
 			Location: event.Location{Country: []string{"GB", "GB", "FR"}[i]},
 		})
 	}
