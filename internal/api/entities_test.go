@@ -41,7 +41,6 @@ func TestEntitySummaries(t *testing.T) {
 			Key: "k" + ip, Kind: event.KindCloudTrail, Time: at, Tenant: "123456789012", Principal: arn,
 			PrincipalKind: event.PrincipalUser, Interactive: true,
 			SourceIP: netip.MustParseAddr(ip), Result: event.ResultSuccess, AppName: "aws-cli",
-			PrincipalKind: event.PrincipalUser, Interactive: true, // a console sign-in
 			Location: event.Location{Country: []string{"GB", "GB", "FR"}[i]},
 		})
 	}
