@@ -235,8 +235,9 @@ type NetworkScopes struct {
 	base      netdetect.Config
 	overrides []NetworkOverride
 
-	mu    sync.Mutex
-	cache map[string]*netdetect.Config
+	mu      sync.Mutex
+	cache   map[string]*netdetect.Config
+	runtime []runtimeNode // run-time overrides, "*" first
 }
 
 // Scopes returns the resolver of n's overrides, nil when it has none.
@@ -270,6 +271,16 @@ func (s *NetworkScopes) Rules(subscription string) *netdetect.Config {
 		}
 		// Validate decoded every override in this order: this cannot fail.
 		*c, _ = decodeOver(*c, &o.Detections)
+	}
+	for _, r := range s.runtime {
+		if key == "" || r.o.Subscription != "*" && !strings.EqualFold(r.o.Subscription, key) {
+			continue
+		}
+		if c == nil {
+			base := s.base
+			c = &base
+		}
+		*c, _ = decodeOver(*c, r.n)
 	}
 	s.cache[key] = c
 	return c

@@ -30,19 +30,20 @@ const (
 )
 
 // detectionKeys maps detection IDs to their keys under `detections:`,
-// read from the fields of Detections so a detection added there is
-// nameable at once.
+// read from the Detections struct itself (each field's YAML key and its
+// detector's ID), so a new detection is settable at run time as soon as
+// it is configurable.
 var detectionKeys = func() map[string]string {
-	m := map[string]string{}
-	var d Detections
-	v := reflect.ValueOf(&d).Elem()
+	keys := map[string]string{}
+	v := reflect.ValueOf(Default().Detections)
 	for i := range v.NumField() {
-		key, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ",")
-		if det, ok := v.Field(i).FieldByName("Settings").Addr().Interface().(detect.Detector); ok {
-			m[det.Meta().ID] = key
+		tag, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ",")
+		settings := reflect.New(v.Field(i).FieldByName("Settings").Type())
+		if d, ok := settings.Interface().(detect.Detector); ok && tag != "" {
+			keys[d.Meta().ID] = tag
 		}
 	}
-	return m
+	return keys
 }()
 
 // ActivityDetections lists the IDs of the detections settings can name.
@@ -231,6 +232,32 @@ func asMaps(d Detections) map[string]map[string]any {
 	var out map[string]map[string]any
 	if n.Encode(d) != nil || n.Decode(&out) != nil {
 		return nil
+	}
+	return out
+}
+
+// EffectiveAll is Effective for every scope a setting names: any tenant
+// and subscription ("*", "*"), then each scope of the file's overrides and
+// of the run-time overrides, in that order, each once.
+func (s *Scopes) EffectiveAll() []Effective {
+	scopes := [][2]string{{"*", "*"}}
+	add := func(tenant, sub string) {
+		k := [2]string{cmp.Or(strings.ToLower(tenant), "*"), cmp.Or(strings.ToLower(sub), "*")}
+		if !slices.Contains(scopes, k) {
+			scopes = append(scopes, k)
+		}
+	}
+	for _, o := range s.overrides {
+		add(o.Tenant, o.Subscription)
+	}
+	s.mu.Lock()
+	for _, r := range s.runtime {
+		add(r.o.Tenant, r.o.Subscription)
+	}
+	s.mu.Unlock()
+	var out []Effective
+	for _, k := range scopes {
+		out = append(out, s.Effective(k[0], k[1])...)
 	}
 	return out
 }

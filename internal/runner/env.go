@@ -47,6 +47,9 @@ type Env struct {
 	// clock is the wall clock of the time trust model: time.Now, or a
 	// test's (ServeOptions.Clock).
 	clock func() time.Time
+	// netScopes resolves the network detections per subscription, the same
+	// way: network.overrides plus the stored overrides of network detections.
+	netScopes *config.NetworkScopes
 	// TI are the threat-intelligence feeds (network.ti), nil without
 	// any: flows and activity are both matched against them.
 	TI       *ti.Watcher
@@ -82,7 +85,7 @@ func Open(cfg config.Config, log *slog.Logger) (*Env, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	env := &Env{cfg: cfg, log: log, builtin: geoip.NewBuiltin(), scopes: cfg.Scopes(), clock: time.Now}
+	env := &Env{cfg: cfg, log: log, builtin: geoip.NewBuiltin(), scopes: cfg.Scopes(), netScopes: cfg.Network.RuntimeScopes(), clock: time.Now}
 	var err error
 	if env.Store, err = OpenStore(cfg, log); err != nil {
 		return nil, err

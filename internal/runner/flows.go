@@ -2,6 +2,7 @@ package runner
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -41,9 +42,7 @@ func (env *Env) openNetwork() (*netPath, error) {
 	}
 	np := &netPath{inv: inv}
 	deps := netdetect.Deps{Inventory: inv, Logger: env.log}
-	if sc := cfg.Scopes(); sc != nil {
-		deps.Rules = sc.Rules // network.overrides, per host subscription
-	}
+	deps.Rules = env.netScopes.Rules // network.overrides and stored overrides, per host subscription
 	if env.TI != nil {
 		np.ti, deps.TI = env.TI, env.TI
 	}
@@ -52,13 +51,13 @@ func (env *Env) openNetwork() (*netPath, error) {
 		return nil, err
 	}
 	np.eng = eng
-	data, err := env.Store.LoadState(netStateName)
+	parts, err := env.Store.LoadStateParts(context.Background(), netStateName)
 	switch {
 	case errors.Is(err, store.ErrNoState):
 	case err != nil:
 		return nil, err
 	default:
-		if err := eng.Restore(data); err != nil {
+		if err := eng.RestoreParts(parts); err != nil {
 			return nil, err
 		}
 		if n := eng.Repair(env.cfg.Time.Floor, env.cfg.Time.Limit(env.clock())); n > 0 {
@@ -68,13 +67,14 @@ func (env *Env) openNetwork() (*netPath, error) {
 	return np, nil
 }
 
-// save writes the engine's state to the store.
+// save writes the engine's state to the store: an engine row and a row
+// per host.
 func (np *netPath) save(s *store.Store) error {
-	data, err := np.eng.Snapshot()
+	parts, err := np.eng.SnapshotParts()
 	if err != nil {
 		return err
 	}
-	return s.SaveState(netStateName, data)
+	return s.SaveStateParts(context.Background(), netStateName, parts)
 }
 
 // detectFlows reads flow log files, runs the network engine over their

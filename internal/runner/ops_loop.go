@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"reflect"
 	"strings"
@@ -145,7 +146,8 @@ func (o *ops) reloadDetections(next *config.Config) {
 	o.env.scopes.SetFile(next)
 	overrides, err := o.env.Store.SettingOverrides(context.Background())
 	if err == nil {
-		err = o.env.scopes.SetRuntime(next, runtimeOverrides(overrides))
+		activity, network := runtimeOverrides(overrides)
+		err = errors.Join(o.env.scopes.SetRuntime(next, activity), o.env.netScopes.SetRuntime(&next.Network, network))
 	}
 	o.metrics.Reload("detections", err)
 	if err != nil {
