@@ -28,6 +28,10 @@ func (s stateEntities) Host(name string) (netdetect.HostSummary, bool) {
 	return s.eng.HostSummary(name)
 }
 
+func (s stateEntities) Countries(tenant string) ([]baseline.TenantCountry, bool) {
+	return s.b.Countries(tenant)
+}
+
 // TestEntitySummaries: a principal's summary (an AWS ARN, with a slash,
 // percent-encoded in the path) and an inventory host, over HTTP.
 func TestEntitySummaries(t *testing.T) {
@@ -38,7 +42,7 @@ func TestEntitySummaries(t *testing.T) {
 		b.Learn(&event.Event{
 			Key: "k" + ip, Kind: event.KindCloudTrail, Time: at, Tenant: "123456789012", Principal: arn,
 			SourceIP: netip.MustParseAddr(ip), Result: event.ResultSuccess, AppName: "aws-cli",
-			PrincipalKind: event.PrincipalUser, Interactive: true, // a console sign-in
+			Interactive: true, PrincipalKind: event.PrincipalUser, // as normalize makes an IAM user's call
 			Location: event.Location{Country: []string{"GB", "GB", "FR"}[i]},
 		})
 	}
@@ -63,6 +67,12 @@ func TestEntitySummaries(t *testing.T) {
 			t.Errorf("host summary: %+v", h)
 		}
 		e.must("viewer", "GET", "/api/v1/hosts/db-09", nil, nil, 404)
+		var org tenantCountries
+		e.must("viewer", "GET", "/api/v1/tenants/123456789012/countries", nil, &org, 200)
+		if org.Tenant != "123456789012" || len(org.Countries) != 2 || org.Countries[0].Country != "FR" || org.Countries[1].Country != "GB" {
+			t.Errorf("tenant countries: %+v", org)
+		}
+		e.must("viewer", "GET", "/api/v1/tenants/nobody/countries", nil, nil, 404)
 		e.must("", "GET", "/api/v1/hosts/web-01", nil, nil, 401)
 	})
 }

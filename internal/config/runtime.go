@@ -9,8 +9,6 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/vedette/vedette/internal/detect"
 )
 
 // RuntimeOverride is a detection's setting changed at run time (through
@@ -29,20 +27,15 @@ const (
 	SourceAPI     = "api"
 )
 
-// detectionKeys maps detection IDs to their keys under `detections:`,
-// read from the fields of Detections so a detection added there is
-// nameable at once.
+// detectionKeys maps detection IDs to their keys under `detections:`
+// (the ID in snake case), for every activity detection the file configures.
 var detectionKeys = func() map[string]string {
-	m := map[string]string{}
-	var d Detections
-	v := reflect.ValueOf(&d).Elem()
-	for i := range v.NumField() {
-		key, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ",")
-		if det, ok := v.Field(i).FieldByName("Settings").Addr().Interface().(detect.Detector); ok {
-			m[det.Meta().ID] = key
-		}
+	keys := map[string]string{}
+	for _, d := range Default().Detections.detectors() { // all enabled by default
+		id := d.Meta().ID
+		keys[id] = strings.ReplaceAll(id, "-", "_")
 	}
-	return m
+	return keys
 }()
 
 // ActivityDetections lists the IDs of the detections settings can name.

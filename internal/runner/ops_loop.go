@@ -42,7 +42,7 @@ func statusAttrs(s metrics.Snapshot, now time.Time, newAlerts uint64) []any {
 		d := f.Decoder
 		attrs = append(attrs,
 			slog.Uint64("flow_packets", d.Packets), slog.Uint64("flows_decoded", d.Flows),
-			slog.Uint64("flow_drops", d.Dropped+d.Truncated+d.UnknownTemplate+d.BadVersion+d.TemplateRejected+d.Malformed),
+			slog.Uint64("flow_drops", d.Dropped+d.Truncated+d.UnknownTemplate+d.BadVersion+d.TemplateRejected+d.Malformed+d.NotAllowed+d.TemplateMemory),
 			slog.Int("open_hours", f.Gauges.OpenHours), slog.Int("hosts", f.Gauges.Hosts))
 		if f.KernelDropsErr == nil {
 			attrs = append(attrs, slog.Uint64("kernel_drops", f.KernelDrops))
