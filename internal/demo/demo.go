@@ -1,6 +1,8 @@
 // Package demo runs Vedette on its shipped sample with the console: the
-// sample's logs go through `detect` into a data directory, then the HTTP API
-// and the console are served on loopback with fresh tokens, one per role.
+// sample's activity logs, and a week of VNet flow logs of 20 VMs generated
+// beside them (seeded, so always the same), go through `detect` into a data
+// directory; then the HTTP API and the console are served on loopback with
+// fresh tokens, one per role.
 package demo
 
 import (
@@ -9,11 +11,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 
 	"github.com/vedette/vedette/internal/api"
 	"github.com/vedette/vedette/internal/config"
 	"github.com/vedette/vedette/internal/console"
+	"github.com/vedette/vedette/internal/gen"
 	"github.com/vedette/vedette/internal/runner"
 )
 
@@ -44,20 +48,51 @@ func Config(sample, data string) (config.Config, error) {
 		return cfg, fmt.Errorf("demo: %w", err)
 	}
 	cfg.DataDir = data
+	dir := networkDir(data)
+	cfg.Network.Inventory = filepath.Join(dir, gen.NetInventoryFile)
+	cfg.Network.TI.Lists = []string{filepath.Join(dir, gen.NetTIFile)}
 	return cfg, nil
 }
 
-// Load runs detect over the sample's logs into cfg's data directory.
+// networkDir holds the generated week of flow logs, its inventory and its
+// threat-intel list.
+func networkDir(data string) string { return filepath.Join(data, "demo-network") }
+
+// Load runs detect over the sample's activity logs and a generated week of
+// flow logs (written under the data directory, where Config points the
+// network inventory and threat-intel list) into cfg's data directory.
 func Load(cfg config.Config, sample string, log *slog.Logger) (runner.Summary, error) {
 	paths := make([]string, len(files))
 	for i, f := range files {
 		paths[i] = filepath.Join(sample, f)
 	}
-	sum, err := runner.Detect(cfg, paths, runner.Options{Out: io.Discard, Log: log})
+	flows, err := network(cfg.DataDir)
+	if err != nil {
+		return runner.Summary{}, err
+	}
+	sum, err := runner.Detect(cfg, append(paths, flows...), runner.Options{Out: io.Discard, Log: log})
 	if err != nil {
 		return sum, fmt.Errorf("demo: load the sample: %w", err)
 	}
 	return sum, nil
+}
+
+// network generates the week of flow logs of 20 VMs once per data
+// directory (seeded: always the same) and returns its files.
+func network(data string) ([]string, error) {
+	dir := networkDir(data)
+	if _, err := os.Stat(filepath.Join(dir, gen.NetInventoryFile)); err != nil {
+		nc := gen.DefaultNetworkConfig()
+		nc.VMs, nc.Days = 20, 7
+		if _, err := gen.GenerateNetwork(dir, nc); err != nil {
+			return nil, fmt.Errorf("demo: generate flow logs: %w", err)
+		}
+	}
+	flows, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil || len(flows) == 0 {
+		return nil, fmt.Errorf("demo: no generated flow logs in %s (%v)", dir, err)
+	}
+	return flows, nil
 }
 
 // Run loads the sample and serves the API and the console until ctx ends.

@@ -90,12 +90,19 @@ function countChips(counts, names, query) {
     h('ul', {class: 'chips', 'aria-label': 'By detection'}, byDet));
 }
 
+// whoLink links an alert's host or principal to its page.
+function whoLink(a) {
+  const host = (a.entities || []).find((e) => e.type === 'host');
+  if (host) return h('a', {href: route('hosts', host.id)}, host.id);
+  return a.tenant ? h('a', {href: route('principals', a.tenant, a.principal)}, a.principal) : a.principal;
+}
+
 function alertRows(alerts) {
   return alerts.map((a) => h('tr', {'data-alert': a.id, 'data-detection': a.detection},
     h('td', null, h('time', {datetime: a.time}, fmtTime(a.time))),
     h('td', null, sevBadge(a.severity)),
     h('td', null, h('a', {href: route('alerts', a.id)}, a.name)),
-    h('td', null, a.tenant ? h('a', {href: route('principals', a.tenant, a.principal)}, a.principal) : a.principal),
+    h('td', null, whoLink(a)),
     h('td', {class: 'num'}, pct(a.confidence)),
     h('td', null, statusBadge(a.triage?.status)),
     h('td', {class: 'muted small'}, a.subscription || a.tenant || '')));

@@ -48,9 +48,11 @@ async function country(a) {
   return section('Country', await countryMap(code, others, usual.label, point));
 }
 
-// attemptsOf reads an alert's attempt count: the threshold factor, or the
-// sum of its peers' attempts.
-export function attemptsOf(a) {
+// levelOf reads what an alert's rule counted in its hour, from its
+// threshold factor ("N vs threshold T"): distinct peers for the
+// many-to-one and one-to-many rules, connection attempts for the others
+// (then the sum of its peers' attempts when the factor is missing).
+export function levelOf(a) {
   const f = (a.factors || []).find((x) => x.name === 'above_threshold');
   const m = f && /^(\d+) vs threshold (\d+)/.exec(f.detail || '');
   if (m) return {value: +m[1], threshold: +m[2]};
@@ -67,28 +69,31 @@ function channelOf(usual, detection) {
 
 async function network(a) {
   const hostName = a.entities.find((e) => e.type === 'host')?.id || a.principal;
+  const many = /-(many-to-one|one-to-many)$/.test(a.detection);
+  const what = many ? 'distinct peers' : 'connection attempts';
   const t = new Date(a.time).getTime();
   const [host, around] = await Promise.all([
     api(`hosts/${seg(hostName)}`).catch((err) => ({error: err})),
     api('alerts', {params: {host: hostName, detection: a.detection, sort: 'time', limit: 200,
       since: new Date(t - 72 * 3600e3).toISOString(), until: new Date(t + 72 * 3600e3).toISOString()}}),
   ]);
-  const mine = attemptsOf(a);
-  const bars = (around.alerts || []).map((x) => ({label: fmtTime(x.time).slice(5, 13) + 'h', value: attemptsOf(x).value,
-    class: x.id === a.id ? 'current' : '', title: `${fmtTime(x.time)}: ${attemptsOf(x).value} attempts`}));
+  const mine = levelOf(a);
+  const bars = (around.alerts || []).map((x) => ({label: fmtTime(x.time).slice(5, 13) + 'h', value: levelOf(x).value,
+    class: x.id === a.id ? 'current' : '', title: `${fmtTime(x.time)}: ${levelOf(x).value} ${what}`}));
   const ch = host.error ? null : channelOf(host.usual_hourly, a.detection);
   const usual = ch ? host.usual_hourly[ch] : null;
   const lines = [];
-  if (usual?.attempts_mean !== undefined) lines.push({value: usual.attempts_mean, label: 'usual', class: 'usual'});
-  if (usual?.attempts_max !== undefined) lines.push({value: usual.attempts_max, label: 'usual max', class: 'usual-max'});
+  if (many && usual?.peers_mean !== undefined) lines.push({value: usual.peers_mean, label: 'usual', class: 'usual'});
+  if (!many && usual?.attempts_mean !== undefined) lines.push({value: usual.attempts_mean, label: 'usual', class: 'usual'});
+  if (!many && usual?.attempts_max !== undefined) lines.push({value: usual.attempts_max, label: 'usual max', class: 'usual-max'});
   if (mine.threshold) lines.push({value: mine.threshold, label: 'threshold', class: 'threshold'});
   const peers = a.evidence.map((e) => [e.ip, (/attempts=([\d-]+)/.exec(e.result) || [])[1] || e.result,
     a.entities.find((x) => x.type === 'ip' && x.id === e.ip)?.role || '', `${e.source}:${e.record}`]);
   return section('Host activity',
-    h('p', null, 'Connection attempts of ', h('a', {href: route('hosts', hostName)}, hostName),
+    h('p', null, `Hourly ${what} of `, h('a', {href: route('hosts', hostName)}, hostName),
       ` in its alerting hours around this one (this hour: ${num(mine.value)})`,
-      usual ? `, against its usual level on ${ch}.` : host.error ? ` (usual level unavailable: ${host.error.message}).` : '.'),
-    barChart(bars, lines, `Hourly attempts of ${hostName}: ` + bars.map((b) => b.title).join('; ')),
+      usual ? `, against its usual level on ${ch} (learned over ${num(host.hours)} hours).` : host.error ? ` (usual level unavailable: ${host.error.message}).` : '.'),
+    barChart(bars, lines, `Hourly ${what} of ${hostName}: ` + bars.map((b) => b.title).join('; ')),
     h('h3', null, 'Top peers'),
     table('Top peers', ['Peer', 'Attempts', 'Role', 'Source'], peers, {class: 'peers'}));
 }
