@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/vedette/vedette/internal/detect"
 )
 
 // RuntimeOverride is a detection's setting changed at run time (through
@@ -27,15 +29,20 @@ const (
 	SourceAPI     = "api"
 )
 
-// detectionKeys maps detection IDs to their keys under `detections:`
-// (the ID in snake case), for every activity detection the file configures.
+// detectionKeys maps detection IDs to their keys under `detections:`,
+// read from the fields of Detections so a detection added there is
+// nameable at once.
 var detectionKeys = func() map[string]string {
-	keys := map[string]string{}
-	for _, d := range Default().Detections.detectors() { // all enabled by default
-		id := d.Meta().ID
-		keys[id] = strings.ReplaceAll(id, "-", "_")
+	m := map[string]string{}
+	var d Detections
+	v := reflect.ValueOf(&d).Elem()
+	for i := range v.NumField() {
+		key, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ",")
+		if det, ok := v.Field(i).FieldByName("Settings").Addr().Interface().(detect.Detector); ok {
+			m[det.Meta().ID] = key
+		}
 	}
-	return keys
+	return m
 }()
 
 // ActivityDetections lists the IDs of the detections settings can name.
