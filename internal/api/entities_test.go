@@ -36,12 +36,10 @@ func TestEntitySummaries(t *testing.T) {
 	for i, ip := range []string{"81.2.69.160", "81.2.69.161", "90.84.1.1"} {
 		at := t0.Add(time.Duration(i) * 26 * time.Hour)
 		b.Learn(&event.Event{
-			// An IAM user's call, as normalize makes it: countries are
-			// learned from interactive activity of users only.
 			Key: "k" + ip, Kind: event.KindCloudTrail, Time: at, Tenant: "123456789012", Principal: arn,
-			PrincipalKind: event.PrincipalUser, Interactive: true,
 			SourceIP: netip.MustParseAddr(ip), Result: event.ResultSuccess, AppName: "aws-cli",
-			PrincipalKind: event.PrincipalUser, Interactive: true, // a console sign-in
+			// Countries are learned from a user's interactive activity only.
+			PrincipalKind: event.PrincipalUser, Interactive: true,
 			Location: event.Location{Country: []string{"GB", "GB", "FR"}[i]},
 		})
 	}
