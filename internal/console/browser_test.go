@@ -184,10 +184,10 @@ func (tb *tab) screenshot(name string) {
 	}
 }
 
-// The watch on the console must catch what it claims to: a console.error,
-// an uncaught exception and a failed request all show up.
-func TestWatchCatchesConsoleErrors(t *testing.T) {
-	bctx := browser(t)
+// testWatchCatchesErrors: the watch on the console must catch what it
+// claims to: a console.error, an uncaught exception and a failed request
+// all show up. (A subtest of TestConsole, on its browser.)
+func testWatchCatchesErrors(t *testing.T, bctx context.Context) {
 	srv := httptest.NewServer(console.Handler())
 	defer srv.Close()
 	tb := &tab{t: t}

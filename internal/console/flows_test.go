@@ -304,6 +304,7 @@ func TestConsole(t *testing.T) {
 	})
 
 	testAccessibility(t, bctx, b)
+	t.Run("the console watch catches errors", func(t *testing.T) { testWatchCatchesErrors(t, bctx) })
 
 	t.Run("viewer is offered no changes", func(t *testing.T) {
 		tb := newTab(t, bctx, 1280, 800)
