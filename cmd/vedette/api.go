@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/vedette/vedette/internal/api"
+	"github.com/vedette/vedette/internal/console"
 	"github.com/vedette/vedette/internal/runner"
 )
 
@@ -37,7 +38,7 @@ func runAPI(args []string, log *slog.Logger) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return runner.API(ctx, cfg, log, runner.APIOptions{Ready: announceAPI(cfg.API.TLS.Cert != "")})
+	return runner.API(ctx, cfg, log, runner.APIOptions{Console: console.Handler(), Ready: announceAPI(cfg.API.TLS.Cert != "")})
 }
 
 // announceAPI prints where the API listens.
@@ -47,7 +48,7 @@ func announceAPI(tls bool) func(net.Addr) {
 		if tls {
 			scheme = "https"
 		}
-		fmt.Fprintf(os.Stderr, "vedette: API on %s://%s/api/v1/\n", scheme, a)
+		fmt.Fprintf(os.Stderr, "vedette: console on %s://%s/, API under /api/v1/\n", scheme, a)
 	}
 }
 

@@ -39,6 +39,7 @@ func runDetect(args []string, log *slog.Logger) error {
 	dataDir := fs.String("data", "", "data directory for baselines and alerts (overrides data_dir)")
 	outPath := fs.String("out", "", "write findings here instead of stdout (JSON lines, appended; delivered at least once)")
 	quiet := fs.Bool("q", false, "no progress or summary on stderr")
+	flush := fs.Bool("flush", false, "close every open network hour at the end (a complete capture); off, the next run continues them")
 	lf := addLogFlags(fs, "warn")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -59,7 +60,7 @@ func runDetect(args []string, log *slog.Logger) error {
 	signal.Ignore(syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	opts := runner.Options{Out: os.Stdout, OutPath: *outPath, Log: log, Context: ctx}
+	opts := runner.Options{Out: os.Stdout, OutPath: *outPath, Log: log, Context: ctx, Flush: *flush}
 	if !*quiet {
 		opts.Progress = os.Stderr
 	}
@@ -85,6 +86,12 @@ func printSummary(w io.Writer, s runner.Summary) {
 	if s.FlowsRead > 0 {
 		fmt.Fprintf(w, "vedette: %d flow records read, %d late, %d unmonitored, %d host-hours closed, %d skipped by the one-hour rule\n",
 			s.FlowsRead, s.Network.Late, s.Network.Unmonitored, s.Network.HoursClosed, s.Network.NotHeld)
+		if s.OpenHours > 0 {
+			fmt.Fprintf(w, "vedette: %d network hours left open: the next run over the following flows continues them; -flush closes them now\n", s.OpenHours)
+		}
+	}
+	for _, f := range sortedKeys(s.LateFlows) {
+		fmt.Fprintf(w, "vedette: late file %s: %d flow records of hours this data directory already closed, not counted\n", f, s.LateFlows[f])
 	}
 	fmt.Fprintf(w, "vedette: %d new alerts\n", s.NewAlerts)
 	for _, k := range sortedKeys(s.Pipeline.Alerts) {

@@ -139,7 +139,7 @@ func runEval(args []string, log *slog.Logger) error {
 		labels = append(labels, net...)
 	}
 	var alerts alertCollector
-	sum, err := runner.Detect(cfg, inputs, runner.Options{Out: &alerts, Log: log})
+	sum, err := runner.Detect(cfg, inputs, runner.Options{Out: &alerts, Log: log, Flush: true})
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,7 @@
 // activity logs and flows you already have and raises the alerts cloud
 // providers keep inside their paid services.
 //
-//	vedette detect  [-config f.yaml] [-data dir] [-out alerts.jsonl] FILE|- ...
+//	vedette detect  [-config f.yaml] [-data dir] [-out alerts.jsonl] [-flush] FILE|- ...
 //	vedette check   [-config f.yaml] [-test-output NAME]
 //	vedette gen     [-users N] [-days N] [-seed N] DIR
 //	vedette eval    [-config f.yaml] [-suppressions-off a,b] DIR
@@ -12,11 +12,14 @@
 //	vedette egress  [-config f.yaml] [-data dir] -tenant T [-min N] [-json]
 //	vedette api     [-config f.yaml] [-data dir] [-listen addr]
 //	vedette token   -name NAME [-role viewer|analyst|admin]
+//	vedette demo    [-listen addr] [-data dir] [-sample dir]
 //	vedette version
 //
 // Exit status: 0 on success (and for -h), 1 when the run failed or an input
 // could not be read (the other inputs are still read and their alerts
-// written), 2 for an unknown command.
+// written), 2 for an unknown command, 3 when detect read flow files older
+// than the data directory's watermark (everything else done; see the
+// summary's late files).
 package main
 
 import (
@@ -25,7 +28,13 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+
+	"github.com/vedette/vedette/internal/runner"
 )
+
+// exitLate is the exit code of a detect run that read flow files older
+// than its data directory's watermark (everything else was done).
+const exitLate = 3
 
 const usage = `usage: vedette <command> [flags] [args]
 
@@ -41,6 +50,7 @@ commands:
   egress   list a tenant's learned shared egress (IPs and networks several principals use)
   api      serve the HTTP API over an existing data directory, collecting nothing
   token    print a new API token and the hash to put in the configuration
+  demo     load the shipped sample and open the web console on it (prints the URL and a token)
   version  print the version and build information
 
 vedette <command> -h describes a command's flags.
@@ -63,6 +73,7 @@ func main() {
 		"migrate": runMigrate,
 		"egress":  runEgress,
 		"version": runVersion,
+		"demo":    runDemo,
 		"api":     runAPI,
 		"token":   runToken,
 	}
@@ -87,6 +98,9 @@ func main() {
 			return
 		}
 		fmt.Fprintf(os.Stderr, "vedette %s: %v\n", name, err)
+		if errors.Is(err, runner.ErrLate) && !errors.Is(err, runner.ErrInputs) {
+			os.Exit(exitLate)
+		}
 		os.Exit(1)
 	}
 }

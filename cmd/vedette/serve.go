@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/vedette/vedette/internal/config"
+	"github.com/vedette/vedette/internal/console"
 	"github.com/vedette/vedette/internal/runner"
 )
 
@@ -37,7 +38,7 @@ func runServe(args []string, log *slog.Logger) error {
 	defer stop()
 	return runner.Serve(ctx, cfg, runner.ServeOptions{
 		Out: os.Stdout, OutPath: *outPath, Log: log, FlushOnStop: *flush,
-		API:        runner.APIOptions{Ready: announceAPI(cfg.API.TLS.Cert != "")},
+		API:        runner.APIOptions{Console: console.Handler(), Ready: announceAPI(cfg.API.TLS.Cert != "")},
 		Reload:     hangups(ctx),
 		LoadConfig: func() (config.Config, error) { return loadConfig(*cfgPath, *dataDir) },
 		Ready: func(addrs []netip.AddrPort) {

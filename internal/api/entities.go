@@ -2,6 +2,8 @@ package api
 
 import (
 	"net/http"
+
+	"github.com/vedette/vedette/internal/baseline"
 )
 
 func (s *Server) principal(w http.ResponseWriter, r *http.Request) {
@@ -28,4 +30,25 @@ func (s *Server) host(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, sum)
+}
+
+// tenantCountries lists the countries the organisation used in the window.
+func (s *Server) tenantCountries(w http.ResponseWriter, r *http.Request) {
+	tc, ok := s.entities.(TenantCountries)
+	if !ok {
+		writeError(w, http.StatusNotFound, "no baselines in this mode")
+		return
+	}
+	tenant := r.PathValue("tenant")
+	list, ok := tc.Countries(tenant)
+	if !ok {
+		writeError(w, http.StatusNotFound, "tenant not seen")
+		return
+	}
+	writeJSON(w, http.StatusOK, tenantCountries{Tenant: tenant, Countries: list})
+}
+
+type tenantCountries struct {
+	Tenant    string                   `json:"tenant"`
+	Countries []baseline.TenantCountry `json:"countries"`
 }

@@ -39,6 +39,7 @@ func (s *Server) routes() []route {
 		{"DELETE", v + "/settings/{tenant}/{subscription}/{detection}", RoleAdmin, s.deleteSetting},
 		{"GET", v + "/principals/{tenant}/{principal}", RoleViewer, s.principal},
 		{"GET", v + "/hosts/{host}", RoleViewer, s.host},
+		{"GET", v + "/tenants/{tenant}/countries", RoleViewer, s.tenantCountries},
 		{"GET", v + "/export/alerts", RoleViewer, s.exportAlerts},
 		{"GET", v + "/dead-letters", RoleViewer, s.listDeadLetters},
 	}

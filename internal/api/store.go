@@ -44,4 +44,11 @@ type Entities interface {
 	Host(name string) (netdetect.HostSummary, bool)
 }
 
+// TenantCountries is implemented by Entities that also know an
+// organisation's countries of the window (the console's infrequent-country
+// map); without it /tenants/{tenant}/countries answers 404.
+type TenantCountries interface {
+	Countries(tenant string) ([]baseline.TenantCountry, bool)
+}
+
 var _ Store = (*store.Store)(nil)

@@ -128,6 +128,9 @@ func (b *Baselines) Learn(e *event.Event) {
 		t.index[e.Principal] = i
 	}
 	p := &t.Principals[i]
+	if p.FirstSeen == 0 {
+		p.FirstSeen = sec // forgotten by Repair
+	}
 	t.learnSession(i, p, !ok, e)
 	p.LastSeen = max(p.LastSeen, sec)
 	p.countHour(e.Time.UTC().Hour())

@@ -21,6 +21,7 @@ import (
 	"github.com/vedette/vedette/internal/deliver"
 	"github.com/vedette/vedette/internal/detect"
 	"github.com/vedette/vedette/internal/enrich/iplist"
+	"github.com/vedette/vedette/internal/eventtime"
 )
 
 // Config is the whole configuration.
@@ -41,6 +42,11 @@ type Config struct {
 	Overrides []Override `yaml:"overrides"`
 	// Activity configures the live activity sources of `vedette serve`.
 	Activity Activity `yaml:"activity"`
+	// Time is the time trust model: event times later than the wall clock
+	// plus max_future_skew, or before floor, are rejected before they
+	// reach any state (see package eventtime). Default {max_future_skew:
+	// 10m, floor: 2000-01-01}.
+	Time eventtime.Policy `yaml:"time"`
 	// Outputs are where findings are delivered, at least once, from the
 	// store's outbox (docs/OUTPUTS.md).
 	Outputs []deliver.OutputConfig `yaml:"outputs"`
@@ -125,6 +131,7 @@ func Default() Config {
 		},
 		Network:  DefaultNetwork(),
 		Activity: DefaultActivity(),
+		Time:     eventtime.DefaultPolicy(),
 		Store:    DefaultStore(),
 		API:      DefaultAPI(),
 		Ops:      DefaultOps(),
@@ -211,6 +218,9 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.Detections.validate("detections")...)
 	errs = append(errs, c.validateNetwork()...)
 	errs = append(errs, c.Activity.validate()...)
+	if err := c.Time.Validate(); err != nil {
+		errs = append(errs, err)
+	}
 	errs = append(errs, c.validateOutputs()...)
 	errs = append(errs, c.Store.validate()...)
 	errs = append(errs, c.API.validate()...)

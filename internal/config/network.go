@@ -73,6 +73,16 @@ type Collector struct {
 	MaxTemplateFields int `yaml:"max_template_fields"`
 	// ReadBuffer is the socket receive buffer in bytes; 0 keeps the OS's.
 	ReadBuffer int `yaml:"read_buffer"`
+	// Exporters, if set, are the addresses or CIDRs whose packets are
+	// accepted; packets from anywhere else are dropped and counted before
+	// any state is kept. Default none: every sender is accepted.
+	Exporters []string `yaml:"exporters"`
+	// ExporterIdle evicts an exporter and its templates after this long
+	// without a packet. Default 10m.
+	ExporterIdle time.Duration `yaml:"exporter_idle"`
+	// MaxTemplateMemory bounds all exporters' template state, in bytes.
+	// Default 33554432 (32 MiB).
+	MaxTemplateMemory int64 `yaml:"max_template_memory"`
 }
 
 // TI lists the threat-intelligence feeds of the C2 detection.
@@ -94,6 +104,7 @@ func DefaultNetwork() Network {
 		Collector: Collector{
 			IPFIX: []string{":4739"}, NetFlow: []string{":2055"},
 			MaxExporters: fs.MaxExporters, MaxTemplates: fs.MaxTemplates, MaxTemplateFields: fs.MaxTemplateFields,
+			ExporterIdle: fs.ExporterIdle, MaxTemplateMemory: fs.MaxTemplateMemory,
 		},
 		TI:               TI{ReloadInterval: time.Minute},
 		SnapshotInterval: time.Minute,
@@ -107,7 +118,12 @@ func (c Collector) FlowSource() flowsource.Config {
 	out := flowsource.Config{
 		Listen:       append(append([]string(nil), c.IPFIX...), c.NetFlow...),
 		MaxExporters: c.MaxExporters, MaxTemplates: c.MaxTemplates, MaxTemplateFields: c.MaxTemplateFields,
-		ReadBuffer: c.ReadBuffer,
+		ReadBuffer: c.ReadBuffer, ExporterIdle: c.ExporterIdle, MaxTemplateMemory: c.MaxTemplateMemory,
+	}
+	for _, e := range c.Exporters {
+		if p, err := parsePrefix(e); err == nil {
+			out.Exporters = append(out.Exporters, p)
+		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(c.Sampling)) {
 		v := c.Sampling[k]
@@ -219,8 +235,9 @@ type NetworkScopes struct {
 	base      netdetect.Config
 	overrides []NetworkOverride
 
-	mu    sync.Mutex
-	cache map[string]*netdetect.Config
+	mu      sync.Mutex
+	cache   map[string]*netdetect.Config
+	runtime []runtimeNode // run-time overrides, "*" first
 }
 
 // Scopes returns the resolver of n's overrides, nil when it has none.
@@ -254,6 +271,16 @@ func (s *NetworkScopes) Rules(subscription string) *netdetect.Config {
 		}
 		// Validate decoded every override in this order: this cannot fail.
 		*c, _ = decodeOver(*c, &o.Detections)
+	}
+	for _, r := range s.runtime {
+		if key == "" || r.o.Subscription != "*" && !strings.EqualFold(r.o.Subscription, key) {
+			continue
+		}
+		if c == nil {
+			base := s.base
+			c = &base
+		}
+		*c, _ = decodeOver(*c, r.n)
 	}
 	s.cache[key] = c
 	return c
@@ -312,7 +339,31 @@ func (c *Collector) validate() []error {
 	if c.ReadBuffer < 0 {
 		errs = append(errs, fmt.Errorf("network.collector.read_buffer: must not be negative"))
 	}
+	for i, e := range c.Exporters {
+		if _, err := parsePrefix(e); err != nil {
+			errs = append(errs, fmt.Errorf("network.collector.exporters[%d]: %q is not an IP address or CIDR", i, e))
+		}
+	}
+	if c.ExporterIdle < time.Second || c.ExporterIdle > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("network.collector.exporter_idle: %s is outside [1s, 24h]", c.ExporterIdle))
+	}
+	if c.MaxTemplateMemory < 1<<20 || c.MaxTemplateMemory > 16<<30 {
+		errs = append(errs, fmt.Errorf("network.collector.max_template_memory: %d bytes is outside [1 MiB, 16 GiB]", c.MaxTemplateMemory))
+	}
 	return errs
+}
+
+// parsePrefix reads an exporter: a CIDR, or one address (a /32 or /128).
+func parsePrefix(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 // validListen checks a host:port UDP listen address without resolving it.

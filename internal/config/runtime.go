@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/vedette/vedette/internal/detect"
 )
 
 // RuntimeOverride is a detection's setting changed at run time (through
@@ -27,14 +29,22 @@ const (
 	SourceAPI     = "api"
 )
 
-// detectionKeys maps detection IDs to their keys under `detections:`.
-var detectionKeys = map[string]string{
-	"impossible-travel": "impossible_travel", "infrequent-country": "infrequent_country", "anonymous-ip": "anonymous_ip",
-	"microburst": "microburst", "azurite": "azurite", "inactive-account-persistence": "inactive_account_persistence",
-	"powershell-persistence": "powershell_persistence", "persistence-technique": "persistence_technique",
-	"password-spray": "password_spray", "brute-force-success": "brute_force_success",
-	"malicious-ip-activity": "malicious_ip_activity", "mass-resource-deletion": "mass_resource_deletion",
-}
+// detectionKeys maps detection IDs to their keys under `detections:`,
+// read from the Detections struct itself (each field's YAML key and its
+// detector's ID), so a new detection is settable at run time as soon as
+// it is configurable.
+var detectionKeys = func() map[string]string {
+	keys := map[string]string{}
+	v := reflect.ValueOf(Default().Detections)
+	for i := range v.NumField() {
+		tag, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ",")
+		settings := reflect.New(v.Field(i).FieldByName("Settings").Type())
+		if d, ok := settings.Interface().(detect.Detector); ok && tag != "" {
+			keys[d.Meta().ID] = tag
+		}
+	}
+	return keys
+}()
 
 // ActivityDetections lists the IDs of the detections settings can name.
 func ActivityDetections() []string {
@@ -222,6 +232,32 @@ func asMaps(d Detections) map[string]map[string]any {
 	var out map[string]map[string]any
 	if n.Encode(d) != nil || n.Decode(&out) != nil {
 		return nil
+	}
+	return out
+}
+
+// EffectiveAll is Effective for every scope a setting names: any tenant
+// and subscription ("*", "*"), then each scope of the file's overrides and
+// of the run-time overrides, in that order, each once.
+func (s *Scopes) EffectiveAll() []Effective {
+	scopes := [][2]string{{"*", "*"}}
+	add := func(tenant, sub string) {
+		k := [2]string{cmp.Or(strings.ToLower(tenant), "*"), cmp.Or(strings.ToLower(sub), "*")}
+		if !slices.Contains(scopes, k) {
+			scopes = append(scopes, k)
+		}
+	}
+	for _, o := range s.overrides {
+		add(o.Tenant, o.Subscription)
+	}
+	s.mu.Lock()
+	for _, r := range s.runtime {
+		add(r.o.Tenant, r.o.Subscription)
+	}
+	s.mu.Unlock()
+	var out []Effective
+	for _, k := range scopes {
+		out = append(out, s.Effective(k[0], k[1])...)
 	}
 	return out
 }

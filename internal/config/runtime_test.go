@@ -81,9 +81,44 @@ func TestRuntimeOverrides(t *testing.T) {
 		"anonymous-ip enabled":          {src["anonymous-ip"]["enabled"], SourceAPI},
 		"powershell-persistence switch": {src["powershell-persistence"]["enabled"], SourceDefault},
 	}
+	all := s.EffectiveAll()
+	if len(all) != 4*len(ActivityDetections()) || all[0].Tenant != "*" || all[len(all)-1].Subscription != "other-sub" {
+		t.Errorf("EffectiveAll: %d settings, first %+v", len(all), all[0])
+	}
 	for name, c := range checks {
 		if c[0] != c[1] {
 			t.Errorf("%s: source %q, want %q", name, c[0], c[1])
 		}
+	}
+}
+
+// TestNetworkRuntimeOverrides: stored overrides of network detections
+// apply per host subscription ("*" for all), over network.overrides.
+func TestNetworkRuntimeOverrides(t *testing.T) {
+	cfg := Default()
+	s := cfg.Network.RuntimeScopes()
+	if s.Rules("sub-a") != nil {
+		t.Fatal("rules without any override")
+	}
+	off := false
+	err := s.SetRuntime(&cfg.Network, []RuntimeOverride{
+		{Tenant: "*", Subscription: "sub-a", Detection: "ssh-incoming-many-to-one", Enabled: &off},
+		{Tenant: "*", Subscription: "*", Detection: "network-communication-with-c2", Enabled: &off},
+		{Tenant: "*", Subscription: "sub-b", Detection: "rdp-incoming-one-to-one", Params: map[string]any{"min_conns": 50}},
+		{Tenant: "*", Subscription: "sub-b", Detection: "ssh-incoming-one-to-one", Params: map[string]any{"ports": []int{2222}}},
+		{Tenant: "*", Subscription: "sub-b", Detection: "impossible-travel", Enabled: &off},
+	})
+	if err == nil {
+		t.Error("an engine-wide parameter and an activity detection accepted")
+	}
+	a, b := s.Rules("sub-a"), s.Rules("SUB-B")
+	if a == nil || a.SSH.IncomingMany.Enabled || a.C2 || !a.SSH.IncomingOne.Enabled {
+		t.Errorf("sub-a: %+v", a)
+	}
+	if b == nil || !b.SSH.IncomingMany.Enabled || b.C2 || b.RDP.IncomingOne.MinConns != 50 || b.SSH.Ports[0] != 22 {
+		t.Errorf("sub-b: %+v", b)
+	}
+	if s.Rules("") != nil {
+		t.Error("a host without a subscription got overrides")
 	}
 }

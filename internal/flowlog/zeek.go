@@ -167,6 +167,9 @@ func parseEpoch(s string) (time.Time, error) {
 	if err != nil || n <= 0 || len(frac) > 9 {
 		return time.Time{}, errEpoch
 	}
+	if strings.TrimLeft(frac, "0123456789") != "" {
+		return time.Time{}, errEpoch // a sign or anything else in the fraction
+	}
 	var ns int64
 	if frac != "" {
 		if ns, err = strconv.ParseInt(frac+strings.Repeat("0", 9-len(frac)), 10, 64); err != nil {

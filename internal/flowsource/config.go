@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"time"
 
 	"github.com/vedette/vedette/internal/flow"
 )
@@ -27,11 +28,27 @@ type Config struct {
 	Sampling map[netip.Addr]uint32 `yaml:"sampling"`
 	// ReadBuffer is the socket receive buffer in bytes; 0 keeps the OS's.
 	ReadBuffer int `yaml:"read_buffer"`
+	// Exporters, if set, are the only source addresses whose packets are
+	// decoded; others are dropped (counted NotAllowed) before any state is
+	// kept for them.
+	Exporters []netip.Prefix `yaml:"exporters"`
+	// ExporterIdle evicts an exporter, with its templates, once it has
+	// sent nothing for this long (wall clock). At MaxExporters, exporters
+	// that never produced a flow record are evicted first, oldest first,
+	// so a flood of source ports cannot lock out a restarting exporter.
+	// Default 10m.
+	ExporterIdle time.Duration `yaml:"exporter_idle"`
+	// MaxTemplateMemory bounds the template state of all exporters, in
+	// bytes (estimated at templateFieldCost per field plus
+	// templateBaseCost per template, measured); templates beyond it are
+	// rejected and counted. Default 32 MiB.
+	MaxTemplateMemory int64 `yaml:"max_template_memory"`
 }
 
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {
-	return Config{Listen: []string{":4739", ":2055"}, MaxExporters: 1024, MaxTemplates: 256, MaxTemplateFields: 256}
+	return Config{Listen: []string{":4739", ":2055"}, MaxExporters: 1024, MaxTemplates: 256, MaxTemplateFields: 256,
+		ExporterIdle: 10 * time.Minute, MaxTemplateMemory: 32 << 20}
 }
 
 // ErrConfig marks invalid configuration.
@@ -42,8 +59,11 @@ func (c *Config) Validate() error {
 	if len(c.Listen) == 0 {
 		return fmt.Errorf("flowsource: no listen address: %w", ErrConfig)
 	}
-	if c.MaxExporters <= 0 || c.MaxTemplates <= 0 || c.MaxTemplateFields <= 0 {
+	if c.MaxExporters <= 0 || c.MaxTemplates <= 0 || c.MaxTemplateFields <= 0 || c.MaxTemplateMemory <= 0 {
 		return fmt.Errorf("flowsource: caps must be positive: %w", ErrConfig)
+	}
+	if c.ExporterIdle < time.Second {
+		return fmt.Errorf("flowsource: exporter_idle %s is shorter than 1s: %w", c.ExporterIdle, ErrConfig)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package flowsource
 import (
 	"encoding/binary"
 	"net/netip"
-	"time"
 
 	"github.com/netsampler/goflow2/v2/decoders/netflow"
 
@@ -166,9 +165,9 @@ func setField(r *flow.Record, tm *times, k kind, b []byte) {
 func setTime(tm *times, k kind, b []byte) {
 	switch k {
 	case kindStartSec:
-		tm.startMs = uintBE(b) * 1000
+		tm.startMs = satMul(uintBE(b), 1000)
 	case kindEndSec:
-		tm.endMs, tm.hasAbsEnd = uintBE(b)*1000, true
+		tm.endMs, tm.hasAbsEnd = satMul(uintBE(b), 1000), true
 	case kindStartMs:
 		tm.startMs = uintBE(b)
 	case kindEndMs:
@@ -193,16 +192,16 @@ func finishTimes(r *flow.Record, p *packetCtx, tm *times) {
 			boot = p.initMs
 		}
 		if boot > 0 {
-			start, end = boot+tm.startUp, boot+tm.endUp
+			start, end = satAdd(boot, tm.startUp), satAdd(boot, tm.endUp)
 		}
 	}
-	if end == 0 || end > p.exportMs+86_400_000 {
+	if end == 0 || end > satAdd(p.exportMs, 86_400_000) {
 		end = p.exportMs // missing or absurd: the export time bounds it
 	}
 	if start == 0 || start > end {
 		start = end
 	}
-	r.Start, r.End = time.UnixMilli(int64(start)).UTC(), time.UnixMilli(int64(end)).UTC()
+	r.Start, r.End = msTime(start), msTime(end)
 }
 
 func uintBE(b []byte) uint64 {

@@ -2,12 +2,14 @@ package flowsource
 
 import (
 	"bytes"
+	"container/list"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net/netip"
 	"sync"
+	"time"
 
 	"github.com/netsampler/goflow2/v2/decoders/netflow"
 	"github.com/netsampler/goflow2/v2/decoders/netflowlegacy"
@@ -20,13 +22,18 @@ import (
 type Counters struct {
 	Packets          uint64
 	Flows            uint64
-	Dropped          uint64 // packets dropped before decoding (exporter cap)
+	Dropped          uint64 // packets dropped before decoding: exporter cap reached, none evictable
+	NotAllowed       uint64 // packets from addresses outside Config.Exporters
+	Evicted          uint64 // exporters evicted: idle, or never produced a flow when room was needed
+	TemplateMemory   uint64 // templates rejected at Config.MaxTemplateMemory
 	Truncated        uint64 // packets or sets shorter than they claim
 	UnknownTemplate  uint64 // data sets whose template was not (yet) seen
 	BadVersion       uint64
 	TemplateRejected uint64 // zero-size, oversized or over-cap templates
 	Malformed        uint64 // any other decode error, incl. recovered panics
 	Withdrawn        uint64 // templates withdrawn by exporters
+	Exporters        int    // exporters keeping state now
+	TemplateBytes    int64  // their template memory now (estimated)
 }
 
 // ErrVersion is returned for packets that are not NetFlow v5/v9 or IPFIX.
@@ -40,6 +47,9 @@ type exporter struct {
 	sampling map[uint32]uint32 // observation domain -> rate from options data
 	initMs   map[uint32]uint64 // observation domain -> systemInitTimeMilliseconds
 	override uint32
+	key      netip.AddrPort
+	lastSeen time.Time     // wall clock of its last packet
+	queued   *list.Element // in Decoder.unproven until it produces a flow
 }
 
 // Decoder decodes UDP payloads into flow records, keeping templates and
@@ -55,6 +65,10 @@ type Decoder struct {
 	goflow2   bool // never take the fast path
 	mu        sync.Mutex
 	exporters map[netip.AddrPort]*exporter
+	unproven  *list.List // of *exporter, oldest first: evicted first at the cap
+	mem       memory
+	now       func() time.Time
+	lastSweep time.Time
 	counters  Counters
 	fast      uint64    // packets decoded by the fast path
 	sets      []fastSet // accept's scratch
@@ -65,7 +79,8 @@ type Decoder struct {
 
 // NewDecoder returns a Decoder with cfg's caps and sampling overrides.
 func NewDecoder(cfg Config) *Decoder {
-	return &Decoder{cfg: cfg, exporters: map[netip.AddrPort]*exporter{}}
+	return &Decoder{cfg: cfg, exporters: map[netip.AddrPort]*exporter{}, unproven: list.New(),
+		mem: memory{max: cfg.MaxTemplateMemory}, now: time.Now}
 }
 
 // NewGoflow2Decoder returns a Decoder that decodes every packet with
@@ -85,6 +100,7 @@ func (d *Decoder) Counters() Counters {
 	for _, e := range d.exporters {
 		c.Withdrawn += e.tpl.withdrawn
 	}
+	c.Exporters, c.TemplateBytes = len(d.exporters), d.mem.used
 	return c
 }
 
@@ -112,37 +128,58 @@ func (d *Decoder) decode(from netip.AddrPort, payload []byte, out []flow.Record)
 		d.counters.Truncated++
 		return out, fmt.Errorf("flowsource: %w: short packet", ErrVersion)
 	}
+	v := binary.BigEndian.Uint16(payload)
+	if v != 5 && v != 9 && v != 10 {
+		// Before any state: random bytes never take an exporter's place.
+		d.counters.BadVersion++
+		return out, fmt.Errorf("flowsource: %w %d", ErrVersion, v)
+	}
+	if !d.allowed(from.Addr()) {
+		d.counters.NotAllowed++
+		return out, fmt.Errorf("flowsource: %v is not a configured exporter", from)
+	}
 	e := d.exporter(from)
 	if e == nil {
 		d.counters.Dropped++
 		return out, fmt.Errorf("flowsource: exporter cap reached, dropped %v", from)
 	}
-	switch v := binary.BigEndian.Uint16(payload); v {
-	case 5:
-		return d.decodeV5(e, payload, out)
-	case 9, 10:
-		return d.decodeTemplated(e, payload, out)
-	default:
-		d.counters.BadVersion++
-		return out, fmt.Errorf("flowsource: %w %d", ErrVersion, v)
+	n := len(out)
+	var err error
+	if v == 5 {
+		out, err = d.decodeV5(e, payload, out)
+	} else {
+		out, err = d.decodeTemplated(e, payload, out)
 	}
+	if len(out) > n && e.queued != nil {
+		d.unproven.Remove(e.queued)
+		e.queued = nil
+	}
+	return out, err
 }
 
 func (d *Decoder) exporter(from netip.AddrPort) *exporter {
 	from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+	now := d.now()
+	if now.Sub(d.lastSweep) >= time.Second {
+		d.sweep(now)
+	}
 	if e := d.exporters[from]; e != nil {
+		e.lastSeen = now
 		return e
 	}
-	if len(d.exporters) >= d.cfg.MaxExporters {
+	if len(d.exporters) >= d.cfg.MaxExporters && !d.makeRoom() {
 		return nil
 	}
 	e := &exporter{
-		source:   "udp:" + from.Addr().String(),
-		addr:     from.Addr(),
-		tpl:      templates{m: map[uint64]any{}, plans: map[uint64]*plan{}, max: d.cfg.MaxTemplates, maxFields: d.cfg.MaxTemplateFields},
+		source: "udp:" + from.Addr().String(),
+		addr:   from.Addr(),
+		tpl: templates{m: map[uint64]any{}, plans: map[uint64]*plan{}, max: d.cfg.MaxTemplates,
+			maxFields: d.cfg.MaxTemplateFields, mem: &d.mem},
 		sampling: map[uint32]uint32{}, initMs: map[uint32]uint64{},
 		override: d.cfg.Sampling[from.Addr()],
+		key:      from, lastSeen: now,
 	}
+	e.queued = d.unproven.PushBack(e)
 	d.exporters[from] = e
 	return e
 }
@@ -178,6 +215,8 @@ func (d *Decoder) countError(err error) {
 	switch {
 	case errors.Is(err, netflow.ErrorTemplateNotFound):
 		d.counters.UnknownTemplate++
+	case errors.Is(err, ErrTemplateMemory):
+		d.counters.TemplateMemory++
 	case errors.Is(err, ErrTemplateCap), errors.Is(err, ErrTemplateEmpty), errors.Is(err, ErrTemplateLarge):
 		d.counters.TemplateRejected++
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):

@@ -170,13 +170,16 @@ func TestFastOptions(t *testing.T) {
 // TestRemoveTemplate drops the plan with the template.
 func TestRemoveTemplate(t *testing.T) {
 	t.Parallel()
-	ts := templates{m: map[uint64]any{}, plans: map[uint64]*plan{}, max: 4, maxFields: 8}
+	ts := templates{m: map[uint64]any{}, plans: map[uint64]*plan{}, max: 4, maxFields: 8, mem: &memory{max: 1 << 20}}
 	tpl := netflow.TemplateRecord{TemplateId: 256, Fields: []netflow.Field{{Type: ieSrcV4, Length: 4}}}
 	if err := ts.AddTemplate(10, 0, 256, tpl); err != nil || ts.plan(10, 0, 256) == nil {
 		t.Fatalf("add: %v, plan %v", err, ts.plan(10, 0, 256))
 	}
 	if _, err := ts.RemoveTemplate(10, 0, 256); err != nil || ts.plan(10, 0, 256) != nil || len(ts.m) != 0 {
 		t.Fatalf("remove: %v, plan %v", err, ts.plan(10, 0, 256))
+	}
+	if ts.mem.used != 0 || ts.bytes != 0 {
+		t.Fatalf("template memory %d (exporter %d) after removing the only template", ts.mem.used, ts.bytes)
 	}
 }
 

@@ -12,7 +12,26 @@ var (
 	ErrTemplateCap   = errors.New("template cap reached")
 	ErrTemplateEmpty = errors.New("template describes zero-length records")
 	ErrTemplateLarge = errors.New("template has too many fields")
+	// ErrTemplateMemory: the templates of all exporters reached
+	// Config.MaxTemplateMemory.
+	ErrTemplateMemory = errors.New("template memory cap reached")
 )
+
+// What a template costs in memory, for Config.MaxTemplateMemory: goflow2
+// keeps 12 bytes per field (TestTemplateMemoryMeasure measured 12.4 with
+// map and plan overhead at 256 fields); slices grown by append may hold
+// up to twice that, hence 16, plus the map entry, interface and plan.
+const (
+	templateFieldCost = 16
+	templateBaseCost  = 160
+)
+
+// memory is the template memory shared by all exporters of a Decoder.
+type memory struct {
+	used, max int64
+}
+
+func templateCost(fields int) int64 { return templateBaseCost + int64(fields)*templateFieldCost }
 
 // templates is one exporter's goflow2 template system, keyed like
 // goflow2's by version, observation domain and template ID, with caps. It
@@ -25,6 +44,8 @@ type templates struct {
 	max       int
 	maxFields int
 	withdrawn uint64
+	mem       *memory
+	bytes     int64 // this exporter's share of mem.used
 }
 
 var _ netflow.NetFlowTemplateSystem = (*templates)(nil)
@@ -52,9 +73,19 @@ func (t *templates) AddTemplate(version uint16, domain uint32, id uint16, tpl an
 		// goflow2 would loop forever on data sets for such a template.
 		return ErrTemplateEmpty
 	}
-	if _, ok := t.m[k]; !ok && len(t.m) >= t.max {
+	old, replaced := t.m[k]
+	if !replaced && len(t.m) >= t.max {
 		return ErrTemplateCap
 	}
+	cost := templateCost(fields)
+	if replaced {
+		cost -= t.costOf(k, old)
+	}
+	if t.mem.used+cost > t.mem.max {
+		return ErrTemplateMemory
+	}
+	t.mem.used += cost
+	t.bytes += cost
 	t.m[k] = tpl
 	if p := compile(tpl); p != nil {
 		t.plans[k] = p
@@ -65,8 +96,26 @@ func (t *templates) AddTemplate(version uint16, domain uint32, id uint16, tpl an
 }
 
 func (t *templates) remove(k uint64) {
+	if tpl, ok := t.m[k]; ok {
+		c := t.costOf(k, tpl)
+		t.mem.used -= c
+		t.bytes -= c
+	}
 	delete(t.m, k)
 	delete(t.plans, k)
+}
+
+// release gives all of this exporter's template memory back (eviction).
+func (t *templates) release() {
+	t.mem.used -= t.bytes
+	t.bytes = 0
+	clear(t.m)
+	clear(t.plans)
+}
+
+func (t *templates) costOf(k uint64, tpl any) int64 {
+	fields, _, _ := shape(uint16(k>>48), tpl)
+	return templateCost(fields)
 }
 
 // plan returns the compiled template for a data set, nil when there is

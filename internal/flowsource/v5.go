@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"time"
 
 	"github.com/netsampler/goflow2/v2/decoders/netflowlegacy"
 
@@ -73,7 +72,7 @@ func parseV5Record(b []byte) netflowlegacy.RecordsNetFlowV5 {
 
 func (e *exporter) v5Flow(h *netflowlegacy.PacketNetFlowV5, v *netflowlegacy.RecordsNetFlowV5, idx int) flow.Record {
 	exportMs := uint64(h.UnixSecs)*1000 + uint64(h.UnixNSecs)/1e6
-	boot := exportMs - uint64(h.SysUptime)
+	boot := satSub(exportMs, uint64(h.SysUptime))
 	rate := uint32(h.SamplingInterval & 0x3fff)
 	if e.override > 0 {
 		rate = e.override
@@ -82,8 +81,8 @@ func (e *exporter) v5Flow(h *netflowlegacy.PacketNetFlowV5, v *netflowlegacy.Rec
 		Src: v4(uint32(v.SrcAddr)), Dst: v4(uint32(v.DstAddr)), SrcPort: v.SrcPort, DstPort: v.DstPort,
 		Proto: v.Proto, TCPFlags: v.TCPFlags, Packets: uint64(v.DPkts), Bytes: uint64(v.DOctets),
 		SamplingRate: rate, Exporter: e.addr, Source: e.source, Index: idx,
-		Start: time.UnixMilli(int64(boot + uint64(v.First))).UTC(),
-		End:   time.UnixMilli(int64(boot + uint64(v.Last))).UTC(),
+		Start: msTime(boot + uint64(v.First)), // both < 2^43: no overflow
+		End:   msTime(boot + uint64(v.Last)),
 	}
 }
 

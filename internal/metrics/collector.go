@@ -120,6 +120,7 @@ func collectFlows(ch chan<- prometheus.Metric, f *FlowStats) {
 	}{
 		{"exporter_cap", d.Dropped}, {"truncated", d.Truncated}, {"unknown_template", d.UnknownTemplate},
 		{"bad_version", d.BadVersion}, {"template_rejected", d.TemplateRejected}, {"malformed", d.Malformed},
+		{"not_allowed", d.NotAllowed}, {"template_memory", d.TemplateMemory},
 	} {
 		counter(ch, flowDrops, r.n, r.reason)
 	}

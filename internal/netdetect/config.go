@@ -12,9 +12,16 @@ import (
 // from DefaultConfig.
 type Config struct {
 	// Grace is how long after an hour's end flows of that hour are still
-	// accepted; an hour closes (and alerts) once a flow later than its end
-	// plus Grace is seen. Default 5m.
+	// accepted; an hour closes (and alerts) once every exporter that
+	// reported it has sent a flow later than its end plus Grace. Default 5m.
 	Grace time.Duration `yaml:"grace"`
+	// HourIdle closes an hour by the wall clock in `vedette serve`: once
+	// the clock has passed the hour's end by HourIdle, the hour closes even
+	// if an exporter that reported it went quiet, so a quiet network still
+	// closes its last hour and one exporter's stopped clock cannot hold
+	// anyone's hour open. Flows of an hour that old are late. It must be
+	// at least Grace. Default 30m.
+	HourIdle time.Duration `yaml:"hour_idle"`
 	// MaxHosts caps how many monitored IPs are tracked per open hour;
 	// flows of further IPs are dropped and counted. Default 100000.
 	MaxHosts int `yaml:"max_hosts"`
@@ -99,7 +106,7 @@ type Rule struct {
 // (a failed NLA logon is 10-40 KB).
 func DefaultConfig() Config {
 	return Config{
-		Grace: 5 * time.Minute, MaxHosts: 100_000, MinHistoryHours: 24, AnomalyFactor: 3,
+		Grace: 5 * time.Minute, HourIdle: 30 * time.Minute, MaxHosts: 100_000, MinHistoryHours: 24, AnomalyFactor: 3,
 		LearnFromFlowLogs: true, TopN: 4, C2: true,
 		SSH: SSHService{
 			Service: Service{
@@ -125,6 +132,8 @@ func (c *Config) Validate() error {
 	switch {
 	case c.Grace < 0 || c.Grace > time.Hour:
 		return fmt.Errorf("netdetect: grace %v not in [0, 1h]: %w", c.Grace, ErrConfig)
+	case c.HourIdle < c.Grace || c.HourIdle > 24*time.Hour:
+		return fmt.Errorf("netdetect: hour_idle %v not in [grace, 24h]: %w", c.HourIdle, ErrConfig)
 	case c.MaxHosts <= 0:
 		return fmt.Errorf("netdetect: max_hosts must be positive: %w", ErrConfig)
 	case c.AnomalyFactor < 1:
@@ -147,7 +156,7 @@ func (c *Config) Validate() error {
 
 // EngineWideDiff lists, by YAML key, the settings in which o differs from c
 // that the Engine applies to every flow as it arrives, before the flow's
-// host (and so its subscription) is known: grace, max_hosts,
+// host (and so its subscription) is known: grace, hour_idle, max_hosts,
 // learn_from_flow_logs, monitor_prefixes and each service's ports and
 // max_attempt_bytes. Only the Engine's own Config decides those, so a
 // per-subscription Config (Deps.Rules) must leave them as they are; the
@@ -161,6 +170,7 @@ func (c *Config) EngineWideDiff(o *Config) []string {
 		}
 	}
 	add("grace", c.Grace == o.Grace)
+	add("hour_idle", c.HourIdle == o.HourIdle)
 	add("max_hosts", c.MaxHosts == o.MaxHosts)
 	add("learn_from_flow_logs", c.LearnFromFlowLogs == o.LearnFromFlowLogs)
 	add("monitor_prefixes", slices.Equal(c.MonitorPrefixes, o.MonitorPrefixes))

@@ -11,8 +11,10 @@
 // host in a 36-byte History. Per-peer counts are exact up to 64 peers per
 // channel and hour, then Space-Saving bounds: one-to-one rules alert only
 // on a peer's guaranteed count (see Heavy). Time comes only from flow
-// records: an hour closes when a flow later than its end plus Config.Grace
-// arrives (the watermark), or on Flush. When an hour closes, each IP is
+// records, with one clock per exporter (see clock.go): an hour closes when
+// every exporter that reported it has sent a flow later than its end plus
+// Config.Grace, when the wall clock given to Tick has passed its end by
+// Config.HourIdle, or on Flush. When an hour closes, each IP is
 // resolved to the host that held it for the entire hour (see package
 // inventory, the one-hour rule); hours without such a host raise nothing.
 // A host's hour is then compared with the thresholds, with the host's own
@@ -28,10 +30,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"slices"
 	"time"
 
 	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/eventtime"
 	"github.com/vedette/vedette/internal/flow"
 	"github.com/vedette/vedette/internal/inventory"
 	"github.com/vedette/vedette/internal/ti"
@@ -58,6 +60,7 @@ type Deps struct {
 type Counters struct {
 	Flows       uint64 // records observed
 	Late        uint64 // records of an already closed hour, dropped
+	BadTime     uint64 // records without a time or outside ±2^53 ms, dropped
 	Unmonitored uint64 // records touching no monitored IP
 	HostDrops   uint64 // records dropped at Config.MaxHosts
 	NotHeld     uint64 // host-hours skipped by the one-hour rule
@@ -77,8 +80,10 @@ type Engine struct {
 	open      map[int64]map[hostKey]*HostHour // hour start (unix s) -> address in its scope -> state
 	history   map[string]*History
 	env       Env
-	watermark int64 // latest flow time seen, unix ms
-	closed    int64 // hours starting before this (unix s) are closed
+	reporters map[int64]*reporters // open hour -> exporters that reported it
+	clocks    map[netip.Addr]int64 // exporter -> newest flow time, unix ms
+	done      map[int64]struct{}   // hours closed (unix s), until the late rules cover them
+	now       int64                // wall clock from Tick, unix ms; 0 before the first
 
 	lastResource, lastScope string // scopeOf's memo
 	counters                Counters
@@ -93,6 +98,7 @@ func New(cfg Config, deps Deps) (*Engine, error) {
 		cfg: cfg, inv: deps.Inventory, ti: deps.TI, rules: deps.Rules, log: deps.Logger,
 		c2:   cfg.C2 || deps.Rules != nil,
 		open: map[int64]map[hostKey]*HostHour{}, history: map[string]*History{},
+		reporters: map[int64]*reporters{}, clocks: map[netip.Addr]int64{}, done: map[int64]struct{}{},
 	}
 	if e.inv == nil {
 		e.inv = inventory.New(0)
@@ -115,43 +121,28 @@ func New(cfg Config, deps Deps) (*Engine, error) {
 // Counters returns the running totals.
 func (e *Engine) Counters() Counters { return e.counters }
 
-// Observe adds one flow record and returns the alerts of the hours its time
-// closes (usually none).
+// Observe adds one flow record and returns the alerts of the hours its
+// exporter's clock closes (usually none).
 func (e *Engine) Observe(r *flow.Record) []event.Alert {
 	e.counters.Flows++
 	t := r.Time()
-	if t.IsZero() {
-		e.counters.Late++
+	ms := eventtime.UnixMilli(t)
+	if t.IsZero() || ms > maxMs || ms < -maxMs {
+		e.counters.BadTime++
 		return nil
 	}
 	if e.cfg.LearnFromFlowLogs && r.MAC != "" {
 		e.inv.LearnRecord(r)
 	}
-	ms := t.UnixMilli()
-	hour := hourStart(ms)
-	if hour < e.closed {
+	hour, exp := hourStart(ms), r.Exporter.Unmap()
+	if e.late(exp, hour) {
 		e.counters.Late++
 		return nil
 	}
-	e.add(r, hour, ms)
-	if ms <= e.watermark {
-		return nil
+	if e.add(r, hour, ms) {
+		e.report(exp, hour)
 	}
-	e.watermark = ms
-	return e.closeUpTo(ms - e.cfg.Grace.Milliseconds())
-}
-
-// Flush closes every open hour, as at the end of a batch of files, and
-// returns their alerts. Later records of those hours count as late.
-func (e *Engine) Flush() []event.Alert {
-	var last int64 = -1 << 62
-	for h := range e.open {
-		last = max(last, h)
-	}
-	if last == -1<<62 {
-		return nil
-	}
-	return e.closeUpTo((last + 3600) * 1000)
+	return e.advance(exp, ms)
 }
 
 func hourStart(ms int64) int64 {
@@ -162,32 +153,15 @@ func hourStart(ms int64) int64 {
 	return s - ((s%3600)+3600)%3600
 }
 
-// closeUpTo closes all open hours ending at or before ms, oldest first.
-func (e *Engine) closeUpTo(ms int64) []event.Alert {
-	var due []int64
-	for h := range e.open {
-		if (h+3600)*1000 <= ms {
-			due = append(due, h)
-		}
-	}
-	slices.Sort(due)
-	var out []event.Alert
-	for _, h := range due {
-		out = append(out, e.closeHour(h)...)
-		delete(e.open, h)
-		e.closed = max(e.closed, h+3600)
-	}
-	return out
-}
-
-// add routes r to the monitored IPs on either side.
-func (e *Engine) add(r *flow.Record, hour, ms int64) {
+// add routes r to the monitored IPs on either side and reports whether
+// any was.
+func (e *Engine) add(r *flow.Record, hour, ms int64) bool {
 	src, dst := r.Src.Unmap(), r.Dst.Unmap()
 	scope := e.scopeOf(r.Resource)
 	hs, hd := e.hostHour(hostKey{scope, src}, hour, ms), e.hostHour(hostKey{scope, dst}, hour, ms)
 	if hs == nil && hd == nil {
 		e.counters.Unmonitored++
-		return
+		return false
 	}
 	svc, reverse := e.service(r)
 	maxB := e.cfg.SSH.MaxAttemptBytes
@@ -211,6 +185,7 @@ func (e *Engine) add(r *flow.Record, hour, ms int64) {
 		}
 		e.checkC2(hd, r, src, r.SrcPort, false, ms)
 	}
+	return true
 }
 
 // service returns the incoming channel of r's service (-1 for none) and

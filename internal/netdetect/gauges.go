@@ -4,9 +4,11 @@ import "time"
 
 // Gauges are the Engine's current levels, beside its running Counters.
 type Gauges struct {
-	OpenHours int       // host-hours open (not yet closed by the watermark)
+	OpenHours int       // host-hours open (not yet closed by their exporters' clocks)
 	Hosts     int       // hosts with a learned usual-hours history
-	Newest    time.Time // latest flow time seen (the watermark); zero before any flow
+	Newest    time.Time // latest flow time of any exporter's clock; zero before any flow
+	// Clocks is the number of exporters whose event-time clock is kept.
+	Clocks int
 }
 
 // Gauges returns the current levels. Like every Engine method it must be
@@ -16,8 +18,13 @@ func (e *Engine) Gauges() Gauges {
 	for _, hosts := range e.open {
 		g.OpenHours += len(hosts)
 	}
-	if e.watermark != 0 {
-		g.Newest = time.UnixMilli(e.watermark).UTC()
+	g.Clocks = len(e.clocks)
+	var newest int64
+	for _, c := range e.clocks {
+		newest = max(newest, c)
+	}
+	if newest != 0 {
+		g.Newest = time.UnixMilli(newest).UTC()
 	}
 	return g
 }

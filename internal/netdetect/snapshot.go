@@ -13,20 +13,41 @@ import (
 // Channel.Top's four space-saving slots with a Heavy table; version 1
 // snapshots are still restored (see decodeV1). Version 3 added
 // HostHour.Auth; gob matches fields by name, so a version 2 snapshot
-// decodes as a version 3 one whose hours saw no login.
-const snapshotVersion = 3
+// decodes as a version 3 one whose hours saw no login. Version 4 replaced
+// the one watermark with a clock per exporter (Clocks, Reporters, Done,
+// Now); an earlier snapshot's watermark becomes the clock of the zero
+// exporter (flow log files), which reported all its open hours.
+const snapshotVersion = 4
 
 // State is the Engine's whole state in a gob-friendly form: open hours,
 // host and environment baselines, the watermark and learned IP mappings.
 type State struct {
-	Version   int
+	Version int
+	// Watermark and Closed are the single event-time clock of versions
+	// 1 to 3, read only to migrate them.
 	Watermark int64
 	Closed    int64
+	Clocks    []Clock
+	Reporters []HourReporters
+	Done      []int64 // closed hours still remembered, unix s
+	Now       int64   // the last wall clock given to Tick, unix ms
 	Open      []OpenHour
 	History   map[string]History
 	Env       Env
 	Learned   inventory.Snapshot
 	Counters  Counters
+}
+
+// Clock is one exporter's newest flow time, unix ms.
+type Clock struct {
+	Exporter netip.Addr
+	Time     int64
+}
+
+// HourReporters are the exporters that reported an open hour.
+type HourReporters struct {
+	Hour      int64
+	Exporters []netip.Addr
 }
 
 // OpenHour is one monitored IP's state in one not yet closed hour.
@@ -40,7 +61,7 @@ type OpenHour struct {
 // Snapshot serializes the state so a restart can resume where it stopped.
 func (e *Engine) Snapshot() ([]byte, error) {
 	s := State{
-		Version: snapshotVersion, Watermark: e.watermark, Closed: e.closed,
+		Version: snapshotVersion, Now: e.now,
 		History: make(map[string]History, len(e.history)), Env: e.env,
 		Learned: e.inv.Snapshot(), Counters: e.counters,
 	}
@@ -51,6 +72,20 @@ func (e *Engine) Snapshot() ([]byte, error) {
 	}
 	for name, h := range e.history {
 		s.History[name] = *h
+	}
+	for exp, t := range e.clocks {
+		s.Clocks = append(s.Clocks, Clock{Exporter: exp, Time: t})
+		s.Watermark = max(s.Watermark, t)
+	}
+	for h, r := range e.reporters {
+		hr := HourReporters{Hour: h}
+		for exp := range r.set {
+			hr.Exporters = append(hr.Exporters, exp)
+		}
+		s.Reporters = append(s.Reporters, hr)
+	}
+	for h := range e.done {
+		s.Done = append(s.Done, h)
 	}
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(&s); err != nil {
@@ -69,9 +104,8 @@ func (e *Engine) Restore(data []byte) error {
 	var s State
 	var err error
 	switch v.Version {
-	case snapshotVersion, 2:
+	case snapshotVersion, 3, 2:
 		err = gob.NewDecoder(bytes.NewReader(data)).Decode(&s)
-		s.Version = snapshotVersion
 	case 1:
 		s, err = decodeV1(data)
 	default:
@@ -80,12 +114,15 @@ func (e *Engine) Restore(data []byte) error {
 	if err != nil {
 		return fmt.Errorf("netdetect: restore: version %d: %w: %w", v.Version, ErrSnapshot, err)
 	}
+	if v.Version < 4 {
+		s.migrateClock()
+	}
 	e.restore(&s)
 	return nil
 }
 
 func (e *Engine) restore(s *State) {
-	e.watermark, e.closed, e.env, e.counters = s.Watermark, s.Closed, s.Env, s.Counters
+	e.env, e.counters, e.now = s.Env, s.Counters, s.Now
 	e.open = map[int64]map[hostKey]*HostHour{}
 	for _, o := range s.Open {
 		if e.open[o.Hour] == nil {
@@ -99,4 +136,34 @@ func (e *Engine) restore(s *State) {
 		e.history[name] = &h
 	}
 	e.inv.Restore(s.Learned)
+	e.clocks, e.reporters, e.done = map[netip.Addr]int64{}, map[int64]*reporters{}, map[int64]struct{}{}
+	for _, c := range s.Clocks {
+		e.clocks[c.Exporter] = c.Time
+	}
+	for _, hr := range s.Reporters {
+		if e.open[hr.Hour] == nil {
+			continue
+		}
+		for _, exp := range hr.Exporters {
+			e.report(exp, hr.Hour)
+		}
+	}
+	for _, h := range s.Done {
+		e.done[h] = struct{}{}
+	}
+}
+
+// migrateClock turns the single watermark of versions 1 to 3 into the
+// clock of the zero exporter, the reporter of every open hour.
+func (s *State) migrateClock() {
+	s.Version = snapshotVersion
+	var zero netip.Addr
+	s.Clocks = []Clock{{Exporter: zero, Time: s.Watermark}}
+	seen := map[int64]bool{}
+	for _, o := range s.Open {
+		if !seen[o.Hour] {
+			seen[o.Hour] = true
+			s.Reporters = append(s.Reporters, HourReporters{Hour: o.Hour, Exporters: []netip.Addr{zero}})
+		}
+	}
 }

@@ -106,7 +106,7 @@ func TestCSVHeaderBounded(t *testing.T) {
 	peak := peakHeap(t, func() {
 		_, err = Read("zeros.csv", io.LimitReader(zeros{}, 1<<30), &counter{})
 	})
-	if !errors.Is(err, ErrUnknownFormat) || !strings.Contains(err.Error(), "longer than") {
+	if SourceReason(err) != "unknown-format" || !strings.Contains(err.Error(), "longer than") {
 		t.Fatalf("err = %v, want an unknown format for an over-long header", err)
 	}
 	if peak > memBound {
@@ -179,8 +179,8 @@ func TestGzipBombKeepsRecordsBefore(t *testing.T) {
 	got := &counter{}
 	var err error
 	peak := peakHeap(t, func() { _, err = Read("bomb.jsonl.gz", bytes.NewReader(z.Bytes()), got) })
-	if !errors.Is(err, input.ErrRatio) {
-		t.Fatalf("err = %v, want the ratio refusal", err)
+	if !errors.Is(err, input.ErrRatio) || SourceReason(err) != "decompression-bomb" {
+		t.Fatalf("err = %v (%s), want the ratio refusal", err, SourceReason(err))
 	}
 	if got.events != n {
 		t.Fatalf("%d events of the %d before the bomb", got.events, n)

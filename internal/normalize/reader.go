@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/input"
 )
 
 // maxUnknownLead is how many unrecognized records may open a source before
@@ -123,3 +124,18 @@ func (rd *reader) finish() error {
 
 // isUnknownFormat reports whether err means the whole source is unusable.
 func isUnknownFormat(err error) bool { return errors.Is(err, ErrUnknownFormat) }
+
+// SourceReason is the rejection reason for a source that failed as a whole
+// (docs/REJECTIONS.md): a recognised format Vedette does not read, a gzip
+// bomb, no supported record, or anything else that stopped the reading.
+func SourceReason(err error) string {
+	switch {
+	case errors.Is(err, input.ErrUnsupported):
+		return "unsupported-input"
+	case errors.Is(err, input.ErrRatio):
+		return "decompression-bomb"
+	case errors.Is(err, ErrUnknownFormat):
+		return "unknown-format"
+	}
+	return "unreadable"
+}

@@ -27,6 +27,9 @@ type ActivityCounters struct {
 	Reorder   reorder.Stats  `json:"reorder"`
 	Pipeline  pipeline.Stats `json:"pipeline"`
 	NewAlerts int            `json:"new_alerts"`
+	// Untrusted counts events whose time the trust model rejected
+	// (future-time, implausible-time); they are in rejected.jsonl.
+	Untrusted int `json:"untrusted_time"`
 }
 
 // activityPath is serve's live activity: Kafka messages → normalize →
@@ -43,10 +46,12 @@ type activityPath struct {
 	sum   Summary
 	every time.Duration
 
-	pending  []event.Alert
-	rel      []reorder.Item[*kafka.Message]
-	progress func(ActivityCounters)
-	publish  func(activityView) // serve's metrics and readiness (ops.go)
+	pending   []event.Alert
+	rel       []reorder.Item[*kafka.Message]
+	untrusted int // events rejected by the time trust model
+	gate      *gate
+	progress  func(ActivityCounters)
+	publish   func(activityView) // serve's metrics and readiness (ops.go)
 }
 
 func (env *Env) openActivity(progress func(ActivityCounters)) (*activityPath, error) {
@@ -62,7 +67,7 @@ func (env *Env) openActivity(progress func(ActivityCounters)) (*activityPath, er
 	}
 	return &activityPath{
 		env: env, cons: cons, p: env.Pipeline(), buf: reorder.New[*kafka.Message](cfg.Lateness),
-		held: map[*kafka.Message]int{}, heard: map[string]time.Time{}, dead: dead,
+		gate: env.newGate(), held: map[*kafka.Message]int{}, heard: map[string]time.Time{}, dead: dead,
 		sum: Summary{Rejected: map[string]int{}}, every: cfg.CommitInterval, progress: progress,
 	}, nil
 }
@@ -106,6 +111,7 @@ func (a *activityPath) handle(b kafka.Batch) error {
 	}
 	for _, m := range b.Messages {
 		a.heard[m.Stream()] = now
+		a.trust(m)
 		for _, r := range m.Rejections {
 			a.sum.Rejected[r.Reason]++
 			a.dead.add(r)
@@ -131,6 +137,22 @@ func (a *activityPath) handle(b kafka.Batch) error {
 	}
 	a.rel = a.buf.Release(a.rel[:0])
 	return a.processReleased()
+}
+
+// trust moves the events of m whose time the trust model rejects to its
+// rejections, before any reaches the reorder buffer or the baselines.
+func (a *activityPath) trust(m *kafka.Message) {
+	kept := m.Events[:0]
+	for _, e := range m.Events {
+		if rej, ok := a.gate.event(e); ok {
+			kept = append(kept, e)
+		} else {
+			m.Rejections = append(m.Rejections, rej)
+			a.untrusted++
+		}
+	}
+	clear(m.Events[len(kept):])
+	m.Events = kept
 }
 
 func (a *activityPath) processReleased() error {
@@ -186,5 +208,5 @@ func (a *activityPath) stop(ctx context.Context, flush bool) error {
 }
 
 func (a *activityPath) counters() ActivityCounters {
-	return ActivityCounters{Kafka: a.cons.Stats(), Reorder: a.buf.Stats(), Pipeline: a.p.Stats(), NewAlerts: a.sum.NewAlerts}
+	return ActivityCounters{Kafka: a.cons.Stats(), Reorder: a.buf.Stats(), Pipeline: a.p.Stats(), NewAlerts: a.sum.NewAlerts, Untrusted: a.untrusted}
 }

@@ -231,6 +231,35 @@ func TestLiveKafkaMatchesBatch(t *testing.T) {
 		}
 	})
 
+	t.Run("poisoned messages first", func(t *testing.T) {
+		c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(partitions, hubTopic))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		// One message per partition ahead of the stream, dated at the
+		// FILETIME zero, past UnixNano's range, and tomorrow.
+		first := bytes.SplitN(msgs[0], []byte("\n"), 2)[0]
+		if bytes.HasPrefix(first, []byte(`{"records":[`)) {
+			first = msgs[0]
+		}
+		var poisoned [][]byte
+		for _, at := range []string{"1601-01-01T00:00:00", "2263-01-01T00:00:00", time.Now().Add(24 * time.Hour).UTC().Format("2006-01-02T15:04:05")} {
+			poisoned = append(poisoned, isoTime.ReplaceAll(first, []byte(at)))
+		}
+		produce(t, c.ListenAddrs(), poisoned, 0)
+		produce(t, c.ListenAddrs(), msgs, len(poisoned))
+		live := liveConfig(cfg, c.ListenAddrs(), "vedette")
+		live.DataDir = t.TempDir()
+		got, n := serveUntil(t, live, true, len(msgs)+len(poisoned))
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("live alert IDs after poisoned messages differ from one batch (-batch +live):\n%s", diff)
+		}
+		if n.Untrusted == 0 || n.Reorder.Late != 0 {
+			t.Errorf("counters %+v: want the poisoned events rejected, none late", n)
+		}
+	})
+
 	t.Run("restart from committed offsets", func(t *testing.T) {
 		c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(partitions, hubTopic))
 		if err != nil {

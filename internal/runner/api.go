@@ -122,10 +122,21 @@ func (env *Env) country(ip netip.Addr) string {
 // liveEntities reads serve's live state, under the lock its writers take.
 type liveEntities struct{ env *Env }
 
+var (
+	_ api.TenantCountries = liveEntities{}
+	_ api.TenantCountries = (*savedEntities)(nil)
+)
+
 func (l liveEntities) Principal(tenant, name string) (baseline.PrincipalSummary, bool) {
 	l.env.stateMu.Lock()
 	defer l.env.stateMu.Unlock()
 	return l.env.Baselines.Summary(tenant, name, l.env.country)
+}
+
+func (l liveEntities) Countries(tenant string) ([]baseline.TenantCountry, bool) {
+	l.env.stateMu.Lock()
+	defer l.env.stateMu.Unlock()
+	return l.env.Baselines.Countries(tenant)
 }
 
 func (l liveEntities) Host(name string) (netdetect.HostSummary, bool) {
@@ -166,6 +177,13 @@ func (s *savedEntities) Principal(tenant, name string) (baseline.PrincipalSummar
 	defer s.mu.Unlock()
 	s.reload()
 	return s.env.Baselines.Summary(tenant, name, s.env.country)
+}
+
+func (s *savedEntities) Countries(tenant string) ([]baseline.TenantCountry, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reload()
+	return s.env.Baselines.Countries(tenant)
 }
 
 func (s *savedEntities) Host(name string) (netdetect.HostSummary, bool) {

@@ -42,7 +42,19 @@ type Summary struct {
 	FlowsRead     int                `json:"flows_read"`
 	Network       netdetect.Counters `json:"network"`
 	NetworkAlerts map[string]int     `json:"network_alerts,omitempty"` // raised, by detection
+	// OpenHours are the network hours left open at the end of the run
+	// (without Options.Flush): the next run over the following piece of
+	// the same flows continues them.
+	OpenHours int `json:"open_hours,omitempty"`
+	// LateFlows counts, per file, the flow records of hours the data
+	// directory had already closed: the file is older than what an
+	// earlier run read, and those records were not counted.
+	LateFlows map[string]int `json:"late_flows,omitempty"`
 }
+
+// ErrLate is returned by Detect, after everything else was done, when
+// flow files were older than the data directory's network watermark.
+var ErrLate = errors.New("late input")
 
 // Options for a detect run.
 type Options struct {
@@ -54,6 +66,11 @@ type Options struct {
 	Metrics  *deliver.Metrics // per-output delivery metrics; nil for none
 	Progress io.Writer        // progress lines; nil for none
 	Log      *slog.Logger
+	// Flush closes every open network hour at the end, as for a complete
+	// capture. Off, open hours are saved and the next run over the next
+	// piece of the same flows continues them (a day split at 20:30 gives
+	// the alerts of the whole day).
+	Flush bool
 	// Context bounds delivery; nil means context.Background().
 	Context context.Context
 }
@@ -75,7 +92,7 @@ func Detect(cfg config.Config, files []string, opts Options) (Summary, error) {
 		return sum, err
 	}
 	defer dead.close()
-	c := &collector{sum: &sum, dead: dead, prog: newProgress(opts.Progress, "read", 0)}
+	c := &collector{gate: env.newGate(), sum: &sum, dead: dead, prog: newProgress(opts.Progress, "read", 0)}
 	activity, flows := env.sortInputs(files, c)
 	defer closeSources(activity, flows)
 	events := env.read(activity, c)
@@ -102,7 +119,7 @@ func Detect(cfg config.Config, files []string, opts Options) (Summary, error) {
 	if err := env.SaveBaselines(); err != nil {
 		return sum, err
 	}
-	err = errors.Join(env.detectFlows(flows, c), inputsError(c.failed, len(files)))
+	err = errors.Join(env.detectFlows(flows, c, opts.Flush), inputsError(c.failed, len(files)))
 	ctx := opts.Context
 	if ctx == nil {
 		ctx = context.Background()
@@ -142,6 +159,7 @@ func (env *Env) emit(alerts []event.Alert, sum *Summary) error {
 
 // collector is the normalize.Sink of a detect run.
 type collector struct {
+	gate   *gate
 	events []*event.Event
 	sum    *Summary
 	dead   *deadLetter
@@ -150,6 +168,10 @@ type collector struct {
 }
 
 func (c *collector) Event(e *event.Event) {
+	if rej, ok := c.gate.event(e); !ok {
+		c.Reject(rej)
+		return
+	}
 	c.events = append(c.events, e)
 	c.prog.tick(len(c.events))
 }

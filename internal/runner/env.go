@@ -44,6 +44,12 @@ type Env struct {
 	// the file's settings plus the overrides stored through the API, which
 	// it reloads on every change (see watchSettings).
 	scopes *config.Scopes
+	// clock is the wall clock of the time trust model: time.Now, or a
+	// test's (ServeOptions.Clock).
+	clock func() time.Time
+	// netScopes resolves the network detections per subscription, the same
+	// way: network.overrides plus the stored overrides of network detections.
+	netScopes *config.NetworkScopes
 	// TI are the threat-intelligence feeds (network.ti), nil without
 	// any: flows and activity are both matched against them.
 	TI       *ti.Watcher
@@ -70,13 +76,16 @@ func (env *Env) observeStore(op string, start time.Time) {
 	}
 }
 
+// newGate returns a time-trust gate for one goroutine.
+func (env *Env) newGate() *gate { return newGate(env.cfg.Time, env.clock) }
+
 // Open assembles Vedette from cfg: opens the store, restores the
 // baselines, opens the geolocation databases and loads the IP lists.
 func Open(cfg config.Config, log *slog.Logger) (*Env, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	env := &Env{cfg: cfg, log: log, builtin: geoip.NewBuiltin(), scopes: cfg.Scopes()}
+	env := &Env{cfg: cfg, log: log, builtin: geoip.NewBuiltin(), scopes: cfg.Scopes(), netScopes: cfg.Network.RuntimeScopes(), clock: time.Now}
 	var err error
 	if env.Store, err = OpenStore(cfg, log); err != nil {
 		return nil, err
@@ -145,7 +154,15 @@ func (env *Env) loadBaselines() error {
 	if err != nil {
 		return err
 	}
-	return env.Baselines.UnmarshalTenants(parts)
+	if err := env.Baselines.UnmarshalTenants(parts); err != nil {
+		return err
+	}
+	p := env.cfg.Time
+	if n := env.Baselines.Repair(p.Floor, p.Limit(env.clock())); n > 0 {
+		env.log.Warn("repaired activity baselines: forgot times outside the trusted range",
+			"entries", n, "floor", p.Floor, "limit", p.Limit(env.clock()))
+	}
+	return nil
 }
 
 // SaveBaselines writes the baselines to the store, a row per tenant.

@@ -2,7 +2,9 @@ package runner
 
 import (
 	"cmp"
+	"context"
 	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/vedette/vedette/internal/event"
@@ -40,9 +42,7 @@ func (env *Env) openNetwork() (*netPath, error) {
 	}
 	np := &netPath{inv: inv}
 	deps := netdetect.Deps{Inventory: inv, Logger: env.log}
-	if sc := cfg.Scopes(); sc != nil {
-		deps.Rules = sc.Rules // network.overrides, per host subscription
-	}
+	deps.Rules = env.netScopes.Rules // network.overrides and stored overrides, per host subscription
 	if env.TI != nil {
 		np.ti, deps.TI = env.TI, env.TI
 	}
@@ -51,32 +51,37 @@ func (env *Env) openNetwork() (*netPath, error) {
 		return nil, err
 	}
 	np.eng = eng
-	data, err := env.Store.LoadState(netStateName)
+	parts, err := env.Store.LoadStateParts(context.Background(), netStateName)
 	switch {
 	case errors.Is(err, store.ErrNoState):
 	case err != nil:
 		return nil, err
 	default:
-		if err := eng.Restore(data); err != nil {
+		if err := eng.RestoreParts(parts); err != nil {
 			return nil, err
+		}
+		if n := eng.Repair(env.cfg.Time.Floor, env.cfg.Time.Limit(env.clock())); n > 0 {
+			env.log.Warn("repaired network state: dropped exporter clocks, hours and learned mappings outside the trusted time range", "dropped", n)
 		}
 	}
 	return np, nil
 }
 
-// save writes the engine's state to the store.
+// save writes the engine's state to the store: an engine row and a row
+// per host.
 func (np *netPath) save(s *store.Store) error {
-	data, err := np.eng.Snapshot()
+	parts, err := np.eng.SnapshotParts()
 	if err != nil {
 		return err
 	}
-	return s.SaveState(netStateName, data)
+	return s.SaveStateParts(context.Background(), netStateName, parts)
 }
 
 // detectFlows reads flow log files, runs the network engine over their
-// records in time order, closes every open hour, stores the engine's state
-// and stores the new alerts.
-func (env *Env) detectFlows(files []*source, c *collector) error {
+// records in time order, closes every open hour when flush is set, stores
+// the engine's state and stores the new alerts. Records of hours an
+// earlier run closed are counted per file and make it return ErrLate.
+func (env *Env) detectFlows(files []*source, c *collector, flush bool) error {
 	if len(files) == 0 {
 		return nil
 	}
@@ -93,8 +98,13 @@ func (env *Env) detectFlows(files []*source, c *collector) error {
 		sum.NetworkAlerts = map[string]int{}
 	}
 	var pending []event.Alert
+	late := map[string]int{}
 	for i := range recs {
+		before := np.eng.Counters().Late
 		pending = append(pending, np.eng.Observe(&recs[i])...)
+		if np.eng.Counters().Late != before {
+			late[recs[i].Source]++
+		}
 		if len(pending) >= 256 {
 			if err := env.emitNetwork(pending, sum); err != nil {
 				return err
@@ -102,11 +112,31 @@ func (env *Env) detectFlows(files []*source, c *collector) error {
 			pending = pending[:0]
 		}
 	}
-	if err := env.emitNetwork(append(pending, np.eng.Flush()...), sum); err != nil {
+	if flush {
+		pending = append(pending, np.eng.Flush()...)
+	}
+	if err := env.emitNetwork(pending, sum); err != nil {
 		return err
 	}
-	sum.Network = np.eng.Counters()
-	return np.save(env.Store)
+	sum.Network, sum.OpenHours = np.eng.Counters(), np.eng.OpenHours()
+	if err := np.save(env.Store); err != nil {
+		return err
+	}
+	return lateError(late, sum)
+}
+
+// lateError reports the files with late records, if any.
+func lateError(late map[string]int, sum *Summary) error {
+	if len(late) == 0 {
+		return nil
+	}
+	sum.LateFlows = late
+	n := 0
+	for _, c := range late {
+		n += c
+	}
+	return fmt.Errorf("%w: %d flow records in %d files belong to hours this data directory had already closed and were not counted; "+
+		"read the pieces of a capture in time order, or analyse an older period in a fresh data directory (-data)", ErrLate, n, len(late))
 }
 
 func (env *Env) emitNetwork(alerts []event.Alert, sum *Summary) error {
@@ -134,7 +164,13 @@ func (env *Env) readFlows(files []*source, c *collector) []flow.Record {
 		c.Reject(normalize.Rejection{Source: source, Record: record, Reason: reason, Detail: detail})
 	}
 	var recs []flow.Record
-	add := func(r flow.Record) { recs = append(recs, r) }
+	add := func(r flow.Record) {
+		if rej, ok := c.gate.check(r.Time(), r.Source, r.Index); !ok {
+			c.Reject(rej)
+			return
+		}
+		recs = append(recs, r)
+	}
 	for _, s := range files {
 		in, err := s.open()
 		if err != nil {

@@ -52,8 +52,8 @@ func TestFlowBatchPiecesAndReplayAgree(t *testing.T) {
 		t.Errorf("pieces differ from batch (-batch +pieces):\n%s", diff)
 	}
 	again, sum := detectFiles(t, cfg, files...)
-	if len(again) != 0 || sum.NewAlerts != 0 || sum.Network.Late == 0 {
-		t.Errorf("replay: %d new alerts, summary %+v", len(again), sum.Network)
+	if len(again) != 0 || sum.NewAlerts != 0 || sum.Network.Late == 0 || len(sum.LateFlows) != len(files) {
+		t.Errorf("replay: %d new alerts, summary %+v, late files %v", len(again), sum.Network, sum.LateFlows)
 	}
 }
 

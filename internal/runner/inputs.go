@@ -65,15 +65,10 @@ func (env *Env) sortInputs(names []string, c *collector) (activity, flows []*sou
 
 // inputReason is the rejection reason for an input that failed as a whole.
 func inputReason(err error) string {
-	switch {
-	case errors.Is(err, input.ErrUnsupported):
-		return "unsupported-input"
-	case errors.Is(err, input.ErrRatio):
-		return "decompression-bomb"
-	case errors.Is(err, normalize.ErrUnknownFormat), errors.Is(err, flowlog.ErrFormat):
+	if errors.Is(err, flowlog.ErrFormat) {
 		return "unknown-format"
 	}
-	return "unreadable"
+	return normalize.SourceReason(err)
 }
 
 // inputFailed counts, dead-letters and logs an input that failed whole.

@@ -50,6 +50,7 @@ type ops struct {
 type flowView struct {
 	counters netdetect.Counters
 	gauges   netdetect.Gauges
+	rejected map[string]uint64 // flows the time trust model refused, by reason
 }
 
 // activityView is what the activity goroutine publishes after each poll.
@@ -132,9 +133,13 @@ func (o *ops) bindCollector(col *flowsource.Collector, np *netPath) {
 	o.bound.Open()
 }
 
-func (o *ops) publishFlows(c netdetect.Counters, g netdetect.Gauges) {
+func (o *ops) publishFlows(c netdetect.Counters, g netdetect.Gauges, rejected map[string]int) {
+	v := &flowView{counters: c, gauges: g, rejected: make(map[string]uint64, len(rejected))}
+	for k, n := range rejected {
+		v.rejected[k] = uint64(n)
+	}
 	o.mu.Lock()
-	o.flows = &flowView{counters: c, gauges: g}
+	o.flows = v
 	o.mu.Unlock()
 }
 
@@ -185,12 +190,13 @@ func (o *ops) snapshot() metrics.Snapshot {
 	if col != nil {
 		fs := &metrics.FlowStats{Decoder: col.Counters()}
 		fs.KernelDrops, fs.KernelDropsErr = col.KernelDrops()
+		var rejected map[string]uint64
 		if f != nil {
-			fs.Engine, fs.Gauges = f.counters, f.gauges
+			fs.Engine, fs.Gauges, rejected = f.counters, f.gauges, f.rejected
 		}
 		s.Flows = fs
 		s.Sources = append(s.Sources, metrics.SourceStats{
-			Kind: "flow", Read: fs.Decoder.Flows, Late: fs.Engine.Late, Newest: fs.Gauges.Newest,
+			Kind: "flow", Read: fs.Decoder.Flows, Late: fs.Engine.Late, Newest: fs.Gauges.Newest, Rejected: rejected,
 		})
 	}
 	if a != nil {

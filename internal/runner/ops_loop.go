@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"reflect"
 	"strings"
@@ -42,7 +43,7 @@ func statusAttrs(s metrics.Snapshot, now time.Time, newAlerts uint64) []any {
 		d := f.Decoder
 		attrs = append(attrs,
 			slog.Uint64("flow_packets", d.Packets), slog.Uint64("flows_decoded", d.Flows),
-			slog.Uint64("flow_drops", d.Dropped+d.Truncated+d.UnknownTemplate+d.BadVersion+d.TemplateRejected+d.Malformed),
+			slog.Uint64("flow_drops", d.Dropped+d.Truncated+d.UnknownTemplate+d.BadVersion+d.TemplateRejected+d.Malformed+d.NotAllowed+d.TemplateMemory),
 			slog.Int("open_hours", f.Gauges.OpenHours), slog.Int("hosts", f.Gauges.Hosts))
 		if f.KernelDropsErr == nil {
 			attrs = append(attrs, slog.Uint64("kernel_drops", f.KernelDrops))
@@ -145,7 +146,8 @@ func (o *ops) reloadDetections(next *config.Config) {
 	o.env.scopes.SetFile(next)
 	overrides, err := o.env.Store.SettingOverrides(context.Background())
 	if err == nil {
-		err = o.env.scopes.SetRuntime(next, runtimeOverrides(overrides))
+		activity, network := runtimeOverrides(overrides)
+		err = errors.Join(o.env.scopes.SetRuntime(next, activity), o.env.netScopes.SetRuntime(&next.Network, network))
 	}
 	o.metrics.Reload("detections", err)
 	if err != nil {

@@ -158,6 +158,11 @@ func TestServeOps(t *testing.T) {
 	waitMetric(t, base, 3, "vedette_netdetect_flows_unmonitored_total") // the new IP is monitored
 	waitMetric(t, base, 1, "vedette_netdetect_open_hours")
 	waitMetric(t, base, 5, "vedette_events_read_total", "source", "flow")
+	// The status line comes every 20 ms; a loaded machine may need longer
+	// to log one after the fifth flow.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(logs.String(), "flows_decoded=5") && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)

@@ -18,11 +18,20 @@ import (
 	"github.com/vedette/vedette/internal/health"
 	"github.com/vedette/vedette/internal/metrics"
 	"github.com/vedette/vedette/internal/netdetect"
+	"github.com/vedette/vedette/internal/normalize"
 )
 
 // listReloadInterval is how often serve checks the IP list files for
 // changes.
 const listReloadInterval = time.Minute
+
+// tickInterval is how often serve gives the network engine the wall clock,
+// which closes hours their exporters left open (network.detections.hour_idle).
+const tickInterval = 10 * time.Second
+
+// rejectsPerMinute bounds the rejections per reason serve writes to
+// rejected.jsonl per minute; all are counted.
+const rejectsPerMinute = 100
 
 // ServeOptions for a live run.
 type ServeOptions struct {
@@ -48,6 +57,10 @@ type ServeOptions struct {
 	// ActivityProgress, if set, is called from the activity goroutine
 	// after each batch of Kafka messages with its running totals.
 	ActivityProgress func(ActivityCounters)
+	// Clock is the wall clock of the time trust model and of the hours'
+	// idle limit; time.Now when nil (tests replay a past period with a
+	// clock of that period).
+	Clock func() time.Time
 	// API mounts handlers beside the HTTP API (when api.listen is set).
 	API APIOptions
 
@@ -84,6 +97,9 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 		return err
 	}
 	defer env.Close()
+	if opts.Clock != nil {
+		env.clock = opts.Clock
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go env.watchSettings(ctx)
@@ -177,31 +193,48 @@ func serveFlows(ctx context.Context, env *Env, o *ops, opts ServeOptions) error 
 	if np.ti != nil {
 		go np.ti.Run(ctx)
 	}
-	s := &server{env: env, np: np, sum: &Summary{NetworkAlerts: map[string]int{}}, progress: opts.Progress, publish: o.publishFlows}
+	dead, err := openDeadLetter(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer dead.close()
+	s := &server{env: env, np: np, dead: dead, budget: newBudget(rejectsPerMinute), gate: env.newGate(),
+		sum: &Summary{NetworkAlerts: map[string]int{}, Rejected: map[string]int{}}, progress: opts.Progress, publish: o.publishFlows}
 	loopErr := s.loop(ctx, batches, cfg.Network.SnapshotInterval)
 	colErr := <-colDone
-	return errors.Join(loopErr, colErr, s.stop(batches, opts.FlushOnStop))
+	stopErr := s.stop(batches, opts.FlushOnStop)
+	s.logCollector(col)
+	return errors.Join(loopErr, colErr, stopErr)
 }
 
 // server owns the engine: only its goroutine touches it.
 type server struct {
-	env *Env
-	np  *netPath
-	sum *Summary
+	env    *Env
+	np     *netPath
+	sum    *Summary
+	dead   *deadLetter
+	budget *budget
+	gate   *gate
 
 	progress func(netdetect.Counters)
-	publish  func(netdetect.Counters, netdetect.Gauges)
+	publish  func(netdetect.Counters, netdetect.Gauges, map[string]int)
 }
 
 func (s *server) loop(ctx context.Context, batches <-chan []flow.Record, every time.Duration) error {
 	tk := time.NewTicker(every)
 	defer tk.Stop()
+	clock := time.NewTicker(min(every, tickInterval))
+	defer clock.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case rs := <-batches:
 			if err := s.observe(rs); err != nil {
+				return err
+			}
+		case <-clock.C:
+			if err := s.tick(); err != nil {
 				return err
 			}
 		case <-tk.C:
@@ -214,11 +247,25 @@ func (s *server) loop(ctx context.Context, batches <-chan []flow.Record, every t
 	}
 }
 
+// tick gives the engine the wall clock: hours their exporters left open
+// past hour_idle close.
+func (s *server) tick() error {
+	s.env.stateMu.Lock()
+	alerts := s.np.eng.Tick(s.gate.now())
+	s.env.stateMu.Unlock()
+	return s.env.emitNetwork(alerts, s.sum)
+}
+
 func (s *server) observe(rs []flow.Record) error {
 	var alerts []event.Alert
 	s.env.stateMu.Lock()
 	for i := range rs {
-		alerts = append(alerts, s.np.eng.Observe(&rs[i])...)
+		r := &rs[i]
+		if rej, ok := s.gate.check(r.Time(), r.Source, r.Index); !ok {
+			s.reject(rej)
+			continue
+		}
+		alerts = append(alerts, s.np.eng.Observe(r)...)
 	}
 	s.env.stateMu.Unlock()
 	err := s.env.emitNetwork(alerts, s.sum)
@@ -226,9 +273,29 @@ func (s *server) observe(rs []flow.Record) error {
 		s.progress(s.np.eng.Counters())
 	}
 	if s.publish != nil {
-		s.publish(s.np.eng.Counters(), s.np.eng.Gauges())
+		s.publish(s.np.eng.Counters(), s.np.eng.Gauges(), s.sum.Rejected)
 	}
 	return err
+}
+
+// reject counts a flow the trust model refused and sets it aside, within
+// the per-minute budget.
+func (s *server) reject(rej normalize.Rejection) {
+	s.sum.Rejected[rej.Reason]++
+	if s.budget.allow(rej.Reason, s.gate.now()) {
+		s.dead.add(rej)
+	}
+}
+
+// logCollector logs the collector's drops by reason, and the flows the
+// time trust model rejected, at stop.
+func (s *server) logCollector(col *flowsource.Collector) {
+	c := col.Counters()
+	s.env.log.Info("collector stopped", "packets", c.Packets, "flows", c.Flows, "dropped", c.Dropped,
+		"not_allowed", c.NotAllowed, "evicted", c.Evicted, "template_memory", c.TemplateMemory,
+		"truncated", c.Truncated, "bad_version", c.BadVersion, "unknown_template", c.UnknownTemplate,
+		"template_rejected", c.TemplateRejected, "malformed", c.Malformed, "untrusted_time", s.sum.Rejected,
+		"rejections_not_written", s.budget.skipped)
 }
 
 // stop drains what the collector handed over before it stopped, optionally

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -83,7 +84,8 @@ func attempts(src, dst string, t time.Time, n int) []ipfixFlow {
 // serveRun is one `vedette serve` run: it starts Serve, sends msgs over real
 // loopback UDP, waits until the engine has seen want flows in total, stops
 // and returns the alerts written.
-func serveRun(t *testing.T, cfg config.Config, flush bool, want uint64, msgs ...[]byte) []event.Alert {
+// clock is the wall clock of the time trust model (time.Now when nil).
+func serveRun(t *testing.T, cfg config.Config, clock func() time.Time, flush bool, want uint64, msgs ...[]byte) []event.Alert {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
@@ -94,7 +96,7 @@ func serveRun(t *testing.T, cfg config.Config, flush bool, want uint64, msgs ...
 	done := make(chan error, 1)
 	go func() {
 		done <- Serve(ctx, cfg, ServeOptions{
-			Out: &out, FlushOnStop: flush,
+			Out: &out, FlushOnStop: flush, Clock: clock,
 			Ready:    func(a []netip.AddrPort) { ready <- a[0] },
 			Progress: func(c netdetect.Counters) { mu.Lock(); seen = c.Flows; mu.Unlock() },
 		})
@@ -126,8 +128,14 @@ func serveRun(t *testing.T, cfg config.Config, flush bool, want uint64, msgs ...
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+	return decodeAlerts(t, &out)
+}
+
+// decodeAlerts reads alerts written as JSON lines.
+func decodeAlerts(t *testing.T, r io.Reader) []event.Alert {
+	t.Helper()
 	var alerts []event.Alert
-	dec := json.NewDecoder(&out)
+	dec := json.NewDecoder(r)
 	for dec.More() {
 		var a event.Alert
 		if err := dec.Decode(&a); err != nil {
@@ -138,10 +146,10 @@ func serveRun(t *testing.T, cfg config.Config, flush bool, want uint64, msgs ...
 	return alerts
 }
 
-// TestServeRestartKeepsState sends a brute force over real UDP in two
-// runs of Serve. Neither half reaches the threshold (30 attempts from one
-// source): only state restored across the restart makes the alert.
-func TestServeRestartKeepsState(t *testing.T) {
+// serveConfig is a serve configuration on a loopback port with web-01
+// (10.0.0.5) in the inventory.
+func serveConfig(t *testing.T) config.Config {
+	t.Helper()
 	dir := t.TempDir()
 	inv := filepath.Join(dir, "inventory.csv")
 	if err := os.WriteFile(inv, []byte("ip,host,subscription\n10.0.0.5,web-01,0b1f6471-1bf0-4dda-aec3-cb9272f09590\n"), 0o600); err != nil {
@@ -151,16 +159,26 @@ func TestServeRestartKeepsState(t *testing.T) {
 	cfg.DataDir = filepath.Join(dir, "data")
 	cfg.Network.Collector.IPFIX, cfg.Network.Collector.NetFlow = []string{"127.0.0.1:0"}, nil
 	cfg.Network.Inventory = inv
+	return cfg
+}
+
+// TestServeRestartKeepsState sends a brute force over real UDP in two
+// runs of Serve. Neither half reaches the threshold (30 attempts from one
+// source): only state restored across the restart makes the alert.
+func TestServeRestartKeepsState(t *testing.T) {
+	cfg := serveConfig(t)
 	cfg.Network.SnapshotInterval = 50 * time.Millisecond
 	hour := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
 	first := attempts("203.0.113.7", "10.0.0.5", hour.Add(5*time.Minute), 20)
 	second := attempts("203.0.113.7", "10.0.0.5", hour.Add(30*time.Minute), 20)
 	later := attempts("198.51.100.1", "10.0.0.5", hour.Add(70*time.Minute), 1) // closes the hour
 
-	if a := serveRun(t, cfg, false, 20, ipfixMessage(1, first)); len(a) != 0 {
+	// The wall clock of the replayed period: a quarter past the next hour.
+	clock := func() time.Time { return hour.Add(75 * time.Minute) }
+	if a := serveRun(t, cfg, clock, false, 20, ipfixMessage(1, first)); len(a) != 0 {
 		t.Fatalf("first half alerted: %+v", a)
 	}
-	got := serveRun(t, cfg, false, 41, ipfixMessage(2, second), ipfixMessage(3, later))
+	got := serveRun(t, cfg, clock, false, 41, ipfixMessage(2, second), ipfixMessage(3, later))
 	if len(got) != 1 || got[0].Detection != "ssh-incoming-one-to-one" || got[0].Principal != "web-01" {
 		t.Fatalf("after restart: %+v", got)
 	}
@@ -169,7 +187,7 @@ func TestServeRestartKeepsState(t *testing.T) {
 	}
 	// Replaying the same packets adds nothing: the hour is closed and the
 	// alert is stored.
-	if a := serveRun(t, cfg, true, 82, ipfixMessage(4, append(first, second...)), ipfixMessage(5, later)); len(a) != 0 {
+	if a := serveRun(t, cfg, clock, true, 82, ipfixMessage(4, append(first, second...)), ipfixMessage(5, later)); len(a) != 0 {
 		t.Fatalf("replay alerted again: %+v", a)
 	}
 }

@@ -23,17 +23,27 @@ func (env *Env) loadSettings() {
 		env.log.Error("settings overrides not loaded", "err", err)
 		return
 	}
-	if err := env.scopes.SetRuntime(&env.cfg, runtimeOverrides(overrides)); err != nil {
+	activity, network := runtimeOverrides(overrides)
+	if err := env.scopes.SetRuntime(&env.cfg, activity); err != nil {
 		env.log.Warn("settings overrides skipped", "err", err)
+	}
+	if err := env.netScopes.SetRuntime(&env.cfg.Network, network); err != nil {
+		env.log.Warn("network settings overrides skipped", "err", err)
 	}
 }
 
-func runtimeOverrides(os []store.SettingOverride) []config.RuntimeOverride {
-	out := make([]config.RuntimeOverride, len(os))
-	for i, o := range os {
-		out[i] = config.RuntimeOverride{Tenant: o.Tenant, Subscription: o.Subscription, Detection: o.Detection, Enabled: o.Enabled, Params: o.Params}
+// runtimeOverrides splits the stored overrides into the activity and the
+// network detections'.
+func runtimeOverrides(os []store.SettingOverride) (activity, network []config.RuntimeOverride) {
+	for _, o := range os {
+		r := config.RuntimeOverride{Tenant: o.Tenant, Subscription: o.Subscription, Detection: o.Detection, Enabled: o.Enabled, Params: o.Params}
+		if config.IsNetworkDetection(o.Detection) {
+			network = append(network, r)
+		} else {
+			activity = append(activity, r)
+		}
 	}
-	return out
+	return activity, network
 }
 
 // watchSettings reloads the overrides whenever another process changed

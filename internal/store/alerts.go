@@ -24,27 +24,23 @@ const alertCols = `body, status, classification, assignee, incident_id, suppress
 // is: raising it again never resets its triage.
 func (s *Store) Insert(ctx context.Context, alerts []event.Alert) ([]StoredAlert, error) {
 	var added []StoredAlert
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		added = added[:0]
 		now := s.now().UTC()
 		rules, err := s.activeRules(ctx, tx, now)
 		if err != nil {
 			return err
 		}
-		seen := make(map[string]bool, len(alerts))
+		seen, err := s.storedIDs(ctx, tx, alerts)
+		if err != nil {
+			return err
+		}
 		for i := range alerts {
 			a := &alerts[i]
 			if seen[a.ID] {
 				continue
 			}
 			seen[a.ID] = true
-			var n int
-			if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM alerts WHERE id = ?`), a.ID).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				continue
-			}
 			sa, err := s.insertAlert(ctx, tx, a, rules, now)
 			if err != nil {
 				return fmt.Errorf("alert %s: %w", a.ID, err)
@@ -57,6 +53,37 @@ func (s *Store) Insert(ctx context.Context, alerts []event.Alert) ([]StoredAlert
 		return nil, fmt.Errorf("store: insert alerts: %w", err)
 	}
 	return added, nil
+}
+
+// storedIDs returns which of the alerts' IDs are stored already, in
+// queries of up to 500 IDs.
+func (s *Store) storedIDs(ctx context.Context, q querier, alerts []event.Alert) (map[string]bool, error) {
+	seen := make(map[string]bool, len(alerts))
+	for start := 0; start < len(alerts); start += 500 {
+		w := &where{}
+		ids := make([]string, 0, 500)
+		for _, a := range alerts[start:min(start+500, len(alerts))] {
+			ids = append(ids, a.ID)
+		}
+		in(w, "id", ids)
+		rows, err := q.QueryContext(ctx, s.q(`SELECT id FROM alerts`+w.sql()), w.args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			seen[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return seen, nil
 }
 
 // AddAlerts is Insert without a context, returning the new alerts.

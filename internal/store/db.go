@@ -107,7 +107,7 @@ func openSQLite(dir string, log *slog.Logger) (*sql.DB, error) {
 	// _txlock=immediate takes that lock at BEGIN, so two writers never
 	// deadlock upgrading a read lock.
 	dsn := "file:" + path + "?_txlock=immediate&_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=cache_size(-65536)"
 	// Alerts name people and addresses: the file is the owner's only.
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
@@ -168,6 +168,23 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// inWriteTx is inTx for the transactions that append to the outbox
+// (alert inserts, triage): on PostgreSQL it first locks the outbox
+// counter row, so they run one at a time as they do on SQLite. Two
+// processes inserting the same new alert then cannot both pass the
+// "already stored?" check, and a triage update reads what the previous
+// one committed.
+func (s *Store) inWriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if s.dialect == postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT value FROM counters WHERE name = 'outbox' FOR UPDATE`); err != nil {
+				return err
+			}
+		}
+		return fn(tx)
+	})
 }
 
 // nanos and fromNanos convert times to the stored form: Unix nanoseconds

@@ -104,7 +104,7 @@ func (s *Store) incidentAlertIDs(ctx context.Context, q querier, id string) ([]s
 // incident's status up from them.
 func (s *Store) UpdateIncident(ctx context.Context, id, actor string, u TriageUpdate) (Incident, error) {
 	var inc Incident
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if inc, err = s.incident(ctx, tx, id); err != nil {
 			return err

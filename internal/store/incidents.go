@@ -36,6 +36,9 @@ func IncidentID(firstAlert string) string {
 func (s *Store) joinIncident(ctx context.Context, tx *sql.Tx, sa *StoredAlert) (string, error) {
 	a := &sa.Alert
 	principal, host := strings.ToLower(a.Principal), alertHost(a)
+	// A joinable incident spans less than the window with the alert, so
+	// its last alert is within the window either side of this one: the
+	// index on (tenant, principal or host, last_ns) reads just those.
 	t, win := nanos(a.Time), s.incidentWindow.Nanoseconds()
 	var keys []string
 	var args []any
@@ -47,7 +50,7 @@ func (s *Store) joinIncident(ctx context.Context, tx *sql.Tx, sa *StoredAlert) (
 	}
 	if len(keys) > 0 {
 		row := tx.QueryRowContext(ctx, s.q(`SELECT `+incidentCols+` FROM incidents WHERE tenant = ? AND (`+strings.Join(keys, " OR ")+
-			`) AND last_ns < ? AND first_ns > ? ORDER BY first_ns, id LIMIT 1`), append(append([]any{a.Tenant}, args...), t+win, t-win)...)
+			`) AND last_ns > ? AND last_ns < ? AND first_ns > ? ORDER BY first_ns, id LIMIT 1`), append(append([]any{a.Tenant}, args...), t-win, t+win, t-win)...)
 		inc, err := scanIncident(row)
 		switch {
 		case err == nil:

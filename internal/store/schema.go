@@ -139,6 +139,11 @@ var migrations = []string{
 		updated_ns BIGINT NOT NULL,
 		PRIMARY KEY (name, part)
 	)`,
+	// 2: a covering index for CountAlerts, which reads (detection, severity,
+	// status) of every matching alert on each load of the console's alert
+	// list: without it SQLite reads every alert's whole row (2.0 s over
+	// 100,000 alerts; 39 ms with it, BenchmarkListPage in internal/console).
+	`CREATE INDEX alerts_counts ON alerts (detection, severity, status, sev_rank, time_ns)`,
 }
 
 func (s *Store) ddl(m string) string {

@@ -72,14 +72,27 @@ func TestSettingOverrides(t *testing.T) {
 	})
 }
 
-// TestSharedDataDirectory: two processes' stores on one data directory
-// (detect back-filling while serve runs) write at once; every alert is
-// stored once and the outbox stays gapless and in commit order.
+// TestSharedDataDirectory: two processes' stores on one database (detect
+// back-filling while serve runs) insert the same alerts at once; every
+// alert is stored once and the outbox stays gapless and in commit order.
 func TestSharedDataDirectory(t *testing.T) {
-	dir := t.TempDir()
+	t.Run("sqlite", func(t *testing.T) {
+		dir := t.TempDir()
+		concurrentInserts(t, func() (*store.Store, error) { return store.Open(dir) })
+	})
+	t.Run("postgres", func(t *testing.T) {
+		dsn := storetest.PostgresDSN(t)
+		dsn = storetest.WithSearchPath(dsn, storetest.FreshSchema(t, dsn))
+		concurrentInserts(t, func() (*store.Store, error) {
+			return store.OpenWith(context.Background(), "", store.Options{PostgresDSN: dsn})
+		})
+	})
+}
+
+func concurrentInserts(t *testing.T, open func() (*store.Store, error)) {
 	var stores [2]*store.Store
 	for i := range stores {
-		s, err := store.Open(dir)
+		s, err := open()
 		if err != nil {
 			t.Fatal(err)
 		}

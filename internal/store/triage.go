@@ -48,7 +48,7 @@ func (u TriageUpdate) apply(t *event.Triage) ([]fieldChange, error) {
 // up. An update that changes nothing changes nothing.
 func (s *Store) UpdateTriage(ctx context.Context, id, actor string, u TriageUpdate) (StoredAlert, error) {
 	var a StoredAlert
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if a, err = s.alert(ctx, tx, id); err != nil {
 			return err

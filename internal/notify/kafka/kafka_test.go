@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"crypto/tls"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/vedette/vedette/internal/format/formattest"
 	"github.com/vedette/vedette/internal/format/ocsf"
+	"github.com/vedette/vedette/internal/notify"
+	"github.com/vedette/vedette/internal/notify/notifytest"
 )
 
 // The findings are read back from an in-process Kafka (kfake) by a
@@ -103,6 +106,50 @@ func TestValidate(t *testing.T) {
 		err := tc.cfg.Validate()
 		if (err == nil) != (tc.want == "") || err != nil && !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err %v, want %q", name, err, tc.want)
+		}
+	}
+}
+
+// Over TLS with SCRAM-SHA-512, the password read from the environment:
+// the broker acknowledges the batch; a wrong password is refused.
+func TestTLSAndSCRAM(t *testing.T) {
+	certs := notifytest.NewCerts(t, t.TempDir())
+	pair, err := tls.LoadX509KeyPair(certs.Cert, certs.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "findings"),
+		kfake.TLS(&tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}),
+		kfake.EnableSASL(), kfake.Superuser("SCRAM-SHA-512", "vedette", "s3cret-pass"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cluster.Close()
+	cfg := Config{
+		Brokers: cluster.ListenAddrs(), Topic: "findings",
+		TLS:  TLS{Enabled: true, TLS: notify.TLS{CAFile: certs.CA}},
+		SASL: SASL{Mechanism: "scram-sha-512", Username: "vedette", PasswordEnv: "VEDETTE_TEST_KAFKA_PASSWORD"},
+	}
+	for _, tc := range []struct {
+		password string
+		ok       bool
+	}{{"s3cret-pass", true}, {"wrong", false}} {
+		t.Setenv("VEDETTE_TEST_KAFKA_PASSWORD", tc.password)
+		n, err := New(cfg, ocsf.Format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wait := 10 * time.Second
+		if !tc.ok {
+			wait = 2 * time.Second // the client keeps retrying the login until the deadline
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), wait)
+		_, err = n.Notify(ctx, formattest.Changes(t)[:2])
+		t.Logf("password %q: %v", tc.password, err)
+		cancel()
+		n.Close()
+		if (err == nil) != tc.ok {
+			t.Errorf("password %q: err %v", tc.password, err)
 		}
 	}
 }

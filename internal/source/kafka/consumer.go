@@ -300,11 +300,7 @@ func decode(r *kgo.Record) *Message {
 	if err != nil {
 		var rej normalize.Rejection
 		if !errors.As(err, &rej) {
-			reason := "unreadable"
-			if errors.Is(err, normalize.ErrUnknownFormat) {
-				reason = "unknown-format"
-			}
-			rej = normalize.Rejection{Source: src, Reason: reason, Detail: err.Error()}
+			rej = normalize.Rejection{Source: src, Reason: normalize.SourceReason(err), Detail: err.Error()}
 		}
 		m.Rejections = append(m.Rejections, rej)
 	}
