@@ -18,7 +18,6 @@ type settingsView struct {
 	Settings []config.Effective `json:"settings"`
 }
 
-
 // effective resolves the stored overrides over the configuration, as the
 // detections do: the activity detections for every scope named ("*"/"*"
 // first), then the network detections for every subscription named.

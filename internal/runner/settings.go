@@ -31,7 +31,6 @@ func (env *Env) loadSettings() {
 	}
 }
 
-
 // watchSettings reloads the overrides whenever another process changed
 // them, until ctx ends.
 func (env *Env) watchSettings(ctx context.Context) {
