@@ -83,13 +83,13 @@ func (r *repairer) principal(p *Principal) {
 		r.n++
 	}
 	for i := range p.Countries {
-		if r.badDay(p.Countries[i].LastDay) {
+		if r.badDay(uint32(p.Countries[i].LastDay)) {
 			p.Countries[i] = CountrySeen{}
 			r.n++
 		}
 	}
 	for i := range p.IPs {
-		if r.badDay(p.IPs[i].LastDay) {
+		if r.badDay(uint32(p.IPs[i].LastDay)) {
 			p.IPs[i] = IPSeen{}
 			r.n++
 		}
