@@ -275,7 +275,7 @@ func (b *Baselines) Prune(now time.Time) {
 		c.prune(uint32(cut))
 	}
 	for _, t := range b.tenants {
-		pruneShared(t.SoloIPs, t.IPs, cut)
+		t.pruneIPs(cut)
 		pruneShared(t.SoloNets, t.Nets, cut)
 		pruneShared(t.SoloHops, t.Hops, cut)
 		pruneUsage(t.Cells, cut)
@@ -335,6 +335,7 @@ func (b *Baselines) restore(tenants map[string]*Tenant) {
 	for id, t := range tenants {
 		t.ID, t.cfg = id, b.cfg
 		t.initMaps()
+		t.splitIPv4()
 		t.reindex()
 		t.reinternSessions()
 	}

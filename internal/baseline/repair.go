@@ -100,9 +100,15 @@ func (r *repairer) usage(t *Tenant) {
 	dropUsage(r, t.IPs)
 	dropUsage(r, t.Countries)
 	dropUsage(r, t.Cells)
-	for k, s := range t.SoloIPs {
+	dropSolo(r, t.SoloIPs)
+	dropSolo(r, t.SoloIPs4)
+}
+
+// dropSolo deletes the solo usage of a day outside the range.
+func dropSolo[K comparable](r *repairer, m map[K]Solo) {
+	for k, s := range m {
 		if r.badDay(uint32(s.Day)) {
-			delete(t.SoloIPs, k)
+			delete(m, k)
 			r.n++
 		}
 	}
