@@ -35,14 +35,7 @@ func TestSoloIPv4Split(t *testing.T) {
 	k, _ := KeyOf(v4).v4()
 	tn.SoloIPs[KeyOf(v4)] = tn.SoloIPs4[k]
 	delete(tn.SoloIPs4, k)
-	data, err := b.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := New(DefaultConfig())
-	if err := r.UnmarshalBinary(data); err != nil {
-		t.Fatal(err)
-	}
+	r := restored(t, b)
 	rt := r.Tenant("contoso")
 	if len(rt.SoloIPs4) != 1 || len(rt.SoloIPs) != 1 {
 		t.Errorf("restored: solo v4 %d, solo v6 %d; want 1, 1", len(rt.SoloIPs4), len(rt.SoloIPs))
