@@ -1,6 +1,8 @@
 package baseline
 
 import (
+	"bytes"
+	"encoding/gob"
 	"net/netip"
 	"testing"
 	"time"
@@ -35,7 +37,10 @@ func TestSoloIPv4Split(t *testing.T) {
 	k, _ := KeyOf(v4).v4()
 	tn.SoloIPs[KeyOf(v4)] = tn.SoloIPs4[k]
 	delete(tn.SoloIPs4, k)
-	r := restored(t, b)
+	r := New(DefaultConfig())
+	if err := r.UnmarshalBinary(encodeVersion(t, 1, b)); err != nil {
+		t.Fatal(err)
+	}
 	rt := r.Tenant("contoso")
 	if len(rt.SoloIPs4) != 1 || len(rt.SoloIPs) != 1 {
 		t.Errorf("restored: solo v4 %d, solo v6 %d; want 1, 1", len(rt.SoloIPs4), len(rt.SoloIPs))
@@ -45,8 +50,21 @@ func TestSoloIPv4Split(t *testing.T) {
 			t.Errorf("restored %s used by %d principals, want %d", ip, n, want)
 		}
 	}
+	if err := New(DefaultConfig()).UnmarshalBinary(encodeVersion(t, snapshotVersion+1, b)); err == nil {
+		t.Error("a snapshot of a later version was accepted")
+	}
 	r.Prune(t0.Add(400 * 24 * time.Hour))
 	if len(rt.SoloIPs4)+len(rt.SoloIPs)+len(rt.IPs) != 0 {
 		t.Error("pruning kept IPs used a year before")
 	}
+}
+
+// encodeVersion writes b's tenants as a snapshot of the given version.
+func encodeVersion(t *testing.T, version int, b *Baselines) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(snapshot{Version: version, Tenants: b.tenants}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
