@@ -12,7 +12,7 @@ import (
 
 // TestSoloIPv4Split: IPv4 addresses one principal used are kept by their 4
 // bytes, IPv6 ones by 16, a second principal promotes either to shared
-// usage, and a snapshot written when every solo IP was in SoloIPs still
+// usage, and a version 1 snapshot (every solo IP in SoloIPs) still
 // restores them.
 func TestSoloIPv4Split(t *testing.T) {
 	b := New(DefaultConfig())
