@@ -275,7 +275,7 @@ func (b *Baselines) Prune(now time.Time) {
 		c.prune(uint32(cut))
 	}
 	for _, t := range b.tenants {
-		pruneShared(t.SoloIPs, t.IPs, cut)
+		t.pruneIPs(cut)
 		pruneShared(t.SoloNets, t.Nets, cut)
 		pruneShared(t.SoloHops, t.Hops, cut)
 		pruneUsage(t.Cells, cut)
@@ -291,6 +291,11 @@ func pruneUsage[K comparable](m map[K]Usage, cut uint16) {
 	}
 }
 
+// snapshotVersion is the version snapshots are written with. Version 1
+// kept IPv4 solo IPs in SoloIPs (restore moves them to SoloIPs4); a binary
+// that knows only version 1 refuses version 2 rather than drop SoloIPs4.
+const snapshotVersion = 2
+
 // snapshot is the serialized form of Baselines.
 type snapshot struct {
 	Version int
@@ -300,7 +305,7 @@ type snapshot struct {
 // MarshalBinary serializes the baselines.
 func (b *Baselines) MarshalBinary() ([]byte, error) {
 	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(snapshot{Version: 1, Tenants: b.tenants}); err != nil {
+	if err := gob.NewEncoder(&buf).Encode(snapshot{Version: snapshotVersion, Tenants: b.tenants}); err != nil {
 		return nil, fmt.Errorf("baseline: encode: %w", err)
 	}
 	return buf.Bytes(), nil
@@ -321,7 +326,7 @@ func decodeSnapshot(data []byte) (map[string]*Tenant, error) {
 	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&s); err != nil {
 		return nil, fmt.Errorf("baseline: decode: %w", err)
 	}
-	if s.Version != 1 {
+	if s.Version < 1 || s.Version > snapshotVersion {
 		return nil, fmt.Errorf("baseline: snapshot version %d not supported", s.Version)
 	}
 	return s.Tenants, nil
@@ -335,6 +340,7 @@ func (b *Baselines) restore(tenants map[string]*Tenant) {
 	for id, t := range tenants {
 		t.ID, t.cfg = id, b.cfg
 		t.initMaps()
+		t.splitIPv4()
 		t.reindex()
 		t.reinternSessions()
 	}

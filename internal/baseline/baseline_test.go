@@ -104,11 +104,9 @@ func TestSeenByWatermark(t *testing.T) {
 	}
 }
 
-func TestSnapshotRoundTrip(t *testing.T) {
-	b := New(DefaultConfig())
-	for i := range 50 {
-		b.Learn(signin(t0.Add(time.Duration(i)*time.Hour), fmt.Sprintf("u%d@contoso.com", i%7), fmt.Sprintf("81.2.69.%d", i), "GB", event.ResultSuccess))
-	}
+// restored returns b after a snapshot round trip: what a restart restores.
+func restored(t *testing.T, b *Baselines) *Baselines {
+	t.Helper()
 	data, err := b.MarshalBinary()
 	if err != nil {
 		t.Fatal(err)
@@ -117,6 +115,15 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if err := r.UnmarshalBinary(data); err != nil {
 		t.Fatal(err)
 	}
+	return r
+}
+
+func TestSnapshotRoundTrip(t *testing.T) {
+	b := New(DefaultConfig())
+	for i := range 50 {
+		b.Learn(signin(t0.Add(time.Duration(i)*time.Hour), fmt.Sprintf("u%d@contoso.com", i%7), fmt.Sprintf("81.2.69.%d", i), "GB", event.ResultSuccess))
+	}
+	r := restored(t, b)
 	if diff := cmp.Diff(b.tenants, r.tenants, cmp.AllowUnexported(Tenant{}), cmpopts.IgnoreFields(Tenant{}, "lastName", "lastIndex"), cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
 		t.Errorf("restored state differs (-want +got):\n%s", diff)
 	}

@@ -115,7 +115,13 @@ func (t *Tenant) Latest() time.Time {
 
 // sharedUsage returns k's usage from a pair of solo and shared maps.
 func sharedUsage[K comparable](solo map[K]Solo, many map[K]Usage, k K) Usage {
-	if s, ok := solo[k]; ok {
+	return splitUsage(solo, k, many, k)
+}
+
+// splitUsage is sharedUsage for a solo map with its own key: sk is k in
+// solo's (smaller) form.
+func splitUsage[S, K comparable](solo map[S]Solo, sk S, many map[K]Usage, k K) Usage {
+	if s, ok := solo[sk]; ok {
 		return Usage{Who: [recentSlots]uint32{s.Who}, Day: [recentSlots]uint16{s.Day}, LastDay: s.Day}
 	}
 	return many[k]
@@ -127,22 +133,28 @@ func sharedUsage[K comparable](solo map[K]Solo, many map[K]Usage, k K) Usage {
 // Most keys are solo and most uses repeat one already recorded: those
 // cost one map read.
 func touchShared[K comparable](solo map[K]Solo, many map[K]Usage, k K, who uint32, day uint16) (evicted uint32) {
-	if s, ok := solo[k]; ok {
+	return touchSplit(solo, k, many, k, who, day)
+}
+
+// touchSplit is touchShared for a solo map with its own key: sk is k in
+// solo's (smaller) form.
+func touchSplit[S, K comparable](solo map[S]Solo, sk S, many map[K]Usage, k K, who uint32, day uint16) (evicted uint32) {
+	if s, ok := solo[sk]; ok {
 		switch {
 		case s.Who != who+1:
 			u := Usage{}
 			u.touch(s.Who-1, s.Day)
 			u.touch(who, day)
 			many[k] = u
-			delete(solo, k)
+			delete(solo, sk)
 		case day > s.Day:
-			solo[k] = Solo{Who: s.Who, Day: day}
+			solo[sk] = Solo{Who: s.Who, Day: day}
 		}
 		return 0
 	}
 	u, ok := many[k]
 	if !ok {
-		solo[k] = Solo{Who: who + 1, Day: day}
+		solo[sk] = Solo{Who: who + 1, Day: day}
 		return 0
 	}
 	changed, evicted := u.touch(who, day)
@@ -154,6 +166,10 @@ func touchShared[K comparable](solo map[K]Solo, many map[K]Usage, k K, who uint3
 
 func pruneShared[K comparable](solo map[K]Solo, many map[K]Usage, cut uint16) {
 	pruneUsage(many, cut)
+	pruneSolo(solo, cut)
+}
+
+func pruneSolo[K comparable](solo map[K]Solo, cut uint16) {
 	for k, s := range solo {
 		if s.Day < cut {
 			delete(solo, k)

@@ -14,7 +14,7 @@ func (b *Baselines) MarshalTenants() (map[string][]byte, error) {
 	parts := make(map[string][]byte, len(b.tenants))
 	for id, t := range b.tenants {
 		var buf bytes.Buffer
-		if err := gob.NewEncoder(&buf).Encode(snapshot{Version: 1, Tenants: map[string]*Tenant{id: t}}); err != nil {
+		if err := gob.NewEncoder(&buf).Encode(snapshot{Version: snapshotVersion, Tenants: map[string]*Tenant{id: t}}); err != nil {
 			return nil, fmt.Errorf("baseline: encode tenant %q: %w", id, err)
 		}
 		parts[id] = buf.Bytes()

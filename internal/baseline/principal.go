@@ -31,13 +31,13 @@ const (
 // time) a principal was seen there.
 type CountrySeen struct {
 	Code    Country
-	LastDay uint32
+	LastDay uint16 // 16 bits like Usage's days: 4 bytes a slot, not 8
 }
 
 // IPSeen is an IP and the last day a principal used it.
 type IPSeen struct {
 	Addr    [16]byte
-	LastDay uint32
+	LastDay uint16
 }
 
 // Fix is the last successful, located activity of a principal: what the next
@@ -108,7 +108,7 @@ type Principal struct {
 // an empty slot) and the last day a principal used it.
 type AppSeen struct {
 	App     uint16
-	LastDay uint32
+	LastDay uint16
 }
 
 // HasFix reports whether the principal has a previous located activity.
@@ -118,7 +118,7 @@ func (p *Principal) HasFix() bool { return p.Fix.Time != 0 }
 // since.
 func (p *Principal) UsedCountry(c Country, since uint32) bool {
 	for _, s := range p.Countries {
-		if s.Code == c && s.LastDay != 0 && s.LastDay >= since {
+		if s.Code == c && s.LastDay != 0 && uint32(s.LastDay) >= since {
 			return true
 		}
 	}
@@ -129,7 +129,7 @@ func (p *Principal) UsedCountry(c Country, since uint32) bool {
 func (p *Principal) UsedIP(ip netip.Addr, since uint32) bool {
 	a := ip.As16()
 	for _, s := range p.IPs {
-		if s.LastDay != 0 && s.LastDay >= since && s.Addr == a {
+		if s.LastDay != 0 && uint32(s.LastDay) >= since && s.Addr == a {
 			return true
 		}
 	}
@@ -142,7 +142,7 @@ func (p *Principal) IPLastDay(ip netip.Addr) uint32 {
 	a := ip.As16()
 	for _, s := range p.IPs {
 		if s.Addr == a {
-			return s.LastDay
+			return uint32(s.LastDay)
 		}
 	}
 	return 0
@@ -154,7 +154,7 @@ func (p *Principal) touchCountry(c Country, day uint32) (evicted Country) {
 	victim := 0
 	for i, s := range p.Countries {
 		if s.Code == c {
-			p.Countries[i].LastDay = max(s.LastDay, day)
+			p.Countries[i].LastDay = max(s.LastDay, uint16(day))
 			return 0
 		}
 		if s.LastDay < p.Countries[victim].LastDay {
@@ -162,7 +162,7 @@ func (p *Principal) touchCountry(c Country, day uint32) (evicted Country) {
 		}
 	}
 	evicted = p.Countries[victim].Code
-	p.Countries[victim] = CountrySeen{Code: c, LastDay: day}
+	p.Countries[victim] = CountrySeen{Code: c, LastDay: uint16(day)}
 	return evicted
 }
 
@@ -173,14 +173,14 @@ func (p *Principal) touchIP(ip netip.Addr, day uint32) (slot int, reused bool) {
 	victim := 0
 	for i, s := range p.IPs {
 		if s.Addr == a && s.LastDay != 0 {
-			p.IPs[i].LastDay = max(s.LastDay, day)
+			p.IPs[i].LastDay = max(s.LastDay, uint16(day))
 			return i, false
 		}
 		if s.LastDay < p.IPs[victim].LastDay {
 			victim = i
 		}
 	}
-	p.IPs[victim] = IPSeen{Addr: a, LastDay: day}
+	p.IPs[victim] = IPSeen{Addr: a, LastDay: uint16(day)}
 	return victim, true
 }
 

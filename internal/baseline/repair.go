@@ -83,13 +83,13 @@ func (r *repairer) principal(p *Principal) {
 		r.n++
 	}
 	for i := range p.Countries {
-		if r.badDay(p.Countries[i].LastDay) {
+		if r.badDay(uint32(p.Countries[i].LastDay)) {
 			p.Countries[i] = CountrySeen{}
 			r.n++
 		}
 	}
 	for i := range p.IPs {
-		if r.badDay(p.IPs[i].LastDay) {
+		if r.badDay(uint32(p.IPs[i].LastDay)) {
 			p.IPs[i] = IPSeen{}
 			r.n++
 		}
@@ -100,9 +100,15 @@ func (r *repairer) usage(t *Tenant) {
 	dropUsage(r, t.IPs)
 	dropUsage(r, t.Countries)
 	dropUsage(r, t.Cells)
-	for k, s := range t.SoloIPs {
+	dropSolo(r, t.SoloIPs)
+	dropSolo(r, t.SoloIPs4)
+}
+
+// dropSolo deletes the solo usage of a day outside the range.
+func dropSolo[K comparable](r *repairer, m map[K]Solo) {
+	for k, s := range m {
 		if r.badDay(uint32(s.Day)) {
-			delete(t.SoloIPs, k)
+			delete(m, k)
 			r.n++
 		}
 	}

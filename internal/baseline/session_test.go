@@ -108,14 +108,7 @@ func TestSessionSnapshotRoundTrip(t *testing.T) {
 	for k := range 20 {
 		b.Learn(mgmt(t0.Add(time.Duration(k)*time.Minute), "a@contoso.com", listKeys, "st", event.ResultSuccess, AzurePowerShellAppID))
 	}
-	data, err := b.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := New(DefaultConfig())
-	if err := r.UnmarshalBinary(data); err != nil {
-		t.Fatal(err)
-	}
+	r := restored(t, b)
 	if diff := cmp.Diff(b.tenants["contoso"].Sessions, r.tenants["contoso"].Sessions); diff != "" {
 		t.Errorf("sessions differ after a round trip (-want +got):\n%s", diff)
 	}

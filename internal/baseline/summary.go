@@ -49,14 +49,14 @@ func (t *Tenant) touchApp(p *Principal, e *event.Event, day uint32) {
 	victim := 0
 	for i, s := range p.Apps {
 		if s.App == app {
-			p.Apps[i].LastDay = max(s.LastDay, day)
+			p.Apps[i].LastDay = max(s.LastDay, uint16(day))
 			return
 		}
 		if s.LastDay < p.Apps[victim].LastDay {
 			victim = i
 		}
 	}
-	p.Apps[victim] = AppSeen{App: app, LastDay: day}
+	p.Apps[victim] = AppSeen{App: app, LastDay: uint16(day)}
 }
 
 // PrincipalSummary is what the baselines know of a principal, for people:
@@ -122,18 +122,18 @@ func (b *Baselines) Summary(tenant, name string, country func(netip.Addr) string
 		s.LastSuccess = unixUTC(p.LastSuccess)
 	}
 	for _, c := range p.Countries {
-		if c.Code != 0 && c.LastDay >= since {
-			s.Countries = append(s.Countries, CountryUse{Country: c.Code.String(), LastSeen: dayTime(c.LastDay)})
+		if c.Code != 0 && uint32(c.LastDay) >= since {
+			s.Countries = append(s.Countries, CountryUse{Country: c.Code.String(), LastSeen: dayTime(uint32(c.LastDay))})
 		}
 	}
 	for _, u := range p.IPs {
-		if u.LastDay != 0 && u.LastDay >= since {
+		if u.LastDay != 0 && uint32(u.LastDay) >= since {
 			s.IPs = append(s.IPs, ipUse(p, u, country))
 		}
 	}
 	for _, a := range p.Apps {
-		if a.App != 0 && int(a.App) <= len(t.AppNames) && a.LastDay >= since {
-			s.Apps = append(s.Apps, AppUse{App: t.AppNames[a.App-1], LastSeen: dayTime(a.LastDay)})
+		if a.App != 0 && int(a.App) <= len(t.AppNames) && uint32(a.LastDay) >= since {
+			s.Apps = append(s.Apps, AppUse{App: t.AppNames[a.App-1], LastSeen: dayTime(uint32(a.LastDay))})
 		}
 	}
 	for h, n := range p.Hours {
@@ -148,7 +148,7 @@ func (b *Baselines) Summary(tenant, name string, country func(netip.Addr) string
 
 func ipUse(p *Principal, u IPSeen, country func(netip.Addr) string) IPUse {
 	ip := netip.AddrFrom16(u.Addr).Unmap()
-	use := IPUse{IP: ip.String(), LastSeen: dayTime(u.LastDay)}
+	use := IPUse{IP: ip.String(), LastSeen: dayTime(uint32(u.LastDay))}
 	switch {
 	case p.HasFix() && p.Fix.IP == ip:
 		use.Country = p.Fix.Country.String()

@@ -29,14 +29,7 @@ func TestSummary(t *testing.T) {
 	learn(start.Add(day+3*time.Hour), "198.51.100.7", "DE", "Evil App", event.ResultFailure) // failures teach no place
 
 	// A restart restores the state the summary reads.
-	data, err := b.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := New(DefaultConfig())
-	if err := r.UnmarshalBinary(data); err != nil {
-		t.Fatal(err)
-	}
+	r := restored(t, b)
 	country := func(ip netip.Addr) string { return "geo:" + ip.String() }
 	got, ok := r.Summary("contoso", "ALICE@contoso.com", country)
 	if !ok {

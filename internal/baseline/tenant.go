@@ -92,10 +92,12 @@ type Tenant struct {
 	FirstSeen  int64 // Unix seconds of the tenant's first activity
 	Principals []Principal
 	// IPs holds the usage of IPs used by more than one principal; SoloIPs
-	// those only one principal used (most of them: home and mobile
-	// addresses), in a third of the space.
-	IPs     map[IPKey]Usage
-	SoloIPs map[IPKey]Solo
+	// (IPv6) and SoloIPs4 (IPv4, by its 4 bytes) those only one principal
+	// used (most of them: home and mobile addresses), in a fraction of
+	// the space.
+	IPs      map[IPKey]Usage
+	SoloIPs  map[IPKey]Solo
+	SoloIPs4 map[uint32]Solo
 	// Nets and SoloNets are the same for networks (/24, /48 by default):
 	// shared egress pools hand out many addresses of one network.
 	Nets     map[NetKey]Usage
@@ -145,6 +147,7 @@ func newTenant(id string, cfg Config) *Tenant {
 func (t *Tenant) initMaps() {
 	initMap(&t.IPs)
 	initMap(&t.SoloIPs)
+	initMap(&t.SoloIPs4)
 	initMap(&t.Nets)
 	initMap(&t.SoloNets)
 	initMap(&t.Hops)
@@ -234,12 +237,4 @@ func KeyOf(ip netip.Addr) IPKey { return ip.Unmap().As16() }
 type Solo struct {
 	Who uint32 // principal index + 1
 	Day uint16
-}
-
-// IPUsage returns the usage of ip, zero if unused.
-func (t *Tenant) IPUsage(ip netip.Addr) Usage { return sharedUsage(t.SoloIPs, t.IPs, KeyOf(ip)) }
-
-// touchIP records that principal who used ip on day; see touchShared.
-func (t *Tenant) touchIP(k IPKey, who uint32, day uint16) (evicted uint32) {
-	return touchShared(t.SoloIPs, t.IPs, k, who, day)
 }
