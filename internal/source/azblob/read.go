@@ -2,6 +2,7 @@ package azblob
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -52,6 +53,9 @@ func (s *Source) read(ctx context.Context, p pending) (Batch, store.BlobProgress
 			b.Err = fmt.Errorf("%w (at byte %d)", err, off)
 			return b, s.next(p, p.size, p.prev.Records, true), false, nil
 		}
+		if b.Shape == ShapeWhole {
+			return s.whole(b, p, win)
+		}
 		recs := cut.Records
 		if resync {
 			b.First = min(int(p.prev.Records), len(recs))
@@ -61,6 +65,14 @@ func (s *Source) read(ctx context.Context, p pending) (Batch, store.BlobProgress
 		s.Stats.Records.Add(int64(len(recs)))
 		return b, s.next(p, off+cut.End, int64(b.First+len(recs)), whole), !whole, nil
 	}
+}
+
+// whole hands on a blob that is not read by records, whole; it is read
+// again from the start when it changes (Offset 0).
+func (s *Source) whole(b Batch, p pending, win []byte) (Batch, store.BlobProgress, bool, error) {
+	b.First, b.Records = 0, []json.RawMessage{win}
+	s.Stats.Records.Add(1)
+	return b, s.next(p, 0, 0, true), false, nil
 }
 
 // next is the progress after reading to end (a byte offset at a record

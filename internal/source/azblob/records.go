@@ -18,6 +18,9 @@ const (
 	// ShapeLines: one JSON record per line, appended (diagnostic settings'
 	// resource and activity logs since 2018-11).
 	ShapeLines
+	// ShapeWhole: anything else (CSV exports, gzip, a JSON array): read
+	// whole, up to MaxReadBytes, again each time it changes.
+	ShapeWhole
 )
 
 // errNotRecords means a blob is JSON but not a {"records":[...]} document.
@@ -141,7 +144,7 @@ func sniffShape(head []byte) Shape {
 		return ShapeUnknown
 	}
 	if head[p] != '{' {
-		return ShapeLines
+		return ShapeWhole
 	}
 	switch n, err := documentHead(head); {
 	case err != nil:
@@ -155,8 +158,11 @@ func sniffShape(head []byte) Shape {
 // cutWindow finds the complete records in win, a window of a blob of shape
 // starting at a record boundary (or at 0, atStart).
 func cutWindow(shape Shape, win []byte, atStart bool) (Cut, error) {
-	if shape == ShapeLines {
+	switch shape {
+	case ShapeLines:
 		return cutLines(win), nil
+	case ShapeWhole:
+		return Cut{Shape: ShapeWhole}, nil
 	}
 	return cutDocument(win, atStart)
 }

@@ -39,6 +39,9 @@ type Batch struct {
 // Data is the batch as the file parsers read it: a {"records":[...]}
 // document, or JSON lines.
 func (b *Batch) Data() []byte {
+	if b.Shape == ShapeWhole && len(b.Records) == 1 {
+		return b.Records[0]
+	}
 	if b.Shape == ShapeLines {
 		var out []byte
 		for _, r := range b.Records {
