@@ -44,7 +44,9 @@ func (s *seen) apply(_ context.Context, batches []azblob.Batch) error {
 					s.t.Fatalf("record named %q, want %q", r.Source, b.Source)
 				}
 				s.tuples++
-			}, func(src string, rec int, reason, detail string) { s.t.Fatalf("%s:%d rejected: %s %s", src, rec, reason, detail) })
+			}, func(src string, rec int, reason, detail string) {
+				s.t.Fatalf("%s:%d rejected: %s %s", src, rec, reason, detail)
+			})
 			if err != nil {
 				s.t.Fatal(err)
 			}
@@ -143,5 +145,57 @@ func TestFlowLogBlobsGrowAndHoursAppear(t *testing.T) {
 	}
 	if got := s.order[len(s.order)-1]; !strings.Contains(got, "/h=08/") {
 		t.Fatalf("the new hour was not read last: %v", s.order)
+	}
+}
+
+// TestLinesRewritesAndSmallWindows: an append blob of JSON lines read a
+// few bytes at a time, then deleted and uploaded again with one more
+// line: only that line is new.
+func TestLinesRewritesAndSmallWindows(t *testing.T) {
+	srv := azuritetest.Start(t)
+	ctx := context.Background()
+	client, err := sdk.NewClientFromConnectionString(srv.ConnectionString, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const activity = "insights-activity-logs"
+	if _, err := client.CreateContainer(ctx, activity, nil); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	name := "resourceId=/SUBSCRIPTIONS/AAAA0A0A-BB1B-CC2C-DD3D-EEEEEE4E4E4E/y=2026/m=11/d=30/h=07/m=00/PT1H.json"
+	line := func(i int) string {
+		return fmt.Sprintf(`{"time":"2026-11-30T07:%02d:00Z","operationName":"MICROSOFT.COMPUTE/VIRTUALMACHINES/DELETE","n":%d}`, i, i)
+	}
+	appendLines(t, client, activity, name, line(0), line(1), line(2))
+	cfg := azblob.Config{Containers: []string{activity}, MaxReadBytes: 150}
+	s := &seen{t: t, records: map[string]string{}}
+	src := newSource(t, srv, st, cfg)
+	poll(t, src, s)
+	appendLines(t, client, activity, name, line(3))
+	poll(t, src, s)
+	if len(s.records) != 4 || src.Stats.Reads.Load() < 4 {
+		t.Fatalf("%d records in %d reads, want 4 in windows of 150 bytes", len(s.records), src.Stats.Reads.Load())
+	}
+	// rewritten: the same four records and a fifth, as one upload
+	var all []byte
+	for i := range 5 {
+		all = append(append(all, line(i)...), '\n')
+	}
+	if _, err := client.DeleteBlob(ctx, activity, name, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.UploadBuffer(ctx, activity, name, all, nil); err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxReadBytes = 1 << 20
+	src = newSource(t, srv, st, cfg)
+	poll(t, src, s)
+	if len(s.records) != 5 || s.records[fmt.Sprintf("azblob:%s/%s/%s#5", azuritetest.Account, activity, name)] != line(4) {
+		t.Fatalf("after rewrite: %v", s.records)
 	}
 }
