@@ -16,6 +16,7 @@ import (
 	sdk "github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vedette/vedette/internal/config"
 	"github.com/vedette/vedette/internal/source/azblob/azuritetest"
 )
 
@@ -140,5 +141,48 @@ func TestFlowLogContainerLiveEqualsBatch(t *testing.T) {
 				t.Fatalf("evidence names %q, not its blob", e.Source)
 			}
 		}
+	}
+}
+
+// TestSentinelLabFromBlobStorage: the Sentinel training lab's sign-ins of
+// adelev@ (a Log Analytics export) and a month of her tenant's sign-ins as
+// JSON lines, uploaded to Azurite in the diagnostic-settings layout, and
+// Microsoft's documented sample records beside them: read end to end, the
+// infrequent-country alert names the blob and the row.
+func TestSentinelLabFromBlobStorage(t *testing.T) {
+	lab := external(t, "azure-sentinel-training-lab/sign-in_adelete.csv")
+	baseline := writeTenantBaseline(t)
+	const container = "insights-logs-signinlogs"
+	client := azurite(t, container)
+	dir := "tenantId=" + adeleTenant + "/y=2021/m=04/d=%s/h=%s/m=00/PT1H.json"
+	upload := func(name, path string) string {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := client.UploadBuffer(context.Background(), container, name, data, nil); err != nil {
+			t.Fatal(err)
+		}
+		return name
+	}
+	upload(fmt.Sprintf(dir, "01", "00"), baseline)
+	labBlob := upload(fmt.Sprintf(dir, "28", "14"), lab)
+	for _, sample := range []string{"entra-signin-azure-monitor-record.json", "activity-log-eventhub-record.json", "nsg-flow-log-v2.json"} {
+		upload("samples/"+sample, external(t, "microsoft-docs-examples/"+sample))
+	}
+	cfg := config.Default()
+	cfg.Geo.TrustRecordLocation = false
+	cfg.DataDir = t.TempDir()
+	alerts, sum := detectFiles(t, cfg, "azblob://"+azuritetest.Account+"/"+container)
+	got := byDetection(alerts, "infrequent-country")
+	if len(got) != 1 {
+		t.Fatalf("%d infrequent-country alerts, want 1; summary %+v", len(got), sum)
+	}
+	ev := got[0].Evidence[0]
+	if want := "azblob:" + azuritetest.Account + "/" + container + "/" + labBlob; ev.Source != want || ev.Record < 1 || ev.IP != "175.45.176.99" {
+		t.Errorf("evidence %s#%d from %s, want %s", ev.Source, ev.Record, ev.IP, want)
+	}
+	if sum.FlowsRead == 0 || len(sum.Rejected) != 0 {
+		t.Errorf("samples: %d flows read, rejected %v", sum.FlowsRead, sum.Rejected)
 	}
 }
