@@ -11,6 +11,7 @@ import (
 	"github.com/vedette/vedette/internal/flowlog"
 	"github.com/vedette/vedette/internal/normalize"
 	"github.com/vedette/vedette/internal/source/azblob"
+	"github.com/vedette/vedette/internal/source/s3"
 	"github.com/vedette/vedette/internal/store"
 )
 
@@ -46,8 +47,11 @@ func splitCloud(args []string) (files, urls []string) {
 }
 
 // IsCloudURL says whether a detect argument names cloud storage
-// (azblob://<account>/<container>[/<prefix>]) rather than a file.
-func IsCloudURL(arg string) bool { return strings.HasPrefix(arg, "azblob://") }
+// (azblob://<account>/<container>[/<prefix>], s3://<bucket>[/<prefix>])
+// rather than a file.
+func IsCloudURL(arg string) bool {
+	return strings.HasPrefix(arg, "azblob://") || strings.HasPrefix(arg, "s3://")
+}
 
 // AzblobConfig reads azblob://<account>/<container>[/<prefix>] and the
 // credentials from the environment: AZURE_STORAGE_CONNECTION_STRING, or
@@ -112,7 +116,11 @@ func (p *pendingProgress) commit(ctx context.Context) error {
 func (env *Env) readCloud(ctx context.Context, urls []string, c *collector) (activity, flows []*source, prog *pendingProgress) {
 	prog = &pendingProgress{store: env.Store, saves: map[string][]store.BlobProgress{}}
 	for _, raw := range urls {
-		if err := env.readAzblob(ctx, raw, prog, c, &activity, &flows); err != nil {
+		read := env.readAzblob
+		if strings.HasPrefix(raw, "s3://") {
+			read = env.readS3
+		}
+		if err := read(ctx, raw, prog, c, &activity, &flows); err != nil {
 			c.inputFailed(raw, err, env)
 		}
 	}
@@ -149,6 +157,33 @@ func (env *Env) readAzblob(ctx context.Context, raw string, prog *pendingProgres
 		}
 	}
 	return nil
+}
+
+// readS3 reads the objects of s3://<bucket>[/<prefix>] not read yet.
+func (env *Env) readS3(ctx context.Context, raw string, prog *pendingProgress, c *collector, activity, flows *[]*source) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%q: want s3://<bucket>[/<prefix>]", raw)
+	}
+	src, err := s3.New(ctx, s3.Config{Bucket: u.Host, Prefix: strings.TrimPrefix(u.Path, "/")}, prog, env.log)
+	if err != nil {
+		return err
+	}
+	return src.Poll(ctx, func(_ context.Context, objs []s3.Object) error {
+		for _, o := range objs {
+			if o.Err != nil {
+				c.Reject(normalize.Rejection{Source: o.Source, Reason: "blob-set-aside", Detail: o.Err.Error()})
+				continue
+			}
+			s := &source{name: o.Source, data: o.Data}
+			if isFlowDocument(s) {
+				*flows = append(*flows, s)
+			} else {
+				*activity = append(*activity, s)
+			}
+		}
+		return nil
+	})
 }
 
 // isFlowDocument sniffs a blob's records as a flow log.
