@@ -26,10 +26,7 @@ func runAlerts(args []string, log *slog.Logger) error {
 	format := fs.String("format", "table", "table, or json (JSON lines: export)")
 	limit := fs.Int("limit", 0, "at most this many (0: all)")
 	lf := addLogFlags(fs, "warn")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log, err := lf.logger()
+	log, err := lf.parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -59,10 +56,7 @@ func runMigrate(args []string, log *slog.Logger) error {
 	cfgPath := fs.String("config", "", "configuration file (YAML); defaults apply without one")
 	dataDir := fs.String("data", "", "data directory (overrides data_dir)")
 	lf := addLogFlags(fs, "warn")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log, err := lf.logger()
+	log, err := lf.parse(fs, args)
 	if err != nil {
 		return err
 	}

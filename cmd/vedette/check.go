@@ -23,10 +23,7 @@ func runCheck(args []string, _ *slog.Logger) error {
 	cfgPath := fs.String("config", "vedette.yaml", "configuration file")
 	testOutput := fs.String("test-output", "", "send a test finding to the output with this name")
 	lf := addLogFlags(fs, "warn")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log, err := lf.logger()
+	log, err := lf.parse(fs, args)
 	if err != nil {
 		return err
 	}

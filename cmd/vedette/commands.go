@@ -41,10 +41,7 @@ func runDetect(args []string, log *slog.Logger) error {
 	quiet := fs.Bool("q", false, "no progress or summary on stderr")
 	flush := fs.Bool("flush", false, "close every open network hour at the end (a complete capture); off, the next run continues them")
 	lf := addLogFlags(fs, "warn")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log, err := lf.logger()
+	log, err := lf.parse(fs, args)
 	if err != nil {
 		return err
 	}

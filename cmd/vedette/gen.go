@@ -24,10 +24,7 @@ func runGen(args []string, _ *slog.Logger) error {
 	seed := fs.Uint64("seed", def.Seed, "random seed (same seed, same bytes)")
 	start := fs.String("start", def.Start.Format(time.DateOnly), "first day (YYYY-MM-DD, UTC)")
 	lf := addLogFlags(fs, "warn")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log, err := lf.logger()
+	log, err := lf.parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -82,10 +79,7 @@ func runEval(args []string, log *slog.Logger) error {
 	cfgPath := fs.String("config", "", "configuration (default: DIR/vedette.yaml)")
 	off := fs.String("suppressions-off", "", "comma-separated impossible-travel suppressions to turn off, to measure what each one is worth")
 	lf := addLogFlags(fs, "warn")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log, err := lf.logger()
+	log, err := lf.parse(fs, args)
 	if err != nil {
 		return err
 	}

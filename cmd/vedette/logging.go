@@ -25,6 +25,14 @@ func addLogFlags(fs *flag.FlagSet, level string) logFlags {
 // logger builds the logger the flags ask for, writing to stderr.
 func (f logFlags) logger() (*slog.Logger, error) { return newLogger(os.Stderr, *f.level, *f.format) }
 
+// parse parses a command's flags, then builds its logger.
+func (f logFlags) parse(fs *flag.FlagSet, args []string) (*slog.Logger, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return f.logger()
+}
+
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {

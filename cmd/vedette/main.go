@@ -54,7 +54,8 @@ commands:
   version  print the version and build information
 
 vedette <command> -h describes a command's flags.
-exit status: 0 success, 1 failure or an unreadable input, 2 unknown command.
+exit status: 0 success, 1 failure or an unreadable input, 2 unknown command,
+3 flow files older than the data directory's watermark (detect).
 `
 
 func main() {

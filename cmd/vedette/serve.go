@@ -22,10 +22,7 @@ func runServe(args []string, log *slog.Logger) error {
 	outPath := fs.String("out", "", "write findings here instead of stdout (JSON lines, appended; delivered at least once)")
 	flush := fs.Bool("flush-on-exit", false, "close open hours and release held activity events on exit (a bounded capture); off, a restart resumes them")
 	lf := addLogFlags(fs, "info")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log, err := lf.logger()
+	log, err := lf.parse(fs, args)
 	if err != nil {
 		return err
 	}

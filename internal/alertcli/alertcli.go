@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/store"
@@ -148,15 +149,25 @@ func (w *writer) row(v any, cols ...string) error {
 		return w.enc.Encode(v)
 	}
 	for i, c := range cols {
-		cols[i] = strings.Map(func(r rune) rune {
-			if r == '\t' || r == '\n' || r == '\r' {
-				return ' '
-			}
-			return r
-		}, c)
+		cols[i] = strings.Map(inert, c)
 	}
 	_, err := fmt.Fprintln(w.tw, strings.Join(cols, "\t"))
 	return err
+}
+
+// inert makes a rune of alert data safe for a table on a terminal: the
+// data comes from logs an attacker writes to (a failed sign-in keeps the
+// user name as typed), so line breaks and tabs become spaces and every
+// other control character, escape sequences' ESC and C1 CSI included,
+// becomes '?'.
+func inert(r rune) rune {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r':
+		return ' '
+	case unicode.IsControl(r):
+		return '?'
+	}
+	return r
 }
 
 func (w *writer) flush() error {

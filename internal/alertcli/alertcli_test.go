@@ -119,3 +119,39 @@ func TestParseSince(t *testing.T) {
 		}
 	}
 }
+
+// TestTableNeutralisesControlCharacters: a failed sign-in logs the user
+// name as the attacker typed it, and the table goes to a terminal. An
+// escape sequence in it (here: clear the screen, set the title) must reach
+// the terminal as inert text; JSON output keeps the value as it is.
+func TestTableNeutralisesControlCharacters(t *testing.T) {
+	s, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	evil := "mallory\x1b[2J\x1b]0;pwned\x07\u009b31m@contoso.com"
+	a := event.Alert{ID: "a1", Detection: "password-spray", Name: "n", Severity: event.SeverityHigh, Time: t0,
+		Tenant: "contoso", Principal: evil}
+	if _, err := s.Insert(context.Background(), []event.Alert{a}); err != nil {
+		t.Fatal(err)
+	}
+	var table bytes.Buffer
+	if err := List(context.Background(), s, Options{}, &table); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(table.String(), "\x1b\x07\u009b") {
+		t.Errorf("the table passes control characters to the terminal: %q", table.String())
+	}
+	if !strings.Contains(table.String(), "mallory") || !strings.Contains(table.String(), "@contoso.com") {
+		t.Errorf("the table lost the principal: %q", table.String())
+	}
+	var js bytes.Buffer
+	if err := List(context.Background(), s, Options{Format: "json"}, &js); err != nil {
+		t.Fatal(err)
+	}
+	var got store.StoredAlert
+	if err := json.Unmarshal(js.Bytes(), &got); err != nil || got.Principal != evil {
+		t.Errorf("json principal %q (%v), want it unchanged", got.Principal, err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 
@@ -102,7 +103,12 @@ func authenticate(current func() tokens) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c := localCaller
-			if ts := current(); len(ts) > 0 {
+			if ts := current(); len(ts) == 0 && !loopbackHost(r.Host) {
+				// Every token-less request is admin: a page that rebinds its
+				// own name to 127.0.0.1 must not be one.
+				writeError(w, http.StatusForbidden, "without api.tokens the API answers only a loopback host name")
+				return
+			} else if len(ts) > 0 {
 				tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 				var found bool
 				if ok {
@@ -118,6 +124,20 @@ func authenticate(current func() tokens) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))
 		})
 	}
+}
+
+// loopbackHost reports whether a request's Host names loopback
+// ("localhost", 127.0.0.0/8, ::1), with or without a port.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // require lets only callers with at least role through.

@@ -94,3 +94,15 @@ func noteCaller(r *http.Request, name string) {
 		*who = name
 	}
 }
+
+// sameOrigin refuses state-changing requests a browser makes for another
+// site (Sec-Fetch-Site, else Origin against Host): a form or no-cors
+// POST needs no preflight, and without tokens every request is admin.
+// Requests without those headers (curl, the CLI) pass.
+func sameOrigin() middleware {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeError(w, http.StatusForbidden, "cross-origin request refused")
+	}))
+	return cop.Handler
+}

@@ -75,8 +75,8 @@ type detection struct {
 }
 
 // detections lists every detection: the activity ones with the default
-// parameters the settings can change, then the network ones (whose
-// thresholds are set per subscription in network.overrides).
+// parameters the settings can change, then the network ones with theirs
+// (set per subscription in network.overrides or through the settings).
 func (s *Server) detections(w http.ResponseWriter, _ *http.Request) {
 	var out []detection
 	for _, d := range config.Catalog() {
@@ -85,9 +85,14 @@ func (s *Server) detections(w http.ResponseWriter, _ *http.Request) {
 			Tactic: m.MITRE.Tactic, Technique: m.MITRE.Technique, Params: d.Params})
 	}
 	net := append(append(append([]netdetect.Detection(nil), netdetect.Detections...), netdetect.C2Detection), netdetect.SuccessDetections...)
+	params := config.NetworkDefaults()
 	for _, d := range net {
+		p := params[d.ID]
+		if p == nil {
+			p = map[string]any{}
+		}
 		out = append(out, detection{ID: d.ID, Name: d.Name, Kind: "network", Severity: string(d.Severity),
-			Tactic: d.MITRE.Tactic, Technique: d.MITRE.Technique, Params: map[string]any{}})
+			Tactic: d.MITRE.Tactic, Technique: d.MITRE.Technique, Params: p})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

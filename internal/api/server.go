@@ -72,7 +72,7 @@ func New(opts Options) (*Server, error) {
 	if maxBody <= 0 {
 		maxBody = config.DefaultAPI().MaxBody
 	}
-	s.handler = chain(mux, logRequests(s.log), limitBody(maxBody))
+	s.handler = chain(mux, logRequests(s.log), sameOrigin(), limitBody(maxBody))
 	return s, nil
 }
 

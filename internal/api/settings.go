@@ -2,6 +2,7 @@ package api
 
 import (
 	"cmp"
+	"errors"
 	"maps"
 	"net/http"
 	"slices"
@@ -17,37 +18,45 @@ type settingsView struct {
 	Settings []config.Effective `json:"settings"`
 }
 
-func runtimeOverrides(os []store.SettingOverride) []config.RuntimeOverride {
-	out := make([]config.RuntimeOverride, len(os))
-	for i, o := range os {
-		out[i] = config.RuntimeOverride{Tenant: o.Tenant, Subscription: o.Subscription, Detection: o.Detection, Enabled: o.Enabled, Params: o.Params}
+// runtimeOverrides splits the stored overrides into the activity and the
+// network detections', as the runner does.
+func runtimeOverrides(os []store.SettingOverride) (activity, network []config.RuntimeOverride) {
+	for _, o := range os {
+		r := config.RuntimeOverride{Tenant: o.Tenant, Subscription: o.Subscription, Detection: o.Detection, Enabled: o.Enabled, Params: o.Params}
+		if config.IsNetworkDetection(o.Detection) {
+			network = append(network, r)
+		} else {
+			activity = append(activity, r)
+		}
 	}
-	return out
+	return activity, network
 }
 
 // effective resolves the stored overrides over the configuration, as the
-// detections do, for every scope named ("*"/"*" first).
+// detections do: the activity detections for every scope named ("*"/"*"
+// first), then the network detections for every subscription named.
 func (s *Server) effective(r *http.Request) ([]config.Effective, error) {
 	os, err := s.store.SettingOverrides(r.Context())
 	if err != nil {
 		return nil, err
 	}
-	sc := s.cfg.Scopes()
-	if err := sc.SetRuntime(&s.cfg, runtimeOverrides(os)); err != nil {
+	activity, network := runtimeOverrides(os)
+	sc, nsc := s.cfg.Scopes(), s.cfg.Network.RuntimeScopes()
+	if err := errors.Join(sc.SetRuntime(&s.cfg, activity), nsc.SetRuntime(&s.cfg.Network, network)); err != nil {
 		s.log.Warn("api: stored settings the configuration refuses", "err", err)
 	}
 	scopes := map[[2]string]bool{{"*", "*"}: true}
 	for _, o := range s.cfg.Overrides {
 		scopes[[2]string{cmp.Or(o.Tenant, "*"), cmp.Or(o.Subscription, "*")}] = true
 	}
-	for _, o := range os {
+	for _, o := range activity {
 		scopes[[2]string{o.Tenant, o.Subscription}] = true
 	}
 	var out []config.Effective
 	for _, k := range slices.SortedFunc(maps.Keys(scopes), compareScope) {
 		out = append(out, sc.Effective(k[0], k[1])...)
 	}
-	return out, nil
+	return append(out, nsc.EffectiveAll()...), nil
 }
 
 // compareScope orders "*" first, then by tenant and subscription.
@@ -98,7 +107,7 @@ func (s *Server) putSetting(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badf("nothing to change: set enabled or params"))
 		return
 	}
-	if err := s.cfg.ValidateRuntime(o); err != nil {
+	if err := s.validateSetting(o); err != nil {
 		s.fail(w, r, badf("%s: %v", o.Detection, err))
 		return
 	}
@@ -120,6 +129,18 @@ func (s *Server) putSetting(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// validateSetting checks o as the detections it names will: a network
+// detection's for any tenant, as network.overrides would write it.
+func (s *Server) validateSetting(o config.RuntimeOverride) error {
+	if !config.IsNetworkDetection(o.Detection) {
+		return s.cfg.ValidateRuntime(o)
+	}
+	if o.Tenant != "*" {
+		return errors.New(`network detections are set per subscription: tenant must be "*"`)
+	}
+	return s.cfg.Network.ValidateNetworkRuntime(o)
 }
 
 func (s *Server) deleteSetting(w http.ResponseWriter, r *http.Request) {

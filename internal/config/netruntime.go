@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -71,12 +72,37 @@ func (n *Network) ValidateNetworkRuntime(o RuntimeOverride) error {
 	}
 	d, err := decodeOver(n.Detections, node)
 	if err != nil {
-		return err
+		return n.paramError(o, err)
 	}
 	if keys := n.Detections.EngineWideDiff(&d); len(keys) > 0 {
 		return fmt.Errorf("%s apply to every flow before its host is known; set them in network.detections", strings.Join(keys, ", "))
 	}
 	return d.Validate()
+}
+
+// paramError names the parameter of o that err, its decoding error, is
+// about: unknown ones with the detection's parameters, the others with
+// yaml's complaint. err itself when no single parameter fails.
+func (n *Network) paramError(o RuntimeOverride, err error) error {
+	for _, p := range slices.Sorted(maps.Keys(o.Params)) {
+		one := RuntimeOverride{Detection: o.Detection, Params: map[string]any{p: o.Params[p]}}
+		node, nerr := one.networkNode()
+		if nerr != nil {
+			return nerr
+		}
+		_, perr := decodeOver(n.Detections, node)
+		switch {
+		case perr == nil:
+			continue
+		case strings.Contains(perr.Error(), " not found in type "):
+			known := networkSettings(n.Detections)[o.Detection]
+			delete(known, "enabled")
+			return fmt.Errorf("unknown parameter %q (known: %s)", p, strings.Join(slices.Sorted(maps.Keys(known)), ", "))
+		default:
+			return fmt.Errorf("parameter %q: %s", p, reLine.ReplaceAllString(perr.Error(), ""))
+		}
+	}
+	return err
 }
 
 // SetRuntime replaces the network detections' run-time overrides (by
@@ -108,4 +134,109 @@ func (s *NetworkScopes) SetRuntime(n *Network, overrides []RuntimeOverride) erro
 // be added to later.
 func (n *Network) RuntimeScopes() *NetworkScopes {
 	return &NetworkScopes{base: n.Detections, overrides: n.Overrides, cache: map[string]*netdetect.Config{}}
+}
+
+// NetworkDetections lists the IDs of the network detections settings can
+// name.
+func NetworkDetections() []string { return slices.Sorted(maps.Keys(networkKeys)) }
+
+// NetworkDefaults returns each network detection's default parameters
+// (network.detections as shipped), "enabled" left out.
+func NetworkDefaults() map[string]map[string]any {
+	out := networkSettings(netdetect.DefaultConfig())
+	for _, m := range out {
+		delete(m, "enabled")
+	}
+	return out
+}
+
+// networkSettings renders c by detection ID, as network.overrides would
+// write each one: its rule's keys, or {enabled} for the C2 switch.
+func networkSettings(c netdetect.Config) map[string]map[string]any {
+	var n yaml.Node
+	var m map[string]any
+	if n.Encode(c) != nil || n.Decode(&m) != nil {
+		return nil
+	}
+	out := map[string]map[string]any{}
+	for id, k := range networkKeys {
+		if k[0] == "c2" {
+			out[id] = map[string]any{"enabled": m["c2"]}
+			continue
+		}
+		svc, _ := m[k[0]].(map[string]any)
+		rule, _ := svc[k[1]].(map[string]any)
+		out[id] = maps.Clone(rule)
+	}
+	return out
+}
+
+// EffectiveAll returns every network detection's settings for any
+// subscription ("*"), then for each subscription network.overrides or a
+// run-time override names, with each value's source as Scopes.Effective
+// gives it. The tenant is always "*": network settings are per
+// subscription.
+func (s *NetworkScopes) EffectiveAll() []Effective {
+	subs := []string{"*"}
+	add := func(sub string) {
+		if sub = strings.ToLower(strings.TrimSpace(sub)); sub != "" && !slices.Contains(subs, sub) {
+			subs = append(subs, sub)
+		}
+	}
+	for _, o := range s.overrides {
+		add(o.Subscription)
+	}
+	s.mu.Lock()
+	for _, r := range s.runtime {
+		add(r.o.Subscription)
+	}
+	s.mu.Unlock()
+	var out []Effective
+	for _, sub := range subs {
+		out = append(out, s.effective(sub)...)
+	}
+	return out
+}
+
+// effective is EffectiveAll for one subscription.
+func (s *NetworkScopes) effective(sub string) []Effective {
+	file := s.base
+	for i := range s.overrides {
+		if o := &s.overrides[i]; sub != "*" && strings.EqualFold(strings.TrimSpace(o.Subscription), sub) {
+			file, _ = decodeOver(file, &o.Detections) // validated with the configuration
+		}
+	}
+	api, named := file, map[string]map[string]bool{}
+	s.mu.Lock()
+	for _, r := range s.runtime {
+		if r.o.Subscription != "*" && !strings.EqualFold(r.o.Subscription, sub) {
+			continue
+		}
+		api, _ = decodeOver(api, r.n) // validated by SetRuntime
+		if named[r.o.Detection] == nil {
+			named[r.o.Detection] = map[string]bool{}
+		}
+		for k := range r.o.Params {
+			named[r.o.Detection][k] = true
+		}
+		if r.o.Enabled != nil {
+			named[r.o.Detection]["enabled"] = true
+		}
+	}
+	s.mu.Unlock()
+	def, fl, ap := networkSettings(netdetect.DefaultConfig()), networkSettings(file), networkSettings(api)
+	var out []Effective
+	for _, id := range NetworkDetections() {
+		e := Effective{Tenant: "*", Subscription: sub, Detection: id, Params: map[string]any{}, Source: map[string]string{}}
+		for k, v := range ap[id] {
+			e.Source[k] = source(named[id][k], fl[id][k], def[id][k])
+			if k == "enabled" {
+				e.Enabled, _ = v.(bool)
+				continue
+			}
+			e.Params[k] = v
+		}
+		out = append(out, e)
+	}
+	return out
 }

@@ -191,14 +191,7 @@ func (s *Scopes) Effective(tenant, subscription string) []Effective {
 		key := detectionKeys[id]
 		e := Effective{Tenant: tenant, Subscription: subscription, Detection: id, Params: map[string]any{}, Source: map[string]string{}}
 		for k, v := range ap[key] {
-			src := SourceDefault
-			switch {
-			case named[id][k]:
-				src = SourceAPI
-			case !reflect.DeepEqual(fl[key][k], def[key][k]):
-				src = SourceConfig
-			}
-			e.Source[k] = src
+			e.Source[k] = source(named[id][k], fl[key][k], def[key][k])
 			if k == "enabled" {
 				e.Enabled, _ = v.(bool)
 				continue
@@ -208,6 +201,18 @@ func (s *Scopes) Effective(tenant, subscription string) []Effective {
 		out = append(out, e)
 	}
 	return out
+}
+
+// source is a value's layer: api when a run-time override names it,
+// config when the file's value differs from the default's.
+func source(named bool, file, def any) string {
+	switch {
+	case named:
+		return SourceAPI
+	case !reflect.DeepEqual(file, def):
+		return SourceConfig
+	}
+	return SourceDefault
 }
 
 // fileLayer is what the configuration file alone gives the scope.

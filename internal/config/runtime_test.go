@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/vedette/vedette/internal/detect"
 )
@@ -96,6 +97,10 @@ func TestRuntimeOverrides(t *testing.T) {
 // apply per host subscription ("*" for all), over network.overrides.
 func TestNetworkRuntimeOverrides(t *testing.T) {
 	cfg := Default()
+	cfg.Network.Overrides = []NetworkOverride{{Subscription: "Sub-B"}}
+	if err := yaml.Unmarshal([]byte("{ssh: {incoming_one_to_one: {min_conns: 40}}}"), &cfg.Network.Overrides[0].Detections); err != nil {
+		t.Fatal(err)
+	}
 	s := cfg.Network.RuntimeScopes()
 	if s.Rules("sub-a") != nil {
 		t.Fatal("rules without any override")
@@ -120,5 +125,46 @@ func TestNetworkRuntimeOverrides(t *testing.T) {
 	}
 	if s.Rules("") != nil {
 		t.Error("a host without a subscription got overrides")
+	}
+	checkNetworkEffective(t, s.EffectiveAll())
+}
+
+// checkNetworkEffective checks TestNetworkRuntimeOverrides' effective
+// settings: every network detection in each named subscription, each
+// value from the layer that set it.
+func checkNetworkEffective(t *testing.T, all []Effective) {
+	t.Helper()
+	var subs []string
+	byKey := map[string]Effective{}
+	for _, e := range all {
+		if !slices.Contains(subs, e.Subscription) {
+			subs = append(subs, e.Subscription)
+		}
+		byKey[e.Subscription+"/"+e.Detection] = e
+	}
+	if d := cmp.Diff(subs, []string{"*", "sub-b", "sub-a"}); d != "" || len(all) != 3*len(NetworkDetections()) {
+		t.Fatalf("%d settings, subscriptions (-got +want):\n%s", len(all), d)
+	}
+	for _, c := range []struct {
+		key, value string
+		want       any
+		source     string
+	}{
+		{"*/ssh-incoming-many-to-one", "enabled", true, SourceDefault},
+		{"sub-a/ssh-incoming-many-to-one", "enabled", false, SourceAPI},
+		{"sub-a/ssh-incoming-many-to-one", "min_peers", 10, SourceDefault},
+		{"*/network-communication-with-c2", "enabled", false, SourceAPI},
+		{"sub-b/rdp-incoming-one-to-one", "min_conns", 50, SourceAPI},
+		{"sub-b/ssh-incoming-one-to-one", "min_conns", 40, SourceConfig},
+		{"*/ssh-incoming-one-to-one", "min_conns", 30, SourceDefault},
+	} {
+		e := byKey[c.key]
+		got := e.Params[c.value]
+		if c.value == "enabled" {
+			got = e.Enabled
+		}
+		if got != c.want || e.Source[c.value] != c.source || e.Tenant != "*" {
+			t.Errorf("%s %s: %v from %q, want %v from %q", c.key, c.value, got, e.Source[c.value], c.want, c.source)
+		}
 	}
 }

@@ -206,6 +206,10 @@ func TestConsole(t *testing.T) {
 		testDisableForSubscription(t, newTab(t, bctx, 1280, 800), b)
 	})
 
+	t.Run("network detection set per subscription", func(t *testing.T) {
+		testNetworkOverride(t, newTab(t, bctx, 1280, 800), b)
+	})
+
 	t.Run("infrequent country against the organisation's", func(t *testing.T) {
 		tb := newTab(t, bctx, 1280, 800)
 		tb.signIn(b)
@@ -448,4 +452,42 @@ func replayFile(t *testing.T, source string, record int, sub, other string) stri
 func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+// testNetworkOverride: choosing a network detection in the settings form
+// sets the tenant to "*" (network settings are per subscription), and the
+// override the page saves is what the API then reports, from the API.
+func testNetworkOverride(t *testing.T, tb *tab, b *backend) {
+	const (
+		sub = "net-sub-1"
+		det = "ssh-incoming-many-to-one"
+	)
+	tb.signIn(b)
+	tb.do(chromedp.Navigate(b.URL + "/#/settings"))
+	tb.waitFor(`document.querySelector('#override-form')`)
+	tb.do(chromedp.SetValue(chromedp.ID("ov-detection"), det))
+	if !eval[bool](tb, `(() => { const d = document.querySelector('#ov-detection'); d.dispatchEvent(new Event('change')); const t = document.querySelector('#ov-tenant'); return t.value === '*' && t.readOnly; })()`) {
+		t.Fatal("choosing a network detection did not set the tenant to *")
+	}
+	tb.do(chromedp.SetValue(chromedp.ID("ov-subscription"), sub),
+		chromedp.Click(chromedp.ID("ov-enabled")),
+		chromedp.Click(chromedp.ID("ov-save")))
+	tb.waitFor(`document.querySelector('tr[data-setting="*/` + sub + "/" + det + `"]')`)
+	var settings struct {
+		Settings []struct {
+			Tenant, Subscription, Detection string
+			Enabled                         bool
+			Source                          map[string]string
+		}
+	}
+	b.apiGet(t, "settings", &settings)
+	found := false
+	for _, s := range settings.Settings {
+		if s.Tenant == "*" && s.Subscription == sub && s.Detection == det {
+			found = !s.Enabled && s.Source["enabled"] == "api"
+		}
+	}
+	if !found {
+		t.Errorf("API settings have no disabled %s for */%s from the API", det, sub)
+	}
 }

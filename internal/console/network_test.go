@@ -61,7 +61,9 @@ func testNetworkAlert(t *testing.T, tb *tab, b *backend) {
 	tb.screenshot("alert-network")
 
 	tb.do(chromedp.Click(chromedp.CSS(`a[href="#/hosts/` + url.PathEscape(host) + `"]`)))
-	tb.waitFor(`location.hash.startsWith('#/hosts/') && document.querySelector('main table')`)
+	// The alert page's own tables stay until the host page replaces them:
+	// wait for the host page's heading, then for its table.
+	tb.waitFor(`location.hash.startsWith('#/hosts/') && document.querySelector('main p.crumbs')?.textContent === 'Host' && document.querySelector('main table')`)
 	if levels := eval[string](tb, `document.querySelector('main').textContent`); !strings.Contains(levels, "ssh_in") {
 		t.Error("the host page shows no ssh_in level")
 	}

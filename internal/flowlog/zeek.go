@@ -241,7 +241,7 @@ func record(e *zeekEntry, kind string, r flow.Record) (flow.Record, string) {
 	switch {
 	case r.Start.IsZero():
 		return r, "bad_time"
-	case e.Duration < 0 || e.Duration > 365*24*3600:
+	case !(e.Duration >= 0 && e.Duration <= 365*24*3600): // NaN ("nan" in TSV) fails both
 		return r, "bad_duration"
 	}
 	if r.Src, err = netip.ParseAddr(e.OrigH); err != nil {

@@ -268,3 +268,26 @@ func FuzzZeek(f *testing.F) {
 		}, nil)
 	})
 }
+
+// TestReadZeekNaNDuration: Zeek's TSV writer can print a duration as "nan"
+// (strconv reads it). A NaN fails every comparison, so a range check of
+// the form "d < 0 || d > max" lets it through and the end time becomes
+// Start minus 292 years; it must be a bad_duration like an out-of-range one.
+func TestReadZeekNaNDuration(t *testing.T) {
+	t.Parallel()
+	const head = "#separator \\x09\n#path\tconn\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tduration\tconn_state\n"
+	log := head +
+		"1664462460.5\tC1\t192.0.2.11\t40000\t198.51.100.7\t22\ttcp\t2.25\tSF\n" +
+		"1664462461.5\tC2\t192.0.2.11\t40001\t198.51.100.7\t22\ttcp\tnan\tSF\n" +
+		"1664462462.5\tC3\t192.0.2.11\t40002\t198.51.100.7\t22\ttcp\t-1\tSF\n"
+	var ta tally
+	if _, err := Read(strings.NewReader(log), "conn.log", ta.fn, ta.rej); err != nil {
+		t.Fatal(err)
+	}
+	if len(ta.recs) != 1 || !ta.recs[0].End.Equal(ts(1664462462, 75e7)) {
+		t.Errorf("records %+v, want the first only, ending 2.25 s after it starts", ta.recs)
+	}
+	if d := cmp.Diff(ta.rejected, []string{"bad_duration", "bad_duration"}); d != "" {
+		t.Errorf("rejections (-got +want)\n%s", d)
+	}
+}

@@ -85,7 +85,7 @@ func (r *Registry) Alert(detection, severity string, suppressed bool) {
 
 // ObserveStore records how long a store operation took. It is the hook
 // the store (or its caller) calls; operation is a fixed name such as
-// "add_alerts" or "save_state".
+// "add_alerts", "save_baselines" or "save_network".
 func (r *Registry) ObserveStore(operation string, d time.Duration) {
 	r.store.WithLabelValues(operation).Observe(d.Seconds())
 }

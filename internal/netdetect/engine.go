@@ -58,14 +58,14 @@ type Deps struct {
 
 // Counters are the Engine's running totals.
 type Counters struct {
-	Flows       uint64 // records observed
-	Late        uint64 // records of an already closed hour, dropped
-	BadTime     uint64 // records without a time or outside ±2^53 ms, dropped
-	Unmonitored uint64 // records touching no monitored IP
-	HostDrops   uint64 // records dropped at Config.MaxHosts
-	NotHeld     uint64 // host-hours skipped by the one-hour rule
-	HoursClosed uint64
-	Alerts      uint64
+	Flows       uint64 `json:"flows"`        // records observed
+	Late        uint64 `json:"late"`         // records of an already closed hour, dropped
+	BadTime     uint64 `json:"bad_time"`     // records without a time or outside ±2^53 ms, dropped
+	Unmonitored uint64 `json:"unmonitored"`  // records touching no monitored IP
+	HostDrops   uint64 `json:"host_drops"`   // records dropped at Config.MaxHosts
+	NotHeld     uint64 `json:"not_held"`     // host-hours skipped by the one-hour rule
+	HoursClosed uint64 `json:"hours_closed"` // hours closed, alerting or not
+	Alerts      uint64 `json:"alerts"`
 }
 
 // Engine holds detection state.

@@ -2,8 +2,10 @@ package normalize
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/vedette/vedette/internal/event"
@@ -142,5 +144,24 @@ func TestReadCSVRejectsBadTime(t *testing.T) {
 		Detail: `createdDateTime "not a time" is not a timestamp`}}
 	if diff := cmp.Diff(c.rejections, want); diff != "" {
 		t.Errorf("rejections (-got, +want):\n%s", diff)
+	}
+}
+
+// TestRejectionDetailIsInert: a rejection's detail quotes the bad value,
+// and `vedette detect` prints it to the terminal; an escape sequence in
+// the value must arrive there as inert text.
+func TestRejectionDetailIsInert(t *testing.T) {
+	t.Parallel()
+	line := `{"id":"1","createdDateTime":"2026-10-10\u001b[2J\u001b]0;x\u0007","userPrincipalName":"a@contoso.com","ipAddress":"192.0.2.1"}` + "\n"
+	c := &collector{}
+	if _, err := Read("signins.jsonl", strings.NewReader(line), c); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.rejections) != 1 {
+		t.Fatalf("rejections %+v, want the bad time's", c.rejections)
+	}
+	d := c.rejections[0].Detail
+	if strings.ContainsFunc(d, unicode.IsControl) || !strings.Contains(d, "2026-10-10?[2J") {
+		t.Errorf("detail %q: want the value with each control character as '?'", d)
 	}
 }

@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/vedette/vedette/internal/event"
 )
@@ -135,11 +136,18 @@ func timeRejection(field, value string) (reason, detail string) {
 	return "bad-time", field + " " + quoteShort(value) + " is not a timestamp"
 }
 
-// quoteShort quotes a value for a rejection detail, cut to a sane length.
+// quoteShort quotes a value for a rejection detail, cut to a sane length,
+// with each control character as '?': the detail reaches terminals
+// (`vedette detect` prints examples) and the value is untrusted.
 func quoteShort(s string) string {
 	const max = 80
 	if len(s) > max {
 		s = s[:max] + "..."
 	}
-	return "\"" + strings.ToValidUTF8(s, "?") + "\""
+	return "\"" + strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '?'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "?")) + "\""
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 )
@@ -38,10 +39,15 @@ func HTTPClient(t TLS) (*http.Client, error) {
 // Do sends req and classifies the outcome: 2xx is success; network errors,
 // 408, 425, 429 and 5xx are worth retrying; any other status (3xx, 4xx,
 // 410 Gone) is permanent. The response body is drained so the connection
-// can be reused; up to 512 bytes of it go into the error.
+// can be reused; up to 512 bytes of it go into the error, which names the
+// receiver by Endpoint only.
 func Do(c *http.Client, req *http.Request) (retry bool, err error) {
 	resp, err := c.Do(req)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = fmt.Errorf("%s %s: %w", ue.Op, Endpoint(req.URL), ue.Err)
+		}
 		return true, err
 	}
 	defer resp.Body.Close()
@@ -50,7 +56,7 @@ func Do(c *http.Client, req *http.Request) (retry bool, err error) {
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return false, nil
 	}
-	err = fmt.Errorf("%s: %s: %q", req.URL.Redacted(), resp.Status, snippet)
+	err = fmt.Errorf("%s: %s: %q", Endpoint(req.URL), resp.Status, snippet)
 	switch code := resp.StatusCode; {
 	case code == http.StatusRequestTimeout, code == http.StatusTooEarly, code == http.StatusTooManyRequests, code >= 500:
 		if after := retryAfter(resp.Header.Get("Retry-After")); after > 0 {
@@ -60,6 +66,10 @@ func Do(c *http.Client, req *http.Request) (retry bool, err error) {
 	}
 	return false, err
 }
+
+// Endpoint names a receiver in errors, logs and dead letters: scheme and
+// host only, as a chat webhook's path (Slack, Teams) is its credential.
+func Endpoint(u *url.URL) string { return u.Scheme + "://" + u.Host }
 
 // retryAfter reads Retry-After in seconds or as an HTTP date.
 func retryAfter(v string) time.Duration {

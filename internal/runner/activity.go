@@ -43,8 +43,11 @@ type activityPath struct {
 	held  map[*kafka.Message]int // events of a message not yet processed
 	heard map[string]time.Time   // when each stream last delivered (wall time)
 	dead  *deadLetter
-	sum   Summary
-	every time.Duration
+	// budget bounds what a hostile producer can write to rejected.jsonl,
+	// as for UDP flows; every rejection is still counted.
+	budget *budget
+	sum    Summary
+	every  time.Duration
 
 	pending   []event.Alert
 	rel       []reorder.Item[*kafka.Message]
@@ -68,7 +71,7 @@ func (env *Env) openActivity(progress func(ActivityCounters)) (*activityPath, er
 	return &activityPath{
 		env: env, cons: cons, p: env.Pipeline(), buf: reorder.New[*kafka.Message](cfg.Lateness),
 		gate: env.newGate(), held: map[*kafka.Message]int{}, heard: map[string]time.Time{}, dead: dead,
-		sum: Summary{Rejected: map[string]int{}}, every: cfg.CommitInterval, progress: progress,
+		budget: newBudget(rejectsPerMinute), sum: Summary{Rejected: map[string]int{}}, every: cfg.CommitInterval, progress: progress,
 	}, nil
 }
 
@@ -114,7 +117,9 @@ func (a *activityPath) handle(b kafka.Batch) error {
 		a.trust(m)
 		for _, r := range m.Rejections {
 			a.sum.Rejected[r.Reason]++
-			a.dead.add(r)
+			if a.budget.allow(r.Reason, now) {
+				a.dead.add(r)
+			}
 		}
 		if len(m.Events) == 0 {
 			a.cons.Done(m)
@@ -203,7 +208,8 @@ func (a *activityPath) stop(ctx context.Context, flush bool) error {
 	a.dead.close()
 	c := a.counters()
 	a.env.log.Info("activity stopped", "messages", c.Kafka.Messages, "events", c.Kafka.Events, "rejected", c.Kafka.Rejected,
-		"late", c.Reorder.Late, "held", c.Reorder.Held, "processed", c.Pipeline.Processed, "new_alerts", c.NewAlerts)
+		"late", c.Reorder.Late, "held", c.Reorder.Held, "processed", c.Pipeline.Processed, "new_alerts", c.NewAlerts,
+		"rejections_not_written", a.budget.skipped)
 	return errors.Join(errs...)
 }
 

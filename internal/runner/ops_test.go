@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -314,5 +315,46 @@ func TestReloadDetections(t *testing.T) {
 	}
 	if !has(tenant, "", "anonymous-ip") {
 		t.Fatal("the run-time setting no longer layers over the reloaded file")
+	}
+}
+
+// A hostile producer flooding a topic with garbage is counted in full but
+// writes at most rejectsPerMinute lines per reason to rejected.jsonl, as
+// forged UDP packets do.
+func TestKafkaRejectionsBounded(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(partitions, hubTopic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	const flood = 3 * rejectsPerMinute
+	msgs := make([][]byte, flood)
+	for i := range msgs {
+		msgs[i] = []byte("not json " + strconv.Itoa(i))
+	}
+	produce(t, c.ListenAddrs(), msgs, 0)
+	cfg := liveConfig(config.Default(), c.ListenAddrs(), "vedette")
+	cfg.DataDir = t.TempDir()
+	cfg.Ops.Listen = "127.0.0.1:0"
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	listening := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- Serve(ctx, cfg, ServeOptions{Out: &bytes.Buffer{}, OpsListening: func(a net.Addr) { listening <- "http://" + a.String() }})
+	}()
+	base := <-listening
+	waitMetric(t, base, flood, "vedette_kafka_messages_total")
+	waitMetric(t, base, flood, "vedette_events_rejected_total", "source", "kafka", "reason", "unknown-format")
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	dead, err := os.ReadFile(filepath.Join(cfg.DataDir, "rejected.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := bytes.Count(dead, []byte("\n")); lines != rejectsPerMinute {
+		t.Errorf("%d rejections written for %d garbage messages, want the budget of %d", lines, flood, rejectsPerMinute)
 	}
 }

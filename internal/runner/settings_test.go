@@ -2,14 +2,17 @@ package runner
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/tools/txtar"
 
 	"github.com/vedette/vedette/internal/config"
 	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/gen"
 	"github.com/vedette/vedette/internal/store"
 	"github.com/vedette/vedette/internal/store/storetest"
 )
@@ -84,5 +87,43 @@ func TestSettingSeenByNextEvent(t *testing.T) {
 	}
 	if n := run(microBurstRun(t, "megan@contoso.com", "sub-a", 48*time.Hour)); n != 1 {
 		t.Errorf("override removed: %d alerts, want 1", n)
+	}
+}
+
+// TestNetworkSettingSeenByEngine: ssh-incoming-many-to-one disabled
+// through the store for the generated VNet's subscription silences it
+// there and nothing else; disabled for another subscription, it changes
+// nothing.
+func TestNetworkSettingSeenByEngine(t *testing.T) {
+	files, cfg := netMonth(t)
+	run := func(sub string) map[string]int {
+		cfg.DataDir = t.TempDir()
+		if sub != "" {
+			env, err := Open(cfg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			off := false
+			err = env.Store.PutSetting(context.Background(), store.SettingOverride{Tenant: "*", Subscription: sub,
+				Detection: gen.DetSSHInMany, Enabled: &off, UpdatedBy: "admin"})
+			env.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		alerts, _ := detectFiles(t, cfg, files...)
+		return countByDetection(alerts)
+	}
+	base := run("")
+	if base[gen.DetSSHInMany] == 0 || base[gen.DetRDPInMany] == 0 {
+		t.Fatalf("the generated month has no many-to-one alerts: %v", base)
+	}
+	if d := cmp.Diff(run("sub-elsewhere"), base); d != "" {
+		t.Errorf("another subscription's override changed the alerts (-got +want):\n%s", d)
+	}
+	want := maps.Clone(base)
+	delete(want, gen.DetSSHInMany)
+	if d := cmp.Diff(run(strings.ToUpper(gen.DefaultNetworkConfig().Subscription)), want); d != "" {
+		t.Errorf("disabled for the VNet's subscription (-got +want):\n%s", d)
 	}
 }

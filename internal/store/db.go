@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -188,13 +189,26 @@ func (s *Store) inWriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error 
 }
 
 // nanos and fromNanos convert times to the stored form: Unix nanoseconds
-// (BIGINT in both engines: exact, ordered, and the same in both).
+// (BIGINT in both engines: exact, ordered, and the same in both). Times
+// outside 1678..2262, which int64 nanoseconds cannot hold (a rule
+// "expiring" 9999-12-31, a filter "until" the year 3000), saturate at the
+// ends instead of wrapping, so they keep their order.
 func nanos(t time.Time) int64 {
-	if t.IsZero() {
+	switch {
+	case t.IsZero():
 		return 0
+	case t.Before(minNanos):
+		return math.MinInt64
+	case t.After(maxNanos):
+		return math.MaxInt64
 	}
 	return t.UnixNano()
 }
+
+var (
+	minNanos = time.Unix(0, math.MinInt64)
+	maxNanos = time.Unix(0, math.MaxInt64)
+)
 
 func fromNanos(n int64) time.Time {
 	if n == 0 {

@@ -169,3 +169,49 @@ func TestIncidentTriageRollsUp(t *testing.T) {
 		}
 	})
 }
+
+// TestNewAlertReopensClosedIncident: an alert that joins a resolved
+// incident is new work, so the incident is new again, as its alerts' roll
+// up says; a suppressed (dismissed) one leaves it closed.
+func TestNewAlertReopensClosedIncident(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, open func(store.Options) *store.Store) {
+		ctx := context.Background()
+		s := open(store.Options{})
+		first := alert("a1")
+		added, err := s.Insert(ctx, []event.Alert{first})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := added[0].Triage.Incident
+		if _, err := s.UpdateIncident(ctx, id, "bob", store.TriageUpdate{Status: ptr(event.StatusResolved)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddRule(ctx, store.Rule{Name: "lab", Match: store.RuleMatch{App: "Lab"}, CreatedBy: "bob", CreatedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+		quiet := alert("a2")
+		quiet.Time = t0.Add(time.Hour)
+		quiet.Evidence[0].App = "Lab"
+		later := alert("a3")
+		later.Time = t0.Add(2 * time.Hour)
+		for _, tc := range []struct {
+			a    event.Alert
+			want event.Status
+		}{{quiet, event.StatusResolved}, {later, event.StatusNew}} {
+			got, err := s.Insert(ctx, []event.Alert{tc.a})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got[0].Triage.Incident != id {
+				t.Fatalf("%s joined %q, want %s", tc.a.ID, got[0].Triage.Incident, id)
+			}
+			inc, err := s.Incident(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if inc.Status != tc.want {
+				t.Errorf("after %s (%s): incident %s, want %s", tc.a.ID, got[0].Triage.Status, inc.Status, tc.want)
+			}
+		}
+	})
+}

@@ -31,8 +31,7 @@ func IncidentID(firstAlert string) string {
 // alert into its aggregates (entities, detections, severity, times). An
 // alert joins an incident of its tenant on the same principal or host if
 // the incident, with the alert, still spans less than the window; of
-// several, the one that started first. The caller rolls the status up
-// once the alert row exists.
+// several, the one that started first.
 func (s *Store) joinIncident(ctx context.Context, tx *sql.Tx, sa *StoredAlert) (string, error) {
 	a := &sa.Alert
 	principal, host := strings.ToLower(a.Principal), alertHost(a)
@@ -54,7 +53,7 @@ func (s *Store) joinIncident(ctx context.Context, tx *sql.Tx, sa *StoredAlert) (
 		inc, err := scanIncident(row)
 		switch {
 		case err == nil:
-			return inc.ID, s.foldIncident(ctx, tx, &inc, a)
+			return inc.ID, s.foldIncident(ctx, tx, &inc, sa)
 		case !errors.Is(err, sql.ErrNoRows):
 			return "", err
 		}
@@ -77,8 +76,14 @@ func (s *Store) joinIncident(ctx context.Context, tx *sql.Tx, sa *StoredAlert) (
 	return inc.ID, err
 }
 
-// foldIncident adds alert a to inc's aggregates.
-func (s *Store) foldIncident(ctx context.Context, tx *sql.Tx, inc *Incident, a *event.Alert) error {
+// foldIncident adds alert sa to inc's aggregates. A new alert reopens a
+// closed incident (the roll-up of its alerts' statuses would say new); a
+// suppressed one, dismissed, changes no status.
+func (s *Store) foldIncident(ctx context.Context, tx *sql.Tx, inc *Incident, sa *StoredAlert) error {
+	a := &sa.Alert
+	if sa.Triage.Status == event.StatusNew && closed(inc.Status) {
+		inc.Status = event.StatusNew
+	}
 	if sevRank(a.Severity) > sevRank(inc.Severity) {
 		inc.Severity = a.Severity
 	}
@@ -99,9 +104,9 @@ func (s *Store) foldIncident(ctx context.Context, tx *sql.Tx, inc *Incident, a *
 		return err
 	}
 	_, err = tx.ExecContext(ctx, s.q(`UPDATE incidents SET title = ?, severity = ?, sev_rank = ?, first_ns = ?, last_ns = ?,
-		alert_count = ?, detections = ?, entities = ?, updated_ns = ? WHERE id = ?`),
+		alert_count = ?, detections = ?, entities = ?, status = ?, updated_ns = ? WHERE id = ?`),
 		inc.Title, string(inc.Severity), sevRank(inc.Severity), nanos(inc.FirstSeen), nanos(inc.LastSeen),
-		inc.AlertCount, det, ent, nanos(s.now()), inc.ID)
+		inc.AlertCount, det, ent, string(inc.Status), nanos(s.now()), inc.ID)
 	return err
 }
 

@@ -150,3 +150,36 @@ func TestRuleLifecycle(t *testing.T) {
 		}
 	})
 }
+
+// TestRuleExpiringFarAheadStaysActive: "9999-12-31" is how people write
+// "until further notice". Stored times are Unix nanoseconds, which end in
+// 2262; such an expiry must not wrap into the past (rule dead at once) but
+// hold the rule active. A filter reaching past 2262 likewise keeps its
+// meaning.
+func TestRuleExpiringFarAheadStaysActive(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, open func(store.Options) *store.Store) {
+		ctx := context.Background()
+		s := open(store.Options{})
+		for i, y := range []int{2300, 9999} {
+			exp := time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)
+			r, err := s.AddRule(ctx, store.Rule{Name: fmt.Sprint("until ", y), CreatedBy: "admin", ExpiresAt: &exp,
+				Match: store.RuleMatch{Detection: "impossible-travel", Principal: fmt.Sprintf("user%d@contoso.com", i)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := alert(fmt.Sprint("far-", y))
+			a.Principal = fmt.Sprintf("user%d@contoso.com", i)
+			got, err := s.Insert(ctx, []event.Alert{a})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got[0].Triage.SuppressedBy != r.Label() {
+				t.Errorf("rule expiring %d: alert suppressed by %q, want %q", y, got[0].Triage.SuppressedBy, r.Label())
+			}
+		}
+		page, err := s.Alerts(ctx, store.AlertFilter{Since: time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC), Until: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)})
+		if err != nil || len(page.Alerts) != 2 {
+			t.Errorf("alerts between the years 1000 and 9999: %d, %v; want 2", len(page.Alerts), err)
+		}
+	})
+}

@@ -74,6 +74,13 @@ function overrideForm(detections, rows, recent, reload) {
   const det = h('select', {id: 'ov-detection', name: 'detection', required: true}, detections.map((d) => h('option', {value: d.id}, d.name)));
   const showParams = () => {
     const d = detections.find((x) => x.id === det.value);
+    // Network detections are set per subscription, for every tenant.
+    const tenant = form?.querySelector('#ov-tenant');
+    if (tenant) {
+      tenant.readOnly = d?.kind === 'network';
+      if (d?.kind === 'network') tenant.value = '*';
+      else if (tenant.value === '*') tenant.value = tenants[0] || '';
+    }
     params.replaceChildren(...Object.entries(d?.params || {}).map(([k, v]) => {
       const input = paramInput(`ov-p-${k}`, v, false);
       input.dataset.param = k;
@@ -82,9 +89,10 @@ function overrideForm(detections, rows, recent, reload) {
     }));
   };
   det.addEventListener('change', showParams);
+  let form;
   showParams();
   const msg = h('div', {'aria-live': 'polite'});
-  const form = h('form', {class: 'card override', id: 'override-form', 'aria-label': 'Override a detection'},
+  form = h('form', {class: 'card override', id: 'override-form', 'aria-label': 'Override a detection'},
     h('h2', null, 'Override a detection for a tenant or subscription'),
     h('datalist', {id: 'tenants'}, tenants.map((t) => h('option', {value: t}))),
     h('datalist', {id: 'subs'}, subs.map((t) => h('option', {value: t}))),
@@ -94,6 +102,7 @@ function overrideForm(detections, rows, recent, reload) {
     h('div', {class: 'field'}, h('label', null, h('input', {type: 'checkbox', id: 'ov-enabled', checked: true}), ' Enabled')),
     params,
     h('div', {class: 'row'}, h('button', {type: 'submit', id: 'ov-save'}, 'Save override')), msg);
+  showParams(); // again, now that the tenant field exists
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const body = {enabled: form.querySelector('#ov-enabled').checked, params: {}};
