@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/flowlog"
@@ -76,7 +77,23 @@ func AzblobConfig(raw string) (azblob.Config, error) {
 	if ep := os.Getenv("AZURE_STORAGE_BLOB_ENDPOINT"); ep != "" {
 		cfg.ServiceURL = ep
 	}
-	return cfg, nil
+	cfg.Start, err = startOf(u)
+	return cfg, err
+}
+
+// startOf reads ?start=2026-11-01 (or an RFC 3339 time): blobs of hours,
+// objects of days, that ended before it are not read.
+func startOf(u *url.URL) (time.Time, error) {
+	v := u.Query().Get("start")
+	if v == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.DateOnly, time.RFC3339} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%s: start=%q: want 2006-01-02 or RFC 3339", u.Redacted(), v)
 }
 
 // pendingProgress holds the blobs' progress until the run has stored
@@ -165,7 +182,11 @@ func (env *Env) readS3(ctx context.Context, raw string, prog *pendingProgress, c
 	if err != nil || u.Host == "" {
 		return fmt.Errorf("%q: want s3://<bucket>[/<prefix>]", raw)
 	}
-	src, err := s3.New(ctx, s3.Config{Bucket: u.Host, Prefix: strings.TrimPrefix(u.Path, "/")}, prog, env.log)
+	start, err := startOf(u)
+	if err != nil {
+		return err
+	}
+	src, err := s3.New(ctx, s3.Config{Bucket: u.Host, Prefix: strings.TrimPrefix(u.Path, "/"), Start: start}, prog, env.log)
 	if err != nil {
 		return err
 	}

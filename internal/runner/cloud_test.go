@@ -186,3 +186,24 @@ func TestSentinelLabFromBlobStorage(t *testing.T) {
 		t.Errorf("samples: %d flows read, rejected %v", sum.FlowsRead, sum.Rejected)
 	}
 }
+
+func TestCloudURLs(t *testing.T) {
+	t.Setenv("AZURE_STORAGE_BLOB_ENDPOINT", "")
+	cfg, err := AzblobConfig("azblob://acct/insights-logs-flowlogflowevent/flowLogResourceID=/X/?start=2026-11-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ServiceURL != "https://acct.blob.core.windows.net/" || cfg.Containers[0] != "insights-logs-flowlogflowevent" ||
+		cfg.Prefix != "flowLogResourceID=/X/" || !cfg.Start.Equal(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("config %+v", cfg)
+	}
+	for _, bad := range []string{"azblob://acct", "azblob:///c", "azblob://acct/c?start=yesterday"} {
+		if _, err := AzblobConfig(bad); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+	files, urls := splitCloud([]string{"a.json", "s3://trail/AWSLogs/", "azblob://acct/c", "-"})
+	if len(files) != 2 || len(urls) != 2 {
+		t.Fatalf("files %v urls %v", files, urls)
+	}
+}
