@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -55,6 +56,9 @@ func (s *Source) changed(ctx context.Context) ([]pending, error) {
 				continue
 			}
 			s.Stats.Listed.Add(1)
+			if strings.Contains(*o.Key, "/CloudTrail-Digest/") {
+				continue // integrity digests, not events
+			}
 			p := pending{key: *o.Key, etag: aws.ToString(o.ETag), size: aws.ToInt64(o.Size)}
 			day, ok := DayOf(p.key)
 			if ok && !s.cfg.Start.IsZero() && day.Add(24*time.Hour).Before(s.cfg.Start) {
