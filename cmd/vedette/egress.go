@@ -38,7 +38,8 @@ func runEgress(args []string, log *slog.Logger) error {
 		return err
 	}
 	defer env.Close()
-	return printEgress(os.Stdout, env.Baselines.SharedEgress(*tenant, *minP), *asJSON)
+	list, _ := env.Baselines.SharedEgress(*tenant, *minP) // an unknown tenant lists nothing
+	return printEgress(os.Stdout, list, *asJSON)
 }
 
 func printEgress(w io.Writer, list []baseline.Egress, asJSON bool) error {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/vedette/vedette/internal/baseline"
 )
@@ -51,4 +52,36 @@ func (s *Server) tenantCountries(w http.ResponseWriter, r *http.Request) {
 type tenantCountries struct {
 	Tenant    string                   `json:"tenant"`
 	Countries []baseline.TenantCountry `json:"countries"`
+}
+
+// tenantEgress lists the IPs and networks at least ?min= (default 2)
+// principals of the organisation used in the window: the shared egress
+// impossible travel does not alert on.
+func (s *Server) tenantEgress(w http.ResponseWriter, r *http.Request) {
+	te, ok := s.entities.(TenantEgress)
+	if !ok {
+		writeError(w, http.StatusNotFound, "no baselines in this mode")
+		return
+	}
+	least := 2
+	if v := r.URL.Query().Get("min"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			writeError(w, http.StatusBadRequest, "min: want a positive integer")
+			return
+		}
+		least = n
+	}
+	tenant := r.PathValue("tenant")
+	list, ok := te.SharedEgress(tenant, least)
+	if !ok {
+		writeError(w, http.StatusNotFound, "tenant not seen")
+		return
+	}
+	writeJSON(w, http.StatusOK, tenantEgress{Tenant: tenant, Egress: list})
+}
+
+type tenantEgress struct {
+	Tenant string            `json:"tenant"`
+	Egress []baseline.Egress `json:"egress"`
 }

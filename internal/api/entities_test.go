@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/netip"
 	"net/url"
 	"testing"
@@ -22,6 +23,10 @@ type stateEntities struct {
 
 func (s stateEntities) Principal(tenant, name string) (baseline.PrincipalSummary, bool) {
 	return s.b.Summary(tenant, name, nil)
+}
+
+func (s stateEntities) SharedEgress(tenant string, min int) ([]baseline.Egress, bool) {
+	return s.b.SharedEgress(tenant, min)
 }
 
 func (s stateEntities) Host(name string) (netdetect.HostSummary, bool) {
@@ -66,6 +71,56 @@ func TestEntitySummaries(t *testing.T) {
 		}
 		e.must("viewer", "GET", "/api/v1/hosts/db-09", nil, nil, 404)
 		e.must("", "GET", "/api/v1/hosts/web-01", nil, nil, 401)
+	})
+}
+
+// TestTenantEgress: an office NAT pool (four users over one /24, two of
+// them also through one address) and a home address are learned; the
+// shared egress lists the /24 and the address with their principals, ?min=
+// narrows it, an unknown tenant is 404 and a bad ?min= 400.
+func TestTenantEgress(t *testing.T) {
+	b := baseline.New(baseline.DefaultConfig())
+	learn := func(i int, who, ip string) {
+		b.Learn(&event.Event{
+			Key: fmt.Sprint("e", i), Kind: event.KindSignIn, Time: t0.Add(time.Duration(i) * time.Hour), Tenant: "contoso",
+			Principal: who, PrincipalKind: event.PrincipalUser, Interactive: true, Result: event.ResultSuccess,
+			SourceIP: netip.MustParseAddr(ip), Location: event.Location{Country: "GB"},
+		})
+	}
+	for i := range 4 {
+		learn(i, fmt.Sprintf("user%d@contoso.com", i), fmt.Sprintf("81.2.69.%d", 10+i%3))
+	}
+	learn(4, "home@contoso.com", "90.84.1.1")
+	storetest.Run(t, func(t *testing.T, open func(store.Options) *store.Store) {
+		e := newEnv(t, open(store.Options{}), stateEntities{b: b})
+		type row struct {
+			Prefix     string
+			Principals int
+			LastSeen   time.Time `json:"last_seen"`
+		}
+		var got struct {
+			Tenant string
+			Egress []row
+		}
+		e.must("viewer", "GET", "/api/v1/tenants/contoso/egress", nil, &got, 200)
+		day := t0.Truncate(24 * time.Hour)
+		want := []row{{"81.2.69.0/24", 4, day}, {"81.2.69.10/32", 2, day}}
+		if got.Tenant != "contoso" || fmt.Sprint(got.Egress) != fmt.Sprint(want) {
+			t.Errorf("egress %+v, want %+v", got, want)
+		}
+		e.must("viewer", "GET", "/api/v1/tenants/contoso/egress?min=3", nil, &got, 200)
+		if len(got.Egress) != 1 || got.Egress[0].Prefix != "81.2.69.0/24" {
+			t.Errorf("min=3: %+v", got.Egress)
+		}
+		e.must("viewer", "GET", "/api/v1/tenants/contoso/egress?min=5", nil, &got, 200)
+		if got.Egress == nil || len(got.Egress) != 0 {
+			t.Errorf("min=5: %+v, want an empty list", got.Egress)
+		}
+		e.must("viewer", "GET", "/api/v1/tenants/fabrikam/egress", nil, nil, 404)
+		for _, q := range []string{"x", "0", "-1", "2.5"} {
+			e.must("viewer", "GET", "/api/v1/tenants/contoso/egress?min="+q, nil, nil, 400)
+		}
+		e.must("", "GET", "/api/v1/tenants/contoso/egress", nil, nil, 401)
 	})
 }
 

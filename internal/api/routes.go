@@ -40,6 +40,7 @@ func (s *Server) routes() []route {
 		{"GET", v + "/principals/{tenant}/{principal}", RoleViewer, s.principal},
 		{"GET", v + "/hosts/{host}", RoleViewer, s.host},
 		{"GET", v + "/tenants/{tenant}/countries", RoleViewer, s.tenantCountries},
+		{"GET", v + "/tenants/{tenant}/egress", RoleViewer, s.tenantEgress},
 		{"GET", v + "/export/alerts", RoleViewer, s.exportAlerts},
 		{"GET", v + "/dead-letters", RoleViewer, s.listDeadLetters},
 	}

@@ -18,20 +18,6 @@ type settingsView struct {
 	Settings []config.Effective `json:"settings"`
 }
 
-// runtimeOverrides splits the stored overrides into the activity and the
-// network detections', as the runner does.
-func runtimeOverrides(os []store.SettingOverride) (activity, network []config.RuntimeOverride) {
-	for _, o := range os {
-		r := config.RuntimeOverride{Tenant: o.Tenant, Subscription: o.Subscription, Detection: o.Detection, Enabled: o.Enabled, Params: o.Params}
-		if config.IsNetworkDetection(o.Detection) {
-			network = append(network, r)
-		} else {
-			activity = append(activity, r)
-		}
-	}
-	return activity, network
-}
-
 // effective resolves the stored overrides over the configuration, as the
 // detections do: the activity detections for every scope named ("*"/"*"
 // first), then the network detections for every subscription named.
@@ -40,7 +26,7 @@ func (s *Server) effective(r *http.Request) ([]config.Effective, error) {
 	if err != nil {
 		return nil, err
 	}
-	activity, network := runtimeOverrides(os)
+	activity, network := config.SplitRuntime(os)
 	sc, nsc := s.cfg.Scopes(), s.cfg.Network.RuntimeScopes()
 	if err := errors.Join(sc.SetRuntime(&s.cfg, activity), nsc.SetRuntime(&s.cfg.Network, network)); err != nil {
 		s.log.Warn("api: stored settings the configuration refuses", "err", err)

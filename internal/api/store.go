@@ -51,4 +51,11 @@ type TenantCountries interface {
 	Countries(tenant string) ([]baseline.TenantCountry, bool)
 }
 
+// TenantEgress is implemented by Entities that also know an organisation's
+// learned shared egress (what impossible travel treats as infrastructure);
+// without it /tenants/{tenant}/egress answers 404.
+type TenantEgress interface {
+	SharedEgress(tenant string, min int) ([]baseline.Egress, bool)
+}
+
 var _ Store = (*store.Store)(nil)

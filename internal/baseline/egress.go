@@ -71,14 +71,15 @@ type Egress struct {
 // principals within the window ending at the tenant's latest event,
 // networks first, then by principals (most first) and prefix. It is what
 // the impossible-travel detection treats as shared egress, so an analyst
-// can see why a pair of places stayed quiet.
-func (b *Baselines) SharedEgress(tenant string, min int) []Egress {
+// can see why a pair of places stayed quiet. ok is false for a tenant the
+// baselines have not seen.
+func (b *Baselines) SharedEgress(tenant string, min int) (out []Egress, ok bool) {
 	t, ok := b.tenants[tenant]
 	if !ok {
-		return nil
+		return nil, false
 	}
 	since := b.WindowStart(t.Latest())
-	var out []Egress
+	out = []Egress{}
 	add := func(p netip.Prefix, u Usage) {
 		if n := u.Count(since); n >= min {
 			out = append(out, Egress{Prefix: p, Principals: n, LastSeen: time.Unix(int64(u.LastDay)*86400, 0).UTC()})
@@ -100,7 +101,7 @@ func (b *Baselines) SharedEgress(tenant string, min int) []Egress {
 		}
 		return x.Prefix.Addr().Compare(y.Prefix.Addr())
 	})
-	return out
+	return out, true
 }
 
 // Latest is the time of the tenant's latest event of any kind.

@@ -54,19 +54,20 @@ func TestSharedEgress(t *testing.T) {
 		{Prefix: netip.MustParsePrefix("172.58.10.0/24"), Principals: 3, LastSeen: day},
 		{Prefix: netip.MustParsePrefix("172.58.10.1/32"), Principals: 3, LastSeen: day},
 	}
-	if diff := cmp.Diff(want, b.SharedEgress("contoso", 2), cmp.Comparer(func(x, y netip.Prefix) bool { return x == y })); diff != "" {
+	got, ok := b.SharedEgress("contoso", 2)
+	if diff := cmp.Diff(want, got, cmp.Comparer(func(x, y netip.Prefix) bool { return x == y })); diff != "" {
 		t.Errorf("shared egress (-want +got):\n%s", diff)
 	}
-	if got := b.SharedEgress("contoso", 4); len(got) != 1 {
+	if got, _ := b.SharedEgress("contoso", 4); !ok || len(got) != 1 {
 		t.Errorf("min 4: %v, want the office /24 only", got)
 	}
-	if got := b.SharedEgress("fabrikam", 1); got != nil {
-		t.Errorf("unknown tenant: %v", got)
+	if got, ok := b.SharedEgress("fabrikam", 1); ok || got != nil {
+		t.Errorf("unknown tenant: %v %v", got, ok)
 	}
 	// Past the window the pool is forgotten.
 	b.Learn(signin(t0.Add(40*24*time.Hour), "home@contoso.com", "73.97.1.10", "US", event.ResultSuccess))
 	b.Prune(t0.Add(40 * 24 * time.Hour))
-	if got := b.SharedEgress("contoso", 2); len(got) != 0 {
+	if got, ok := b.SharedEgress("contoso", 2); !ok || got == nil || len(got) != 0 {
 		t.Errorf("after the window: %v", got)
 	}
 }

@@ -213,15 +213,7 @@ func (s *NetworkScopes) effective(sub string) []Effective {
 			continue
 		}
 		api, _ = decodeOver(api, r.n) // validated by SetRuntime
-		if named[r.o.Detection] == nil {
-			named[r.o.Detection] = map[string]bool{}
-		}
-		for k := range r.o.Params {
-			named[r.o.Detection][k] = true
-		}
-		if r.o.Enabled != nil {
-			named[r.o.Detection]["enabled"] = true
-		}
+		markNamed(named, &r.o)
 	}
 	s.mu.Unlock()
 	def, fl, ap := networkSettings(netdetect.DefaultConfig()), networkSettings(file), networkSettings(api)

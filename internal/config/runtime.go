@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/vedette/vedette/internal/store"
 	"reflect"
 	"slices"
 	"strings"
@@ -174,15 +175,7 @@ func (s *Scopes) Effective(tenant, subscription string) []Effective {
 			continue
 		}
 		api, _ = api.apply(r.n)
-		if named[r.o.Detection] == nil {
-			named[r.o.Detection] = map[string]bool{}
-		}
-		for k := range r.o.Params {
-			named[r.o.Detection][k] = true
-		}
-		if r.o.Enabled != nil {
-			named[r.o.Detection]["enabled"] = true
-		}
+		markNamed(named, &r.o)
 	}
 	s.mu.Unlock()
 	def, fl, ap := asMaps(Default().Detections), asMaps(file), asMaps(api)
@@ -265,4 +258,33 @@ func (s *Scopes) EffectiveAll() []Effective {
 		out = append(out, s.Effective(k[0], k[1])...)
 	}
 	return out
+}
+
+// SplitRuntime turns the overrides stored through the API into run-time
+// overrides, split into the activity detections' and the network
+// detections' (which resolve per subscription, NetworkScopes).
+func SplitRuntime(stored []store.SettingOverride) (activity, network []RuntimeOverride) {
+	for _, o := range stored {
+		r := RuntimeOverride{Tenant: o.Tenant, Subscription: o.Subscription, Detection: o.Detection, Enabled: o.Enabled, Params: o.Params}
+		if IsNetworkDetection(o.Detection) {
+			network = append(network, r)
+		} else {
+			activity = append(activity, r)
+		}
+	}
+	return activity, network
+}
+
+// markNamed records which values of its detection an override names, for
+// the source of an effective value.
+func markNamed(named map[string]map[string]bool, o *RuntimeOverride) {
+	if named[o.Detection] == nil {
+		named[o.Detection] = map[string]bool{}
+	}
+	for k := range o.Params {
+		named[o.Detection][k] = true
+	}
+	if o.Enabled != nil {
+		named[o.Detection]["enabled"] = true
+	}
 }

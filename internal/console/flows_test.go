@@ -164,6 +164,23 @@ func TestConsole(t *testing.T) {
 		if speed := tb.text("#travel-speed"); !strings.Contains(speed, "km/h") {
 			t.Errorf("implied speed shows %q", speed)
 		}
+		// Beside the suppressions, the tenant's shared egress, as the API lists it.
+		var eg struct {
+			Egress []struct {
+				Prefix     string
+				Principals int
+			}
+		}
+		b.apiGet(t, "tenants/"+url.PathEscape(a.Tenant)+"/egress", &eg)
+		rows := eval[[]string](tb, `[...document.querySelectorAll('#shared-egress tbody tr')].map(r => r.cells[0].textContent + ' ' + r.cells[1].textContent)`)
+		if len(eg.Egress) == 0 || len(rows) != len(eg.Egress) {
+			t.Fatalf("shared egress table %v, API lists %+v", rows, eg.Egress)
+		}
+		for i, e := range eg.Egress {
+			if n := strings.TrimSuffix(strings.TrimPrefix(rows[i], e.Prefix+" "), "+"); n != fmt.Sprint(min(e.Principals, 8)) {
+				t.Errorf("shared egress row %d %q, API %s with %d principals", i, rows[i], e.Prefix, e.Principals)
+			}
+		}
 		tb.screenshot("alert-impossible-travel")
 
 		// Triage through the form, then read it back through the API.

@@ -125,6 +125,8 @@ type liveEntities struct{ env *Env }
 var (
 	_ api.TenantCountries = liveEntities{}
 	_ api.TenantCountries = (*savedEntities)(nil)
+	_ api.TenantEgress    = liveEntities{}
+	_ api.TenantEgress    = (*savedEntities)(nil)
 )
 
 func (l liveEntities) Principal(tenant, name string) (baseline.PrincipalSummary, bool) {
@@ -137,6 +139,12 @@ func (l liveEntities) Countries(tenant string) ([]baseline.TenantCountry, bool) 
 	l.env.stateMu.Lock()
 	defer l.env.stateMu.Unlock()
 	return l.env.Baselines.Countries(tenant)
+}
+
+func (l liveEntities) SharedEgress(tenant string, min int) ([]baseline.Egress, bool) {
+	l.env.stateMu.Lock()
+	defer l.env.stateMu.Unlock()
+	return l.env.Baselines.SharedEgress(tenant, min)
 }
 
 func (l liveEntities) Host(name string) (netdetect.HostSummary, bool) {
@@ -184,6 +192,13 @@ func (s *savedEntities) Countries(tenant string) ([]baseline.TenantCountry, bool
 	defer s.mu.Unlock()
 	s.reload()
 	return s.env.Baselines.Countries(tenant)
+}
+
+func (s *savedEntities) SharedEgress(tenant string, min int) ([]baseline.Egress, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reload()
+	return s.env.Baselines.SharedEgress(tenant, min)
 }
 
 func (s *savedEntities) Host(name string) (netdetect.HostSummary, bool) {

@@ -144,6 +144,12 @@ func TestAPICommandServesDataDir(t *testing.T) {
 	if code := getJSON(t, base, "/api/v1/principals/"+url.PathEscape(a.Tenant)+"/"+url.PathEscape(a.Principal), &p); code != 200 || p.Principal == "" || len(p.Countries) == 0 {
 		t.Errorf("principal %s: %d %+v", a.Principal, code, p)
 	}
+	var eg struct {
+		Egress []struct{ Principals int } `json:"egress"`
+	}
+	if code := getJSON(t, base, "/api/v1/tenants/"+url.PathEscape(a.Tenant)+"/egress", &eg); code != 200 || len(eg.Egress) == 0 || eg.Egress[0].Principals < 2 {
+		t.Errorf("shared egress of %s: %d %+v", a.Tenant, code, eg)
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)

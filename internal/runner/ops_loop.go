@@ -146,7 +146,7 @@ func (o *ops) reloadDetections(next *config.Config) {
 	o.env.scopes.SetFile(next)
 	overrides, err := o.env.Store.SettingOverrides(context.Background())
 	if err == nil {
-		activity, network := runtimeOverrides(overrides)
+		activity, network := config.SplitRuntime(overrides)
 		err = errors.Join(o.env.scopes.SetRuntime(next, activity), o.env.netScopes.SetRuntime(&next.Network, network))
 	}
 	o.metrics.Reload("detections", err)

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/vedette/vedette/internal/config"
-	"github.com/vedette/vedette/internal/store"
 )
 
 // settingsPoll is how often serve looks for settings changed by another
@@ -23,27 +22,13 @@ func (env *Env) loadSettings() {
 		env.log.Error("settings overrides not loaded", "err", err)
 		return
 	}
-	activity, network := runtimeOverrides(overrides)
+	activity, network := config.SplitRuntime(overrides)
 	if err := env.scopes.SetRuntime(&env.cfg, activity); err != nil {
 		env.log.Warn("settings overrides skipped", "err", err)
 	}
 	if err := env.netScopes.SetRuntime(&env.cfg.Network, network); err != nil {
 		env.log.Warn("network settings overrides skipped", "err", err)
 	}
-}
-
-// runtimeOverrides splits the stored overrides into the activity and the
-// network detections'.
-func runtimeOverrides(os []store.SettingOverride) (activity, network []config.RuntimeOverride) {
-	for _, o := range os {
-		r := config.RuntimeOverride{Tenant: o.Tenant, Subscription: o.Subscription, Detection: o.Detection, Enabled: o.Enabled, Params: o.Params}
-		if config.IsNetworkDetection(o.Detection) {
-			network = append(network, r)
-		} else {
-			activity = append(activity, r)
-		}
-	}
-	return activity, network
 }
 
 // watchSettings reloads the overrides whenever another process changed

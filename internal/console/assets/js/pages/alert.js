@@ -1,7 +1,7 @@
 // One alert: what happened, why we think so, what to do, and its triage.
 
-import {api, seg} from '../api.js';
-import {fmtTime, h, route, section, sevBadge, statusBadge, table} from '../dom.js';
+import {api, hasRoute, seg} from '../api.js';
+import {errorBox, fmtTime, h, route, section, sevBadge, statusBadge, table} from '../dom.js';
 import {factorChart} from '../viz/charts.js';
 import {picture} from './pictures.js';
 import {triageSection} from './triage.js';
@@ -43,6 +43,17 @@ function suppressions(a) {
     h('strong', null, x.name), x.applied ? ' — applied' : ' — not applied', x.why ? `: ${x.why}` : ''))));
 }
 
+// sharedEgress lists, beside impossible travel's suppressions, the networks
+// and IPs the tenant's principals share: travel between them is not alerted.
+async function sharedEgress(a) {
+  if (a.detection !== 'impossible-travel' || !a.tenant || !(await hasRoute('/tenants/{tenant}/egress'))) return null;
+  const res = await api(`tenants/${seg(a.tenant)}/egress`).catch((err) => ({err}));
+  if (res.err) return section('Shared egress', errorBox(res.err));
+  return section('Shared egress', res.egress.length ? table('Shared egress of the tenant', ['Network', 'Principals', 'Last seen'],
+    res.egress.map((e) => [e.prefix, e.principals >= 8 ? '8+' : String(e.principals), fmtTime(e.last_seen).slice(0, 10)]), {id: 'shared-egress'})
+    : h('p', {class: 'muted'}, 'No network or IP shared by several principals in the window.'));
+}
+
 function header(a) {
   const t = a.triage || {};
   return h('header', {class: 'alert-head'},
@@ -64,7 +75,7 @@ export async function render(main, {params}) {
   const [id] = params;
   const reload = async () => {
     const a = await api(`alerts/${seg(id)}`);
-    const pic = await picture(a);
+    const [pic, egress] = await Promise.all([picture(a), sharedEgress(a)]);
     main.replaceChildren(header(a),
       h('div', {class: 'grid'},
         h('div', {class: 'col-main'},
@@ -76,7 +87,8 @@ export async function render(main, {params}) {
         h('div', {class: 'col-side'},
           triageSection(a, reload),
           section('What to do', h('ol', {class: 'remediation'}, (a.remediation || []).map((r) => h('li', null, r)))),
-          suppressions(a))));
+          suppressions(a),
+          egress)));
   };
   await reload();
 }
