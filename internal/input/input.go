@@ -33,10 +33,13 @@ type Input struct {
 	// Regular is true for a regular file, which can be opened again (a
 	// caller holding many may close it after sniffing and reopen it).
 	Regular bool
-	f       *os.File
-	br      *bufio.Reader
-	done    func()
-	head    []byte
+	// Remote is true for an input read from cloud storage (FromBytes):
+	// its name is a full blob or object path.
+	Remote bool
+	f      *os.File
+	br     *bufio.Reader
+	done   func()
+	head   []byte
 }
 
 // Open opens name ("-" is standard input), gunzips it when it starts with
@@ -84,7 +87,7 @@ func (in *Input) Source() string {
 // Close releases the input (standard input stays open).
 func (in *Input) Close() error {
 	in.done()
-	if in.Name == Stdin {
+	if in.Name == Stdin || in.f == nil {
 		return nil
 	}
 	return in.f.Close()

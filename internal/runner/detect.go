@@ -93,8 +93,15 @@ func Detect(cfg config.Config, files []string, opts Options) (Summary, error) {
 	}
 	defer dead.close()
 	c := &collector{gate: env.newGate(), sum: &sum, dead: dead, prog: newProgress(opts.Progress, "read", 0)}
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	files, urls := splitCloud(files)
 	activity, flows := env.sortInputs(files, c)
 	defer closeSources(activity, flows)
+	cloudActivity, cloudFlows, cloudProgress := env.readCloud(ctx, urls, c)
+	activity, flows = append(activity, cloudActivity...), append(flows, cloudFlows...)
 	events := env.read(activity, c)
 	// Event time order makes one batch, pieces and a live stream agree; the
 	// key breaks ties so equal timestamps are processed in a fixed order.
@@ -119,11 +126,12 @@ func Detect(cfg config.Config, files []string, opts Options) (Summary, error) {
 	if err := env.SaveBaselines(); err != nil {
 		return sum, err
 	}
-	err = errors.Join(env.detectFlows(flows, c, opts.Flush), inputsError(c.failed, len(files)))
-	ctx := opts.Context
-	if ctx == nil {
-		ctx = context.Background()
+	err = env.detectFlows(flows, c, opts.Flush)
+	if err == nil || errors.Is(err, ErrLate) {
+		// The blobs read are recorded once what they held is stored.
+		err = errors.Join(err, cloudProgress.commit(ctx))
 	}
+	err = errors.Join(err, inputsError(c.failed, sum.Files))
 	// What was stored is delivered even when some input failed.
 	return sum, errors.Join(err, env.deliverAll(ctx, destination{opts.Out, opts.OutPath, opts.Metrics}))
 }
@@ -193,7 +201,7 @@ func (env *Env) read(sources []*source, c *collector) []*event.Event {
 			c.inputFailed(s.name, err, env)
 			continue
 		}
-		format, err := normalize.Read(in.Source(), in.Reader(), c)
+		format, err := normalize.Read(in.Source(), in.Reader(), offsetSink{c, s.first})
 		in.Close()
 		if err != nil {
 			c.inputFailed(s.name, err, env)

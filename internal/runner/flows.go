@@ -177,7 +177,9 @@ func (env *Env) readFlows(files []*source, c *collector) []flow.Record {
 			c.inputFailed(s.name, err, env)
 			continue
 		}
-		format, err := flowlog.Read(in.Reader(), flowSource(in), add, reject)
+		first := s.first
+		format, err := flowlog.Read(in.Reader(), flowSource(in), func(r flow.Record) { r.Index += first; add(r) },
+			func(src string, rec int, reason, detail string) { reject(src, rec+first, reason, detail) })
 		in.Close()
 		if err != nil {
 			c.inputFailed(s.name, err, env)

@@ -20,6 +20,10 @@ var ErrInputs = errors.New("inputs not read")
 type source struct {
 	name string
 	in   *input.Input
+	// data is a cloud-storage blob's new records (name is its full path),
+	// the first of them record first+1 of the blob.
+	data  []byte
+	first int
 }
 
 // open returns the input, opening it again if it was parked.
@@ -28,6 +32,9 @@ func (s *source) open() (*input.Input, error) {
 		in := s.in
 		s.in = nil
 		return in, nil
+	}
+	if s.data != nil {
+		return input.FromBytes(s.name, s.data)
 	}
 	return input.Open(s.name)
 }
@@ -91,7 +98,7 @@ func inputsError(failed, total int) error {
 
 // flowSource names a flow input in its records: the file's base name.
 func flowSource(in *input.Input) string {
-	if in.Name == input.Stdin {
+	if in.Name == input.Stdin || in.Remote {
 		return in.Source()
 	}
 	return filepath.Base(in.Name)

@@ -144,6 +144,20 @@ var migrations = []string{
 	// list: without it SQLite reads every alert's whole row (2.0 s over
 	// 100,000 alerts; 39 ms with it, BenchmarkListPage in internal/console).
 	`CREATE INDEX alerts_counts ON alerts (detection, severity, status, sev_rank, time_ns)`,
+	// 3: how far each cloud-storage blob or object has been read
+	// (internal/source/azblob, internal/source/s3): its ETag and size when
+	// last read, the byte offset after its last complete record applied and
+	// how many records that was.
+	`CREATE TABLE blob_progress (
+		source TEXT NOT NULL,
+		name TEXT NOT NULL,
+		etag TEXT NOT NULL,
+		size BIGINT NOT NULL,
+		byte_offset BIGINT NOT NULL,
+		records BIGINT NOT NULL,
+		updated_ns BIGINT NOT NULL,
+		PRIMARY KEY (source, name)
+	)`,
 }
 
 func (s *Store) ddl(m string) string {
