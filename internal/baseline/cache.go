@@ -110,10 +110,16 @@ type use struct {
 	hasCell bool
 }
 
-// vouches reports whether m says p's use u on day is already recorded.
+// vouches reports whether m says p's use u on day is already recorded:
+// u's IP, and its country and cell when it has them, are those of the
+// mark's use. A use without a country or cell records a part of what one
+// with them does (an activity that is not a user's interactive one next to
+// the user's sign-ins from the same IP).
 func (m *mark) vouches(p *Principal, u *use, day uint32) bool {
-	return m.flags&markOK != 0 && day <= m.day && m.country == u.country && m.cell == u.cell &&
-		(m.flags&markCell != 0) == u.hasCell && p.IPs[m.slot].Addr == u.ip
+	return m.flags&markOK != 0 && day <= m.day &&
+		(u.country == 0 || m.country == u.country) &&
+		(!u.hasCell || (m.flags&markCell != 0 && m.cell == u.cell)) &&
+		p.IPs[m.slot].Addr == u.ip
 }
 
 // known reports whether one of ms vouches for p's use u on day, keeping
