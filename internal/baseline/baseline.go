@@ -202,10 +202,10 @@ func (t *Tenant) learnUse(c *tenantCache, i uint32, p *Principal, e *event.Event
 	var evicted Country
 	if u.country != 0 {
 		evicted = p.touchCountry(u.country, day)
-		c.forget(touch(t.Countries, u.country, i, day))
+		c.forgetCountry(touch(t.Countries, u.country, i, day), u.country)
 	}
 	if u.hasCell {
-		c.forget(touch(t.Cells, u.cell, i, day))
+		c.forgetCell(touch(t.Cells, u.cell, i, day), u.cell)
 	}
 	remember(ms, &u, day, slot, reused, evicted)
 }

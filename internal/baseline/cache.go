@@ -82,12 +82,45 @@ func (c *tenantCache) marksOf(i uint32, n int) *[2]mark {
 // forget drops the marks of the principal whose use (index + 1) was
 // evicted.
 func (c *tenantCache) forget(evicted uint32) {
-	if evicted == 0 || len(c.marks) == 0 {
-		return
-	}
-	if s := &c.marks[(evicted-1)&uint32(len(c.marks)-1)]; s.owner == evicted {
+	if s := c.set(evicted); s != nil {
 		s.m = [2]mark{}
 	}
+}
+
+// forgetCountry drops the marks of the principal whose use (index + 1) of
+// country k was evicted, among those that vouch for k: the others' uses
+// are still all recorded.
+func (c *tenantCache) forgetCountry(evicted uint32, k Country) {
+	if s := c.set(evicted); s != nil {
+		for j := range s.m {
+			if s.m[j].country == k {
+				s.m[j].flags = 0
+			}
+		}
+	}
+}
+
+// forgetCell is forgetCountry for the principal's use of cell k.
+func (c *tenantCache) forgetCell(evicted uint32, k Cell) {
+	if s := c.set(evicted); s != nil {
+		for j := range s.m {
+			if s.m[j].flags&markCell != 0 && s.m[j].cell == k {
+				s.m[j].flags = 0
+			}
+		}
+	}
+}
+
+// set returns the mark set of the principal with index owner-1, nil if
+// the table holds none.
+func (c *tenantCache) set(owner uint32) *markSet {
+	if owner == 0 || len(c.marks) == 0 {
+		return nil
+	}
+	if s := &c.marks[(owner-1)&uint32(len(c.marks)-1)]; s.owner == owner {
+		return s
+	}
+	return nil
 }
 
 // prune drops the marks of uses before day cut, which Prune may have

@@ -20,7 +20,8 @@ import (
 // The stream is built to reach every way a mark can go stale: more than
 // recentSlots principals on one IP, country and cell (evictions), more
 // than principalIPs IPs and principalCountries countries per principal
-// (slot reuse), out-of-order days and pruning.
+// (slot reuse), out-of-order days, pruning, and uses without a country or
+// a cell next to the same uses with them.
 func TestLearnCacheChangesNothing(t *testing.T) {
 	countries := []string{"GB", "FR", "DE", "US", "BE", "NL", "ES", "IT", "PT", "IE", "CH"}
 	cached, fresh := New(DefaultConfig()), New(DefaultConfig())
@@ -50,6 +51,9 @@ func TestLearnCacheChangesNothing(t *testing.T) {
 		e := signin(at, fmt.Sprintf("u%d@contoso.com", who), fmt.Sprintf("81.2.69.%d", k), cc, event.ResultSuccess)
 		e.Location.Lat, e.Location.Lon = lat, 0
 		e.Location.HasCoord = r.IntN(20) != 0
+		// Token refreshes count no country: a use that records less than
+		// one a mark vouches for.
+		e.Interactive = r.IntN(4) != 0
 		e.Key = fmt.Sprintf("k%d", n)
 		for _, b := range []*Baselines{cached, fresh} {
 			if b == fresh {
@@ -66,9 +70,10 @@ func TestLearnCacheChangesNothing(t *testing.T) {
 	}
 }
 
-// TestLearnCacheStaleMarks replays the two ways a mark goes stale that a
+// TestLearnCacheStaleMarks replays the ways a mark goes stale that a
 // random stream rarely reaches: a principal IP slot reused by a late
-// record, and usage pruned before a late record of the same use.
+// record, usage pruned before a late record of the same use, and the
+// principal's use of its cell or country alone evicted by others.
 func TestLearnCacheStaleMarks(t *testing.T) {
 	const a = "a@contoso.com"
 	d := t0
@@ -88,7 +93,11 @@ func TestLearnCacheStaleMarks(t *testing.T) {
 		{prune: d.Add(31 * 24 * time.Hour)},
 		{e: signin(d.Add(time.Hour), a, "81.2.69.1", "GB", event.ResultSuccess)},
 	}
-	for name, steps := range map[string][]step{"slot reused": reuse, "pruned": prune} {
+	for name, steps := range map[string][]step{
+		"slot reused": reuse, "pruned": prune,
+		"cell evicted":    evictedBy(d, func(e *event.Event) { e.Interactive = false }),
+		"country evicted": evictedBy(d, func(e *event.Event) { e.Location.HasCoord = false }),
+	} {
 		t.Run(name, func(t *testing.T) {
 			cached, fresh := New(DefaultConfig()), New(DefaultConfig())
 			for _, s := range steps {
@@ -108,6 +117,28 @@ func TestLearnCacheStaleMarks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// evictedBy is a's located use, one from elsewhere, then recentSlots
+// principals on their own networks sharing a's place through others, each
+// changed by other (so that they share only its cell or only its
+// country), then a's two uses again.
+func evictedBy(d time.Time, other func(*event.Event)) []step {
+	const a = "a@contoso.com"
+	located := func(at time.Time, who, ip, cc string, lat float64) *event.Event {
+		e := signin(at, who, ip, cc, event.ResultSuccess)
+		e.Location.Lat, e.Location.Lon, e.Location.HasCoord = lat, 0, true
+		return e
+	}
+	steps := []step{{e: located(d, a, "81.2.69.1", "GB", 51.5)}, {e: located(d.Add(time.Second), a, "81.2.70.1", "FR", 48.8)}}
+	for i := range recentSlots {
+		e := located(d.Add(time.Duration(2+i)*time.Second), fmt.Sprintf("u%d@contoso.com", i), fmt.Sprintf("81.3.%d.1", i), "GB", 51.5)
+		other(e)
+		steps = append(steps, step{e: e})
+	}
+	return append(steps,
+		step{e: located(d.Add(time.Minute), a, "81.2.69.1", "GB", 51.5)},
+		step{e: located(d.Add(2*time.Minute), a, "81.2.70.1", "FR", 48.8)})
 }
 
 type step struct {
