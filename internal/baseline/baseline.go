@@ -196,15 +196,23 @@ func (t *Tenant) learnUse(c *tenantCache, i uint32, p *Principal, e *event.Event
 	if known(ms, p, &u, day) {
 		return
 	}
-	slot, reused := p.touchIP(ip, day)
-	c.forget(t.touchIP(u.ip, i, uint16(day)))
-	c.forget(touchShared(t.SoloNets, t.Nets, t.cfg.netOf(ip), i, uint16(day)))
-	var evicted Country
-	if u.country != 0 {
+	// A mark of the same IP leaves only the country or the cell to learn.
+	var m mark
+	if mp := ipMark(ms, p, &u, day); mp != nil {
+		m = *mp
+	}
+	slot, reused := int(m.slot), false
+	if m.flags&markOK == 0 {
+		slot, reused = p.touchIP(ip, day)
+		c.forget(t.touchIP(u.ip, i, uint16(day)))
+		c.forget(touchShared(t.SoloNets, t.Nets, t.cfg.netOf(ip), i, uint16(day)))
+	}
+	var evicted Country // m, if not a mark, needs u's country and cell
+	if m.needsCountry(&u) {
 		evicted = p.touchCountry(u.country, day)
 		c.forgetCountry(touch(t.Countries, u.country, i, day), u.country)
 	}
-	if u.hasCell {
+	if m.needsCell(&u) {
 		c.forgetCell(touch(t.Cells, u.cell, i, day), u.cell)
 	}
 	remember(ms, &u, day, slot, reused, evicted)

@@ -149,10 +149,21 @@ type use struct {
 // with them does (an activity that is not a user's interactive one next to
 // the user's sign-ins from the same IP).
 func (m *mark) vouches(p *Principal, u *use, day uint32) bool {
-	return m.flags&markOK != 0 && day <= m.day &&
-		(u.country == 0 || m.country == u.country) &&
-		(!u.hasCell || (m.flags&markCell != 0 && m.cell == u.cell)) &&
-		p.IPs[m.slot].Addr == u.ip
+	return m.vouchesIP(p, u, day) && !m.needsCountry(u) && !m.needsCell(u)
+}
+
+// vouchesIP reports whether m says p's use of u's IP on day, in the
+// principal's slot and the tenant's IP and network usage, is recorded.
+func (m *mark) vouchesIP(p *Principal, u *use, day uint32) bool {
+	return m.flags&markOK != 0 && day <= m.day && p.IPs[m.slot].Addr == u.ip
+}
+
+// needsCountry reports whether u has a country m does not vouch for.
+func (m *mark) needsCountry(u *use) bool { return u.country != 0 && m.country != u.country }
+
+// needsCell reports whether u has a cell m does not vouch for.
+func (m *mark) needsCell(u *use) bool {
+	return u.hasCell && (m.flags&markCell == 0 || m.cell != u.cell)
 }
 
 // known reports whether one of ms vouches for p's use u on day, keeping
@@ -166,6 +177,17 @@ func known(ms *[2]mark, p *Principal, u *use, day uint32) bool {
 		return true
 	}
 	return false
+}
+
+// ipMark returns the one of ms that vouches for p's use of u's IP on day,
+// nil if none does.
+func ipMark(ms *[2]mark, p *Principal, u *use, day uint32) *mark {
+	for j := range ms {
+		if ms[j].vouchesIP(p, u, day) {
+			return &ms[j]
+		}
+	}
+	return nil
 }
 
 // remember makes u on day, whose IP is in principal slot slot, the latest
