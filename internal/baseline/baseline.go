@@ -131,7 +131,7 @@ func (b *Baselines) Learn(e *event.Event) {
 	if p.FirstSeen == 0 {
 		p.FirstSeen = sec // forgotten by Repair
 	}
-	t.learnSession(i, p, !ok, e)
+	t.learnSession(c, i, p, !ok, e)
 	p.LastSeen = max(p.LastSeen, sec)
 	p.countHour(e.Time.UTC().Hour())
 	if IsPowerShell(e) {

@@ -25,6 +25,11 @@ const maxMarkSets = 1024
 type markSet struct {
 	owner uint32
 	m     [2]mark
+	// res and resHash are the resource of the principal's last session
+	// operation and its ResourceHash: operations come in runs on one
+	// resource, and hashing a resource ID byte by byte is slow.
+	res     string
+	resHash uint32
 }
 
 // A mark says that the tenant's usage maps and the principal's slots
@@ -64,7 +69,11 @@ func (c *tenantCache) watermark(t *Tenant, kind event.Kind) *Watermark {
 // marksOf returns principal i's marks, of a tenant with n principals;
 // they are empty if i's entry of the table was another principal's.
 // Dropping marks is always safe: it only makes Learn do the work again.
-func (c *tenantCache) marksOf(i uint32, n int) *[2]mark {
+func (c *tenantCache) marksOf(i uint32, n int) *[2]mark { return &c.setOf(i, n).m }
+
+// setOf returns principal i's entry of the table, of a tenant with n
+// principals, emptied if it was another principal's.
+func (c *tenantCache) setOf(i uint32, n int) *markSet {
 	if len(c.marks) < min(n, maxMarkSets) {
 		size := 16
 		for size < min(n, maxMarkSets) {
@@ -76,7 +85,17 @@ func (c *tenantCache) marksOf(i uint32, n int) *[2]mark {
 	if s.owner != i+1 {
 		*s = markSet{owner: i + 1}
 	}
-	return &s.m
+	return s
+}
+
+// resourceHash is ResourceHash(resource), remembered per principal: i of
+// a tenant with n principals.
+func (c *tenantCache) resourceHash(i uint32, n int, resource string) uint32 {
+	s := c.setOf(i, n)
+	if resource != s.res || s.res == "" {
+		s.res, s.resHash = resource, ResourceHash(resource)
+	}
+	return s.resHash
 }
 
 // forget drops the marks of the principal whose use (index + 1) was

@@ -161,3 +161,28 @@ func TestResourceHashIsFNV1a(t *testing.T) {
 		}
 	}
 }
+
+// TestLearnCacheSessionResources learns interleaved management operations
+// of a few principals, in runs on one resource and switching resources,
+// with and without the caches: the remembered resource hashes must give
+// the same sessions.
+func TestLearnCacheSessionResources(t *testing.T) {
+	cached, fresh := New(DefaultConfig()), New(DefaultConfig())
+	r := rand.New(rand.NewPCG(3, 4))
+	for n := range 3000 {
+		at := t0.Add(time.Duration(n) * 20 * time.Second)
+		who := fmt.Sprintf("u%d@contoso.com", r.IntN(5))
+		res := fmt.Sprintf("/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a%d", r.IntN(6))
+		op := []string{"MICROSOFT.STORAGE/STORAGEACCOUNTS/WRITE", "MICROSOFT.STORAGE/STORAGEACCOUNTS/LISTKEYS/ACTION"}[r.IntN(2)]
+		e := mgmt(at, who, op, res, event.ResultSuccess, "")
+		for _, b := range []*Baselines{cached, fresh} {
+			if b == fresh {
+				b.caches, b.last, b.lastCache = map[string]*tenantCache{}, nil, nil
+			}
+			b.Learn(e)
+		}
+	}
+	if diff := cmp.Diff(fresh.tenants, cached.tenants, stateOpts...); diff != "" {
+		t.Errorf("cached learning differs (-fresh +cached):\n%s", diff)
+	}
+}

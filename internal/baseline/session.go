@@ -116,7 +116,7 @@ func ResourceHash(resource string) uint32 {
 // learnSession updates principal i's session with e. It runs before the
 // principal's LastSuccess and LastPowerShell move, since the marks compare
 // e with them.
-func (t *Tenant) learnSession(i uint32, p *Principal, fresh bool, e *event.Event) {
+func (t *Tenant) learnSession(c *tenantCache, i uint32, p *Principal, fresh bool, e *event.Event) {
 	now := e.Time.Unix()
 	t.sweepSessions(e.Time)
 	s := t.Sessions[i]
@@ -146,7 +146,7 @@ func (t *Tenant) learnSession(i uint32, p *Principal, fresh bool, e *event.Event
 		s.PowerShellUA = t.internString(e.UserAgent)
 	}
 	if mgmt {
-		s.addOp(e, t.internString)
+		s.addOp(e, c.resourceHash(i, len(t.Principals), e.Resource), t.internString)
 	}
 }
 
@@ -160,14 +160,14 @@ func (t *Tenant) SessionAfter(i uint32, e *event.Event) *Session {
 		c.Ops = append([]SessionOp(nil), s.Ops...)
 	}
 	if e.Kind == event.KindManagement && e.Result != event.ResultUnknown && e.Operation != "" {
-		c.addOp(e, func(s string) string { return s })
+		c.addOp(e, ResourceHash(e.Resource), func(s string) string { return s })
 	}
 	return &c
 }
 
-// addOp folds a management outcome into s, starting a new session after
+// addOp folds a management outcome, on the resource with hash res, into s, starting a new session after
 // SessionIdle of silence.
-func (s *Session) addOp(e *event.Event, intern func(string) string) {
+func (s *Session) addOp(e *event.Event, res uint32, intern func(string) string) {
 	now := e.Time.Unix()
 	switch {
 	case !s.Live(e.Time):
@@ -202,7 +202,7 @@ func (s *Session) addOp(e *event.Event, intern func(string) string) {
 	o.Last = max(o.Last, off)
 	o.N++
 	o.PowerShell = o.PowerShell || IsPowerShell(e)
-	o.touchResource(ResourceHash(e.Resource))
+	o.touchResource(res)
 }
 
 func oldestOp(ops []SessionOp) int {
