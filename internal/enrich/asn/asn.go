@@ -85,13 +85,13 @@ func (t *Table) Lookup(ip netip.Addr) (Info, bool) {
 	if ref == 0 {
 		return Info{}, false
 	}
-	return Info{ASN: t.asns[ref-1], Org: t.orgs[ref-1], Class: t.classes[ref-1]}, true
+	return Info{ASN: t.asns[ref-1], Org: t.org(int(ref - 1)), Class: t.class(int(ref - 1))}, true
 }
 
 // Org returns the organisation name of AS a, "" if unknown.
 func (t *Table) Org(a uint32) string {
 	if i, ok := slices.BinarySearch(t.asns, a); ok {
-		return t.orgs[i]
+		return t.org(i)
 	}
 	return ""
 }

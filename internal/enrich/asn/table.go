@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/netip"
 	"slices"
+	"strings"
 )
 
 // magic opens an encoded table; the digit is the format version.
@@ -37,8 +38,36 @@ type Table struct {
 	v6Start [][2]uint64
 	v6ASN   []uint32 // index + 1 into asns
 	asns    []uint32 // sorted
-	orgs    []string // orgs[i] names asns[i]
-	classes []Class  // classes[i] classifies asns[i], computed once
+	// The names and classes are pointer-free, so that the garbage
+	// collector need not scan a hundred thousand strings at every cycle:
+	// asns[i] is named orgText[orgEnd[i-1]:orgEnd[i]] and classified
+	// classNames[classes[i]], computed once.
+	orgText    string
+	orgEnd     []uint32
+	classes    []uint8
+	classNames []Class
+}
+
+// org returns the name of asns[i].
+func (t *Table) org(i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = t.orgEnd[i-1]
+	}
+	return t.orgText[start:t.orgEnd[i]]
+}
+
+// class returns the class of asns[i].
+func (t *Table) class(i int) Class { return t.classNames[t.classes[i]] }
+
+// classCode returns c's index in t.classNames, adding it if new.
+func (t *Table) classCode(c Class) uint8 {
+	k := slices.Index(t.classNames, c)
+	if k < 0 {
+		k = len(t.classNames)
+		t.classNames = append(t.classNames, c)
+	}
+	return uint8(k)
 }
 
 // Encode writes rows (any order, non-overlapping per family) as a
@@ -232,7 +261,9 @@ func (d *decoder) count(min int) int {
 
 func (d *decoder) names(t *Table) {
 	n := d.count(2)
-	t.asns, t.orgs, t.classes = make([]uint32, 0, n), make([]string, 0, n), make([]Class, 0, n)
+	t.asns, t.orgEnd, t.classes = make([]uint32, 0, n), make([]uint32, 0, n), make([]uint8, 0, n)
+	var text strings.Builder
+	defer func() { t.orgText = text.String() }()
 	var a uint64
 	for range n {
 		a += d.uvarint()
@@ -241,9 +272,14 @@ func (d *decoder) names(t *Table) {
 			d.err = fmt.Errorf("%w: bad name", ErrFormat)
 			return
 		}
-		org := string(d.buf[:l])
-		t.asns, t.orgs = append(t.asns, uint32(a)), append(t.orgs, org)
-		t.classes = append(t.classes, Classify(uint32(a), org))
+		org := d.buf[:l]
+		text.Write(org)
+		if text.Len() > 1<<32-1 {
+			d.err = fmt.Errorf("%w: names too long", ErrFormat)
+			return
+		}
+		t.asns, t.orgEnd = append(t.asns, uint32(a)), append(t.orgEnd, uint32(text.Len()))
+		t.classes = append(t.classes, t.classCode(Classify(uint32(a), string(org))))
 		d.buf = d.buf[l:]
 	}
 }
