@@ -219,16 +219,7 @@ func (s *NetworkScopes) effective(sub string) []Effective {
 	def, fl, ap := networkSettings(netdetect.DefaultConfig()), networkSettings(file), networkSettings(api)
 	var out []Effective
 	for _, id := range NetworkDetections() {
-		e := Effective{Tenant: "*", Subscription: sub, Detection: id, Params: map[string]any{}, Source: map[string]string{}}
-		for k, v := range ap[id] {
-			e.Source[k] = source(named[id][k], fl[id][k], def[id][k])
-			if k == "enabled" {
-				e.Enabled, _ = v.(bool)
-				continue
-			}
-			e.Params[k] = v
-		}
-		out = append(out, e)
+		out = append(out, effectiveRow("*", sub, id, ap[id], fl[id], def[id], named[id]))
 	}
 	return out
 }

@@ -182,18 +182,24 @@ func (s *Scopes) Effective(tenant, subscription string) []Effective {
 	var out []Effective
 	for _, id := range ActivityDetections() {
 		key := detectionKeys[id]
-		e := Effective{Tenant: tenant, Subscription: subscription, Detection: id, Params: map[string]any{}, Source: map[string]string{}}
-		for k, v := range ap[key] {
-			e.Source[k] = source(named[id][k], fl[key][k], def[key][k])
-			if k == "enabled" {
-				e.Enabled, _ = v.(bool)
-				continue
-			}
-			e.Params[k] = v
-		}
-		out = append(out, e)
+		out = append(out, effectiveRow(tenant, subscription, id, ap[key], fl[key], def[key], named[id]))
 	}
 	return out
+}
+
+// effectiveRow is one detection's effective settings in a scope: each
+// value of the top layer (ap), with its source from the layers under it.
+func effectiveRow(tenant, sub, id string, ap, fl, def map[string]any, named map[string]bool) Effective {
+	e := Effective{Tenant: tenant, Subscription: sub, Detection: id, Params: map[string]any{}, Source: map[string]string{}}
+	for k, v := range ap {
+		e.Source[k] = source(named[k], fl[k], def[k])
+		if k == "enabled" {
+			e.Enabled, _ = v.(bool)
+			continue
+		}
+		e.Params[k] = v
+	}
+	return e
 }
 
 // source is a value's layer: api when a run-time override names it,

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -71,4 +72,19 @@ func Indent(t testing.TB, b []byte) []byte {
 		t.Fatalf("not JSON: %v\n%s", err, b)
 	}
 	return append(buf.Bytes(), '\n')
+}
+
+// GoldenJSON renders every fixture change with format and compares each,
+// indented, with testdata/<seq>-<kind>.json.
+func GoldenJSON(t *testing.T, format func(event.Change) ([]byte, error)) {
+	t.Helper()
+	for _, c := range Changes(t) {
+		t.Run(fmt.Sprint(c.Seq), func(t *testing.T) {
+			b, err := format(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			Golden(t, fmt.Sprintf("%d-%s.json", c.Seq, c.Kind), Indent(t, b))
+		})
+	}
 }

@@ -2,7 +2,6 @@ package ocsf
 
 import (
 	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -11,13 +10,7 @@ import (
 
 func TestFormatGolden(t *testing.T) {
 	t.Parallel()
-	for _, c := range formattest.Changes(t) {
-		b, err := Format(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		formattest.Golden(t, fmt.Sprintf("%d-%s.json", c.Seq, c.Kind), formattest.Indent(t, b))
-	}
+	formattest.GoldenJSON(t, Format)
 }
 
 func decode(t *testing.T, b []byte) map[string]any {

@@ -11,13 +11,7 @@ import (
 
 func TestFormatGolden(t *testing.T) {
 	t.Parallel()
-	for _, c := range formattest.Changes(t) {
-		b, err := Format(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		formattest.Golden(t, fmt.Sprintf("%d-%s.json", c.Seq, c.Kind), formattest.Indent(t, b))
-	}
+	formattest.GoldenJSON(t, Format)
 }
 
 // The record has SecurityAlert's columns with their value types, and every

@@ -2,7 +2,6 @@ package vedettejson
 
 import (
 	"encoding/json"
-	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -13,15 +12,7 @@ import (
 
 func TestFormatGolden(t *testing.T) {
 	t.Parallel()
-	for _, c := range formattest.Changes(t) {
-		t.Run(fmt.Sprint(c.Seq), func(t *testing.T) {
-			b, err := Format(c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			formattest.Golden(t, fmt.Sprintf("%d-%s.json", c.Seq, c.Kind), formattest.Indent(t, b))
-		})
-	}
+	formattest.GoldenJSON(t, Format)
 }
 
 // A consumer of the old alert lines keeps working: the record decodes into
