@@ -274,3 +274,13 @@ func TestSustainedAttackIsNotLearned(t *testing.T) {
 		}
 	}
 }
+
+// hostAt returns ip's aggregate in the open hour starting at hour (unix s),
+// or nil.
+func hostAt(e *Engine, hour int64, ip netip.Addr) *hostHour {
+	o := e.open[hour]
+	if o == nil {
+		return nil
+	}
+	return o.hosts.get("", ip)
+}
