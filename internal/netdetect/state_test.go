@@ -3,7 +3,6 @@ package netdetect
 import (
 	"math"
 	"net/netip"
-	"reflect"
 	"testing"
 	"time"
 
@@ -144,23 +143,4 @@ func TestConfigValidate(t *testing.T) {
 	if _, err := New(c, Deps{}); err == nil {
 		t.Error("overlapping ports accepted")
 	}
-}
-
-// BenchmarkStatePerHost reports the bytes of detection state per tracked
-// host: one HostHour plus its History (B/host), and the most an open hour
-// can add in Heavy tables and successful logins (AuthHits, only for inputs
-// that report them), freed when it closes (B/open-max).
-func BenchmarkStatePerHost(b *testing.B) {
-	e := newEngine(b, nil)
-	b.ReportAllocs()
-	for b.Loop() {
-		recs := conn{src: "198.51.100.9", dst: "10.0.0.4", port: 22, n: 10}.records(t0)
-		for i := range recs {
-			e.Observe(&recs[i])
-		}
-	}
-	per := reflect.TypeFor[HostHour]().Size() + reflect.TypeFor[History]().Size()
-	b.ReportMetric(float64(per), "B/host")
-	tables := numChannels*maxPeers*reflect.TypeFor[Peer]().Size() + reflect.TypeFor[AuthHits]().Size()
-	b.ReportMetric(float64(per+tables), "B/open-max")
 }
