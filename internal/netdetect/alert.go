@@ -14,7 +14,7 @@ import (
 )
 
 // bruteAlert builds a brute-force alert for one host-hour.
-func (e *Engine) bruteAlert(ip netip.Addr, host inventory.Host, h *hostHour, c *channel, v *verdict, rule Rule, topN int, start time.Time) event.Alert {
+func (e *Engine) bruteAlert(ip netip.Addr, host inventory.Host, h *hourView, c *channel, v *verdict, rule Rule, topN int, start time.Time) event.Alert {
 	d := v.d
 	peers := heaviest(c, topN)
 	a := e.baseAlert(d, ip, host, start, c.Last)
@@ -50,7 +50,7 @@ func (e *Engine) baseAlert(d *Detection, ip netip.Addr, host inventory.Host, sta
 
 // evidence summarises the host-hour's flows with one peer. Its key is a
 // deterministic flow-aggregate key: detection, host IP, peer and hour.
-func (e *Engine) evidence(d *Detection, ip netip.Addr, host inventory.Host, h *hostHour, start time.Time, peer netip.Addr, result string) event.Evidence {
+func (e *Engine) evidence(d *Detection, ip netip.Addr, host inventory.Host, h *hourView, start time.Time, peer netip.Addr, result string) event.Evidence {
 	return event.Evidence{
 		Key:  "netagg:" + d.ID + ":" + ip.String() + ":" + peer.String() + ":" + strconv.FormatInt(start.Unix(), 10),
 		Time: start, Source: h.source, Record: h.record, Principal: host.Name, IP: peer.String(),
@@ -145,7 +145,7 @@ func describe(d *Detection, ip netip.Addr, host inventory.Host, c *channel, v *v
 
 // c2Alert raises Network_CommunicationWithC2 for a host-hour that talked to
 // listed addresses.
-func (e *Engine) c2Alert(ip netip.Addr, host inventory.Host, h *hostHour, start time.Time) []event.Alert {
+func (e *Engine) c2Alert(ip netip.Addr, host inventory.Host, h *hourView, start time.Time) []event.Alert {
 	if h.rare == nil || h.rare.c2[0].Flows == 0 {
 		return nil
 	}

@@ -15,15 +15,15 @@ func (e *Engine) closeHour(hour int64) []event.Alert {
 	start := time.Unix(hour, 0).UTC()
 	type entry struct {
 		k hostKey
-		h *hostHour
+		h hourView
 	}
 	all := make([]entry, 0, hosts.n)
-	hosts.each(func(k hostKey, h *hostHour) { all = append(all, entry{k, h}) })
+	hosts.each(func(k hostKey, h hourView) { all = append(all, entry{k, h}) })
 	slices.SortFunc(all, func(a, b entry) int { return a.k.compare(b.k) })
 	var out []event.Alert
 	var hot, active [numChannels]uint32
 	for _, x := range all {
-		k, h, ip := x.k, x.h, x.k.ip
+		k, h, ip := x.k, &x.h, x.k.ip
 		host, ok := e.holder(k, start)
 		if !ok {
 			e.counters.NotHeld++
@@ -115,7 +115,7 @@ type verdict struct {
 // raised an alert against the host's own history: those are not learned,
 // so an attack that goes on does not become the host's normal. hds says
 // which rules raised, for successAlerts.
-func (e *Engine) evaluate(cfg *Config, ip netip.Addr, host inventory.Host, hist *History, h *hostHour, start time.Time) (out []event.Alert, alerted [numChannels]bool, hds [numChannels]held) {
+func (e *Engine) evaluate(cfg *Config, ip netip.Addr, host inventory.Host, hist *History, h *hourView, start time.Time) (out []event.Alert, alerted [numChannels]bool, hds [numChannels]held) {
 	for i := range Detections {
 		d := &Detections[i]
 		rule := cfg.rule(d)

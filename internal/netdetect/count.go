@@ -50,7 +50,7 @@ func count(c *channel, r *flow.Record, peer [16]byte, in bool, ms int64, maxByte
 
 // checkC2 records traffic between h's IP and a listed peer. Denied inbound
 // flows are not communication; denied outbound ones are (the host tried).
-func (e *Engine) checkC2(h *hostHour, r *flow.Record, peer netip.Addr, port uint16, out bool, ms int64) {
+func (e *Engine) checkC2(t *hostTable, h *hostHour, r *flow.Record, peer netip.Addr, port uint16, out bool, ms int64) {
 	if e.ti == nil || !e.c2 || (!out && r.Action == flow.ActionDeny) {
 		return
 	}
@@ -59,7 +59,7 @@ func (e *Engine) checkC2(h *hostHour, r *flow.Record, peer netip.Addr, port uint
 	}
 	a := peer.As16()
 	scale := min(r.Scale(), maxScale)
-	x := h.extra()
+	x := t.extra(h)
 	for i := range x.c2 {
 		s := &x.c2[i]
 		if s.Flows == 0 {

@@ -170,27 +170,28 @@ func (e *Engine) add(r *flow.Record, hour, ms int64) bool {
 		e.counters.Unmonitored++
 		return false
 	}
+	t := e.openAt(hour).hosts
 	svc, reverse := e.service(r)
 	maxB := e.cfg.SSH.MaxAttemptBytes
 	if svc == chRDPIn {
 		maxB = e.cfg.RDP.MaxAttemptBytes
 	}
 	if hs != nil {
-		e.touch(hs, r, ms)
+		touch(t, hs, r, ms)
 		if svc >= 0 && !reverse {
-			count(hs.use(svc+1), r, dst.As16(), false, ms, maxB) // outgoing
+			count(t.use(hs, svc+1), r, dst.As16(), false, ms, maxB) // outgoing
 		}
-		e.checkC2(hs, r, dst, r.DstPort, true, ms)
+		e.checkC2(t, hs, r, dst, r.DstPort, true, ms)
 	}
 	if hd != nil {
-		e.touch(hd, r, ms)
+		touch(t, hd, r, ms)
 		if svc >= 0 && !reverse {
-			count(hd.use(svc), r, src.As16(), true, ms, maxB) // incoming
+			count(t.use(hd, svc), r, src.As16(), true, ms, maxB) // incoming
 			if r.Auth == flow.AuthSuccess {
-				hd.noteSuccess(svc, src.As16(), uint32(min(r.Scale(), maxScale)))
+				t.noteSuccess(hd, svc, src.As16(), uint32(min(r.Scale(), maxScale)))
 			}
 		}
-		e.checkC2(hd, r, src, r.SrcPort, false, ms)
+		e.checkC2(t, hd, r, src, r.SrcPort, false, ms)
 	}
 	return true
 }
@@ -210,10 +211,10 @@ func (e *Engine) service(r *flow.Record) (int, bool) {
 	return -1, false
 }
 
-func (e *Engine) touch(h *hostHour, r *flow.Record, ms int64) {
+func touch(t *hostTable, h *hostHour, r *flow.Record, ms int64) {
 	h.flows++
 	if ms >= h.lastTime {
-		h.lastTime, h.source, h.record = ms, r.Source, r.Index
+		h.lastTime, h.source, h.record = ms, t.sourceIndex(r.Source), r.Index
 	}
 }
 

@@ -277,10 +277,15 @@ func TestSustainedAttackIsNotLearned(t *testing.T) {
 
 // hostAt returns ip's aggregate in the open hour starting at hour (unix s),
 // or nil.
-func hostAt(e *Engine, hour int64, ip netip.Addr) *hostHour {
+func hostAt(e *Engine, hour int64, ip netip.Addr) *hourView {
 	o := e.open[hour]
 	if o == nil {
 		return nil
 	}
-	return o.hosts.get("", ip)
+	h := o.hosts.get("", ip)
+	if h == nil {
+		return nil
+	}
+	v := o.hosts.view(h)
+	return &v
 }

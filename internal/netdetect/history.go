@@ -26,7 +26,7 @@ func ewma(old float32, v uint32, n uint32) float32 {
 // learning them would make a sustained attack look normal a day later.
 // During the first MinHistoryHours everything is learned: that is how a
 // jump box's daily SSH becomes its normal.
-func (hs *History) update(h *hostHour, skip [numChannels]bool) {
+func (hs *History) update(h *hourView, skip [numChannels]bool) {
 	for ch := range numChannels {
 		if skip[ch] {
 			continue

@@ -19,17 +19,25 @@ import (
 // key itself is in the aggregate, which the flow updates anyway, so a
 // lookup reads one slot (80k hosts fit in 1 MB) and one aggregate. The
 // hash is a 64x64-bit multiply of the key with per-table random seeds, so
-// flows with chosen addresses cannot aim at one run of slots. Aggregates
-// live in chunks that never move (8, 16, ..., 256 entries, then 256 each);
-// the table is dropped whole when its hour closes.
+// flows with chosen addresses cannot aim at one run of slots. Aggregates,
+// their channels and rare parts live in slabs; the table is dropped whole
+// when its hour closes.
 type hostTable struct {
-	slots  []uint64 // hash tag << 32 | 1 + index; 0: empty
-	shift  uint     // 64 - log2(len(slots))
-	n      int
-	seeds  [2]uint64
-	chunks [][]hostHour
+	slots []uint64 // hash tag << 32 | 1 + index; 0: empty
+	shift uint     // 64 - log2(len(slots))
+	n     int
+	seeds [2]uint64
+	hours slab[hostHour]
+	chans slab[channel]
+	rares slab[hostRare]
+
 	scopes []hostScope
 	byName map[hostScope]uint32
+	// sources are where flows came from (few: exporters, files), with
+	// the last one looked up remembered.
+	sources    []string
+	bySource   map[string]uint32
+	lastSource uint32
 }
 
 // hostScope is a scope and an IPv6 zone: the part of a host key that is
@@ -39,7 +47,7 @@ type hostScope struct{ sub, zone string }
 const minHostSlots = 8
 
 func newHostTable() *hostTable {
-	t := &hostTable{seeds: [2]uint64{rand.Uint64(), rand.Uint64()}, scopes: []hostScope{{}}}
+	t := &hostTable{seeds: [2]uint64{rand.Uint64(), rand.Uint64()}, scopes: []hostScope{{}}, sources: []string{""}}
 	t.resize(minHostSlots)
 	return t
 }
@@ -77,21 +85,7 @@ func (t *hostTable) find(hi, lo uint64, scope uint32) (int, *hostHour) {
 }
 
 // at returns the aggregate at index i.
-func (t *hostTable) at(i uint32) *hostHour {
-	k, off := chunkOf(i)
-	return &t.chunks[k][off]
-}
-
-// chunkOf locates index i: chunk k < 6 holds 8<<k entries from 8(2^k-1),
-// the ones after 256 each.
-func chunkOf(i uint32) (k, off int) {
-	if i < 504 {
-		k = bits.Len32(i/8+1) - 1
-		return k, int(i - 8*(1<<k-1))
-	}
-	i -= 504
-	return 6 + int(i/256), int(i % 256)
-}
+func (t *hostTable) at(i uint32) *hostHour { return t.hours.at(i) }
 
 // scopeIndex returns the index of sub and zone, adding them if add.
 func (t *hostTable) scopeIndex(sub, zone string, add bool) (uint32, bool) {
@@ -139,15 +133,7 @@ func (t *hostTable) add(sub string, ip netip.Addr) *hostHour {
 	}
 	scope, _ := t.scopeIndex(sub, ip.Zone(), true)
 	hi, lo := words(ip)
-	i := uint32(t.n)
-	if k, off := chunkOf(i); off == 0 {
-		size := 256
-		if k < 6 {
-			size = 8 << k
-		}
-		t.chunks = append(t.chunks, make([]hostHour, size))
-	}
-	h := t.at(i)
+	i, h := t.hours.add()
 	h.hi, h.lo, h.scope = hi, lo, scope
 	p, _ := t.find(hi, lo, scope)
 	t.slots[p] = t.hash(hi, lo, scope)&^0xffffffff | uint64(i+1)
@@ -156,11 +142,29 @@ func (t *hostTable) add(sub string, ip netip.Addr) *hostHour {
 }
 
 // each calls f with every key and aggregate, in the order they were added.
-func (t *hostTable) each(f func(k hostKey, h *hostHour)) {
+func (t *hostTable) each(f func(k hostKey, h hourView)) {
 	for i := range t.n {
 		h := t.at(uint32(i))
-		f(t.key(h), h)
+		f(t.key(h), t.view(h))
 	}
+}
+
+// sourceIndex returns the index of source, adding it.
+func (t *hostTable) sourceIndex(source string) uint32 {
+	if t.sources[t.lastSource] == source {
+		return t.lastSource
+	}
+	i, ok := t.bySource[source]
+	if !ok {
+		if t.bySource == nil {
+			t.bySource = map[string]uint32{"": 0}
+		}
+		i = uint32(len(t.sources))
+		t.sources = append(t.sources, source)
+		t.bySource[source] = i
+	}
+	t.lastSource = i
+	return i
 }
 
 // key rebuilds an aggregate's key: a v4-mapped address is IPv4, as the

@@ -66,7 +66,7 @@ func (e *Engine) Snapshot() ([]byte, error) {
 		Learned: e.inv.Snapshot(), Counters: e.counters,
 	}
 	for hour, o := range e.open {
-		o.hosts.each(func(k hostKey, h *hostHour) {
+		o.hosts.each(func(k hostKey, h hourView) {
 			s.Open = append(s.Open, OpenHour{Hour: hour, IP: k.ip, Scope: k.scope, Agg: h.export()})
 		})
 		if len(o.set) > 0 {
@@ -137,7 +137,7 @@ func (e *Engine) restore(s *State) {
 		if h == nil {
 			h = hour.hosts.add(o.Scope, ip)
 		}
-		h.load(&o.Agg)
+		hour.hosts.load(h, &o.Agg)
 	}
 	e.history = make(map[string]*History, len(s.History))
 	for name, h := range s.History {

@@ -42,12 +42,13 @@ func authIndex(ch int) int { return ch / 2 }
 
 // noteSuccess records that peer logged in on incoming channel ch (after
 // count has added the flow to the channel's Heavy table).
-func (h *hostHour) noteSuccess(ch int, peer [16]byte, w uint32) {
-	x := h.extra()
+func (t *hostTable) noteSuccess(h *hostHour, ch int, peer [16]byte, w uint32) {
+	top := t.use(h, ch).Top
+	x := t.extra(h)
 	if x.auth == nil {
 		x.auth = &AuthHits{}
 	}
-	x.auth.In[authIndex(ch)].add(peer, w, h.channel(ch).Top)
+	x.auth.In[authIndex(ch)].add(peer, w, top)
 }
 
 func (s *Successes) add(peer [16]byte, w uint32, top Heavy) {
@@ -121,7 +122,7 @@ func intruders(s *Successes, top Heavy, hd held) []intruder {
 // successAlerts raises the SuccessDetections of one host-hour: an incoming
 // rule of the channel raised (hds, from evaluate, so the history rule
 // applies too) and a source it counted logged in.
-func (e *Engine) successAlerts(cfg *Config, ip netip.Addr, host inventory.Host, h *hostHour, hds [numChannels]held, start time.Time) []event.Alert {
+func (e *Engine) successAlerts(cfg *Config, ip netip.Addr, host inventory.Host, h *hourView, hds [numChannels]held, start time.Time) []event.Alert {
 	auth := h.logins()
 	if auth == nil {
 		return nil
@@ -142,7 +143,7 @@ func (e *Engine) successAlerts(cfg *Config, ip netip.Addr, host inventory.Host, 
 	return out
 }
 
-func (e *Engine) successAlert(d *Detection, ip netip.Addr, host inventory.Host, h *hostHour, hd held, in []intruder, start time.Time) event.Alert {
+func (e *Engine) successAlert(d *Detection, ip netip.Addr, host inventory.Host, h *hourView, hd held, in []intruder, start time.Time) event.Alert {
 	c := h.channel(d.channel)
 	a := e.baseAlert(d, ip, host, start, c.Last)
 	var parts []string

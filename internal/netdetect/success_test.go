@@ -190,25 +190,27 @@ func TestBruteForceSuccessConfig(t *testing.T) {
 // most attempts are kept and the others' logins counted in More.
 func TestSuccessesKeepHeaviest(t *testing.T) {
 	t.Parallel()
-	var h hostHour
+	tab := newHostTable()
+	h := tab.add("", webIP)
 	addr := func(i int) [16]byte { return netip.AddrFrom4([4]byte{192, 0, 2, byte(i)}).As16() }
 	for i := 1; i <= 20; i++ {
-		h.use(chSSHIn).Top.add(addr(i), uint32(i)) // peer i made i attempts
+		tab.use(h, chSSHIn).Top.add(addr(i), uint32(i)) // peer i made i attempts
 	}
 	for i := 1; i <= 20; i++ {
-		h.noteSuccess(chSSHIn, addr(i), 1)
+		tab.noteSuccess(h, chSSHIn, addr(i), 1)
 	}
-	h.noteSuccess(chSSHIn, addr(20), 1)
-	s := &h.logins().In[authIndex(chSSHIn)]
+	tab.noteSuccess(h, chSSHIn, addr(20), 1)
+	v := tab.view(h)
+	s := &v.logins().In[authIndex(chSSHIn)]
 	var kept []int
 	for i := range int(s.N) {
 		kept = append(kept, int(s.Addr[i][15]))
 	}
 	slices.Sort(kept)
-	if !cmp.Equal(kept, []int{5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}) || s.More != 4 || h.logins().In[authIndex(chRDPIn)].N != 0 {
+	if !cmp.Equal(kept, []int{5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}) || s.More != 4 || v.logins().In[authIndex(chRDPIn)].N != 0 {
 		t.Errorf("kept %v, more %d", kept, s.More)
 	}
-	in := intruders(s, h.channel(chSSHIn).Top, held{one: 18})
+	in := intruders(s, v.channel(chSSHIn).Top, held{one: 18})
 	if len(in) != 3 || in[0].IP() != netip.MustParseAddr("192.0.2.20") || in[0].loginCount() != ">=2" {
 		t.Errorf("intruders at one-to-one 10: %+v", in)
 	}
