@@ -114,7 +114,8 @@ func words(ip netip.Addr) (hi, lo uint64) {
 	return binary.BigEndian.Uint64(a[:8]), binary.BigEndian.Uint64(a[8:])
 }
 
-// get returns the aggregate of ip in scope sub, or nil.
+// get returns the aggregate of ip in scope sub, or nil. Keys are unmapped
+// addresses: a v4-mapped ip finds its IPv4 address's aggregate.
 func (t *hostTable) get(sub string, ip netip.Addr) *hostHour {
 	scope, ok := t.scopeIndex(sub, ip.Zone(), false)
 	if !ok {
