@@ -4,13 +4,13 @@
 // source (when the input reports authentication outcomes, as Zeek's
 // ssh.log does) and communication with threat-intel listed addresses.
 //
-// State is kept per monitored IP per event-time hour in a hostHour (88
-// bytes and a 32-byte slot of its hour's host table, plus 64 bytes for
-// each service and direction it saw, per-peer attempt counts that grow
-// with the peers seen, to at most 1.5 KiB per channel, 120 bytes for the
-// first listed peer and 656 for the first successful login an input
-// reports, all freed when the hour closes), and per host in a 52-byte
-// History. Per-peer counts are exact up to 64 peers per
+// State is kept per monitored IP per event-time hour in a hostHour (one
+// 64-byte cache line and an 8-byte slot of its hour's host table, plus 64
+// bytes for each service and direction it saw, per-peer attempt counts
+// that grow with the peers seen, to at most 1.5 KiB per channel, 136 bytes
+// for the first listed peer or login and 656 for the first successful
+// login an input reports, all freed when the hour closes), and per host in
+// a 52-byte History. Per-peer counts are exact up to 64 peers per
 // channel and hour, then Space-Saving bounds: one-to-one rules alert only
 // on a peer's guaranteed count (see Heavy). Time comes only from flow
 // records, with one clock per exporter (see clock.go): an hour closes when
