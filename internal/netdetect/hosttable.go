@@ -15,15 +15,16 @@ import (
 // string hashes the zone pointer and the string's bytes.
 //
 // The slots are open addressing with linear probing, at most 3/4 full, of
-// 8 bytes each: 32 bits of the key's hash and the aggregate's index. The
-// key itself is in the aggregate, which the flow updates anyway, so a
-// lookup reads one slot (80k hosts fit in 1 MB) and one aggregate. The
+// 4 bytes each: 8 bits of the key's hash and 1 + the aggregate's index (so
+// at most maxTableHosts). The key itself is in the aggregate, which the
+// flow updates anyway, so a lookup reads one slot (80k hosts' slots fit in
+// 512 KB) and one aggregate, and another only for one probe in 256. The
 // hash is a 64x64-bit multiply of the key with per-table random seeds, so
 // flows with chosen addresses cannot aim at one run of slots. Aggregates,
 // their channels and rare parts live in slabs; the table is dropped whole
 // when its hour closes.
 type hostTable struct {
-	slots []uint64 // hash tag << 32 | 1 + index; 0: empty
+	slots []uint32 // hash tag << 24 | 1 + index; 0: empty
 	shift uint     // 64 - log2(len(slots))
 	n     int
 	seeds [2]uint64
@@ -46,6 +47,9 @@ type hostScope struct{ sub, zone string }
 
 const minHostSlots = 8
 
+// maxTableHosts is the most host-hours a table indexes (24 bits).
+const maxTableHosts = 1<<24 - 1
+
 func newHostTable() *hostTable {
 	t := &hostTable{seeds: [2]uint64{rand.Uint64(), rand.Uint64()}, scopes: []hostScope{{}}, sources: []string{""}}
 	t.resize(minHostSlots)
@@ -58,11 +62,11 @@ func (t *hostTable) hash(hi, lo uint64, scope uint32) uint64 {
 }
 
 func (t *hostTable) resize(n int) {
-	t.slots, t.shift = make([]uint64, n), uint(64-bits.TrailingZeros(uint(n)))
+	t.slots, t.shift = make([]uint32, n), uint(64-bits.TrailingZeros(uint(n)))
 	for i := range t.n {
 		h := t.at(uint32(i))
 		p, _ := t.find(h.hi, h.lo, h.scope)
-		t.slots[p] = t.hash(h.hi, h.lo, h.scope)&^0xffffffff | uint64(i+1)
+		t.slots[p] = uint32(t.hash(h.hi, h.lo, h.scope))&^0xffffff | uint32(i+1)
 	}
 }
 
@@ -70,14 +74,14 @@ func (t *hostTable) resize(n int) {
 // where it belongs and nil.
 func (t *hostTable) find(hi, lo uint64, scope uint32) (int, *hostHour) {
 	h := t.hash(hi, lo, scope)
-	tag, mask := h>>32, len(t.slots)-1
+	tag, mask := uint32(h)>>24, len(t.slots)-1
 	for i := int(h >> t.shift); ; i = (i + 1) & mask {
 		s := t.slots[i]
 		if s == 0 {
 			return i, nil
 		}
-		if s>>32 == tag {
-			if a := t.at(uint32(s) - 1); a.lo == lo && a.hi == hi && a.scope == scope {
+		if s>>24 == tag {
+			if a := t.at(s&0xffffff - 1); a.lo == lo && a.hi == hi && a.scope == scope {
 				return i, a
 			}
 		}
@@ -110,6 +114,10 @@ func (t *hostTable) scopeIndex(sub, zone string, add bool) (uint32, bool) {
 
 // words splits an address into the table's key words.
 func words(ip netip.Addr) (hi, lo uint64) {
+	if ip.Is4() {
+		a := ip.As4()
+		return 0, 0xffff<<32 | uint64(binary.BigEndian.Uint32(a[:]))
+	}
 	a := ip.As16()
 	return binary.BigEndian.Uint64(a[:8]), binary.BigEndian.Uint64(a[8:])
 }
@@ -127,8 +135,11 @@ func (t *hostTable) get(sub string, ip netip.Addr) *hostHour {
 }
 
 // add returns a new zero aggregate for ip in scope sub, which get did not
-// find.
+// find, or nil when the table holds maxTableHosts.
 func (t *hostTable) add(sub string, ip netip.Addr) *hostHour {
+	if t.n >= maxTableHosts {
+		return nil
+	}
 	if 4*(t.n+1) > 3*len(t.slots) {
 		t.resize(2 * len(t.slots))
 	}
@@ -137,7 +148,7 @@ func (t *hostTable) add(sub string, ip netip.Addr) *hostHour {
 	i, h := t.hours.add()
 	h.hi, h.lo, h.scope = hi, lo, scope
 	p, _ := t.find(hi, lo, scope)
-	t.slots[p] = t.hash(hi, lo, scope)&^0xffffffff | uint64(i+1)
+	t.slots[p] = uint32(t.hash(hi, lo, scope))&^0xffffff | uint32(i+1)
 	t.n++
 	return h
 }

@@ -137,7 +137,9 @@ func (e *Engine) restore(s *State) {
 		if h == nil {
 			h = hour.hosts.add(o.Scope, ip)
 		}
-		hour.hosts.load(h, &o.Agg)
+		if h != nil { // nil: more hosts than a table indexes
+			hour.hosts.load(h, &o.Agg)
+		}
 	}
 	e.history = make(map[string]*History, len(s.History))
 	for name, h := range s.History {

@@ -126,6 +126,7 @@ func TestConfigValidate(t *testing.T) {
 	mut := map[string]func(*Config){
 		"grace":  func(c *Config) { c.Grace = 2 * time.Hour },
 		"hosts":  func(c *Config) { c.MaxHosts = 0 },
+		"huge":   func(c *Config) { c.MaxHosts = maxTableHosts + 1 },
 		"factor": func(c *Config) { c.AnomalyFactor = 0.5 },
 		"topn":   func(c *Config) { c.TopN = 99 },
 		"rule":   func(c *Config) { c.SSH.IncomingOne.MinConns = 0 },
