@@ -5,7 +5,7 @@
 // ssh.log does) and communication with threat-intel listed addresses.
 //
 // State is kept per monitored IP per event-time hour in a hostHour (one
-// 64-byte cache line and an 8-byte slot of its hour's host table, plus 64
+// 64-byte cache line and a 4-byte slot of its hour's host table, plus 64
 // bytes for each service and direction it saw, per-peer attempt counts
 // that grow with the peers seen, to at most 1.5 KiB per channel, 136 bytes
 // for the first listed peer or login and 656 for the first successful
