@@ -44,6 +44,7 @@ type Stats struct {
 	Bytes     atomic.Int64
 	Throttled atomic.Int64 // responses 429 or 503 (retried with backoff by the SDK)
 	Rejected  atomic.Int64 // objects set aside (too large)
+	Resyncs   atomic.Int64 // objects rewritten (ETag changed) after they were read: read again
 }
 
 // Object is one object's content, named s3:<bucket>/<key>.
@@ -52,6 +53,9 @@ type Object struct {
 	Day    time.Time
 	Data   []byte
 	Err    error
+	// Next is the object's progress once its records are applied: a
+	// caller that applies them later than Poll's apply saves it itself.
+	Next store.BlobProgress
 }
 
 // Progress keeps which objects were read (the store).
