@@ -252,3 +252,12 @@ func shapeAt(win []byte, off int64) Shape {
 	}
 	return ShapeUnknown
 }
+
+// Keys are the progress keys of the containers read (Batch.Key).
+func (s *Source) Keys() []string {
+	keys := make([]string, len(s.cfg.Containers))
+	for i, c := range s.cfg.Containers {
+		keys[i] = s.progressKey(c)
+	}
+	return keys
+}

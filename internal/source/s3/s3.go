@@ -148,3 +148,6 @@ func DayOf(key string) (time.Time, bool) {
 	}
 	return time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC), true
 }
+
+// Key is the bucket's progress key.
+func (s *Source) Key() string { return s.progressKey() }

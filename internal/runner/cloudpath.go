@@ -1,0 +1,265 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/flow"
+	"github.com/vedette/vedette/internal/flowlog"
+	"github.com/vedette/vedette/internal/normalize"
+	"github.com/vedette/vedette/internal/pipeline"
+	"github.com/vedette/vedette/internal/reorder"
+	"github.com/vedette/vedette/internal/store"
+)
+
+// CloudCounters are the polled sources' running totals (tests, status).
+type CloudCounters struct {
+	Chunks   int `json:"chunks"`    // blob reads handed on
+	Events   int `json:"events"`    // activity events applied
+	Flows    int `json:"flows"`     // flow records applied
+	Replayed int `json:"replayed"`  // items read again after a restart and skipped: applied before it
+	Held     int `json:"held"`      // items in the reorder buffers
+	CaughtUp int `json:"caught_up"` // polls that found nothing more to read, over all streams
+	Saves    int `json:"saves"`     // checkpoints saved
+}
+
+// cloudPath applies what the pollers read: activity records through the
+// reorder buffer and the pipeline, flow records through a flow reorder
+// buffer and the network engine, and saves each blob's progress with the
+// state that applied it. Only its goroutine touches its fields.
+type cloudPath struct {
+	env    *Env
+	np     *netPath
+	p      *pipeline.Pipeline
+	events *reorder.Buffer[*pendingChunk]
+	flows  *flowOrder
+	tr     tracker
+	gate   *gate
+	dead   *deadLetter
+	budget *budget
+	sum    Summary
+	c      CloudCounters
+
+	pending []event.Alert
+	rel     []reorder.Item[*pendingChunk]
+	relF    []heldFlow
+	progress func(CloudCounters)
+	seen     map[string]*pollStats // the metrics' counters, by stream
+}
+
+func (env *Env) openCloudPath(np *netPath, streams []string, progress func(CloudCounters)) (*cloudPath, error) {
+	dead, err := openDeadLetter(env.cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	c := &cloudPath{
+		env: env, np: np, p: env.Pipeline(), events: reorder.New[*pendingChunk](env.cfg.Activity.Lateness),
+		flows: newFlowOrder(env.cfg.Activity.Lateness), gate: env.newGate(), dead: dead, budget: newBudget(rejectsPerMinute),
+		sum: Summary{Rejected: map[string]int{}, NetworkAlerts: map[string]int{}}, progress: progress,
+	}
+	if err := c.tr.load(context.Background(), env.Store, streams); err != nil {
+		dead.close()
+		return nil, err
+	}
+	for _, s := range streams {
+		c.events.Open(s)
+		c.flows.Open(s)
+	}
+	return c, nil
+}
+
+// handle applies one chunk: its items go through the trust model and the
+// reorder buffers; what the buffers release is applied.
+func (c *cloudPath) handle(ch chunk) error {
+	if ch.caughtUp {
+		c.events.Idle(ch.key)
+		c.flows.Idle(ch.key)
+		c.tr.caughtUp(ch.key)
+		c.c.CaughtUp++
+		return c.release()
+	}
+	c.c.Chunks++
+	pc := c.tr.add(ch)
+	if ch.err != nil {
+		c.reject(normalize.Rejection{Source: ch.name, Record: ch.first + 1, Reason: "blob-set-aside", Detail: ch.err.Error()})
+		return c.release()
+	}
+	s := &source{name: ch.name, data: ch.data, first: ch.first}
+	rp, replay := c.tr.replayOf(ch)
+	if isFlowDocument(s) {
+		pc.flows = true
+		if replay {
+			c.flows.Advance(rp.Cut)
+		}
+		c.readFlows(s, pc, rp, replay)
+	} else {
+		if replay {
+			c.events.Advance(rp.Cut)
+		}
+		c.readEvents(s, pc, rp, replay)
+	}
+	return c.release()
+}
+
+// skip says an item read again after a restart was applied before it.
+func skip(rp store.Replay, replay, whole bool, record int, t time.Time) bool {
+	return replay && (whole || int64(record) <= rp.Records) && t.Before(rp.Cut)
+}
+
+func (c *cloudPath) readEvents(s *source, pc *pendingChunk, rp store.Replay, replay bool) {
+	in, err := s.open()
+	if err != nil {
+		c.reject(normalize.Rejection{Source: s.name, Reason: inputReason(err), Detail: err.Error()})
+		return
+	}
+	defer in.Close()
+	sink := &eventSink{c: c, pc: pc, rp: rp, replay: replay}
+	if _, err := normalize.Read(in.Source(), in.Reader(), offsetSink{sink, s.first}); err != nil {
+		c.reject(normalize.Rejection{Source: s.name, Reason: inputReason(err), Detail: err.Error()})
+	}
+}
+
+// eventSink takes a chunk's events to the reorder buffer.
+type eventSink struct {
+	c      *cloudPath
+	pc     *pendingChunk
+	rp     store.Replay
+	replay bool
+}
+
+func (k *eventSink) Event(e *event.Event) {
+	c := k.c
+	if skip(k.rp, k.replay, k.pc.whole, e.Origin.Record, e.Time) {
+		c.c.Replayed++
+		return
+	}
+	if rej, ok := c.gate.event(e); !ok {
+		c.reject(rej)
+		return
+	}
+	c.seen[k.pc.key].saw(e.Time)
+	k.pc.held++
+	if !c.events.Push(k.pc.key, e, k.pc) {
+		c.processEvent(e, k.pc) // late: the baselines' watermark decides
+	}
+}
+
+func (k *eventSink) Reject(r normalize.Rejection) { k.c.reject(r) }
+
+func (c *cloudPath) readFlows(s *source, pc *pendingChunk, rp store.Replay, replay bool) {
+	in, err := s.open()
+	if err != nil {
+		c.reject(normalize.Rejection{Source: s.name, Reason: inputReason(err), Detail: err.Error()})
+		return
+	}
+	defer in.Close()
+	add := func(r flow.Record) {
+		r.Index += s.first
+		if skip(rp, replay, pc.whole, r.Index, r.Time()) {
+			c.c.Replayed++
+			return
+		}
+		if rej, ok := c.gate.check(r.Time(), r.Source, r.Index); !ok {
+			c.reject(rej)
+			return
+		}
+		c.seen[pc.key].saw(r.Time())
+		pc.held++
+		if !c.flows.Push(pc.key, r, pc) {
+			c.processFlow(&r, pc)
+		}
+	}
+	rej := func(src string, rec int, reason, detail string) {
+		c.reject(normalize.Rejection{Source: src, Record: rec + s.first, Reason: reason, Detail: detail})
+	}
+	if _, err := flowlog.Read(in.Reader(), flowSource(in), add, rej); err != nil {
+		c.reject(normalize.Rejection{Source: s.name, Reason: inputReason(err), Detail: err.Error()})
+	}
+}
+
+// release applies what the buffers release, then stores the alerts.
+func (c *cloudPath) release() error {
+	c.rel = c.events.Release(c.rel[:0])
+	c.relF = c.flows.Release(c.relF[:0])
+	return c.apply()
+}
+
+func (c *cloudPath) apply() error {
+	for i, it := range c.rel {
+		c.processEvent(it.Event, it.Tag)
+		c.rel[i] = reorder.Item[*pendingChunk]{}
+	}
+	for i := range c.relF {
+		c.processFlow(&c.relF[i].rec, c.relF[i].tag)
+		c.relF[i] = heldFlow{}
+	}
+	err := c.env.emit(c.pending, &c.sum)
+	c.pending = c.pending[:0]
+	c.c.Held = c.events.Len() + c.flows.Len()
+	if c.progress != nil {
+		c.progress(c.c)
+	}
+	return err
+}
+
+func (c *cloudPath) processEvent(e *event.Event, pc *pendingChunk) {
+	c.env.stateMu.Lock()
+	c.pending = append(c.pending, c.p.Process(e)...)
+	c.env.stateMu.Unlock()
+	pc.held--
+	c.c.Events++
+}
+
+func (c *cloudPath) processFlow(r *flow.Record, pc *pendingChunk) {
+	c.env.stateMu.Lock()
+	alerts := c.np.eng.Observe(r)
+	c.env.stateMu.Unlock()
+	for _, a := range alerts {
+		c.sum.NetworkAlerts[a.Detection]++
+	}
+	c.pending = append(c.pending, alerts...)
+	pc.held--
+	c.c.Flows++
+}
+
+// tick gives the network engine the wall clock (hours left open past
+// hour_idle close), as serve's collector loop does.
+func (c *cloudPath) tick() error {
+	c.env.stateMu.Lock()
+	c.pending = append(c.pending, c.np.eng.Tick(c.gate.now())...)
+	c.env.stateMu.Unlock()
+	return c.apply()
+}
+
+func (c *cloudPath) reject(r normalize.Rejection) {
+	c.sum.Rejected[r.Reason]++
+	if c.budget.allow(r.Reason, c.gate.now()) {
+		c.dead.add(r)
+	}
+}
+
+// stop applies what the buffers hold when flush is set (a bounded run),
+// closes the engine's open hours if it owns the engine, and saves.
+func (c *cloudPath) stop(ctx context.Context, flush, ownsEngine bool) error {
+	var errs []error
+	if flush {
+		c.rel = c.events.Flush(c.rel[:0])
+		c.relF = c.flows.Flush(c.relF[:0])
+		errs = append(errs, c.apply())
+		if ownsEngine {
+			c.env.stateMu.Lock()
+			c.pending = append(c.pending, c.np.eng.Flush()...)
+			c.env.stateMu.Unlock()
+			errs = append(errs, c.apply())
+		}
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), stopTimeout)
+	defer cancel()
+	errs = append(errs, c.checkpoint(cctx))
+	c.dead.close()
+	c.env.log.Info("cloud polling stopped", "chunks", c.c.Chunks, "events", c.c.Events, "flows", c.c.Flows,
+		"held", c.c.Held, "replayed", c.c.Replayed, "new_alerts", c.sum.NewAlerts, "rejected", c.sum.Rejected)
+	return errors.Join(errs...)
+}
