@@ -38,16 +38,16 @@ func (s *pollStats) saw(t time.Time) {
 }
 
 var cloudMetricHelp = map[string]string{
-	"blobs_listed_total":  "Blobs and objects listed.",
-	"blob_reads_total":    "Ranged reads of blobs and objects.",
-	"bytes_read_total":    "Bytes read from blobs and objects.",
-	"records_total":       "Activity events and flow records read from blobs and objects.",
-	"throttled_total":     "Responses 429 or 503, retried with backoff.",
-	"resyncs_total":       "Blobs read again from the start: rewritten, smaller than before, or changed while read.",
-	"rejected_total":      "Blobs or windows of them set aside (too large, not records).",
-	"errors_total":        "Polls that failed (retried after a doubling backoff).",
-	"lag_seconds":         "Wall time minus the newest event time read.",
-	"poll_age_seconds":    "Seconds since the last poll that read everything.",
+	"blobs_listed_total": "Blobs and objects listed.",
+	"blob_reads_total":   "Ranged reads of blobs and objects.",
+	"bytes_read_total":   "Bytes read from blobs and objects.",
+	"records_total":      "Activity events and flow records read from blobs and objects.",
+	"throttled_total":    "Responses 429 or 503, retried with backoff.",
+	"resyncs_total":      "Blobs read again from the start: rewritten, smaller than before, or changed while read.",
+	"rejected_total":     "Blobs or windows of them set aside (too large, not records).",
+	"errors_total":       "Polls that failed (retried after a doubling backoff).",
+	"lag_seconds":        "Wall time minus the newest event time read.",
+	"poll_age_seconds":   "Seconds since the last poll that read everything.",
 }
 
 func newCloudMetrics(pollers []poller) *cloudMetrics {

@@ -42,9 +42,9 @@ type cloudPath struct {
 	sum    Summary
 	c      CloudCounters
 
-	pending []event.Alert
-	rel     []reorder.Item[*pendingChunk]
-	relF    []heldFlow
+	pending  []event.Alert
+	rel      []reorder.Item[*pendingChunk]
+	relF     []heldFlow
 	progress func(CloudCounters)
 	seen     map[string]*pollStats // the metrics' counters, by stream
 }
@@ -195,6 +195,7 @@ func (c *cloudPath) apply() error {
 		c.processFlow(&c.relF[i].rec, c.relF[i].tag)
 		c.relF[i] = heldFlow{}
 	}
+	c.rel, c.relF = c.rel[:0], c.relF[:0]
 	err := c.env.emit(c.pending, &c.sum)
 	c.pending = c.pending[:0]
 	c.c.Held = c.events.Len() + c.flows.Len()

@@ -1,0 +1,267 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
+	sdk "github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vedette/vedette/internal/config"
+	"github.com/vedette/vedette/internal/gen"
+	azblobpkg "github.com/vedette/vedette/internal/source/azblob"
+	"github.com/vedette/vedette/internal/source/azblob/azuritetest"
+	"github.com/vedette/vedette/internal/store"
+)
+
+// hourLines groups JSON lines files by the hour of their "time", named as
+// diagnostic settings name their PT1H.json append blobs under dir.
+func hourLines(t *testing.T, dir string, files ...string) (names []string, blobs map[string][][]byte) {
+	t.Helper()
+	blobs = map[string][][]byte{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, raw := range bytes.Split(data, []byte("\n")) {
+			var rec struct{ Time time.Time }
+			if len(raw) == 0 || json.Unmarshal(raw, &rec) != nil {
+				continue
+			}
+			h := rec.Time.UTC()
+			name := fmt.Sprintf("%s/y=%04d/m=%02d/d=%02d/h=%02d/m=00/PT1H.json", dir, h.Year(), h.Month(), h.Day(), h.Hour())
+			blobs[name] = append(blobs[name], append(raw, '\n'))
+		}
+	}
+	for n := range blobs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names, blobs
+}
+
+// appendLines appends lines to an append blob (created if new) in blocks
+// of up to 50 lines, as diagnostic settings write it.
+func appendLines(t *testing.T, client *sdk.Client, container, name string, lines [][]byte, create bool) {
+	t.Helper()
+	ctx := context.Background()
+	ab := client.ServiceClient().NewContainerClient(container).NewAppendBlobClient(name)
+	if create {
+		if _, err := ab.Create(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for len(lines) > 0 {
+		n := min(len(lines), 50)
+		if _, err := ab.AppendBlock(ctx, streaming.NopCloser(bytes.NewReader(bytes.Join(lines[:n], nil))), nil); err != nil {
+			t.Fatal(err)
+		}
+		lines = lines[n:]
+	}
+}
+
+// cloudServe runs serve over cfg's sources until stop says so (checked
+// after each blob read and caught-up poll), then stops it.
+func cloudServe(t *testing.T, cfg config.Config, flush bool, clock func() time.Time, stop func(CloudCounters) bool) CloudCounters {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	last := make(chan CloudCounters, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- Serve(ctx, cfg, ServeOptions{Out: &bytes.Buffer{}, FlushOnStop: flush, Clock: clock, CloudProgress: func(c CloudCounters) {
+			select {
+			case <-last:
+			default:
+			}
+			last <- c
+		}})
+	}()
+	deadline := time.After(60 * time.Second)
+	var final CloudCounters
+	for stopped := false; !stopped; {
+		select {
+		case final = <-last:
+			stopped = stop(final)
+		case err := <-done:
+			t.Fatalf("serve stopped early: %v", err)
+		case <-deadline:
+			t.Fatalf("serve did not reach its stop within 60s: %+v", final)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case final = <-last:
+	default:
+	}
+	return final
+}
+
+func storedIDs(t *testing.T, cfg config.Config) []string {
+	t.Helper()
+	st, err := OpenStore(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var out []string
+	if err := st.EachAlert(context.Background(), func(a store.StoredAlert) error { out = append(out, a.ID); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestServePollsAzuriteLikeBatch is the promise of polling: VNet flow logs,
+// sign-in logs and the Activity Log laid out in Azurite as Network Watcher
+// and diagnostic settings write them, read by `serve` while the current
+// hour's blobs grow (appended blocks, re-committed block lists) and new
+// hours appear, serve stopped in the middle with records still held in
+// its reorder buffers and started again: the stored alerts equal one
+// batch `detect` of the final blobs, with the same IDs, and every record
+// is applied exactly once (events and flows applied over both runs equal
+// those of the batch).
+func TestServePollsAzuriteLikeBatch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates logs and runs Azurite")
+	}
+	flowFiles, netCfg := netMonth(t)
+	dir := t.TempDir()
+	gc := gen.DefaultConfig()
+	gc.Users, gc.Days = 30, 10
+	if _, err := gen.Generate(dir, gc); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	for _, l := range []config.List{
+		{Path: "tor-exit.txt", Category: "tor-exit", Name: "tor"},
+		{Path: "anonymous-proxy.txt", Category: "anonymous-proxy", Name: "proxies"},
+		{Path: "vpn.csv", Category: "vpn", Name: "vpn"},
+		{Path: "corporate.txt", Category: "corporate", Name: "corp"},
+	} {
+		l.Path = filepath.Join(dir, "lists", l.Path)
+		cfg.Lists = append(cfg.Lists, l)
+	}
+	start := time.Now()
+	cfg.Network.Inventory, cfg.Network.TI = netCfg.Network.Inventory, netCfg.Network.TI
+	cfg.Network.Detections.HourIdle = 24 * time.Hour
+	const flowsC, signinC, activityC = vnetContainer, "insights-logs-signinlogs", "insights-activity-logs"
+	client := azurite(t, flowsC, signinC, activityC)
+	t.Setenv("VEDETTE_TEST_AZURITE", os.Getenv("AZURE_STORAGE_CONNECTION_STRING"))
+
+	// Every blob, by the hour it names, in upload order.
+	type blob struct {
+		container, name string
+		flows           []json.RawMessage
+		lines           [][]byte
+	}
+	byHour := map[time.Time][]blob{}
+	flowNames, flowBlobs := hourBlobs(t, flowFiles)
+	for _, n := range flowNames {
+		h, _ := azblobHour(n)
+		byHour[h] = append(byHour[h], blob{container: flowsC, name: n, flows: flowBlobs[n]})
+	}
+	for _, src := range []struct{ container, prefix, file string }{
+		{signinC, "tenantId=72F988BF-86F1-41AF-91AB-2D7CD011DB47", "signins.jsonl"},
+		{activityC, "resourceId=/SUBSCRIPTIONS/3A4B1C2D-0000-4000-8000-00000000AB12", "activity.jsonl"},
+	} {
+		names, lines := hourLines(t, src.prefix, filepath.Join(dir, src.file))
+		for _, n := range names {
+			h, _ := azblobHour(n)
+			byHour[h] = append(byHour[h], blob{container: src.container, name: n, lines: lines[n]})
+		}
+	}
+	var hours []time.Time
+	for h := range byHour {
+		hours = append(hours, h)
+	}
+	slices.SortFunc(hours, time.Time.Compare)
+	t.Logf("generated in %s", time.Since(start))
+	var clock atomic.Int64 // the newest hour uploaded, plus an hour
+	upload := func(h time.Time, from, to float64) {
+		for _, b := range byHour[h] {
+			if b.flows != nil {
+				commitRecords(t, client, b.container, b.name, b.flows[:int(to*float64(len(b.flows)))])
+				continue
+			}
+			n := len(b.lines)
+			appendLines(t, client, b.container, b.name, b.lines[int(from*float64(n)):int(to*float64(n))], from == 0)
+		}
+		clock.Store(max(clock.Load(), h.Add(2*time.Hour).UnixNano()))
+	}
+	now := func() time.Time { return time.Unix(0, clock.Load()).UTC() }
+
+	// Before the first run: the first half of the hours, and half of the
+	// next hour's records.
+	cut := len(hours) / 2
+	for _, h := range hours[:cut] {
+		upload(h, 0, 1)
+	}
+	upload(hours[cut], 0, 0.5)
+
+	live := cfg
+	live.DataDir = t.TempDir()
+	live.Network.Collector.IPFIX, live.Network.Collector.NetFlow = nil, nil
+	live.Activity.CommitInterval = 30 * time.Millisecond
+	live.Sources.Azblob = []config.AzblobSource{{ConnectionStringEnv: "AZURE_STORAGE_CONNECTION_STRING",
+		Containers: []string{flowsC, signinC, activityC}, Polling: config.Polling{PollInterval: 20 * time.Millisecond, MaxBlobBytes: 256 << 10}}}
+	streams := 3
+	grown := false
+	run1 := cloudServe(t, live, false, now, func(c CloudCounters) bool {
+		if !grown && c.CaughtUp >= streams {
+			// While serve runs: the hour grows and new hours appear.
+			upload(hours[cut], 0.5, 1)
+			for _, h := range hours[cut+1 : cut+4] {
+				upload(h, 0, 1)
+			}
+			grown = true
+			streams = c.CaughtUp + 2*3
+		}
+		return grown && c.CaughtUp >= streams
+	})
+	if run1.Held == 0 || run1.Saves < 2 {
+		t.Fatalf("first run %+v: want records held at the stop, checkpoints saved", run1)
+	}
+	for _, h := range hours[cut+4:] {
+		upload(h, 0, 1)
+	}
+	run2 := cloudServe(t, live, true, now, func(c CloudCounters) bool { return c.CaughtUp >= 3 })
+
+	t.Logf("served in %s", time.Since(start))
+	batchCfg := cfg
+	batchCfg.DataDir = t.TempDir()
+	var urls []string
+	for _, c := range []string{flowsC, signinC, activityC} {
+		urls = append(urls, "azblob://"+azuritetest.Account+"/"+c)
+	}
+	batch, sum := detectFiles(t, batchCfg, urls...)
+	t.Logf("batch: %d alerts from %d events and %d flows; live: %d+%d events, %d+%d flows, %d held at the restart and %d skipped after it",
+		len(batch), sum.Read, sum.FlowsRead, run1.Events, run2.Events, run1.Flows, run2.Flows, run1.Held, run2.Replayed)
+	if run1.Events+run2.Events != sum.Read || run1.Flows+run2.Flows != sum.FlowsRead || run2.Replayed == 0 {
+		t.Errorf("applied %d+%d events, %d+%d flows (skipped %d after the restart); batch %d events, %d flows",
+			run1.Events, run2.Events, run1.Flows, run2.Flows, run2.Replayed, sum.Read, sum.FlowsRead)
+	}
+	if len(batch) < 10 {
+		t.Fatalf("batch raised %d alerts", len(batch))
+	}
+	if diff := cmp.Diff(ids(batch), storedIDs(t, live)); diff != "" {
+		t.Errorf("live polling differs from batch (-batch +live):\n%s", diff)
+	}
+}
+
+// azblobHour is the hour a blob's path names.
+func azblobHour(name string) (time.Time, bool) { return azblobpkg.HourOf(name) }
