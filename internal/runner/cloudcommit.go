@@ -144,6 +144,7 @@ func (c *cloudPath) checkpoint(ctx context.Context) error {
 	}
 	commit()
 	c.c.Saves++
+	c.c.SavedEvents, c.c.SavedFlows = c.c.Events, c.c.Flows
 	c.env.observeStore("save_cloud_checkpoint", start)
 	return nil
 }

@@ -23,6 +23,10 @@ type CloudCounters struct {
 	Held     int `json:"held"`      // items in the reorder buffers
 	CaughtUp int `json:"caught_up"` // polls that found nothing more to read, over all streams
 	Saves    int `json:"saves"`     // checkpoints saved
+	// SavedEvents and SavedFlows are Events and Flows at the last
+	// checkpoint: what a kill keeps.
+	SavedEvents int `json:"saved_events"`
+	SavedFlows  int `json:"saved_flows"`
 }
 
 // cloudPath applies what the pollers read: activity records through the
@@ -225,13 +229,26 @@ func (c *cloudPath) processFlow(r *flow.Record, pc *pendingChunk) {
 	c.c.Flows++
 }
 
-// tick gives the network engine the wall clock (hours left open past
-// hour_idle close), as serve's collector loop does.
+// tick closes the hours left open past hour_idle, as serve's collector
+// loop does, but by the flow watermark when it is behind the wall clock:
+// a back-fill of old blobs must not close an hour whose flows are still
+// being read or held, and every flow before the watermark is applied.
 func (c *cloudPath) tick() error {
+	w := c.flows.Watermark()
+	if w.IsZero() {
+		return nil
+	}
 	c.env.stateMu.Lock()
-	c.pending = append(c.pending, c.np.eng.Tick(c.gate.now())...)
+	c.pending = append(c.pending, c.np.eng.Tick(minTime(c.gate.now(), w))...)
 	c.env.stateMu.Unlock()
 	return c.apply()
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 func (c *cloudPath) reject(r normalize.Rejection) {

@@ -75,18 +75,25 @@ func appendLines(t *testing.T, client *sdk.Client, container, name string, lines
 // after each blob read and caught-up poll), then stops it.
 func cloudServe(t *testing.T, cfg config.Config, flush bool, clock func() time.Time, stop func(CloudCounters) bool) CloudCounters {
 	t.Helper()
+	return cloudServeOpts(t, cfg, ServeOptions{FlushOnStop: flush, Clock: clock}, stop)
+}
+
+func cloudServeOpts(t *testing.T, cfg config.Config, opts ServeOptions, stop func(CloudCounters) bool) CloudCounters {
+	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	last := make(chan CloudCounters, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- Serve(ctx, cfg, ServeOptions{Out: &bytes.Buffer{}, FlushOnStop: flush, Clock: clock, CloudProgress: func(c CloudCounters) {
+		opts.Out = &bytes.Buffer{}
+		opts.CloudProgress = func(c CloudCounters) {
 			select {
 			case <-last:
 			default:
 			}
 			last <- c
-		}})
+		}
+		done <- Serve(ctx, cfg, opts)
 	}()
 	deadline := time.After(60 * time.Second)
 	var final CloudCounters
@@ -131,10 +138,11 @@ func storedIDs(t *testing.T, cfg config.Config) []string {
 // and diagnostic settings write them, read by `serve` while the current
 // hour's blobs grow (appended blocks, re-committed block lists) and new
 // hours appear, serve stopped in the middle with records still held in
-// its reorder buffers and started again: the stored alerts equal one
-// batch `detect` of the final blobs, with the same IDs, and every record
-// is applied exactly once (events and flows applied over both runs equal
-// those of the batch).
+// its reorder buffers, started again and killed (no final checkpoint)
+// while reading new hours, then run to the end: the stored alerts equal
+// one batch `detect` of the final blobs, with the same IDs, and every
+// record is applied exactly once (the events and flows each run saved add
+// up to those of the batch).
 func TestServePollsAzuriteLikeBatch(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates logs and runs Azurite")
@@ -158,7 +166,6 @@ func TestServePollsAzuriteLikeBatch(t *testing.T) {
 	}
 	start := time.Now()
 	cfg.Network.Inventory, cfg.Network.TI = netCfg.Network.Inventory, netCfg.Network.TI
-	cfg.Network.Detections.HourIdle = 24 * time.Hour
 	const flowsC, signinC, activityC = vnetContainer, "insights-logs-signinlogs", "insights-activity-logs"
 	client := azurite(t, flowsC, signinC, activityC)
 	t.Setenv("VEDETTE_TEST_AZURITE", os.Getenv("AZURE_STORAGE_CONNECTION_STRING"))
@@ -236,11 +243,27 @@ func TestServePollsAzuriteLikeBatch(t *testing.T) {
 	if run1.Held == 0 || run1.Saves < 2 {
 		t.Fatalf("first run %+v: want records held at the stop, checkpoints saved", run1)
 	}
-	for _, h := range hours[cut+4:] {
+	// The second run is killed while it reads new hours: what it applied
+	// after its last checkpoint is lost with it, and read again.
+	for _, h := range hours[cut+4 : cut+8] {
 		upload(h, 0, 1)
 	}
-	run2 := cloudServe(t, live, true, now, func(c CloudCounters) bool { return c.CaughtUp >= 3 })
-
+	more, chunks := false, 0
+	slow := live // checkpoints far apart: the kill loses what it read since
+	slow.Activity.CommitInterval = time.Second
+	run2 := cloudServeOpts(t, slow, ServeOptions{Clock: now, killed: true}, func(c CloudCounters) bool {
+		if !more && c.CaughtUp >= 3 && c.Saves > 0 {
+			for _, h := range hours[cut+8 : cut+12] {
+				upload(h, 0, 1)
+			}
+			more, chunks = true, c.Chunks
+		}
+		return more && c.Chunks > chunks+2 && c.Events+c.Flows > c.SavedEvents+c.SavedFlows
+	})
+	for _, h := range hours[cut+12:] {
+		upload(h, 0, 1)
+	}
+	run3 := cloudServe(t, live, true, now, func(c CloudCounters) bool { return c.CaughtUp >= 3 })
 	t.Logf("served in %s", time.Since(start))
 	batchCfg := cfg
 	batchCfg.DataDir = t.TempDir()
@@ -249,11 +272,13 @@ func TestServePollsAzuriteLikeBatch(t *testing.T) {
 		urls = append(urls, "azblob://"+azuritetest.Account+"/"+c)
 	}
 	batch, sum := detectFiles(t, batchCfg, urls...)
-	t.Logf("batch: %d alerts from %d events and %d flows; live: %d+%d events, %d+%d flows, %d held at the restart and %d skipped after it",
-		len(batch), sum.Read, sum.FlowsRead, run1.Events, run2.Events, run1.Flows, run2.Flows, run1.Held, run2.Replayed)
-	if run1.Events+run2.Events != sum.Read || run1.Flows+run2.Flows != sum.FlowsRead || run2.Replayed == 0 {
-		t.Errorf("applied %d+%d events, %d+%d flows (skipped %d after the restart); batch %d events, %d flows",
-			run1.Events, run2.Events, run1.Flows, run2.Flows, run2.Replayed, sum.Read, sum.FlowsRead)
+	t.Logf("batch: %d alerts from %d events and %d flows; live: %d events and %d flows saved by the stop (%d held), %d and %d (of %d, %d) by the kill, %d and %d after it, %d items skipped after restarts",
+		len(batch), sum.Read, sum.FlowsRead, run1.Events, run1.Flows, run1.Held, run2.SavedEvents, run2.SavedFlows, run2.Events, run2.Flows,
+		run3.Events, run3.Flows, run2.Replayed+run3.Replayed)
+	if run1.Events+run2.SavedEvents+run3.Events != sum.Read || run1.Flows+run2.SavedFlows+run3.Flows != sum.FlowsRead ||
+		run2.Replayed == 0 || run2.Events == run2.SavedEvents && run2.Flows == run2.SavedFlows {
+		t.Errorf("applied %d+%d+%d events, %d+%d+%d flows (skipped %d, %d after restarts); batch %d events, %d flows",
+			run1.Events, run2.SavedEvents, run3.Events, run1.Flows, run2.SavedFlows, run3.Flows, run2.Replayed, run3.Replayed, sum.Read, sum.FlowsRead)
 	}
 	if len(batch) < 10 {
 		t.Fatalf("batch raised %d alerts", len(batch))

@@ -49,6 +49,10 @@ func (env *Env) serveCloud(ctx context.Context, np *netPath, ownsEngine bool, o 
 	loopErr := c.loop(ctx, chunks, env.cfg.Activity.CommitInterval)
 	stopPollers()
 	wg.Wait()
+	if opts.killed {
+		c.dead.close()
+		return loopErr
+	}
 	return errors.Join(loopErr, c.stop(ctx, opts.FlushOnStop, ownsEngine))
 }
 

@@ -60,6 +60,9 @@ type ServeOptions struct {
 	// CloudProgress, if set, is called from the cloud-polling goroutine
 	// after each blob read (and each caught-up poll) with its totals.
 	CloudProgress func(CloudCounters)
+	// killed (tests) stops cloud polling as a kill would: no flush and no
+	// final checkpoint, only what the last periodic one saved.
+	killed bool
 	// Clock is the wall clock of the time trust model and of the hours'
 	// idle limit; time.Now when nil (tests replay a past period with a
 	// clock of that period).
