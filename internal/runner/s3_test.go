@@ -21,6 +21,8 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/vedette/vedette/internal/config"
+	"github.com/vedette/vedette/internal/metrics"
+	"github.com/vedette/vedette/internal/metrics/metricstest"
 )
 
 // cloudTrailObjects groups CloudTrail records (JSON lines) into the
@@ -158,7 +160,30 @@ func TestServePollsS3LikeBatch(t *testing.T) {
 	clock := func() time.Time { return time.Date(2020, 9, 15, 0, 0, 0, 0, time.UTC) }
 	run1 := cloudServe(t, cfg, false, clock, func(c CloudCounters) bool { return c.CaughtUp >= 2 })
 	put(keys[half:])
-	run2 := cloudServe(t, cfg, true, clock, func(c CloudCounters) bool { return c.CaughtUp >= 1 })
+	reg := metrics.New()
+	scrape := httptest.NewServer(reg.Handler())
+	defer scrape.Close()
+	run2 := cloudServeOpts(t, cfg, ServeOptions{FlushOnStop: true, Clock: clock, Metrics: reg}, func(c CloudCounters) bool { return c.CaughtUp >= 1 })
+	fams, err := metricstest.Scrape(scrape.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []struct {
+		name string
+		want float64
+	}{
+		{"vedette_cloud_blob_reads_total", float64(run2.Chunks)},
+		{"vedette_cloud_records_total", float64(run2.Events)},
+		{"vedette_cloud_errors_total", 0},
+		{"vedette_cloud_throttled_total", 0},
+	} {
+		if v, ok := fams.Value(m.name, "source", "s3:"+bucket); !ok || v != m.want {
+			t.Errorf("%s = %v (%v), want %v", m.name, v, ok, m.want)
+		}
+	}
+	if v, _ := fams.Value("vedette_cloud_bytes_read_total", "source", "s3:"+bucket); v < float64(len(objects[keys[half]])) {
+		t.Errorf("bytes read %v", v)
+	}
 
 	batchCfg := config.Default()
 	batchCfg.DataDir = t.TempDir()
