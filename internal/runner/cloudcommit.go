@@ -123,7 +123,7 @@ func blobRow(reads []*pendingChunk, cutEvents, cutFlows time.Time) (store.BlobPr
 // engine's state and the progress of every blob read: a kill at any time
 // neither skips nor re-applies a record.
 func (c *cloudPath) checkpoint(ctx context.Context) error {
-	if len(c.tr.replaying) > 0 {
+	if len(c.tr.replaying) > 0 || !c.dirty {
 		return nil
 	}
 	start := time.Now()
@@ -143,6 +143,7 @@ func (c *cloudPath) checkpoint(ctx context.Context) error {
 		return err
 	}
 	commit()
+	c.dirty = false
 	c.c.Saves++
 	c.c.SavedEvents, c.c.SavedFlows = c.c.Events, c.c.Flows
 	c.env.observeStore("save_cloud_checkpoint", start)

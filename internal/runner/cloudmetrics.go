@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -9,7 +11,8 @@ import (
 )
 
 // cloudMetrics exposes the pollers' counters at scrape time, labelled by
-// source (azblob:<account>, s3:<bucket>: a set the configuration bounds).
+// source: its containers (azblob:<account>/<container>, comma-separated)
+// or bucket (s3:<bucket>), a set the configuration bounds.
 type cloudMetrics struct {
 	pollers []poller
 	names   []string
@@ -55,9 +58,9 @@ func newCloudMetrics(pollers []poller) *cloudMetrics {
 	for _, p := range pollers {
 		st := &pollStats{}
 		streams := p.Streams()
-		name := streams[0]
-		if strings.HasPrefix(name, "azblob:") {
-			name, _, _ = strings.Cut(name, "/")
+		name := strings.Join(streams, ",")
+		if slices.Contains(m.names, name) { // the same place at two endpoints
+			name = fmt.Sprintf("%s#%d", name, len(m.names))
 		}
 		m.names, m.stats = append(m.names, name), append(m.stats, st)
 		for _, s := range streams {

@@ -51,6 +51,7 @@ type cloudPath struct {
 	relF     []heldFlow
 	progress func(CloudCounters)
 	seen     map[string]*pollStats // the metrics' counters, by stream
+	dirty    bool                  // read or applied something since the last checkpoint
 }
 
 func (env *Env) openCloudPath(np *netPath, streams []string, progress func(CloudCounters)) (*cloudPath, error) {
@@ -77,6 +78,7 @@ func (env *Env) openCloudPath(np *netPath, streams []string, progress func(Cloud
 // handle applies one chunk: its items go through the trust model and the
 // reorder buffers; what the buffers release is applied.
 func (c *cloudPath) handle(ch chunk) error {
+	c.dirty = true
 	if ch.caughtUp {
 		c.events.Idle(ch.key)
 		c.flows.Idle(ch.key)
@@ -215,6 +217,7 @@ func (c *cloudPath) processEvent(e *event.Event, pc *pendingChunk) {
 	c.env.stateMu.Unlock()
 	pc.held--
 	c.c.Events++
+	c.dirty = true
 }
 
 func (c *cloudPath) processFlow(r *flow.Record, pc *pendingChunk) {
@@ -227,6 +230,7 @@ func (c *cloudPath) processFlow(r *flow.Record, pc *pendingChunk) {
 	c.pending = append(c.pending, alerts...)
 	pc.held--
 	c.c.Flows++
+	c.dirty = true
 }
 
 // tick closes the hours left open past hour_idle, as serve's collector
@@ -241,6 +245,7 @@ func (c *cloudPath) tick() error {
 	c.env.stateMu.Lock()
 	c.pending = append(c.pending, c.np.eng.Tick(minTime(c.gate.now(), w))...)
 	c.env.stateMu.Unlock()
+	c.dirty = true
 	return c.apply()
 }
 

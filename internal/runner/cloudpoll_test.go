@@ -5,10 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,6 +23,9 @@ import (
 
 	"github.com/vedette/vedette/internal/config"
 	"github.com/vedette/vedette/internal/gen"
+	"github.com/vedette/vedette/internal/health"
+	"github.com/vedette/vedette/internal/metrics"
+	"github.com/vedette/vedette/internal/metrics/metricstest"
 	azblobpkg "github.com/vedette/vedette/internal/source/azblob"
 	"github.com/vedette/vedette/internal/source/azblob/azuritetest"
 	"github.com/vedette/vedette/internal/store"
@@ -223,9 +230,9 @@ func TestServePollsAzuriteLikeBatch(t *testing.T) {
 	live := cfg
 	live.DataDir = t.TempDir()
 	live.Network.Collector.IPFIX, live.Network.Collector.NetFlow = nil, nil
-	live.Activity.CommitInterval = 30 * time.Millisecond
+	live.Activity.CommitInterval = 200 * time.Millisecond
 	live.Sources.Azblob = []config.AzblobSource{{ConnectionStringEnv: "AZURE_STORAGE_CONNECTION_STRING",
-		Containers: []string{flowsC, signinC, activityC}, Polling: config.Polling{PollInterval: 20 * time.Millisecond, MaxBlobBytes: 256 << 10}}}
+		Containers: []string{flowsC, signinC, activityC}, Polling: config.Polling{PollInterval: 50 * time.Millisecond, MaxBlobBytes: 256 << 10}}}
 	streams := 3
 	grown := false
 	run1 := cloudServe(t, live, false, now, func(c CloudCounters) bool {
@@ -290,3 +297,48 @@ func TestServePollsAzuriteLikeBatch(t *testing.T) {
 
 // azblobHour is the hour a blob's path names.
 func azblobHour(name string) (time.Time, bool) { return azblobpkg.HourOf(name) }
+
+// TestServePollingSourceFails: a source whose container does not exist
+// fails every poll: it is counted and retried with backoff, readiness
+// names it, and the other source's blobs are still read and applied.
+func TestServePollingSourceFails(t *testing.T) {
+	const present = "insights-activity-logs"
+	client := azurite(t, present)
+	line := []byte(`{"time":"2026-10-01T08:00:05Z","resourceId":"/SUBSCRIPTIONS/3A4B1C2D-0000-4000-8000-00000000AB12","operationName":"MICROSOFT.COMPUTE/VIRTUALMACHINES/WRITE","category":"Administrative","resultType":"Success","callerIpAddress":"203.0.113.7","identity":{"claims":{"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn":"ops@contoso.com"}}}` + "\n")
+	appendLines(t, client, present, "resourceId=/SUBSCRIPTIONS/3A4B1C2D-0000-4000-8000-00000000AB12/y=2026/m=10/d=01/h=08/m=00/PT1H.json", [][]byte{line}, true)
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.Network.Collector.IPFIX, cfg.Network.Collector.NetFlow = nil, nil
+	poll := config.Polling{PollInterval: 10 * time.Millisecond}
+	cfg.Sources.Azblob = []config.AzblobSource{
+		{ConnectionStringEnv: "AZURE_STORAGE_CONNECTION_STRING", Containers: []string{"insights-logs-missing"}, Polling: poll},
+		{ConnectionStringEnv: "AZURE_STORAGE_CONNECTION_STRING", Containers: []string{present}, Polling: poll},
+	}
+	reg := metrics.New()
+	h := health.New()
+	srv := httptest.NewServer(Handler(reg, h))
+	defer srv.Close()
+	clock := func() time.Time { return time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC) }
+	missing := `azblob:` + azuritetest.Account + `/insights-logs-missing`
+	var errs float64
+	var ready string
+	c := cloudServeOpts(t, cfg, ServeOptions{Clock: clock, Metrics: reg, Health: h, FlushOnStop: true}, func(c CloudCounters) bool {
+		fams, err := metricstest.Scrape(srv.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs, _ = fams.Value("vedette_cloud_errors_total", "source", missing)
+		resp, err := http.Get(srv.URL + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		ready = string(body)
+		return c.CaughtUp >= 2 && errs >= 2
+	})
+	if c.Events != 1 || !strings.Contains(ready, "insights-logs-missing") {
+		t.Errorf("%d events applied, readiness %q", c.Events, ready)
+	}
+	t.Logf("%v failed polls; readiness: %s", errs, strings.TrimSpace(ready))
+}
