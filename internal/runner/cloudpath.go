@@ -79,11 +79,13 @@ func (env *Env) openCloudPath(np *netPath, streams []string, progress func(Cloud
 // reorder buffers; what the buffers release is applied.
 func (c *cloudPath) handle(ch chunk) error {
 	c.dirty = true
-	if ch.caughtUp {
+	if ch.caughtUp || ch.failed {
 		c.events.Idle(ch.key)
 		c.flows.Idle(ch.key)
-		c.tr.caughtUp(ch.key)
-		c.c.CaughtUp++
+		if ch.caughtUp {
+			c.tr.caughtUp(ch.key)
+			c.c.CaughtUp++
+		}
 		return c.release()
 	}
 	c.c.Chunks++

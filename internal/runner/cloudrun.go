@@ -106,6 +106,11 @@ func runPoller(ctx context.Context, p poller, out chan<- chunk, st *pollStats, l
 			backoff = min(max(2*backoff, p.Interval()), maxPollBackoff)
 			wait = backoff
 			log.Warn("cloud poll", "streams", p.Streams(), "err", err, "retry_in", backoff)
+			for _, s := range p.Streams() {
+				if emit(chunk{key: s, failed: true}) != nil {
+					return
+				}
+			}
 		case more:
 			backoff, wait = 0, 0
 		default:

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/vedette/vedette/internal/config"
@@ -28,6 +27,9 @@ type chunk struct {
 	from, next store.BlobProgress
 	err        error // set aside (too large, not records)
 	caughtUp   bool
+	// failed marks the stream idle without having caught up: its poll
+	// failed, so it holds no other stream's records back meanwhile.
+	failed bool
 }
 
 // poller is one configured cloud-storage source.
@@ -170,9 +172,6 @@ func azblobSourceConfig(a config.AzblobSource) (azblob.Config, error) {
 		if *s.dst, err = config.Secret(os.Getenv, s.env); err != nil {
 			return c, err
 		}
-	}
-	if c.ConnectionString != "" && !strings.Contains(c.ConnectionString, "AccountName=") {
-		return c, fmt.Errorf("environment variable %s: not a storage connection string", a.ConnectionStringEnv)
 	}
 	return c, nil
 }
