@@ -344,3 +344,20 @@ func TestServePollingSourceFails(t *testing.T) {
 	}
 	t.Logf("%v failed polls; readiness: %s", errs, strings.TrimSpace(ready))
 }
+
+// TestServeSourceSecretMissing: a source naming an unset environment
+// variable stops serve at start with the variable's name.
+func TestServeSourceSecretMissing(t *testing.T) {
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.Network.Collector.IPFIX, cfg.Network.Collector.NetFlow = nil, nil
+	cfg.Sources.Azblob = []config.AzblobSource{{ServiceURL: "https://acct.blob.core.windows.net/", SASEnv: "VEDETTE_TEST_UNSET_SAS",
+		Containers: []string{"insights-logs-flowlogflowevent"}}}
+	t.Setenv("VEDETTE_TEST_UNSET_SAS", "")
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	err := Serve(ctx, cfg, ServeOptions{Out: &bytes.Buffer{}})
+	if err == nil || !strings.Contains(err.Error(), "sources.azblob[0]: environment variable VEDETTE_TEST_UNSET_SAS is empty or unset") {
+		t.Fatalf("serve: %v", err)
+	}
+}
