@@ -21,6 +21,7 @@ type CloudCounters struct {
 	Flows    int `json:"flows"`     // flow records applied
 	Replayed int `json:"replayed"`  // items read again after a restart and skipped: applied before it
 	Held     int `json:"held"`      // items in the reorder buffers
+	Late     int `json:"late"`      // items behind the released watermark, applied at once
 	CaughtUp int `json:"caught_up"` // polls that found nothing more to read, over all streams
 	Saves    int `json:"saves"`     // checkpoints saved
 	// SavedEvents and SavedFlows are Events and Flows at the last
@@ -51,10 +52,17 @@ type cloudPath struct {
 	relF     []heldFlow
 	progress func(CloudCounters)
 	seen     map[string]*pollStats // the metrics' counters, by stream
-	dirty    bool                  // read or applied something since the last checkpoint
+	// when each stream last delivered events, flows (wall time): a stream
+	// joins a buffer with its first delivery, and a poll reads an hour's
+	// blobs of every container before the barrier that releases them.
+	heardEvents, heardFlows map[string]time.Time
+	// idleAfter is how long a stream may deliver nothing before it stops
+	// holding the watermark back: three poll intervals, at least streamIdle.
+	idleAfter time.Duration
+	dirty     bool // read or applied something since the last checkpoint
 }
 
-func (env *Env) openCloudPath(np *netPath, streams []string, progress func(CloudCounters)) (*cloudPath, error) {
+func (env *Env) openCloudPath(np *netPath, streams []string, idleAfter time.Duration, progress func(CloudCounters)) (*cloudPath, error) {
 	dead, err := openDeadLetter(env.cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -63,14 +71,11 @@ func (env *Env) openCloudPath(np *netPath, streams []string, progress func(Cloud
 		env: env, np: np, p: env.Pipeline(), events: reorder.New[*pendingChunk](env.cfg.Activity.Lateness),
 		flows: newFlowOrder(env.cfg.Activity.Lateness), gate: env.newGate(), dead: dead, budget: newBudget(rejectsPerMinute),
 		sum: Summary{Rejected: map[string]int{}, NetworkAlerts: map[string]int{}}, progress: progress,
+		heardEvents: map[string]time.Time{}, heardFlows: map[string]time.Time{}, idleAfter: max(idleAfter, streamIdle),
 	}
 	if err := c.tr.load(context.Background(), env.Store, streams); err != nil {
 		dead.close()
 		return nil, err
-	}
-	for _, s := range streams {
-		c.events.Open(s)
-		c.flows.Open(s)
 	}
 	return c, nil
 }
@@ -79,36 +84,42 @@ func (env *Env) openCloudPath(np *netPath, streams []string, progress func(Cloud
 // reorder buffers; what the buffers release is applied.
 func (c *cloudPath) handle(ch chunk) error {
 	c.dirty = true
-	if ch.caughtUp || ch.failed {
+	now := time.Now()
+	switch {
+	case ch.barrier:
+		return c.release(now)
+	case ch.failed:
 		c.events.Idle(ch.key)
 		c.flows.Idle(ch.key)
-		if ch.caughtUp {
-			c.tr.caughtUp(ch.key)
-			c.c.CaughtUp++
-		}
-		return c.release()
+		return c.release(now)
+	case ch.caughtUp:
+		c.tr.caughtUp(ch.key)
+		c.c.CaughtUp++
+		return c.release(now)
 	}
 	c.c.Chunks++
 	pc := c.tr.add(ch)
 	if ch.err != nil {
 		c.reject(normalize.Rejection{Source: ch.name, Record: ch.first + 1, Reason: "blob-set-aside", Detail: ch.err.Error()})
-		return c.release()
+		return c.apply()
 	}
 	s := &source{name: ch.name, data: ch.data, first: ch.first}
 	rp, replay := c.tr.replayOf(ch)
 	if isFlowDocument(s) {
 		pc.flows = true
+		c.heardFlows[ch.key] = now
 		if replay {
 			c.flows.Advance(rp.Cut)
 		}
 		c.readFlows(s, pc, rp, replay)
 	} else {
+		c.heardEvents[ch.key] = now
 		if replay {
 			c.events.Advance(rp.Cut)
 		}
 		c.readEvents(s, pc, rp, replay)
 	}
-	return c.release()
+	return c.apply() // only what was late; the buffers release at a barrier
 }
 
 // skip says an item read again after a restart was applied before it.
@@ -187,8 +198,22 @@ func (c *cloudPath) readFlows(s *source, pc *pendingChunk, rp store.Replay, repl
 	}
 }
 
-// release applies what the buffers release, then stores the alerts.
-func (c *cloudPath) release() error {
+// release applies what the buffers release, then stores the alerts. A
+// stream that delivered nothing for idleAfter (wall time) stops holding
+// the watermark back until it delivers again; a stream that caught up
+// still holds it at its newest record, since another resource's blob of
+// the same hour may be delivered a little later.
+func (c *cloudPath) release(now time.Time) error {
+	for s, t := range c.heardEvents {
+		if now.Sub(t) > c.idleAfter {
+			c.events.Idle(s)
+		}
+	}
+	for s, t := range c.heardFlows {
+		if now.Sub(t) > c.idleAfter {
+			c.flows.Idle(s)
+		}
+	}
 	c.rel = c.events.Release(c.rel[:0])
 	c.relF = c.flows.Release(c.relF[:0])
 	return c.apply()
@@ -207,6 +232,7 @@ func (c *cloudPath) apply() error {
 	err := c.env.emit(c.pending, &c.sum)
 	c.pending = c.pending[:0]
 	c.c.Held = c.events.Len() + c.flows.Len()
+	c.c.Late = c.events.Stats().Late + c.flows.late
 	if c.progress != nil {
 		c.progress(c.c)
 	}
@@ -240,15 +266,13 @@ func (c *cloudPath) processFlow(r *flow.Record, pc *pendingChunk) {
 // a back-fill of old blobs must not close an hour whose flows are still
 // being read or held, and every flow before the watermark is applied.
 func (c *cloudPath) tick() error {
-	w := c.flows.Watermark()
-	if w.IsZero() {
-		return nil
+	if w := c.flows.Watermark(); !w.IsZero() {
+		c.env.stateMu.Lock()
+		c.pending = append(c.pending, c.np.eng.Tick(minTime(c.gate.now(), w))...)
+		c.env.stateMu.Unlock()
+		c.dirty = true
 	}
-	c.env.stateMu.Lock()
-	c.pending = append(c.pending, c.np.eng.Tick(minTime(c.gate.now(), w))...)
-	c.env.stateMu.Unlock()
-	c.dirty = true
-	return c.apply()
+	return c.release(time.Now()) // streams silent since the last tick stop holding back
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -26,10 +26,12 @@ func (env *Env) serveCloud(ctx context.Context, np *netPath, ownsEngine bool, o 
 		return err
 	}
 	var streams []string
+	var every time.Duration
 	for _, p := range pollers {
 		streams = append(streams, p.Streams()...)
+		every = max(every, p.Interval())
 	}
-	c, err := env.openCloudPath(np, streams, opts.CloudProgress)
+	c, err := env.openCloudPath(np, streams, 3*every, opts.CloudProgress)
 	if err != nil {
 		return err
 	}
@@ -86,13 +88,27 @@ func (c *cloudPath) loop(ctx context.Context, chunks <-chan chunk, every time.Du
 // a doubling backoff. A poll that read everything tells the cloud path
 // its streams caught up.
 func runPoller(ctx context.Context, p poller, out chan<- chunk, st *pollStats, log *slog.Logger) {
-	emit := func(ch chunk) error {
+	send := func(ch chunk) error {
 		select {
 		case out <- ch:
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+	}
+	// The blobs of one hour are read one after the other, each holding
+	// the whole hour: the buffers release only once the poll has moved
+	// past the hour (a barrier) or read everything (caught up), so no blob
+	// of the hour is overtaken by another's later records.
+	var period time.Time
+	emit := func(ch chunk) error {
+		if !ch.caughtUp && !ch.failed && !ch.period.Equal(period) {
+			period = ch.period
+			if err := send(chunk{barrier: true}); err != nil {
+				return err
+			}
+		}
+		return send(ch)
 	}
 	var backoff time.Duration
 	for ctx.Err() == nil {

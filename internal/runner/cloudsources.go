@@ -30,6 +30,10 @@ type chunk struct {
 	// failed marks the stream idle without having caught up: its poll
 	// failed, so it holds no other stream's records back meanwhile.
 	failed bool
+	// period is the hour (Azure) or day (S3) the blob's path names; a
+	// barrier says every blob of the periods before has been handed on.
+	period  time.Time
+	barrier bool
 }
 
 // poller is one configured cloud-storage source.
@@ -82,7 +86,7 @@ func (p *azPoller) Poll(ctx context.Context, emit func(chunk) error) (bool, erro
 	return p.src.Poll(ctx, func(_ context.Context, bs []azblob.Batch) error {
 		for _, b := range bs {
 			ch := chunk{key: b.Key, name: b.Source, first: b.First, whole: b.Shape == azblob.ShapeWhole,
-				from: b.From, next: b.Next, err: b.Err}
+				from: b.From, next: b.Next, err: b.Err, period: b.Hour}
 			if b.Err == nil {
 				ch.data = b.Data()
 			}
@@ -111,7 +115,7 @@ func (p *s3Poller) Poll(ctx context.Context, emit func(chunk) error) (bool, erro
 	return false, p.src.Poll(ctx, func(_ context.Context, objs []s3.Object) error {
 		for _, o := range objs {
 			ch := chunk{key: p.src.Key(), name: o.Source, data: o.Data, whole: true, next: o.Next, err: o.Err,
-				from: store.BlobProgress{Name: o.Next.Name}}
+				from: store.BlobProgress{Name: o.Next.Name}, period: o.Day}
 			if err := emit(ch); err != nil {
 				return err
 			}

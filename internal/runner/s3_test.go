@@ -189,9 +189,9 @@ func TestServePollsS3LikeBatch(t *testing.T) {
 	batchCfg.DataDir = t.TempDir()
 	t.Setenv("AWS_ENDPOINT_URL_S3", srv.URL)
 	batch, sum := detectFiles(t, batchCfg, "s3://"+bucket+"/AWSLogs/")
-	if run1.Events+run2.Events != sum.Read || run1.Chunks != half || run2.Chunks < len(keys)-half || sum.Read == 0 {
-		t.Errorf("applied %d+%d events from %d+%d objects (skipped %d again); batch %d events from %d objects",
-			run1.Events, run2.Events, run1.Chunks, run2.Chunks, run2.Replayed, sum.Read, len(objects))
+	if run1.Events+run2.Events != sum.Read || run1.Chunks != half || run2.Chunks < len(keys)-half || sum.Read == 0 || run1.Late+run2.Late != 0 {
+		t.Errorf("applied %d+%d events from %d+%d objects (skipped %d again, %d late); batch %d events from %d objects",
+			run1.Events, run2.Events, run1.Chunks, run2.Chunks, run2.Replayed, run1.Late+run2.Late, sum.Read, len(objects))
 	}
 	if diff := cmp.Diff(ids(batch), storedIDs(t, cfg)); diff != "" {
 		t.Errorf("live polling differs from batch (-batch +live):\n%s", diff)
