@@ -80,10 +80,10 @@ func (env *Env) openCloudPath(np *netPath, streams []string, idleAfter time.Dura
 	return c, nil
 }
 
-// handle applies one chunk: its items go through the trust model and the
-// reorder buffers; what the buffers release is applied.
+// handle takes one chunk: its items go through the trust model into the
+// reorder buffers (a late one is applied at once); a barrier, a caught-up
+// or failed poll releases what the watermark has passed.
 func (c *cloudPath) handle(ch chunk) error {
-	c.dirty = true
 	now := time.Now()
 	switch {
 	case ch.barrier:
@@ -98,6 +98,7 @@ func (c *cloudPath) handle(ch chunk) error {
 		return c.release(now)
 	}
 	c.c.Chunks++
+	c.dirty = true
 	pc := c.tr.add(ch)
 	if ch.err != nil {
 		c.reject(normalize.Rejection{Source: ch.name, Record: ch.first + 1, Reason: "blob-set-aside", Detail: ch.err.Error()})
