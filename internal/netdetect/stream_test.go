@@ -129,6 +129,15 @@ func (g *streamGen) flow(t time.Time, src, dst netip.Addr, port uint16) {
 	g.out = append(g.out, r)
 }
 
+// plain makes the last flow an allowed attempt to port, in sub-a's flow
+// log.
+func (g *streamGen) plain(port uint16) {
+	r := &g.out[len(g.out)-1]
+	r.Action, r.State, r.Proto, r.SamplingRate = flow.ActionAllow, flow.StateUnknown, flow.ProtoTCP, 0
+	r.TCPFlags, r.Bytes, r.Resource = flow.TCPSyn|flow.TCPAck|flow.TCPFin, 900, streamResources[2]
+	r.SrcPort, r.DstPort = 40000, port
+}
+
 func (g *streamGen) hour(start time.Time) {
 	at := func() time.Time { return start.Add(time.Duration(g.r.Int64N(int64(time.Hour)))) }
 	ports := []uint16{22, 3389, 443, 80, 53}
@@ -150,10 +159,12 @@ func (g *streamGen) hour(start time.Time) {
 		g.flow(at(), attacker, victim, 22)
 		g.out[len(g.out)-1].Auth = flow.AuthSuccess
 	}
-	for i := range 150 { // many-to-one: the Heavy table evicts
+	for i := range 150 { // many-to-one, in one scope: the Heavy table evicts
 		g.flow(at(), netip.AddrFrom4([4]byte{203, 0, byte(i / 200), byte(i)}), victim, 3389)
+		g.plain(3389)
 		if i%7 == 0 {
 			g.flow(at(), netip.AddrFrom4([4]byte{203, 0, 0, 1}), victim, 3389)
+			g.plain(3389)
 		}
 	}
 	for range 20 { // unmonitored, and late: the hour before closed
