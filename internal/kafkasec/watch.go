@@ -110,8 +110,11 @@ func (w *Watch) Explain(err error) error {
 }
 
 func (w *Watch) refusal(addr string, err error) error {
-	return refused(fmt.Sprintf("kafka: broker %s refused SASL %s login as %q (wrong password? Event Hubs: a connection string of this namespace or hub with Listen/Send rights)",
-		addr, strings.ToUpper(w.mechanism), w.user), err)
+	hint := "wrong user or password?"
+	if w.user == EventHubsUser {
+		hint = "wrong connection string? It must be of this namespace or hub, with Listen (activity) or Send (output) rights"
+	}
+	return refused(fmt.Sprintf("kafka: broker %s refused SASL %s login as %q (%s)", addr, strings.ToUpper(w.mechanism), w.user, hint), err)
 }
 
 // refusedError is an error that is ErrRefused and wraps the client's.
