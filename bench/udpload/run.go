@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// load is what the sender sends.
+type load struct {
+	rate, perPacket, exporters int
+	duration                   time.Duration
+}
+
+// runOnce starts serve with read_buffer rb in dir, sends the load, and
+// reports.
+func runOnce(bin, dir, rb string, l load) (Run, error) {
+	r := Run{ReadBuffer: rb, Duration: l.duration.String(), Exporters: l.exporters, PerPacket: l.perPacket}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return r, err
+	}
+	opsAddr, err := freeTCP()
+	if err != nil {
+		return r, err
+	}
+	ipfixAddr, err := freeUDP()
+	if err != nil {
+		return r, err
+	}
+	netflowAddr, err := freeUDP()
+	if err != nil {
+		return r, err
+	}
+	cfg, err := writeConfig(dir, rb, opsAddr, ipfixAddr, netflowAddr)
+	if err != nil {
+		return r, err
+	}
+	cmd := exec.Command(bin, "serve", "-config", cfg, "-out", filepath.Join(dir, "alerts.jsonl"), "-log-level", "warn")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return r, err
+	}
+	if err := cmd.Start(); err != nil {
+		return r, err
+	}
+	defer cmd.Process.Kill()
+	addrs, err := listenAddrs(stderr)
+	if err != nil {
+		return r, err
+	}
+	cpu0, _ := cpuSeconds(cmd.Process.Pid)
+	var ru0 syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+	start := time.Now()
+	r.PacketsSent, r.FlowsSent, err = send(addrs, l)
+	if err != nil {
+		return r, err
+	}
+	elapsed := time.Since(start)
+	r.SentFlowsPerS = float64(r.FlowsSent) / elapsed.Seconds()
+	var ru1 syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+	r.SenderCPU = (tv(ru1.Utime) + tv(ru1.Stime) - tv(ru0.Utime) - tv(ru0.Stime)) / elapsed.Seconds()
+	cpu1, _ := cpuSeconds(cmd.Process.Pid)
+	r.ServeCPU = (cpu1 - cpu0) / elapsed.Seconds()
+	r.PeakRSSMB, _ = statusKB(cmd.Process.Pid, "VmHWM:")
+	r.PeakRSSMB /= 1024
+	// Let serve drain its queues: wait until the packets read stop moving.
+	m, err := settle("http://" + opsAddr + "/metrics")
+	if err != nil {
+		return r, err
+	}
+	r.PacketsRead = m[`vedette_flow_packets_total`]
+	r.FlowsDecoded = m[`vedette_flow_records_decoded_total`]
+	r.KernelDrops = m[`vedette_flow_drops_total{reason="kernel"}`]
+	r.DropPercent = 100 * r.KernelDrops / float64(r.PacketsSent)
+	var bufs []string
+	for k, v := range m {
+		if strings.HasPrefix(k, "vedette_flow_receive_buffer_bytes") {
+			bufs = append(bufs, fmt.Sprintf("%s=%.0f", strings.TrimSuffix(strings.TrimPrefix(k, `vedette_flow_receive_buffer_bytes{listen="`), `"}`), v))
+		}
+	}
+	r.Buffers = strings.Join(bufs, " ")
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+	return r, nil
+}
+
+func tv(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+
+// writeConfig writes serve's configuration: both collectors on loopback,
+// the 2,000 monitored hosts, the ops listener; read_buffer unless
+// "default".
+func writeConfig(dir, rb, opsAddr, ipfixAddr, netflowAddr string) (string, error) {
+	var inv strings.Builder
+	inv.WriteString("ip,host\n")
+	for i := range monitored {
+		fmt.Fprintf(&inv, "%s,host-%d\n", monitoredAddr(i), i)
+	}
+	invPath := filepath.Join(dir, "inventory.csv")
+	if err := os.WriteFile(invPath, []byte(inv.String()), 0o600); err != nil {
+		return "", err
+	}
+	buffer := ""
+	if rb != "default" {
+		if _, err := strconv.Atoi(rb); err != nil {
+			return "", fmt.Errorf("-buffers: %q is not a byte count", rb)
+		}
+		buffer = ", read_buffer: " + rb
+	}
+	cfg := fmt.Sprintf(`data_dir: %s
+network:
+  inventory: %s
+  collector: {ipfix: ["%s"], netflow: ["%s"]%s}
+ops: {listen: "%s", status_interval: 0s}
+`, filepath.Join(dir, "data"), invPath, ipfixAddr, netflowAddr, buffer, opsAddr)
+	path := filepath.Join(dir, "vedette.yaml")
+	return path, os.WriteFile(path, []byte(cfg), 0o600)
+}
+
+// listenAddrs reads serve's "listening on [ipfix netflow] (udp)" line and
+// forwards the rest of its stderr.
+func listenAddrs(r io.Reader) ([]netip.AddrPort, error) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := sc.Text()
+		i := strings.Index(line, "listening on [")
+		if i < 0 {
+			fmt.Fprintln(os.Stderr, "serve:", line)
+			continue
+		}
+		go func() {
+			for sc.Scan() {
+				fmt.Fprintln(os.Stderr, "serve:", sc.Text())
+			}
+		}()
+		var out []netip.AddrPort
+		for _, f := range strings.Fields(strings.SplitN(line[i+len("listening on ["):], "]", 2)[0]) {
+			a, err := netip.ParseAddrPort(f)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, a)
+		}
+		if len(out) != 2 {
+			return nil, fmt.Errorf("want the IPFIX and NetFlow addresses: %s", line)
+		}
+		return out, nil
+	}
+	return nil, errors.New("serve exited before listening")
+}
+
+// freeUDP returns a loopback UDP address free a moment ago.
+func freeUDP() (string, error) {
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	return c.LocalAddr().String(), nil
+}
+
+func freeTCP() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// settle scrapes until the packets read stop moving (at most 20 s).
+func settle(url string) (map[string]float64, error) {
+	var last map[string]float64
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		m, err := scrape(url)
+		if err != nil {
+			return nil, err
+		}
+		if last != nil && m["vedette_flow_packets_total"] == last["vedette_flow_packets_total"] {
+			return m, nil
+		}
+		last = m
+	}
+	return last, nil
+}
+
+// scrape reads a Prometheus text exposition into "name{labels}" → value.
+func scrape(url string) (map[string]float64, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	out := map[string]float64{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		if i < 0 {
+			continue
+		}
+		if v, err := strconv.ParseFloat(line[i+1:], 64); err == nil {
+			out[line[:i]] = v
+		}
+	}
+	return out, sc.Err()
+}
+
+// cpuSeconds is the process's user+system CPU time (/proc/PID/stat).
+func cpuSeconds(pid int) (float64, error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / 100, nil // USER_HZ
+}
+
+func statusKB(pid int, field string) (float64, error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.Lines(string(data)) {
+		if strings.HasPrefix(line, field) {
+			return strconv.ParseFloat(strings.Fields(line)[1], 64)
+		}
+	}
+	return 0, fmt.Errorf("no %s", field)
+}
