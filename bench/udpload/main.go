@@ -30,6 +30,7 @@ import (
 
 // Run is what one serve run reports.
 type Run struct {
+	Binary        string  `json:"binary"`
 	ReadBuffer    string  `json:"read_buffer"`
 	Duration      string  `json:"duration"`
 	Exporters     int     `json:"exporters"`
@@ -42,6 +43,7 @@ type Run struct {
 	KernelDrops   float64 `json:"kernel_drops"` // datagrams, from /metrics
 	DropPercent   float64 `json:"drop_percent"` // of packets sent
 	ServeCPU      float64 `json:"serve_cpu_cores"`
+	CPUPerFlow    float64 `json:"serve_cpu_ns_per_flow"` // serve's CPU time per flow decoded
 	SenderCPU     float64 `json:"sender_cpu_cores"`
 	PeakRSSMB     float64 `json:"serve_peak_rss_mb"`
 	Buffers       string  `json:"receive_buffers"` // vedette_flow_receive_buffer_bytes per socket
@@ -54,7 +56,7 @@ func main() {
 	duration := flag.Duration("duration", 30*time.Second, "how long to send")
 	buffers := flag.String("buffers", "default", "comma-separated read_buffer values to run (default: not set)")
 	rounds := flag.Int("rounds", 1, "rounds over -buffers, interleaved")
-	bin := flag.String("vedette", "", "vedette binary (default: build ./cmd/vedette)")
+	bin := flag.String("vedette", "", "vedette binaries, comma-separated, run interleaved (default: build ./cmd/vedette)")
 	flag.Parse()
 	dir, err := os.MkdirTemp("", "vedette-udpload-")
 	if err != nil {
@@ -69,23 +71,32 @@ func main() {
 	}
 	load := load{rate: *rate, perPacket: *perPacket, exporters: *exporters, duration: *duration}
 	runs := map[string][]Run{}
-	settings := strings.Split(*buffers, ",")
+	var keys []string
 	enc := json.NewEncoder(os.Stdout)
 	for round := range *rounds {
-		for _, rb := range settings {
-			r, err := runOnce(*bin, filepath.Join(dir, fmt.Sprintf("run-%d-%s", round, rb)), rb, load)
-			if err != nil {
-				fail(err)
+		for i, b := range strings.Split(*bin, ",") {
+			for _, rb := range strings.Split(*buffers, ",") {
+				r, err := runOnce(b, filepath.Join(dir, fmt.Sprintf("run-%d-%d-%s", round, i, rb)), rb, load)
+				if err != nil {
+					fail(err)
+				}
+				r.Binary = b
+				enc.Encode(r)
+				k := b + " read_buffer " + rb
+				if round == 0 {
+					keys = append(keys, k)
+				}
+				runs[k] = append(runs[k], r)
 			}
-			enc.Encode(r)
-			runs[rb] = append(runs[rb], r)
 		}
 	}
-	for _, rb := range settings {
-		fmt.Printf("read_buffer %s: median kernel drops %.3f%% of packets, decoded %.0f flows/s, serve %.2f cores (%d runs)\n",
-			rb, median(runs[rb], func(r Run) float64 { return r.DropPercent }),
-			median(runs[rb], func(r Run) float64 { return r.FlowsDecoded / load.duration.Seconds() }),
-			median(runs[rb], func(r Run) float64 { return r.ServeCPU }), len(runs[rb]))
+	for _, k := range keys {
+		rs := runs[k]
+		fmt.Printf("%s: median kernel drops %.3f%% of packets, decoded %.0f flows/s, serve %.2f cores, %.0f ns CPU per flow (%d runs)\n",
+			k, median(rs, func(r Run) float64 { return r.DropPercent }),
+			median(rs, func(r Run) float64 { return r.FlowsDecoded / load.duration.Seconds() }),
+			median(rs, func(r Run) float64 { return r.ServeCPU }),
+			median(rs, func(r Run) float64 { return r.CPUPerFlow }), len(rs))
 	}
 }
 

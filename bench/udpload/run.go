@@ -85,6 +85,9 @@ func runOnce(bin, dir, rb string, l load) (Run, error) {
 	r.FlowsDecoded = m[`vedette_flow_records_decoded_total`]
 	r.KernelDrops = m[`vedette_flow_drops_total{reason="kernel"}`]
 	r.DropPercent = 100 * r.KernelDrops / float64(r.PacketsSent)
+	if cpu2, err := cpuSeconds(cmd.Process.Pid); err == nil && r.FlowsDecoded > 0 {
+		r.CPUPerFlow = (cpu2 - cpu0) * 1e9 / r.FlowsDecoded
+	}
 	var bufs []string
 	for k, v := range m {
 		if strings.HasPrefix(k, "vedette_flow_receive_buffer_bytes") {
