@@ -31,6 +31,7 @@ import (
 // Run is what one serve run reports.
 type Run struct {
 	Binary        string  `json:"binary"`
+	Nice          int     `json:"serve_nice,omitempty"`
 	ReadBuffer    string  `json:"read_buffer"`
 	Duration      string  `json:"duration"`
 	Exporters     int     `json:"exporters"`
@@ -56,6 +57,7 @@ func main() {
 	duration := flag.Duration("duration", 30*time.Second, "how long to send")
 	buffers := flag.String("buffers", "default", "comma-separated read_buffer values to run (default: not set)")
 	rounds := flag.Int("rounds", 1, "rounds over -buffers, interleaved")
+	nice := flag.Int("serve-nice", 0, "scheduling priority of serve (negative: ahead of the machine's other work; needs root), a stand-in for a machine serve has to itself")
 	bin := flag.String("vedette", "", "vedette binaries, comma-separated, run interleaved (default: build ./cmd/vedette)")
 	flag.Parse()
 	dir, err := os.MkdirTemp("", "vedette-udpload-")
@@ -69,7 +71,7 @@ func main() {
 			fail(fmt.Errorf("build: %v\n%s", err, out))
 		}
 	}
-	load := load{rate: *rate, perPacket: *perPacket, exporters: *exporters, duration: *duration}
+	load := load{rate: *rate, perPacket: *perPacket, exporters: *exporters, duration: *duration, nice: *nice}
 	runs := map[string][]Run{}
 	var keys []string
 	enc := json.NewEncoder(os.Stdout)

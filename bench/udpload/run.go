@@ -21,12 +21,13 @@ import (
 type load struct {
 	rate, perPacket, exporters int
 	duration                   time.Duration
+	nice                       int // serve's scheduling priority
 }
 
 // runOnce starts serve with read_buffer rb in dir, sends the load, and
 // reports.
 func runOnce(bin, dir, rb string, l load) (Run, error) {
-	r := Run{ReadBuffer: rb, Duration: l.duration.String(), Exporters: l.exporters, PerPacket: l.perPacket}
+	r := Run{Nice: l.nice, ReadBuffer: rb, Duration: l.duration.String(), Exporters: l.exporters, PerPacket: l.perPacket}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return r, err
 	}
@@ -58,6 +59,11 @@ func runOnce(bin, dir, rb string, l load) (Run, error) {
 	addrs, err := listenAddrs(stderr)
 	if err != nil {
 		return r, err
+	}
+	if l.nice != 0 {
+		if err := setNice(cmd.Process.Pid, l.nice); err != nil {
+			return r, err
+		}
 	}
 	cpu0, _ := cpuSeconds(cmd.Process.Pid)
 	var ru0 syscall.Rusage
@@ -98,6 +104,23 @@ func runOnce(bin, dir, rb string, l load) (Run, error) {
 	cmd.Process.Signal(os.Interrupt)
 	cmd.Wait()
 	return r, nil
+}
+
+// setNice sets the priority of every thread of pid (Linux priorities are
+// per thread; the Go runtime starts more later, which inherit it from the
+// threads that create them).
+func setNice(pid, nice int) error {
+	tasks, err := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
+	if err != nil {
+		return err
+	}
+	for _, t := range tasks {
+		tid, _ := strconv.Atoi(t.Name())
+		if err := syscall.Setpriority(syscall.PRIO_PROCESS, tid, nice); err != nil {
+			return fmt.Errorf("-serve-nice: %w", err)
+		}
+	}
+	return nil
 }
 
 func tv(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
