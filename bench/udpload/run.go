@@ -28,59 +28,26 @@ type load struct {
 // reports.
 func runOnce(bin, dir, rb string, l load) (Run, error) {
 	r := Run{Nice: l.nice, ReadBuffer: rb, Duration: l.duration.String(), Exporters: l.exporters, PerPacket: l.perPacket}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return r, err
-	}
-	opsAddr, err := freeTCP()
+	cmd, addrs, opsAddr, err := startServe(bin, dir, rb, l.nice)
 	if err != nil {
-		return r, err
-	}
-	ipfixAddr, err := freeUDP()
-	if err != nil {
-		return r, err
-	}
-	netflowAddr, err := freeUDP()
-	if err != nil {
-		return r, err
-	}
-	cfg, err := writeConfig(dir, rb, opsAddr, ipfixAddr, netflowAddr)
-	if err != nil {
-		return r, err
-	}
-	cmd := exec.Command(bin, "serve", "-config", cfg, "-out", filepath.Join(dir, "alerts.jsonl"), "-log-level", "warn")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return r, err
-	}
-	if err := cmd.Start(); err != nil {
 		return r, err
 	}
 	defer cmd.Process.Kill()
-	addrs, err := listenAddrs(stderr)
-	if err != nil {
-		return r, err
-	}
-	if l.nice != 0 {
-		if err := setNice(cmd.Process.Pid, l.nice); err != nil {
-			return r, err
-		}
-	}
-	cpu0, _ := cpuSeconds(cmd.Process.Pid)
-	var ru0 syscall.Rusage
+	pid := cmd.Process.Pid
+	cpu0, _ := cpuSeconds(pid)
+	var ru0, ru1 syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
 	start := time.Now()
-	r.PacketsSent, r.FlowsSent, err = send(addrs, l)
-	if err != nil {
+	if r.PacketsSent, r.FlowsSent, err = send(addrs, l); err != nil {
 		return r, err
 	}
 	elapsed := time.Since(start)
 	r.SentFlowsPerS = float64(r.FlowsSent) / elapsed.Seconds()
-	var ru1 syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
 	r.SenderCPU = (tv(ru1.Utime) + tv(ru1.Stime) - tv(ru0.Utime) - tv(ru0.Stime)) / elapsed.Seconds()
-	cpu1, _ := cpuSeconds(cmd.Process.Pid)
+	cpu1, _ := cpuSeconds(pid)
 	r.ServeCPU = (cpu1 - cpu0) / elapsed.Seconds()
-	r.PeakRSSMB, _ = statusKB(cmd.Process.Pid, "VmHWM:")
+	r.PeakRSSMB, _ = statusKB(pid, "VmHWM:")
 	r.PeakRSSMB /= 1024
 	// Let serve drain its queues: wait until the packets read stop moving.
 	m, err := settle("http://" + opsAddr + "/metrics")
@@ -91,19 +58,59 @@ func runOnce(bin, dir, rb string, l load) (Run, error) {
 	r.FlowsDecoded = m[`vedette_flow_records_decoded_total`]
 	r.KernelDrops = m[`vedette_flow_drops_total{reason="kernel"}`]
 	r.DropPercent = 100 * r.KernelDrops / float64(r.PacketsSent)
-	if cpu2, err := cpuSeconds(cmd.Process.Pid); err == nil && r.FlowsDecoded > 0 {
+	if cpu2, err := cpuSeconds(pid); err == nil && r.FlowsDecoded > 0 {
 		r.CPUPerFlow = (cpu2 - cpu0) * 1e9 / r.FlowsDecoded
 	}
 	var bufs []string
 	for k, v := range m {
-		if strings.HasPrefix(k, "vedette_flow_receive_buffer_bytes") {
-			bufs = append(bufs, fmt.Sprintf("%s=%.0f", strings.TrimSuffix(strings.TrimPrefix(k, `vedette_flow_receive_buffer_bytes{listen="`), `"}`), v))
+		if listen, ok := strings.CutPrefix(k, `vedette_flow_receive_buffer_bytes{listen="`); ok {
+			bufs = append(bufs, fmt.Sprintf("%s=%.0f", strings.TrimSuffix(listen, `"}`), v))
 		}
 	}
 	r.Buffers = strings.Join(bufs, " ")
 	cmd.Process.Signal(os.Interrupt)
 	cmd.Wait()
 	return r, nil
+}
+
+// startServe starts serve in dir with read_buffer rb and returns it with
+// its IPFIX and NetFlow addresses and its ops listener.
+func startServe(bin, dir, rb string, nice int) (*exec.Cmd, []netip.AddrPort, string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, "", err
+	}
+	var addrs [3]string // ops, IPFIX, NetFlow
+	var err error
+	if addrs[0], err = freeTCP(); err != nil {
+		return nil, nil, "", err
+	}
+	for i := 1; i < 3; i++ {
+		if addrs[i], err = freeUDP(); err != nil {
+			return nil, nil, "", err
+		}
+	}
+	cfg, err := writeConfig(dir, rb, addrs[0], addrs[1], addrs[2])
+	if err != nil {
+		return nil, nil, "", err
+	}
+	cmd := exec.Command(bin, "serve", "-config", cfg, "-out", filepath.Join(dir, "alerts.jsonl"), "-log-level", "warn")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, nil, "", err
+	}
+	udp, err := listenAddrs(stderr)
+	if err == nil && nice != 0 {
+		err = setNice(cmd.Process.Pid, nice)
+	}
+	if err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		return nil, nil, "", err
+	}
+	return cmd, udp, addrs[0], nil
 }
 
 // setNice sets the priority of every thread of pid (Linux priorities are
