@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"slices"
 	"time"
 
 	"github.com/vedette/vedette/internal/config"
@@ -186,10 +185,10 @@ func serveFlows(ctx context.Context, env *Env, o *ops, opts ServeOptions, np *ne
 		env.net = np // the API's host summaries read it
 		env.stateMu.Unlock()
 	}
-	batches := make(chan []flow.Record, 256)
+	batches, recycle := make(chan []flow.Record, 256), &flowBatches{}
 	consume := func(rs []flow.Record) {
 		select {
-		case batches <- slices.Clone(rs): // the collector reuses rs
+		case batches <- recycle.copy(rs): // the collector reuses rs
 		case <-ctx.Done():
 		}
 	}
@@ -212,7 +211,7 @@ func serveFlows(ctx context.Context, env *Env, o *ops, opts ServeOptions, np *ne
 		return err
 	}
 	defer dead.close()
-	s := &server{env: env, np: np, dead: dead, budget: newBudget(rejectsPerMinute), gate: env.newGate(),
+	s := &server{env: env, np: np, dead: dead, budget: newBudget(rejectsPerMinute), gate: env.newGate(), recycle: recycle,
 		sum: &Summary{NetworkAlerts: map[string]int{}, Rejected: map[string]int{}}, progress: opts.Progress, publish: o.publishFlows}
 	loopErr := s.loop(ctx, batches, cfg.Network.SnapshotInterval)
 	colErr := <-colDone
@@ -223,12 +222,13 @@ func serveFlows(ctx context.Context, env *Env, o *ops, opts ServeOptions, np *ne
 
 // server owns the engine: only its goroutine touches it.
 type server struct {
-	env    *Env
-	np     *netPath
-	sum    *Summary
-	dead   *deadLetter
-	budget *budget
-	gate   *gate
+	env     *Env
+	np      *netPath
+	sum     *Summary
+	dead    *deadLetter
+	budget  *budget
+	gate    *gate
+	recycle *flowBatches // the batches observed go back to it
 
 	progress func(netdetect.Counters)
 	publish  func(netdetect.Counters, netdetect.Gauges, map[string]int)
@@ -282,6 +282,9 @@ func (s *server) observe(rs []flow.Record) error {
 		alerts = append(alerts, s.np.eng.Observe(r)...)
 	}
 	s.env.stateMu.Unlock()
+	if s.recycle != nil {
+		s.recycle.put(rs)
+	}
 	err := s.env.emitNetwork(alerts, s.sum)
 	if s.progress != nil {
 		s.progress(s.np.eng.Counters())
