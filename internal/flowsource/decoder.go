@@ -71,7 +71,12 @@ type Decoder struct {
 	lastSweep time.Time
 	counters  Counters
 	fast      uint64    // packets decoded by the fast path
+	overruns  uint64    // data sets whose variable-length records run past the set
 	sets      []fastSet // accept's scratch
+	pending   []pendingTemplate
+	unknown   []uint16 // data sets accept skipped: template not known
+	newKeys   int      // templates pending in accept that are new to the exporter
+	memUsed   int64    // template memory once the pending templates are learnt
 	nf9       netflow.NFv9Packet
 	ipfix     netflow.IPFIXPacket
 	v5        netflowlegacy.PacketNetFlowV5
@@ -188,7 +193,7 @@ func (d *Decoder) decodeTemplated(e *exporter, payload []byte, out []flow.Record
 	if !d.goflow2 {
 		if p, ok := d.accept(e, payload); ok {
 			d.fast++
-			return d.decodeFast(e, &p, out), nil
+			return d.decodeFast(e, &p, out)
 		}
 	}
 	buf := bytes.NewBuffer(payload)

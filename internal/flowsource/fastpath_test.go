@@ -104,7 +104,7 @@ func pcapPackets(t testing.TB) []packet {
 			t.Fatalf("%s: %v", p, err)
 		}
 		for _, dg := range dgrams {
-			out = append(out, packet{filepath.Base(p), dg.from, dg.payload})
+			out = append(out, packet{pcapName(p), dg.from, dg.payload})
 		}
 	}
 	return out

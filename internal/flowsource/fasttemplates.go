@@ -1,0 +1,157 @@
+package flowsource
+
+import (
+	"bytes"
+	"slices"
+
+	"github.com/netsampler/goflow2/v2/decoders/netflow"
+)
+
+// Template sets on the fast path. Exporters re-send their templates every
+// few packets, most often beside data sets (softflowd, pmacct nfprobe,
+// nProbe, Cisco IOS). accept parses them with goflow2's own template set
+// decoders, so that the templates learnt are exactly goflow2's, and checks
+// that AddTemplate will take every one of them; decodeFast then learns
+// them in packet order, so that a data set uses the template defined
+// before it in the packet (RFC 7011 section 8, RFC 3954 section 5) and a
+// data set before its template's first definition is left to goflow2,
+// which reports the template unknown.
+
+// pendingTemplate is a template record of the packet being accepted.
+type pendingTemplate struct {
+	key  uint64
+	tpl  any
+	plan *plan
+	same bool // identical to the template it replaces: nothing to learn
+}
+
+// acceptTemplates parses a template set and appends its records to
+// d.pending. It reports false when goflow2 would fail the set or
+// AddTemplate would refuse a record (caps, memory, shape), and for
+// withdrawals, which goflow2 handles.
+func (d *Decoder) acceptTemplates(e *exporter, p *packetCtx, id uint16, body []byte) bool {
+	recs, err := parseTemplateSet(p.version, id, body)
+	if err != nil {
+		return false
+	}
+	t := &e.tpl
+	for _, tpl := range recs {
+		k := tkey(p.version, p.domain, templateID(tpl))
+		fields, fixed, variable := shape(p.version, tpl)
+		if fields == 0 || fields > t.maxFields || fixed == 0 && !variable {
+			return false
+		}
+		old, pl, known := d.current(t, k)
+		if known && sameTemplate(old, tpl) {
+			d.pending = append(d.pending, pendingTemplate{key: k, tpl: old, plan: pl, same: true})
+			continue
+		}
+		cost := templateCost(fields)
+		if known {
+			cost -= t.costOf(k, old)
+		} else if len(t.m)+d.newKeys >= t.max {
+			return false
+		}
+		if d.memUsed+cost > d.mem.max {
+			return false
+		}
+		d.memUsed += cost
+		if !known {
+			d.newKeys++
+		}
+		d.pending = append(d.pending, pendingTemplate{key: k, tpl: tpl, plan: compile(tpl)})
+	}
+	return true
+}
+
+// current returns the template k stands for at this point of the packet:
+// its last definition in the packet, else the exporter's.
+func (d *Decoder) current(t *templates, k uint64) (any, *plan, bool) {
+	for i := len(d.pending) - 1; i >= 0; i-- {
+		if d.pending[i].key == k {
+			return d.pending[i].tpl, d.pending[i].plan, true
+		}
+	}
+	tpl, ok := t.m[k]
+	return tpl, t.plans[k], ok
+}
+
+// planOf returns the plan of data set id at this point of the packet, and
+// whether its template is known at all.
+func (d *Decoder) planOf(e *exporter, p *packetCtx, id uint16) (*plan, bool) {
+	_, pl, known := d.current(&e.tpl, tkey(p.version, p.domain, id))
+	return pl, known
+}
+
+// learnPending adds a template set's records as goflow2 would, with the
+// plans accept compiled. accept checked that AddTemplate takes them.
+func (d *Decoder) learnPending(e *exporter, p *packetCtx, s fastSet) error {
+	for _, pt := range d.pending[s.first:s.last] {
+		if pt.same {
+			continue // AddTemplate would replace it with its equal
+		}
+		if err := e.tpl.add(p.version, pt.key, pt.tpl, pt.plan, true); err != nil {
+			d.countError(err)
+			return err
+		}
+	}
+	return nil
+}
+
+// parseTemplateSet decodes a template or options template set as
+// DecodeMessageCommonFlowSet does.
+func parseTemplateSet(version, id uint16, body []byte) ([]any, error) {
+	buf := bytes.NewBuffer(body)
+	var out []any
+	switch {
+	case id == 0 && version == 9 || id == 2 && version == 10:
+		recs, err := netflow.DecodeTemplateSet(version, buf)
+		for _, r := range recs {
+			out = append(out, r)
+		}
+		return out, err
+	case id == 1 && version == 9:
+		recs, err := netflow.DecodeNFv9OptionsTemplateSet(buf)
+		for _, r := range recs {
+			out = append(out, r)
+		}
+		return out, err
+	default:
+		recs, err := netflow.DecodeIPFIXOptionsTemplateSet(buf)
+		for _, r := range recs {
+			out = append(out, r)
+		}
+		return out, err
+	}
+}
+
+func templateID(tpl any) uint16 {
+	switch v := tpl.(type) {
+	case netflow.TemplateRecord:
+		return v.TemplateId
+	case netflow.IPFIXOptionsTemplateRecord:
+		return v.TemplateId
+	case netflow.NFv9OptionsTemplateRecord:
+		return v.TemplateId
+	}
+	return 0
+}
+
+// sameTemplate says whether two template records are equal in everything
+// goflow2 and the plans read.
+func sameTemplate(a, b any) bool {
+	switch x := a.(type) {
+	case netflow.TemplateRecord:
+		y, ok := b.(netflow.TemplateRecord)
+		return ok && x.TemplateId == y.TemplateId && x.FieldCount == y.FieldCount && slices.Equal(x.Fields, y.Fields)
+	case netflow.IPFIXOptionsTemplateRecord:
+		y, ok := b.(netflow.IPFIXOptionsTemplateRecord)
+		return ok && x.TemplateId == y.TemplateId && x.FieldCount == y.FieldCount && x.ScopeFieldCount == y.ScopeFieldCount &&
+			slices.Equal(x.Scopes, y.Scopes) && slices.Equal(x.Options, y.Options)
+	case netflow.NFv9OptionsTemplateRecord:
+		y, ok := b.(netflow.NFv9OptionsTemplateRecord)
+		return ok && x.TemplateId == y.TemplateId && x.ScopeLength == y.ScopeLength && x.OptionLength == y.OptionLength &&
+			slices.Equal(x.Scopes, y.Scopes) && slices.Equal(x.Options, y.Options)
+	}
+	return false
+}
