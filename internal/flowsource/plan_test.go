@@ -115,8 +115,8 @@ func TestPlanFollowsTemplate(t *testing.T) {
 		{"variable-length data", msg(10, 1, set(300, nil, recV4(true)...)), true, 1},
 		{"replaced by fixed IPv6", msg(10, 1, tplSet(2, 300, fixedV6...)), true, 0},
 		{"IPv6 data", msg(10, 1, set(300, nil, append(recV6(), 0, 0, 0)...)), true, 1}, // with padding
-		{"withdrawn", msg(10, 1, set(2, []uint16{300, 0})), false, 0},                     // withdrawals go to goflow2
-		{"data after withdrawal", data4, true, 0},                                        // unknown template, as goflow2 says
+		{"withdrawn", msg(10, 1, set(2, []uint16{300, 0})), false, 0},                  // withdrawals go to goflow2
+		{"data after withdrawal", data4, true, 0},                                      // unknown template, as goflow2 says
 		{"other domain", msg(10, 2, tplSet(2, 300, fixedV4...)), true, 0},
 		{"data in old domain", data4, true, 0},
 	}
