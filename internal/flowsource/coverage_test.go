@@ -165,7 +165,9 @@ func (c coverage) share() float64 {
 // replayCoverage replays the stream through a pair, checking every packet,
 // and returns the steady-state coverage per exporter and in total.
 func replayCoverage(t testing.TB) (map[string]coverage, coverage) {
-	warm, steady := steadyStream(captures(t))
+	caps := captures(t)
+	warm, steady := steadyStream(caps)
+	t.Logf("%d exporters, %d warm-up packets, %d steady-state packets", len(caps), len(warm), len(steady))
 	p := newPair()
 	for _, pkt := range warm {
 		p.check(t, pkt)

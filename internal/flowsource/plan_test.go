@@ -205,10 +205,30 @@ func FuzzFastVsGoflow2(f *testing.F) {
 	f.Add(msg(10, 1, tplSet(2, 300, fixedV6...)), msg(10, 1, set(300, nil, recV6()...), set(300, nil, recV6()...)))
 	optTpl := set(1, []uint16{400, 4, 4, 1, 4, ieSampInterval, 4})
 	f.Add(msg(9, 7, tplSet(0, 260, fixedV6...), optTpl), msg(9, 7, set(260, nil, recV6()...), set(400, nil, 0, 0, 0, 1, 0, 0, 3, 0xe8)))
+	for _, c := range fuzzTemplatedSeeds() {
+		f.Add(c[0], c[1])
+	}
 	f.Fuzz(func(t *testing.T, tpl, data []byte) {
 		p := newPair()
 		for i, pkt := range [][]byte{tpl, data, data} {
 			p.check(t, packet{[]string{"tpl", "data", "data again"}[i], exp, pkt})
 		}
 	})
+}
+
+// fuzzTemplatedSeeds are template and data packets for what the captures
+// hold little of: templates beside data, variable-length fields of both
+// length forms, lengths past the set, options with variable-length scopes.
+func fuzzTemplatedSeeds() [][2][]byte {
+	varTpl := tplSet(2, 300, varV4...)
+	long := append(recV4(false)[:13:13], 255, 0, 3, 'e', 't', 'h')
+	long = append(long, recV4(false)[13:]...)
+	optTpl := set(3, []uint16{400, 2, 1, 82, varLen, ieSampInterval, 4})
+	return [][2][]byte{
+		{msg(10, 1, varTpl), msg(10, 1, set(300, nil, append(recV4(true), long...)...))},
+		{nil, msg(10, 1, varTpl, set(300, nil, recV4(true)...), optTpl, set(400, nil, 1, 'x', 0, 0, 0, 9))},
+		{msg(10, 1, varTpl), msg(10, 1, set(300, nil, append(recV4(true)[:14:14], 200)...))},
+		{nil, msg(9, 7, set(260, nil, recV6()...), tplSet(0, 260, fixedV6...), set(260, nil, recV6()...))},
+		{msg(9, 7, tplSet(0, 260, fixedV4...)), msg(9, 7, set(260, nil, recV4(false)...), tplSet(0, 260, fixedV6...), set(260, nil, recV6()...))},
+	}
 }
