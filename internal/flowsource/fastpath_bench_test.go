@@ -10,34 +10,42 @@ import (
 )
 
 // BenchmarkDecode decodes real data packets, after their templates, with
-// the fast path and with goflow2 alone. The external cases (skipped when
-// the data is absent) are a packet carrying its templates beside its data
-// (softflowd, every one of its refreshes) and IPFIX with variable-length
-// fields (YAF).
+// the fast path and with goflow2 alone.
 func BenchmarkDecode(b *testing.B) {
-	const local = "testdata/logstash"
-	cases := []struct{ name, dir, tpl, data string }{
-		{"ipfix-mikrotik", local, "ipfix_test_mikrotik_tpl.dat", "ipfix_test_mikrotik_data258.dat"},
-		{"nf9-cisco-asa", local, "netflow9_test_cisco_asa_1_tpl.dat", "netflow9_test_cisco_asa_1_data.dat"},
-		{"nf5", local, "", "netflow5.dat"},
-		{"nf9-softflowd-tpl+data", "", "netflow9_test_softflowd_tpl_data.dat", "netflow9_test_softflowd_tpl_data.dat"},
-		{"ipfix-yaf-varlen", "", "ipfix_test_yaf_tpl45841.dat", "ipfix_test_yaf_data45841.dat"},
-	}
 	paths := []struct {
 		name string
 		dec  func(Config) *Decoder
 	}{{"fast", NewDecoder}, {"goflow2", NewGoflow2Decoder}}
-	for _, c := range cases {
+	for _, c := range decodeCases {
 		for _, p := range paths {
 			b.Run(c.name+"/"+p.name, func(b *testing.B) {
-				dir := c.dir
-				if dir == "" {
-					dir = externalDir(b, "logstash-codec-netflow")
-				}
-				benchDecode(b, p.dec(DefaultConfig()), dir, c.tpl, c.data)
+				benchDecode(b, p.dec(DefaultConfig()), c.where(b), c.tpl, c.data)
 			})
 		}
 	}
+}
+
+// decodeCases are the packets of BenchmarkDecode and BenchmarkDecodeRatio,
+// data packets after their templates. The external cases (skipped when the
+// data is absent) are a packet carrying its templates beside its data
+// (softflowd, every one of its refreshes) and IPFIX with variable-length
+// fields (YAF).
+var decodeCases = []decodeCase{
+	{"ipfix-mikrotik", "testdata/logstash", "ipfix_test_mikrotik_tpl.dat", "ipfix_test_mikrotik_data258.dat"},
+	{"nf9-cisco-asa", "testdata/logstash", "netflow9_test_cisco_asa_1_tpl.dat", "netflow9_test_cisco_asa_1_data.dat"},
+	{"nf5", "testdata/logstash", "", "netflow5.dat"},
+	{"nf9-softflowd-tpl+data", "", "netflow9_test_softflowd_tpl_data.dat", "netflow9_test_softflowd_tpl_data.dat"},
+	{"ipfix-yaf-varlen", "", "ipfix_test_yaf_tpl45841.dat", "ipfix_test_yaf_data45841.dat"},
+}
+
+type decodeCase struct{ name, dir, tpl, data string }
+
+// where is the case's directory, the external captures when dir is empty.
+func (c decodeCase) where(b *testing.B) string {
+	if c.dir == "" {
+		return externalDir(b, "logstash-codec-netflow")
+	}
+	return c.dir
 }
 
 func benchDecode(b *testing.B, d *Decoder, dir, tpl, data string) {
@@ -66,20 +74,15 @@ func benchDecode(b *testing.B, d *Decoder, dir, tpl, data string) {
 // steady-stream case is the whole coverage stream (coverage_test.go), its
 // template refreshes included.
 func BenchmarkDecodeRatio(b *testing.B) {
-	const local = "testdata/logstash"
-	cases := []struct{ name, dir, tpl, data string }{
-		{"ipfix-mikrotik", local, "ipfix_test_mikrotik_tpl.dat", "ipfix_test_mikrotik_data258.dat"},
-		{"nf9-cisco-asa", local, "netflow9_test_cisco_asa_1_tpl.dat", "netflow9_test_cisco_asa_1_data.dat"},
-		{"nf5", local, "", "netflow5.dat"},
-	}
-	for _, c := range cases {
+	for _, c := range decodeCases {
 		b.Run(c.name, func(b *testing.B) {
-			var pkts []packet
+			dir := c.where(b)
+			var warm []packet
 			if c.tpl != "" {
-				pkts = append(pkts, packet{c.tpl, exp, read(b, c.dir, c.tpl)})
+				warm = append(warm, packet{c.tpl, exp, read(b, dir, c.tpl)})
 			}
-			data := packet{c.data, exp, read(b, c.dir, c.data)}
-			ratioLoop(b, pkts, slices.Repeat([]packet{data}, 16))
+			data := packet{c.data, exp, read(b, dir, c.data)}
+			ratioLoop(b, warm, slices.Repeat([]packet{data}, 16))
 		})
 	}
 	b.Run("steady-stream", func(b *testing.B) {
