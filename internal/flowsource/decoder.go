@@ -75,6 +75,7 @@ type Decoder struct {
 	sets      []fastSet // accept's scratch
 	pending   []pendingTemplate
 	unknown   []uint16 // data sets accept skipped: template not known
+	enc       []byte   // a known template encoded, to compare with a refresh
 	newKeys   int      // templates pending in accept that are new to the exporter
 	memUsed   int64    // template memory once the pending templates are learnt
 	nf9       netflow.NFv9Packet
@@ -211,10 +212,18 @@ func (d *Decoder) decodeTemplated(e *exporter, payload []byte, out []flow.Record
 	out = d.convertSets(e, &p, sets, out)
 	if derr != nil {
 		d.countError(derr)
-		return out, fmt.Errorf("flowsource: %w", derr)
+		return out, decodeError{derr}
 	}
 	return out, nil
 }
+
+// decodeError is a goflow2 decode error as Decode returns it. Its text is
+// built only when read: the collector only counts errors, and some
+// exporters send data for templates they never send in every packet.
+type decodeError struct{ err error }
+
+func (e decodeError) Error() string { return "flowsource: " + e.err.Error() }
+func (e decodeError) Unwrap() error { return e.err }
 
 func (d *Decoder) countError(err error) {
 	switch {

@@ -3,7 +3,6 @@ package flowsource
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"slices"
 
 	"github.com/netsampler/goflow2/v2/decoders/netflow"
@@ -134,7 +133,7 @@ func (d *Decoder) decodeFast(e *exporter, p *packetCtx, out []flow.Record) ([]fl
 	if len(d.unknown) > 0 {
 		err := d.unknownError(p)
 		d.countError(err)
-		return out, fmt.Errorf("flowsource: %w", err)
+		return out, decodeError{err}
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package flowsource
 
 import (
 	"bytes"
+	"encoding/binary"
 	"slices"
 
 	"github.com/netsampler/goflow2/v2/decoders/netflow"
@@ -30,6 +31,9 @@ type pendingTemplate struct {
 // AddTemplate would refuse a record (caps, memory, shape), and for
 // withdrawals, which goflow2 handles.
 func (d *Decoder) acceptTemplates(e *exporter, p *packetCtx, id uint16, body []byte) bool {
+	if d.refresh(e, p, id, body) {
+		return true
+	}
 	recs, err := parseTemplateSet(p.version, id, body)
 	if err != nil {
 		return false
@@ -62,6 +66,75 @@ func (d *Decoder) acceptTemplates(e *exporter, p *packetCtx, id uint16, body []b
 		d.pending = append(d.pending, pendingTemplate{key: k, tpl: tpl, plan: compile(tpl)})
 	}
 	return true
+}
+
+// refresh reports whether body repeats, byte for byte, templates known at
+// this point of the packet, as exporters re-send them; then it appends them
+// to d.pending as unchanged, without parsing or allocating. goflow2 would
+// parse each of them back into the template it replaces.
+func (d *Decoder) refresh(e *exporter, p *packetCtx, id uint16, body []byte) bool {
+	n := len(d.pending)
+	for b := body; len(b) >= 4; { // goflow2 reads records while 4 bytes are left
+		k := tkey(p.version, p.domain, uint16(b[0])<<8|uint16(b[1]))
+		old, pl, known := d.current(&e.tpl, k)
+		if !known {
+			d.pending = d.pending[:n]
+			return false
+		}
+		d.enc = encodeTemplate(d.enc[:0], p.version, id, old)
+		if len(d.enc) == 0 || !bytes.HasPrefix(b, d.enc) {
+			d.pending = d.pending[:n]
+			return false
+		}
+		d.pending = append(d.pending, pendingTemplate{key: k, tpl: old, plan: pl, same: true})
+		b = b[len(d.enc):]
+	}
+	return true
+}
+
+// encodeTemplate appends tpl as template set id carries it, the inverse
+// of goflow2's template set decoders; nothing when tpl is not of the
+// set's kind.
+func encodeTemplate(dst []byte, version, id uint16, tpl any) []byte {
+	be := binary.BigEndian
+	switch v := tpl.(type) {
+	case netflow.TemplateRecord:
+		if id != 0 && id != 2 {
+			return dst
+		}
+		dst = be.AppendUint16(be.AppendUint16(dst, v.TemplateId), v.FieldCount)
+		return encodeFields(dst, version, v.Fields, true)
+	case netflow.NFv9OptionsTemplateRecord:
+		if id != 1 {
+			return dst
+		}
+		dst = be.AppendUint16(be.AppendUint16(be.AppendUint16(dst, v.TemplateId), v.ScopeLength), v.OptionLength)
+		return encodeFields(encodeFields(dst, version, v.Scopes, false), version, v.Options, false)
+	case netflow.IPFIXOptionsTemplateRecord:
+		if id != 3 {
+			return dst
+		}
+		dst = be.AppendUint16(be.AppendUint16(be.AppendUint16(dst, v.TemplateId), v.FieldCount), v.ScopeFieldCount)
+		return encodeFields(encodeFields(dst, version, v.Scopes, false), version, v.Options, false)
+	}
+	return dst
+}
+
+// encodeFields appends field specifiers. goflow2 clears the enterprise bit
+// of the types of (options-less) IPFIX templates only: stripped says so.
+func encodeFields(dst []byte, version uint16, fields []netflow.Field, stripped bool) []byte {
+	be := binary.BigEndian
+	for _, f := range fields {
+		typ := f.Type
+		if f.PenProvided && stripped {
+			typ |= 0x8000
+		}
+		dst = be.AppendUint16(be.AppendUint16(dst, typ), f.Length)
+		if f.PenProvided && version == 10 {
+			dst = be.AppendUint32(dst, f.Pen)
+		}
+	}
+	return dst
 }
 
 // current returns the template k stands for at this point of the packet:

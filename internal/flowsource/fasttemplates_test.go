@@ -2,7 +2,9 @@ package flowsource
 
 import (
 	"encoding/binary"
+	"maps"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -117,25 +119,40 @@ func TestTemplatesBesideData(t *testing.T) {
 	}
 }
 
-// TestTemplateRefreshKeepsPlan: re-sending an identical template, as
-// exporters do every few packets, neither recompiles nor reallocates it.
+// TestTemplateRefreshKeepsPlan: re-sending identical templates, as
+// exporters do every few packets, is recognised byte for byte: nothing is
+// parsed, compiled or allocated, and the packet decodes as goflow2 decodes
+// it. Enterprise fields and options templates of both versions included.
 func TestTemplateRefreshKeepsPlan(t *testing.T) {
-	d := newDecoder()
-	pkt := msg(9, 1, tplSet(0, 260, fixedV6...), set(260, nil, recV6()...))
-	d.Decode(exp, pkt, nil)
-	e := d.exporters[exp]
-	k := tkey(9, 1, 260)
-	pl, used := e.tpl.plans[k], d.mem.used
-	for range 3 {
-		if recs, err := d.Decode(exp, pkt, nil); err != nil || len(recs) != 1 {
-			t.Fatalf("%d records, %v", len(recs), err)
-		}
+	// srcV4, enterprise 9 element 100, dstV4
+	entTpl := set(2, []uint16{300, 3, ieSrcV4, 4, 0x8000 | 100, 4, 0, 9, ieDstV4, 4})
+	entRec := []byte{10, 0, 0, 1, 1, 2, 3, 4, 10, 0, 0, 2}
+	// scope: enterprise 9 element 5; options: interfaceName (variable), samplingInterval
+	entOpt := set(3, []uint16{400, 3, 1, 0x8000 | 5, 4, 0, 9, 82, varLen, ieSampInterval, 4})
+	entOptData := set(400, nil, 0, 0, 0, 1, 0, 0, 0, 0, 100)
+	tests := []struct {
+		name string
+		pkt  []byte
+		n    int
+	}{
+		{"NetFlow v9 template and options template", msg(9, 1, tplSet(0, 260, fixedV6...), optTpl9, optData9, set(260, nil, recV6()...)), 1},
+		{"IPFIX enterprise fields, options", msg(10, 1, entTpl, entOpt, entOptData, set(300, nil, append(entRec, entRec...)...)), 2},
 	}
-	if e.tpl.plans[k] != pl || d.mem.used != used || d.fast != 4 {
-		t.Errorf("plan %p -> %p, memory %d -> %d, fast %d", pl, e.tpl.plans[k], used, d.mem.used, d.fast)
-	}
-	if a := testing.AllocsPerRun(20, func() { d.Decode(exp, pkt, nil) }); a > 12 {
-		t.Errorf("%.0f allocations per template refresh", a) // goflow2's template set parse only
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			steps := slices.Repeat([]step{{"refresh", tt.pkt, true, tt.n, nil}}, 3)
+			p := replaySteps(t, DefaultConfig(), steps)
+			e := p.fast.exporters[exp]
+			plans := maps.Clone(e.tpl.plans)
+			used := p.fast.mem.used
+			out := make([]flow.Record, 0, tt.n)
+			if a := testing.AllocsPerRun(20, func() { p.fast.Decode(exp, tt.pkt, out) }); a != 0 {
+				t.Errorf("%.0f allocations per refresh", a)
+			}
+			if !maps.Equal(plans, e.tpl.plans) || p.fast.mem.used != used || len(plans) != 2 {
+				t.Errorf("plans %v -> %v, memory %d -> %d", plans, e.tpl.plans, used, p.fast.mem.used)
+			}
+		})
 	}
 }
 
