@@ -208,6 +208,13 @@ func FuzzFastVsGoflow2(f *testing.F) {
 	for _, c := range fuzzTemplatedSeeds() {
 		f.Add(c[0], c[1])
 	}
+	// Exporters' packets carrying templates beside data, when present.
+	ext, _ := filepath.Glob(filepath.Join("..", "..", "..", "shared", "testdata-external", "logstash-codec-netflow", "*tpl*data*.dat"))
+	for _, n := range ext {
+		if b, err := os.ReadFile(n); err == nil {
+			f.Add(b, b)
+		}
+	}
 	f.Fuzz(func(t *testing.T, tpl, data []byte) {
 		p := newPair()
 		for i, pkt := range [][]byte{tpl, data, data} {
