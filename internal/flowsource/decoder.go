@@ -192,10 +192,14 @@ func (d *Decoder) exporter(from netip.AddrPort) *exporter {
 
 func (d *Decoder) decodeTemplated(e *exporter, payload []byte, out []flow.Record) ([]flow.Record, error) {
 	if !d.goflow2 {
-		if p, ok := d.accept(e, payload); ok {
+		p, ok := d.accept(e, payload)
+		if ok {
 			d.fast++
-			return d.decodeFast(e, &p, out)
+			out, err := d.decodeFast(e, &p, out)
+			clear(d.pending) // the scratch keeps no template alive
+			return out, err
 		}
+		clear(d.pending)
 	}
 	buf := bytes.NewBuffer(payload)
 	d.nf9.FlowSets, d.ipfix.FlowSets = d.nf9.FlowSets[:0], d.ipfix.FlowSets[:0]

@@ -119,7 +119,7 @@ func (d *Decoder) decodeFast(e *exporter, p *packetCtx, out []flow.Record) ([]fl
 		switch {
 		case s.plan == nil:
 			if err := d.learnPending(e, p, s); err != nil {
-				return out, err
+				return out, decodeError{err} // not reached: accept checked
 			}
 		case s.plan.options:
 			e.fastOptions(p.domain, s)
