@@ -56,10 +56,13 @@ type exporter struct {
 // sampling rates per exporter. It is safe for concurrent use.
 //
 // Templates are parsed by goflow2 and compiled into plans (plan.go); data
-// sets of fixed-length templates are then decoded straight into records
-// without allocating (fastpath.go), and NetFlow v5 read in place. Any
-// packet the fast path does not accept whole (template sets, unknown
-// templates, variable-length fields, truncation) goes through goflow2.
+// sets are then decoded straight into records without allocating
+// (fastpath.go), template sets beside them learnt in packet order and
+// identical refreshes recognised without parsing (fasttemplates.go), and
+// NetFlow v5 read in place. Any packet the fast path does not accept whole
+// (withdrawals, templates AddTemplate would refuse, variable-length
+// records running past their set, anything goflow2 counts as an error but
+// an unknown template) goes through goflow2.
 type Decoder struct {
 	cfg       Config
 	goflow2   bool // never take the fast path
