@@ -10,13 +10,14 @@ import (
 
 // Template sets on the fast path. Exporters re-send their templates every
 // few packets, most often beside data sets (softflowd, pmacct nfprobe,
-// nProbe, Cisco IOS). accept parses them with goflow2's own template set
-// decoders, so that the templates learnt are exactly goflow2's, and checks
-// that AddTemplate will take every one of them; decodeFast then learns
-// them in packet order, so that a data set uses the template defined
-// before it in the packet (RFC 7011 section 8, RFC 3954 section 5) and a
-// data set before its template's first definition is left to goflow2,
-// which reports the template unknown.
+// nProbe, Cisco IOS). accept recognises a set that repeats the known
+// templates byte for byte (refresh), parses any other with goflow2's own
+// template set decoders, so that the templates learnt are exactly
+// goflow2's, and checks that AddTemplate will take every one of them;
+// decodeFast then learns them in packet order, so that a data set uses the
+// template defined before it in the packet (RFC 7011 section 8, RFC 3954
+// section 5) and a data set before its template's first definition is
+// skipped and its template reported unknown, as goflow2 does.
 
 // pendingTemplate is a template record of the packet being accepted.
 type pendingTemplate struct {
