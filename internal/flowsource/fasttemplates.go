@@ -15,9 +15,10 @@ import (
 // template set decoders, so that the templates learnt are exactly
 // goflow2's, and checks that AddTemplate will take every one of them;
 // decodeFast then learns them in packet order, so that a data set uses the
-// template defined before it in the packet (RFC 7011 section 8, RFC 3954
-// section 5) and a data set before its template's first definition is
-// skipped and its template reported unknown, as goflow2 does.
+// template defined before it in the packet (RFC 7011 section 8 and RFC
+// 3954 section 5 let template and data sets share a message) and a data
+// set before its template's first definition is skipped and its template
+// reported unknown, as goflow2 does.
 
 // pendingTemplate is a template record of the packet being accepted.
 type pendingTemplate struct {
