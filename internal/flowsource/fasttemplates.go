@@ -154,7 +154,13 @@ func (d *Decoder) current(t *templates, k uint64) (any, *plan, bool) {
 // planOf returns the plan of data set id at this point of the packet, and
 // whether its template is known at all.
 func (d *Decoder) planOf(e *exporter, p *packetCtx, id uint16) (*plan, bool) {
-	_, pl, known := d.current(&e.tpl, tkey(p.version, p.domain, id))
+	k := tkey(p.version, p.domain, id)
+	if len(d.pending) == 0 { // the common case: one map lookup
+		if pl := e.tpl.plans[k]; pl != nil {
+			return pl, true
+		}
+	}
+	_, pl, known := d.current(&e.tpl, k)
 	return pl, known
 }
 
