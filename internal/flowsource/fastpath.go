@@ -71,7 +71,7 @@ func (d *Decoder) accept(e *exporter, payload []byte) (packetCtx, bool) {
 		if id < 256 {
 			return p, false // goflow2: ID error
 		}
-		pl, known := d.planOf(e, &p, id)
+		pl, known := d.planOf(&e.tpl, tkey(p.version, p.domain, id))
 		if !known {
 			d.unknown = append(d.unknown, id) // goflow2 skips the set, reports it and goes on
 			continue
@@ -79,7 +79,7 @@ func (d *Decoder) accept(e *exporter, payload []byte) (packetCtx, bool) {
 		if pl == nil {
 			return p, false // a template the fast path cannot decode
 		}
-		if !pl.fits(body) {
+		if pl.variable && !pl.fits(body) {
 			d.overruns++
 			return p, false
 		}

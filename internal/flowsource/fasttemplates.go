@@ -151,16 +151,14 @@ func (d *Decoder) current(t *templates, k uint64) (any, *plan, bool) {
 	return tpl, t.plans[k], ok
 }
 
-// planOf returns the plan of data set id at this point of the packet, and
-// whether its template is known at all.
-func (d *Decoder) planOf(e *exporter, p *packetCtx, id uint16) (*plan, bool) {
-	k := tkey(p.version, p.domain, id)
-	if len(d.pending) == 0 { // the common case: one map lookup
-		if pl := e.tpl.plans[k]; pl != nil {
-			return pl, true
-		}
+// planOf returns the plan of data set k at this point of the packet, and
+// whether its template is known at all. Small enough to inline: with no
+// template pending it costs one map lookup.
+func (d *Decoder) planOf(t *templates, k uint64) (*plan, bool) {
+	if pl := t.plans[k]; pl != nil && len(d.pending) == 0 {
+		return pl, true
 	}
-	_, pl, known := d.current(&e.tpl, k)
+	_, pl, known := d.current(t, k)
 	return pl, known
 }
 

@@ -196,14 +196,11 @@ func (p *plan) walk(b []byte, visit func(kind, []byte)) int {
 	return pos
 }
 
-// fits says whether every record goflow2 would read from a data set's
-// body is whole: goflow2 reads records while the fixed part fits, and
+// fits says whether every record goflow2 would read from the body of a
+// data set of a variable-length plan is whole: goflow2 reads records while the fixed part fits, and
 // decodes a record cut short with empty or truncated values, or fails it.
 // Such sets are left to goflow2.
 func (p *plan) fits(body []byte) bool {
-	if !p.variable {
-		return true
-	}
 	for b := body; len(b) >= p.size; {
 		n := p.walk(b, nil)
 		if n < 0 {
