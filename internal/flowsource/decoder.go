@@ -193,16 +193,19 @@ func (d *Decoder) exporter(from netip.AddrPort) *exporter {
 	return e
 }
 
-func (d *Decoder) decodeTemplated(e *exporter, payload []byte, out []flow.Record) ([]flow.Record, error) {
+func (d *Decoder) decodeTemplated(e *exporter, payload []byte, out []flow.Record) (_ []flow.Record, err error) {
 	if !d.goflow2 {
 		p, ok := d.accept(e, payload)
 		if ok {
 			d.fast++
-			out, err := d.decodeFast(e, &p, out)
+			out, err = d.decodeFast(e, &p, out)
+		}
+		if len(d.pending) > 0 {
 			clear(d.pending) // the scratch keeps no template alive
+		}
+		if ok {
 			return out, err
 		}
-		clear(d.pending)
 	}
 	buf := bytes.NewBuffer(payload)
 	d.nf9.FlowSets, d.ipfix.FlowSets = d.nf9.FlowSets[:0], d.ipfix.FlowSets[:0]
