@@ -48,6 +48,11 @@ type Summary struct {
 	// directory had already closed: the file is older than what an
 	// earlier run read, and those records were not counted.
 	LateFlows map[string]int `json:"late_flows,omitempty"`
+	// Sorted are the activity inputs found out of time order beyond the
+	// reorder window: the run started over with each sorted on its own,
+	// in runs of events spilled to disk (SpilledRuns).
+	Sorted      []string `json:"sorted_inputs,omitempty"`
+	SpilledRuns int      `json:"spilled_runs,omitempty"`
 }
 
 // ErrLate is returned by Detect, after everything else was done, when

@@ -85,6 +85,7 @@ func (env *Env) detectActivity(sources []*source, c *collector, opts Options) er
 		}
 		env.log.Info("activity input out of order: sorting it, and starting over", "source", sources[oe.index].name, "err", oe.err)
 		sorted[oe.index] = true
+		c.sum.Sorted = append(c.sum.Sorted, sources[oe.index].name)
 		c.restore(snap)
 		for _, l := range logs {
 			l.restart()
@@ -112,6 +113,7 @@ func (env *Env) streamActivity(sources []*source, c *collector, logs []*inputLog
 			a.close()
 		}
 		for _, s := range sorts {
+			c.sum.SpilledRuns += s.Spilled
 			if err := s.Close(); err != nil {
 				env.log.Warn("sort spill files", "err", err)
 			}
