@@ -16,8 +16,8 @@ import (
 // record holds the fields of a sign-in or ARM record Vedette reads.
 type record struct {
 	Time, Category, TenantID, OperationName, ResultType, CallerIPAddress, ResourceID string
-	Identity                                                                          json.RawMessage
-	Properties                                                                        struct {
+	Identity                                                                         json.RawMessage
+	Properties                                                                       struct {
 		ID, CreatedDateTime, UserPrincipalName, UserID, IPAddress, AppID, AppDisplayName, UserAgent string
 		IsInteractive                                                                               bool
 		Status                                                                                      struct{ ErrorCode int }
