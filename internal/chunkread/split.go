@@ -41,7 +41,7 @@ func NewSplitter(r io.Reader, size, maxLine, first int) *Splitter {
 	if !ok || br.Size() < 64<<10 {
 		br = bufio.NewReaderSize(r, 64<<10)
 	}
-	return &Splitter{br: br, size: size, maxLine: maxLine, no: first}
+	return &Splitter{br: br, size: max(size, 1), maxLine: maxLine, no: first}
 }
 
 // Next returns the next chunk, its data appended to buf[:0]. At the end it
