@@ -6,9 +6,9 @@
 package chunkread
 
 import (
-	"bufio"
-	"errors"
+	"bytes"
 	"io"
+	"slices"
 )
 
 // Chunk is a run of whole lines of a source.
@@ -17,18 +17,21 @@ type Chunk struct {
 	Data  []byte // whole lines, each with its newline (the last one of the source may lack it)
 	First int    // number of the first line (a line skipped as too long counts)
 	// TooLong are the numbers, increasing, of the lines longer than the
-	// splitter's limit: skipped without being buffered, not in Data.
+	// splitter's limit: skipped without being buffered whole, not in Data.
 	TooLong []int
 }
 
-// Splitter cuts a reader into chunks.
+// Splitter cuts a reader into chunks. It reads straight into the chunk's
+// buffer and cuts after its last newline, the rest carried to the next.
 type Splitter struct {
-	br      *bufio.Reader
+	r       io.Reader
 	size    int
 	maxLine int
 	no      int
 	seq     int
-	long    []byte
+	rest    []byte // read past the last chunk's last line
+	scratch []byte // for skipping a line too long
+	err     error  // what ended the reading (io.EOF at the end)
 	done    bool
 }
 
@@ -37,62 +40,90 @@ type Splitter struct {
 // aside) is skipped and listed in its chunk's TooLong, as
 // normalize.Read skips it.
 func NewSplitter(r io.Reader, size, maxLine, first int) *Splitter {
-	br, ok := r.(*bufio.Reader)
-	if !ok || br.Size() < 64<<10 {
-		br = bufio.NewReaderSize(r, 64<<10)
-	}
-	return &Splitter{br: br, size: max(size, 1), maxLine: maxLine, no: first}
+	return &Splitter{r: r, size: max(size, 1), maxLine: maxLine, no: first}
 }
 
-// Next returns the next chunk, its data appended to buf[:0]. At the end it
-// returns io.EOF, with the last chunk when it holds anything; another read
-// error ends the source the same way, the lines before it returned.
+// Next returns the next chunk, its data in buf (grown if need be). At the
+// end it returns io.EOF, with the last chunk when it holds anything; a
+// read error ends the source the same way, the whole lines before it
+// returned and the line it cut dropped.
 func (s *Splitter) Next(buf []byte) (Chunk, error) {
 	if s.done {
 		return Chunk{}, io.EOF
 	}
-	c := Chunk{Seq: s.seq, Data: buf[:0], First: s.no}
+	c := Chunk{Seq: s.seq, First: s.no}
 	s.seq++
-	for len(c.Data) < s.size {
-		line, tooLong, err := s.line()
-		switch {
-		case tooLong:
+	data := append(buf[:0], s.rest...)
+	s.rest = s.rest[:0]
+	cut := 0 // data[:cut] are the chunk's lines
+	for {
+		data, cut = s.lines(&c, data, cut)
+		if cut >= s.size || s.err != nil {
+			break
+		}
+		if len(data)-cut > s.maxLine+1 {
 			c.TooLong = append(c.TooLong, s.no)
 			s.no++
-		case len(line) > 0:
-			c.Data = append(c.Data, line...)
+			data = append(data[:cut], s.skipLine()...)
+			continue
+		}
+		if cap(data)-len(data) < s.size/4+1 {
+			data = slices.Grow(data, s.size+s.size/4)
+		}
+		n, err := s.r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		s.err = err
+	}
+	if s.err != nil {
+		s.done = true
+		if tail := data[cut:]; s.err == io.EOF && len(tail) > 0 {
+			if len(tail) > s.maxLine+1 {
+				c.TooLong = append(c.TooLong, s.no)
+			} else {
+				cut = len(data)
+			}
 			s.no++
 		}
-		if err != nil {
-			s.done = true
-			return c, err
-		}
+	} else {
+		s.rest = append(s.rest, data[cut:]...)
 	}
-	return c, nil
+	c.Data = data[:cut]
+	return c, s.err
 }
 
-// line returns the next line; one longer than maxLine is skipped up to
-// its newline and reported as tooLong (normalize's lineReader does the
-// same, so line numbers and rejections agree).
-func (s *Splitter) line() (line []byte, tooLong bool, err error) {
-	b, err := s.br.ReadSlice('\n')
-	if !errors.Is(err, bufio.ErrBufferFull) {
-		return b, false, err
-	}
-	s.long = append(s.long[:0], b...)
+// lines takes the whole lines of data[cut:] into the chunk, dropping those
+// longer than maxLine, and returns data and the new cut.
+func (s *Splitter) lines(c *Chunk, data []byte, cut int) ([]byte, int) {
 	for {
-		b, err = s.br.ReadSlice('\n')
-		s.long = append(s.long, b...)
-		full := errors.Is(err, bufio.ErrBufferFull)
-		if len(s.long) > s.maxLine+1 { // +1: the newline itself
-			for full {
-				_, err = s.br.ReadSlice('\n')
-				full = errors.Is(err, bufio.ErrBufferFull)
-			}
-			return nil, true, err
+		i := bytes.IndexByte(data[cut:], '\n')
+		if i < 0 {
+			return data, cut
 		}
-		if !full {
-			return s.long, false, err
+		if i+1 > s.maxLine+1 {
+			c.TooLong = append(c.TooLong, s.no)
+			data = append(data[:cut], data[cut+i+1:]...)
+		} else {
+			cut += i + 1
+		}
+		s.no++
+	}
+}
+
+// skipLine reads up to the end of the line being skipped and returns what
+// follows it in the last read.
+func (s *Splitter) skipLine() []byte {
+	if s.scratch == nil {
+		s.scratch = make([]byte, 64<<10)
+	}
+	for {
+		n, err := s.r.Read(s.scratch)
+		if i := bytes.IndexByte(s.scratch[:n], '\n'); i >= 0 {
+			s.err = err
+			return s.scratch[i+1 : n]
+		}
+		if err != nil {
+			s.err = err
+			return nil
 		}
 	}
 }
