@@ -129,7 +129,7 @@ func TestSpillKeepsEvents(t *testing.T) {
 	e := &event.Event{Key: "k", Kind: event.KindSignIn, Time: time.Date(2026, 10, 1, 1, 2, 3, 4, time.UTC),
 		Tenant: "t", Principal: "p@x", PrincipalKind: event.PrincipalUser, Interactive: true, Result: event.ResultFailure,
 		Location: event.Location{Country: "FR", City: "Lyon", HasCoord: true, Lat: 45.7, Lon: 4.8},
-		Network: event.Network{ASN: 3215, Org: "Orange"}, Origin: event.Origin{Source: "s", Record: 9}}
+		Network:  event.Network{ASN: 3215, Org: "Orange"}, Origin: event.Origin{Source: "s", Record: 9}}
 	e.SourceIP = mustAddr(t, "2001:db8::1")
 	s := Sort(&list{es: []*event.Event{e, e}}, 1, t.TempDir())
 	defer s.Close()
