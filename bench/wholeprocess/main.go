@@ -187,9 +187,9 @@ func stateSize(configPath, data string) (uint64, error) {
 	if err := b.UnmarshalTenants(parts); err != nil {
 		return 0, err
 	}
-	parts = nil
-	after := liveHeap()
+	after := liveHeap() // parts still held, as before
 	runtime.KeepAlive(b)
+	runtime.KeepAlive(parts)
 	return after - before, nil
 }
 
