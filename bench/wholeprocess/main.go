@@ -36,14 +36,15 @@ func main() {
 	days := flag.Int("days", 30, "days of the generated month")
 	rounds := flag.Int("rounds", 5, "rounds, each the reference then detect (alternating which goes first)")
 	dir := flag.String("dir", "", "a month generated before by `vedette gen` (default: generate one in a temporary directory)")
+	old := flag.String("old", "", "another vedette binary (an earlier build) to run in the same rounds, for comparison")
 	flag.Parse()
-	if err := run(*users, *days, *rounds, *dir); err != nil {
+	if err := run(*users, *days, *rounds, *dir, *old); err != nil {
 		fmt.Fprintln(os.Stderr, "wholeprocess:", err)
 		os.Exit(1)
 	}
 }
 
-func run(users, days, rounds int, dir string) error {
+func run(users, days, rounds int, dir, old string) error {
 	tmp, err := os.MkdirTemp("", "vedette-wholeprocess-")
 	if err != nil {
 		return err
@@ -68,11 +69,14 @@ func run(users, days, rounds int, dir string) error {
 		return err
 	}
 	fmt.Printf("month: %d records, %.2f GB, %d cores\n", records, float64(size)/1e9, runtime.NumCPU())
-	var ratios []float64
+	var ratios, oldRatios []float64
 	var last string
 	for r := range rounds {
 		data := filepath.Join(tmp, fmt.Sprintf("data-%d", r))
-		det := append([]string{vedette, "detect", "-q", "-config", filepath.Join(dir, "vedette.yaml"), "-data", data, "-out", filepath.Join(tmp, "out.jsonl")}, inputs...)
+		detect := func(bin, data string) []string {
+			return append([]string{bin, "detect", "-q", "-config", filepath.Join(dir, "vedette.yaml"), "-data", data, "-out", filepath.Join(data, "out.jsonl")}, inputs...)
+		}
+		det := detect(vedette, data)
 		refArgs := append([]string{ref}, inputs...)
 		var d, g measure
 		if r%2 == 0 {
@@ -93,6 +97,16 @@ func run(users, days, rounds int, dir string) error {
 		ratios = append(ratios, ratio)
 		fmt.Printf("round %d: goccy loop %.2fs (%.0f%% CPU), detect %.2fs (%.0f%% CPU, peak RSS %d MB): detect at %.2fx the loop's speed\n",
 			r+1, g.wall.Seconds(), g.cpu(), d.wall.Seconds(), d.cpu(), d.rss>>20, ratio)
+		if old != "" {
+			o, err := timed(detect(old, data+"-old"))
+			if err != nil {
+				return err
+			}
+			os.RemoveAll(data + "-old")
+			oldRatios = append(oldRatios, g.wall.Seconds()/o.wall.Seconds())
+			fmt.Printf("         %s: %.2fs (%.0f%% CPU, peak RSS %d MB): %.2fx the loop's speed\n",
+				filepath.Base(old), o.wall.Seconds(), o.cpu(), o.rss>>20, g.wall.Seconds()/o.wall.Seconds())
+		}
 		if last != "" {
 			os.RemoveAll(last)
 		}
@@ -104,6 +118,10 @@ func run(users, days, rounds int, dir string) error {
 		return err
 	}
 	fmt.Printf("median: detect at %.2fx the goccy loop's speed (target ≥ 1.5x)\n", ratios[len(ratios)/2])
+	if len(oldRatios) > 0 {
+		slices.Sort(oldRatios)
+		fmt.Printf("median: %s at %.2fx\n", filepath.Base(old), oldRatios[len(oldRatios)/2])
+	}
 	fmt.Printf("state after the run: %.1f MB in memory; peak RSS target ≤ 2 × state + 256 MB = %.0f MB\n",
 		float64(state)/(1<<20), float64(2*state+256<<20)/(1<<20))
 	return nil
