@@ -74,7 +74,7 @@ func run(users, days, rounds int, dir, old string) error {
 	for r := range rounds {
 		data := filepath.Join(tmp, fmt.Sprintf("data-%d", r))
 		detect := func(bin, data string) []string {
-			return append([]string{bin, "detect", "-q", "-config", filepath.Join(dir, "vedette.yaml"), "-data", data, "-out", filepath.Join(data, "out.jsonl")}, inputs...)
+			return append([]string{bin, "detect", "-q", "-config", filepath.Join(dir, "vedette.yaml"), "-data", data, "-out", data + ".out.jsonl"}, inputs...)
 		}
 		det := detect(vedette, data)
 		refArgs := append([]string{ref}, inputs...)
@@ -103,12 +103,14 @@ func run(users, days, rounds int, dir, old string) error {
 				return err
 			}
 			os.RemoveAll(data + "-old")
+			os.Remove(data + "-old.out.jsonl")
 			oldRatios = append(oldRatios, g.wall.Seconds()/o.wall.Seconds())
 			fmt.Printf("         %s: %.2fs (%.0f%% CPU, peak RSS %d MB): %.2fx the loop's speed\n",
 				filepath.Base(old), o.wall.Seconds(), o.cpu(), o.rss>>20, g.wall.Seconds()/o.wall.Seconds())
 		}
 		if last != "" {
 			os.RemoveAll(last)
+			os.Remove(last + ".out.jsonl")
 		}
 		last = data
 	}
