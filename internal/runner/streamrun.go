@@ -22,15 +22,15 @@ type streamLimits struct {
 }
 
 // defaultLimits: a chunk of 1 MiB holds about 500 Entra records; an
-// event costs about 700 bytes, so the windows hold at most about 90 MB
+// event costs about 700 bytes, so the windows hold at most about 23 MB
 // and a sorted input's run about 45 MB.
-var defaultLimits = streamLimits{chunk: 1 << 20, depth: 4, window: 1 << 17, run: 1 << 16}
+var defaultLimits = streamLimits{chunk: 1 << 20, depth: 4, window: 1 << 15, run: 1 << 16}
 
 // perInput divides the limits among n inputs: the read-ahead stays about
 // 16 MiB per input at most, fewer and smaller chunks when there are many.
 func (l streamLimits) perInput(n int) streamLimits {
 	n = max(n, 1)
-	l.window = max(l.window/n, 256)
+	l.window = max(l.window/n, 64)
 	if n > 16 {
 		l.depth = 2
 		l.chunk = max(l.chunk*16/n, 64<<10)
