@@ -20,7 +20,7 @@ import (
 // would decode it (FuzzFastDecode checks this).
 type fastDecoder struct {
 	t      *tables
-	shapes [][]shapeKey      // per object type: its keys in the order the last such object had them
+	shapes [][]shapeSlot     // per object type: its keys in the order the last two shapes of such objects had them
 	names  map[string]string // key names met, so that a shape change allocates nothing
 	status statusObject      // scratch for status objects
 	props  signInFields      // scratch for the one "properties" object of a record
@@ -56,7 +56,7 @@ var boolTrue, boolFalse = true, false
 
 func newFastDecoder() *fastDecoder {
 	t := typeTables()
-	return &fastDecoder{t: t, shapes: make([][]shapeKey, len(t.all)), names: map[string]string{}}
+	return &fastDecoder{t: t, shapes: make([][]shapeSlot, len(t.all)), names: map[string]string{}}
 }
 
 // decode fills the zero r from raw and reports whether it could.
@@ -114,14 +114,23 @@ func (d *fastDecoder) object(b []byte, i int, o *objType, base unsafe.Pointer, d
 }
 
 // key reads the n-th key of an object, the string literal at b[i], and
-// returns its field and the offset past it. The key the last object of
-// the type had there is tried first: it is plain ASCII with no quote,
-// backslash or control byte (scanString vouched for it), so when the
-// record holds exactly it followed by a quote, that is the whole literal.
+// returns its field and the offset past it. The keys the last two shapes
+// of objects of the type had there are tried first (feeds alternate
+// between a few shapes: an ARM operation's Start and Success records):
+// each is plain ASCII with no quote, backslash or control byte
+// (scanString vouched for it), so when the record holds exactly it
+// followed by a quote, that is the whole literal.
 func (d *fastDecoder) key(b []byte, i int, o *objType, n int) (idx, end int, ok bool) {
 	if sh := d.shapes[o.id]; n < len(sh) {
-		if end, ok := sh[n].at(b, i); ok {
-			return sh[n].idx, end, true
+		s := &sh[n]
+		if end, ok := s[0].at(b, i); ok {
+			return s[0].idx, end, true
+		}
+		if s[1].mask[0] != 0 {
+			if end, ok := s[1].at(b, i); ok {
+				s[0], s[1] = s[1], s[0]
+				return s[0].idx, end, true
+			}
 		}
 	}
 	s, ok := scanString(b, i)
@@ -133,8 +142,9 @@ func (d *fastDecoder) key(b []byte, i int, o *objType, n int) (idx, end int, ok 
 }
 
 // field finds the field of the n-th key of an object, one that is not
-// where the last object of the type had it, and remembers it there; ok
-// is false for a key the full decoder must judge.
+// where the last objects of the type had it, and remembers it there
+// (the older of the two keys remembered there is forgotten); ok is false
+// for a key the full decoder must judge.
 func (d *fastDecoder) field(o *objType, n int, key []byte) (idx int, ok bool) {
 	sh := d.shapes[o.id]
 	idx, ok = o.lookup(key)
@@ -143,9 +153,9 @@ func (d *fastDecoder) field(o *objType, n int, key []byte) (idx int, ok bool) {
 	}
 	e := newShapeKey(d.name(key), idx)
 	if n == len(sh) {
-		d.shapes[o.id] = append(sh, e)
+		d.shapes[o.id] = append(sh, shapeSlot{e})
 	} else {
-		sh[n] = e
+		sh[n] = shapeSlot{e, sh[n][0]}
 	}
 	return idx, true
 }

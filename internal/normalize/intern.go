@@ -8,20 +8,17 @@ import (
 	"github.com/vedette/vedette/internal/event"
 )
 
-// maxInterned bounds the strings a reader keeps for reuse.
-const maxInterned = 1 << 14
-
 // strtab gives the strings an event keeps their own bytes. The fast
 // decoder's strings point into the record being read, whose buffer is
 // reused for the next record; strings that do are copied, and the values
-// that repeat from record to record (tenants, apps, user agents,
-// categories, codes) are copied once per reader and shared.
+// that repeat from record to record (tenants, principals, apps, user
+// agents, categories, codes) are copied once per reader and shared.
 type strtab struct {
-	m      map[string]string
-	lowers map[string][2]string // value as written → it (owned) and its lower-case copy
-	lo, hi uintptr              // the record's bytes
+	m      internTable[struct{}] // owned copies, looked up by the borrowed string
+	lowers internTable[string]   // value as written (owned) → its lower-case copy
+	lo, hi uintptr               // the record's bytes
 	// recent and recentLower front m and lowers: a slot per hash of a
-	// string's length and ends, far cheaper than a map lookup, which
+	// string's length and ends, far cheaper than a table lookup, which
 	// is only made when the slot holds another string.
 	recent      *[cacheSlots]string
 	recentLower *[cacheSlots][2]string // value as written, lower-case copy
@@ -73,15 +70,10 @@ func (t *strtab) intern(s string) string {
 	if *slot == s {
 		return *slot
 	}
-	v, ok := t.m[s]
+	v, _, ok := t.m.get(s)
 	if !ok {
 		v = strings.Clone(s)
-		if t.m == nil {
-			t.m = map[string]string{}
-		}
-		if len(t.m) < maxInterned {
-			t.m[v] = v
-		}
+		t.m.add(v, struct{}{})
 	}
 	*slot = v
 	return v
@@ -103,22 +95,41 @@ func (t *strtab) lower(s string) string {
 	if slot[0] == s {
 		return slot[1]
 	}
-	pair, ok := t.lowers[s]
+	key, low, ok := t.lowers.get(s)
 	if !ok {
-		v := strings.ToLower(s)
-		if v == s {
+		if key, low, ok = lowerPair(s); !ok {
 			return s
 		}
-		pair = [2]string{t.clone(s), v}
-		if t.lowers == nil {
-			t.lowers = map[string][2]string{}
-		}
-		if len(t.lowers) < maxInterned {
-			t.lowers[pair[0]] = pair
+		t.lowers.add(key, low)
+	}
+	*slot = [2]string{key, low}
+	return low
+}
+
+// lowerPair returns a copy of s and its lower-case copy, both in one
+// allocation when s is ASCII; ok is false when s is already lower case.
+func lowerPair(s string) (owned, low string, ok bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			low = strings.ToLower(s)
+			return strings.Clone(s), low, low != s
 		}
 	}
-	*slot = pair
-	return pair[1]
+	buf := make([]byte, 2*len(s))
+	copy(buf, s)
+	changed := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+			changed = true
+		}
+		buf[len(s)+i] = c
+	}
+	if !changed {
+		return "", "", false
+	}
+	return unsafe.String(&buf[0], len(s)), unsafe.String(&buf[len(s)], len(s)), true
 }
 
 // mayHaveUpper reports whether s has an ASCII upper-case letter or a
