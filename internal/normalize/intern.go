@@ -133,14 +133,35 @@ func lowerPair(s string) (owned, low string, ok bool) {
 }
 
 // mayHaveUpper reports whether s has an ASCII upper-case letter or a
-// non-ASCII byte (left to strings.ToLower).
+// non-ASCII byte (left to strings.ToLower). Eight bytes at a time: most
+// values are lower-case GUIDs and names, most upper-case ones say so in
+// their first word.
 func mayHaveUpper(s string) bool {
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if upperOrHigh(load64(s, i)) != 0 {
+			return true
+		}
+	}
+	for ; i < len(s); i++ {
 		if c := s[i]; c >= 0x80 || 'A' <= c && c <= 'Z' {
 			return true
 		}
 	}
 	return false
+}
+
+// upperOrHigh flags the bytes of x in 'A'..'Z' or >= 0x80. For an ASCII
+// byte c, (c + 0x80 - 'A') has its high bit set when c >= 'A', and
+// (c + 0x80 - 'Z' - 1) when c > 'Z'; no addition carries into the next
+// byte (each stays below 0x100 for c < 0x80). A byte >= 0x80 is flagged
+// by x itself, whatever the other terms say of it.
+func upperOrHigh(x uint64) uint64 {
+	const h = 0x80 * ones
+	ascii := x &^ h
+	geA := ascii + (0x80-'A')*ones
+	gtZ := ascii + (0x80-'Z'-1)*ones
+	return (geA&^gtZ | x) & h
 }
 
 // clone returns s, or a copy when s points into the record: for values
