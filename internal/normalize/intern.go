@@ -14,9 +14,9 @@ import (
 // that repeat from record to record (tenants, principals, apps, user
 // agents, categories, codes) are copied once per reader and shared.
 type strtab struct {
-	m      internTable[struct{}] // owned copies, looked up by the borrowed string
-	lowers internTable[string]   // value as written (owned) → its lower-case copy
-	lo, hi uintptr               // the record's bytes
+	tab    internTable // owned copies and lower-case copies, looked up by the borrowed string
+	lo, hi uintptr     // the record's bytes
+	low    []byte      // scratch for a lower-case copy
 	// recent and recentLower front m and lowers: a slot per hash of a
 	// string's length and ends, far cheaper than a table lookup, which
 	// is only made when the slot holds another string.
@@ -70,20 +70,19 @@ func (t *strtab) intern(s string) string {
 	if *slot == s {
 		return *slot
 	}
-	v, _, ok := t.m.get(s)
+	v, _, ok := t.tab.get(s)
 	if !ok {
-		v = strings.Clone(s)
-		t.m.add(v, struct{}{})
+		v, _ = t.tab.add(s, "")
 	}
 	*slot = v
 	return v
 }
 
-// lower returns s in lower case (strings.ToLower), owned when s had to
-// change. Values written in upper case repeat from record to record (ARM
-// operation names, resource IDs, subscription IDs, GUIDs): each is
-// lower-cased once per reader. An already lower-case s is returned as it
-// is, for ownEvent to intern.
+// lower returns s in lower case (strings.ToLower), owned when s may have
+// had to change. Values written in upper case repeat from record to record
+// (ARM operation names, resource IDs, subscription IDs, GUIDs): each is
+// lower-cased once per reader. An already lower-case ASCII s is returned
+// as it is, for ownEvent to intern.
 func (t *strtab) lower(s string) string {
 	if !mayHaveUpper(s) {
 		return s
@@ -95,41 +94,29 @@ func (t *strtab) lower(s string) string {
 	if slot[0] == s {
 		return slot[1]
 	}
-	key, low, ok := t.lowers.get(s)
-	if !ok {
-		if key, low, ok = lowerPair(s); !ok {
-			return s
-		}
-		t.lowers.add(key, low)
+	key, low, ok := t.tab.get(s)
+	if !ok || low == "" {
+		key, low = t.tab.add(s, t.toLower(s))
 	}
 	*slot = [2]string{key, low}
 	return low
 }
 
-// lowerPair returns a copy of s and its lower-case copy, both in one
-// allocation when s is ASCII; ok is false when s is already lower case.
-func lowerPair(s string) (owned, low string, ok bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			low = strings.ToLower(s)
-			return strings.Clone(s), low, low != s
-		}
-	}
-	buf := make([]byte, 2*len(s))
-	copy(buf, s)
-	changed := false
+// toLower is strings.ToLower(s), in scratch space when s is ASCII: the
+// table keeps its own copy.
+func (t *strtab) toLower(s string) string {
+	t.low = t.low[:0]
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if 'A' <= c && c <= 'Z' {
+		switch {
+		case c >= 0x80:
+			return strings.ToLower(s)
+		case 'A' <= c && c <= 'Z':
 			c += 'a' - 'A'
-			changed = true
 		}
-		buf[len(s)+i] = c
+		t.low = append(t.low, c)
 	}
-	if !changed {
-		return "", "", false
-	}
-	return unsafe.String(&buf[0], len(s)), unsafe.String(&buf[len(s)], len(s)), true
+	return unsafe.String(unsafe.SliceData(t.low), len(t.low))
 }
 
 // mayHaveUpper reports whether s has an ASCII upper-case letter or a
