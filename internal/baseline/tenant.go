@@ -137,6 +137,11 @@ type Tenant struct {
 	// client's refreshes and a session's operations come in runs.
 	lastAppKey string
 	lastApp    uint16
+	// failNet and fail cache FailuresFrom's last answer (nil included)
+	// while failCached: cleared when Failures gains or loses a network.
+	failNet    NetKey
+	fail       *Failures
+	failCached bool
 }
 
 func newTenant(id string, cfg Config) *Tenant {

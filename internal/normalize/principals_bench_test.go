@@ -26,7 +26,7 @@ func principalLines(n, rounds int) []byte {
 // entries saturated at 10k users).
 func BenchmarkReadPrincipals(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000} {
-		data := principalLines(n, max(2, 200_000/n))
+		data := principalLines(n, max(4, 400_000/n))
 		records := bytes.Count(data, []byte("\n"))
 		b.Run(fmt.Sprintf("principals=%d", n), func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
