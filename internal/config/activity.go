@@ -51,7 +51,7 @@ func (a Activity) validate() []error {
 // means "no flows": serve then opens no UDP port.
 func (c *Config) validateNetwork() []error {
 	n := c.Network
-	if c.Activity.Live() && len(n.Collector.IPFIX)+len(n.Collector.NetFlow) == 0 {
+	if (c.Activity.Live() || c.Sources.Configured()) && len(n.Collector.IPFIX)+len(n.Collector.NetFlow) == 0 {
 		n.Collector.IPFIX = []string{"127.0.0.1:4739"} // validated as a placeholder, never opened
 	}
 	return n.validate()

@@ -158,6 +158,12 @@ var migrations = []string{
 		updated_ns BIGINT NOT NULL,
 		PRIMARY KEY (source, name)
 	)`,
+	// 4, 5: what a restart of `serve` reads again of a blob whose records
+	// were still held in the reorder buffer when its progress was saved:
+	// records up to replay_records whose event time is before
+	// replay_cut_ns were applied already and are skipped.
+	`ALTER TABLE blob_progress ADD COLUMN replay_records BIGINT NOT NULL DEFAULT 0`,
+	`ALTER TABLE blob_progress ADD COLUMN replay_cut_ns BIGINT NOT NULL DEFAULT 0`,
 }
 
 func (s *Store) ddl(m string) string {
