@@ -31,17 +31,20 @@ type reader struct {
 	nextEvent  int           // the next event of the block to hand out
 }
 
-// eventBlock is how many events are allocated at a time: one allocation
-// instead of one per record. A block stays in memory while any of its
-// events is referenced, at most eventBlock-1 events (≈15 KB) more than
-// the holder keeps: sinks keep events in arrival order and drop them in
-// about that order (the reorder window, detect's run).
+// eventBlock is how many events are allocated at a time, at most: one
+// allocation instead of one per record. Blocks double from one event up
+// to it, so that a source of one record (a Kafka message) pays for one.
+// A block stays in memory while any of its events is referenced, at most
+// eventBlock-1 events (≈15 KB) more than the holder keeps: sinks keep
+// events in arrival order and drop them in about that order (the reorder
+// window, detect's run).
 const eventBlock = 32
 
 // newEvent returns a zero event of its own.
 func (rd *reader) newEvent() *event.Event {
 	if rd.nextEvent == len(rd.events) {
-		rd.events, rd.nextEvent = make([]event.Event, eventBlock), 0
+		n := min(2*len(rd.events), eventBlock)
+		rd.events, rd.nextEvent = make([]event.Event, max(n, 1)), 0
 	}
 	rd.nextEvent++
 	return &rd.events[rd.nextEvent-1]
