@@ -8,7 +8,7 @@ import (
 // internTable maps strings read from records (borrowed from the record's
 // bytes) to copies the reader owns, and to their lower-case copies.
 //
-// The copies live in arenas of 64 KiB chunks, and the slots that find
+// The copies live in arenas of chunks of up to 64 KiB, and the slots that find
 // them hold no pointers (a chunk number and offset): a table of a million
 // strings is a few allocations the garbage collector never scans, and an
 // owned string costs its bytes and a 16-byte slot. Interned strings point
@@ -50,7 +50,10 @@ type slot struct {
 }
 
 const (
-	minInternSlots = 1 << 10
+	// A table starts small (a reader per Kafka message is common): 64
+	// slots and a chunk of 1 KiB, chunks doubling up to chunkSize.
+	minInternSlots = 64
+	minChunk       = 1 << 10
 	chunkSize      = 64 << 10
 	// defaultGenBudget bounds a generation: slots plus chunks, 24 MiB.
 	// A generation holds 300k distinct strings of 25 to 40 bytes (100k
@@ -136,7 +139,7 @@ func (t *internTable) len() int { return t.young.n + t.old.n }
 func (g *generation) size(n, need int) int {
 	bytes := g.bytes
 	if c := g.lastChunk(); len(c)+need > cap(c) {
-		bytes += max(chunkSize, need)
+		bytes += nextChunk(c, need)
 	}
 	return n*int(unsafe.Sizeof(slot{})) + bytes
 }
@@ -199,7 +202,7 @@ func (g *generation) store(key, low string) (chunk, off uint16) {
 	need := len(key) + len(low)
 	c := g.lastChunk()
 	if len(c)+need > cap(c) {
-		c = make([]byte, 0, max(chunkSize, need))
+		c = make([]byte, 0, nextChunk(c, need))
 		g.chunks = append(g.chunks, c)
 		g.bytes += cap(c)
 	}
@@ -207,6 +210,12 @@ func (g *generation) store(key, low string) (chunk, off uint16) {
 	c = append(append(c, key...), low...)
 	g.chunks[len(g.chunks)-1] = c
 	return uint16(len(g.chunks) - 1), uint16(at)
+}
+
+// nextChunk is the size of the chunk after last for a string of need
+// bytes: twice last, from minChunk up to chunkSize, or need.
+func nextChunk(last []byte, need int) int {
+	return max(need, min(chunkSize, max(minChunk, 2*cap(last))))
 }
 
 // grow doubles the slots; the chunks stay.
