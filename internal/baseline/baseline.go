@@ -133,7 +133,7 @@ func (b *Baselines) Learn(e *event.Event) {
 	}
 	t.learnSession(c, i, p, !ok, e)
 	p.LastSeen = max(p.LastSeen, sec)
-	p.countHour(e.Time.UTC().Hour())
+	p.countHour(int((sec%86400+86400)%86400) / 3600) // the UTC hour
 	if IsPowerShell(e) {
 		p.LastPowerShell = max(p.LastPowerShell, sec)
 	}
@@ -351,6 +351,7 @@ func (b *Baselines) restore(tenants map[string]*Tenant) {
 		t.splitIPv4()
 		t.reindex()
 		t.reinternSessions()
+		t.refail()
 	}
 	b.tenants, b.last = tenants, nil
 	b.caches, b.lastCache = map[string]*tenantCache{}, nil

@@ -107,6 +107,7 @@ func (t *Tenant) learnFailure(who uint32, e *event.Event) {
 		t.Failures[k] = f
 		t.failCached = false
 	}
+	t.markFailing(who)
 	sec := e.Time.Unix()
 	victim := 0
 	for i := range f.Who {
@@ -128,6 +129,9 @@ func (t *Tenant) learnFailure(who uint32, e *event.Event) {
 // endRun forgets principal who's run of failures from e's network after
 // a success from it: later failures are a new story.
 func (t *Tenant) endRun(who uint32, e *event.Event) {
+	if !t.MayHaveFailed(who) {
+		return
+	}
 	f := t.FailuresFrom(e)
 	if f == nil {
 		return
@@ -139,6 +143,35 @@ func (t *Tenant) endRun(who uint32, e *event.Event) {
 	}
 }
 
+// MayHaveFailed reports whether principal who may have a slot in
+// Failures; false means it has none, so a success has no run to end.
+func (t *Tenant) MayHaveFailed(who uint32) bool {
+	w := int(who / 64)
+	return w < len(t.failWho) && t.failWho[w]&(1<<(who%64)) != 0
+}
+
+// refail rebuilds failWho from Failures, dropping the bits of slots
+// given to other principals since.
+func (t *Tenant) refail() {
+	clear(t.failWho)
+	for _, f := range t.Failures {
+		for _, w := range f.Who {
+			if w != 0 {
+				t.markFailing(w - 1)
+			}
+		}
+	}
+}
+
+// markFailing sets principal who's bit in failWho.
+func (t *Tenant) markFailing(who uint32) {
+	w := int(who / 64)
+	if w >= len(t.failWho) {
+		t.failWho = append(t.failWho, make([]uint64, w+1-len(t.failWho))...)
+	}
+	t.failWho[w] |= 1 << (who % 64)
+}
+
 // pruneFailures forgets networks whose latest failure is before cut.
 func (t *Tenant) pruneFailures(cut int64) {
 	t.failCached = false
@@ -147,4 +180,5 @@ func (t *Tenant) pruneFailures(cut int64) {
 			delete(t.Failures, k)
 		}
 	}
+	t.refail()
 }

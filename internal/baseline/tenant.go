@@ -142,6 +142,9 @@ type Tenant struct {
 	failNet    NetKey
 	fail       *Failures
 	failCached bool
+	// failWho has a bit per principal index that has a slot in Failures
+	// (or had, until the next prune or restore).
+	failWho []uint64
 }
 
 func newTenant(id string, cfg Config) *Tenant {

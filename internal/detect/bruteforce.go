@@ -43,7 +43,7 @@ func (d *BruteForceSuccess) Meta() Meta {
 // Detect implements Detector.
 func (d *BruteForceSuccess) Detect(in *Input) []event.Alert {
 	e := in.Event
-	if e.Result != event.ResultSuccess || !e.SourceIP.IsValid() || !isLogin(e) {
+	if e.Result != event.ResultSuccess || !e.SourceIP.IsValid() || !isLogin(e) || !in.Tenant.MayHaveFailed(in.Index) {
 		return nil
 	}
 	n, first, last := in.Tenant.FailuresFrom(e).Run(in.Index)

@@ -78,6 +78,11 @@ func (d *PersistenceTechnique) Detect(in *Input) []event.Alert {
 	if !managementOutcome(e) || e.Result != event.ResultSuccess {
 		return nil
 	}
+	switch e.Operation {
+	case roleDefinitionWrite, roleAssignmentWrite, webhookWrite:
+	default:
+		return nil // the session's operations matter only for these
+	}
 	var before []sessionView
 	if in.Principal != nil {
 		before = d.recent(viewOps(in.Tenant.Session(in.Index), e.Time), e.Time)
