@@ -5,7 +5,6 @@
 package pipeline
 
 import (
-	"encoding/binary"
 	"net/netip"
 	"time"
 
@@ -99,10 +98,11 @@ type Pipeline struct {
 	gen  uint64
 	// in is reused for every event: detectors must not keep it.
 	in detect.Input
-	// nets caches AS lookups by address: a session's operations and a
-	// client's refreshes come in runs from one address, and a user's
-	// sign-ins from a few.
-	nets *netCache
+	// nets and locs cache AS and location lookups by address: a
+	// session's operations and a client's refreshes come in runs from one
+	// address, and a user's sign-ins from a few.
+	nets *addrCache[event.Network]
+	locs *addrCache[event.Location]
 }
 
 type scoped struct {
@@ -216,32 +216,31 @@ func (p *Pipeline) network(e *event.Event) {
 		return
 	}
 	if p.nets == nil {
-		p.nets = new(netCache)
+		p.nets = new(addrCache[event.Network])
 	}
 	ip := e.SourceIP.Unmap()
-	c := &p.nets[netSlot(ip)]
+	c := p.nets.slot(ip)
 	if !c.set || c.ip != ip {
-		c.net, c.ok = p.deps.Networks.Network(ip)
+		c.v, c.ok = p.deps.Networks.Network(ip)
 		c.ip, c.set = ip, true
 	}
 	if c.ok {
-		e.Network = c.net
+		e.Network = c.v
 	}
 }
 
-// netCache is a direct-mapped cache of AS lookups: Networks' answers do
-// not change while a pipeline runs.
-type netCache [256]struct {
-	ip      netip.Addr
-	net     event.Network
-	ok, set bool
-}
-
-// netSlot hashes an address to its slot in a netCache.
-func netSlot(ip netip.Addr) int {
-	b := ip.As16()
-	h := binary.LittleEndian.Uint64(b[:8]) ^ binary.LittleEndian.Uint64(b[8:])
-	return int((h * 0x9e3779b97f4a7c15) >> 56)
+// lookup locates a public ip, cached by address.
+func (p *Pipeline) lookup(ip netip.Addr) (event.Location, bool) {
+	if p.locs == nil {
+		p.locs = new(addrCache[event.Location])
+	}
+	ip = ip.Unmap()
+	c := p.locs.slot(ip)
+	if !c.set || c.ip != ip {
+		c.v, c.ok = p.deps.Locator.Locate(ip)
+		c.ip, c.set = ip, true
+	}
+	return c.v, c.ok
 }
 
 // locate fills e.Location. A record's own coordinates win when trusted; a
@@ -256,7 +255,7 @@ func (p *Pipeline) locate(e *event.Event) {
 	var loc event.Location
 	var ok bool
 	if p.deps.Locator != nil && e.SourceIP.IsValid() && event.IsPublicIP(e.SourceIP) {
-		loc, ok = p.deps.Locator.Locate(e.SourceIP.Unmap())
+		loc, ok = p.lookup(e.SourceIP)
 	}
 	if rec.Country != "" && p.opts.TrustRecordLocation && (!ok || loc.Country != rec.Country) {
 		loc, ok = event.Location{}, false
