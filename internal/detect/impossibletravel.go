@@ -136,7 +136,7 @@ func (d *ImpossibleTravel) candidate(in *Input) (*trip, bool) {
 	if prev.IP == e.SourceIP.Unmap() || !prev.HasCoord {
 		return nil, false
 	}
-	tr := &trip{prev: prev, prevTime: time.Unix(prev.Time, 0).UTC()}
+	tr := trip{prev: prev, prevTime: time.Unix(prev.Time, 0).UTC()}
 	tr.gap = e.Time.Sub(tr.prevTime)
 	if tr.gap < 0 {
 		return nil, false
@@ -148,7 +148,11 @@ func (d *ImpossibleTravel) candidate(in *Input) (*trip, bool) {
 	}
 	// A minute is the resolution of "at the same time".
 	tr.speed = tr.eff / math.Max(tr.gap.Hours(), 1.0/60)
-	return tr, tr.speed > d.MaxSpeedKmh
+	if tr.speed <= d.MaxSpeedKmh {
+		return nil, false
+	}
+	out := tr // on the heap only for the pairs that are candidates
+	return &out, true
 }
 
 // describe says what happened, with the verb each kind of activity takes.
