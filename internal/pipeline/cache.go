@@ -8,7 +8,7 @@ import (
 // addrCache is a direct-mapped cache of lookups by address (AS,
 // location): the answers of Networks and Locator do not change while a
 // pipeline runs.
-type addrCache[V any] [256]addrSlot[V]
+type addrCache[V any] [1024]addrSlot[V]
 
 type addrSlot[V any] struct {
 	ip      netip.Addr
@@ -20,5 +20,5 @@ type addrSlot[V any] struct {
 func (c *addrCache[V]) slot(ip netip.Addr) *addrSlot[V] {
 	b := ip.As16()
 	h := binary.LittleEndian.Uint64(b[:8]) ^ binary.LittleEndian.Uint64(b[8:])
-	return &c[(h*0x9e3779b97f4a7c15)>>56]
+	return &c[(h*0x9e3779b97f4a7c15)>>54]
 }
