@@ -32,21 +32,7 @@ func (s *Store) LoadState(name string) ([]byte, error) {
 // per part: a tenant's baselines, a host group's network state), in one
 // transaction: a reader sees the old parts or the new ones, never a mix.
 func (s *Store) SaveStateParts(ctx context.Context, name string, parts map[string][]byte) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM state WHERE name = ?`), name); err != nil {
-			return err
-		}
-		now := nanos(s.now())
-		for part, data := range parts {
-			if data == nil {
-				data = []byte{}
-			}
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO state (name, part, data, updated_ns) VALUES (?, ?, ?, ?)`), name, part, data, now); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return replaceParts(ctx, s, tx, name, parts) })
 	if err != nil {
 		return fmt.Errorf("store: save %s: %w", name, err)
 	}
@@ -55,22 +41,9 @@ func (s *Store) SaveStateParts(ctx context.Context, name string, parts map[strin
 
 // LoadStateParts returns the parts saved under name, or ErrNoState.
 func (s *Store) LoadStateParts(ctx context.Context, name string) (map[string][]byte, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT part, data FROM state WHERE name = ?`), name)
+	parts, err := loadParts(ctx, s, s.db, name)
 	if err != nil {
 		return nil, fmt.Errorf("store: load %s: %w", name, err)
-	}
-	defer rows.Close()
-	parts := map[string][]byte{}
-	for rows.Next() {
-		var part string
-		var data []byte
-		if err := rows.Scan(&part, &data); err != nil {
-			return nil, err
-		}
-		parts[part] = data
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	if len(parts) == 0 {
 		return nil, ErrNoState
