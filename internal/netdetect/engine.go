@@ -52,7 +52,11 @@ type Deps struct {
 	// hosts with a subscription only, and must return a valid Config that
 	// does not change its EngineWideDiff settings (those are the Engine's
 	// anyway). Callers cache: it runs once per host-hour.
-	Rules  func(subscription string) *Config
+	Rules func(subscription string) *Config
+	// Owns, if set, says which addresses this Engine keeps state for: a
+	// scale-out detect role's partition owns the monitored addresses its
+	// flows were keyed by (docs/SCALEOUT.md). Nil: every address.
+	Owns   func(ip netip.Addr) bool
 	Logger *slog.Logger
 }
 
@@ -74,6 +78,7 @@ type Engine struct {
 	inv       *inventory.Inventory
 	ti        ti.Matcher
 	rules     func(string) *Config
+	owns      func(netip.Addr) bool
 	c2        bool // look flows up in TI: some subscription may want C2 alerts
 	log       *slog.Logger
 	ports     [65536]uint8                    // port -> 1+service channel base (chSSHIn/chRDPIn), 0 = none
@@ -95,7 +100,7 @@ func New(cfg Config, deps Deps) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{
-		cfg: cfg, inv: deps.Inventory, ti: deps.TI, rules: deps.Rules, log: deps.Logger,
+		cfg: cfg, inv: deps.Inventory, ti: deps.TI, rules: deps.Rules, owns: deps.Owns, log: deps.Logger,
 		c2:   cfg.C2 || deps.Rules != nil,
 		open: map[int64]map[hostKey]*HostHour{}, history: map[string]*History{},
 		reporters: map[int64]*reporters{}, clocks: map[netip.Addr]int64{}, done: map[int64]struct{}{},
@@ -233,7 +238,7 @@ func (e *Engine) scopeOf(resource string) string {
 
 // hostHour returns the state of k for hour if k is monitored.
 func (e *Engine) hostHour(k hostKey, hour, ms int64) *HostHour {
-	if !k.ip.IsValid() {
+	if !k.ip.IsValid() || e.owns != nil && !e.owns(k.ip) {
 		return nil
 	}
 	byIP := e.open[hour]
