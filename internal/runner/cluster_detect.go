@@ -53,9 +53,9 @@ type ownedPart struct {
 // partStats are a partition's counters for metrics.
 type partStats struct {
 	Messages, Undecodable, Commits, Alerts, Fenced uint64
-	Lag                                           int64
-	Held                                          int
-	Newest                                        time.Time // the newest message's timestamp (ingest time)
+	Lag                                            int64
+	Held                                           int
+	Newest                                         time.Time // the newest message's timestamp (ingest time)
 }
 
 func (env *Env) newDetectRole(flush bool) (*detectRole, error) {
@@ -148,7 +148,9 @@ func (d *detectRole) revoked(ctx context.Context, _ *kgo.Client, parts map[strin
 	for _, op := range d.take(parts) {
 		if err := d.commit(ctx, op); err != nil {
 			d.log.Warn("partition revoked uncommitted", "partition", op.key.String(), "err", err)
+			continue
 		}
+		d.log.Info("partition revoked", "partition", op.key.String(), "offset", op.next)
 	}
 }
 
@@ -190,7 +192,6 @@ func (d *detectRole) run(ctx context.Context) error {
 		d.mu.Lock()
 		d.handle(fs)
 		if !time.Now().Before(next) {
-			d.tick()
 			d.commitAll(ctx)
 			next = time.Now().Add(d.cfg.CommitInterval)
 		}
@@ -243,19 +244,6 @@ func (op *ownedPart) collect() {
 	op.stats.Held = op.st.held()
 	if op.hw >= 0 && op.next != store.NoOffset {
 		op.stats.Lag = max(op.hw-op.next, 0)
-	}
-}
-
-// tick closes the hours that the wall clock has passed by hour_idle, in
-// the flow partitions that have caught up: a partition with a backlog
-// may still hold those hours' flows.
-func (d *detectRole) tick() {
-	now := d.env.clock()
-	for _, op := range d.parts {
-		if op.hw >= 0 && op.next >= op.hw {
-			op.st.tick(now)
-			op.collect()
-		}
 	}
 }
 

@@ -54,7 +54,10 @@ func (env *Env) newIngestRole(flush bool, progress func(ActivityCounters)) (*ing
 	if err != nil {
 		return nil, err
 	}
-	opts = append(opts, kgo.ProducerLinger(5*time.Millisecond), kgo.ProducerBatchCompression(kgo.Lz4Compression(), kgo.NoCompression()))
+	// Keys are hashed as Kafka's own clients do (murmur2), so a tenant's
+	// or an address's partition is the same whoever produces it.
+	opts = append(opts, kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)), kgo.ProducerLinger(5*time.Millisecond),
+		kgo.ProducerBatchCompression(kgo.Lz4Compression(), kgo.NoCompression()))
 	in := &ingestRole{env: env, cfg: cfg, flush: flush, progress: progress, log: env.log.With("role", "ingest"), budget: newBudget(rejectsPerMinute)}
 	if in.monitored, err = env.monitoredAddrs(); err != nil {
 		return nil, err

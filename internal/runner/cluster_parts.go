@@ -30,8 +30,6 @@ type partState interface {
 	// flush processes every held item and closes what is open, as at the
 	// end of a batch (serve -flush-on-exit).
 	flush()
-	// tick gives the wall clock, once the partition has caught up.
-	tick(now time.Time)
 	marshal() (map[string][]byte, error)
 	unmarshal(parts map[string][]byte) error
 	// takeAlerts returns the alerts raised since the last call.
@@ -98,8 +96,6 @@ func (a *activityPart) flush() {
 	}
 	clear(a.rel)
 }
-
-func (a *activityPart) tick(time.Time) {}
 
 func (a *activityPart) held() int { return a.hold.Len() }
 
@@ -216,8 +212,6 @@ func (f *flowPart) flush() {
 	}
 	f.pending = append(f.pending, f.eng.Flush()...)
 }
-
-func (f *flowPart) tick(now time.Time) { f.pending = append(f.pending, f.eng.Tick(now)...) }
 
 func (f *flowPart) held() int { return f.hold.Len() }
 

@@ -15,6 +15,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/vedette/vedette/internal/config"
 	"github.com/vedette/vedette/internal/gen"
 )
@@ -31,6 +33,10 @@ const (
 type Size struct {
 	Tenants, Users, Days int // activity: organisations, each with Users over Days
 	VMs, NetDays         int // network month
+	// Spread, if set, picks tenant IDs that Kafka's key hash puts in
+	// different partitions of a topic of Spread partitions: tenant i in
+	// partition i mod Spread.
+	Spread int
 }
 
 // World is a generated month on disk.
@@ -50,7 +56,7 @@ func Generate(dir string, sz Size) (World, error) {
 	for i := range sz.Tenants {
 		gc := gen.DefaultConfig()
 		gc.Seed, gc.Users, gc.Days = uint64(i+1), sz.Users, sz.Days
-		gc.Tenant = fmt.Sprintf("%08x-5b7c-4e1d-9a0f-3c6b2e7d4f%02x", 0x8d3f2a61+i, i)
+		gc.Tenant = tenantFor(i, sz.Spread)
 		td := filepath.Join(dir, fmt.Sprintf("tenant%d", i))
 		if _, err := gen.Generate(td, gc); err != nil {
 			return w, err
@@ -187,4 +193,16 @@ func Live(cfg config.Config, brokers []string, roles ...string) config.Config {
 	cfg.Cluster.ActivityTopic, cfg.Cluster.FlowTopic = ActivityTopic, FlowTopic
 	cfg.Cluster.SessionTimeout, cfg.Cluster.CommitInterval = 6*time.Second, 500*time.Millisecond
 	return cfg
+}
+
+// tenantFor returns tenant i's ID: with spread, the first candidate ID
+// that hashes (as Kafka's producers do) to partition i mod spread.
+func tenantFor(i, spread int) string {
+	part := kgo.StickyKeyPartitioner(nil).ForTopic(ActivityTopic)
+	for n := 0; ; n++ {
+		id := fmt.Sprintf("%08x-5b7c-4e1d-9a0f-3c6b2e7d%04x", 0x8d3f2a61+i, n)
+		if spread == 0 || part.Partition(&kgo.Record{Key: []byte(id)}, spread) == i%spread {
+			return id
+		}
+	}
 }

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vedette/vedette/internal/cluster/clustertest"
+	"github.com/vedette/vedette/internal/config"
+	"github.com/vedette/vedette/internal/runner"
+	"github.com/vedette/vedette/internal/store"
+)
+
+// detectYAML is a detect role's configuration: the generated world's
+// lists, inventory and TI feed, the internal topics on brokers, state and
+// alerts in the PostgreSQL named by $VEDETTE_CLUSTER_PG.
+const detectYAML = `roles: [detect]
+lists:
+  - {path: %[1]s/tenant0/lists/tor-exit.txt, category: tor-exit, name: tor}
+  - {path: %[1]s/tenant0/lists/anonymous-proxy.txt, category: anonymous-proxy, name: proxies}
+  - {path: %[1]s/tenant0/lists/vpn.csv, category: vpn, name: vpn}
+  - {path: %[1]s/tenant0/lists/corporate.txt, category: corporate, name: corp}
+network:
+  inventory: %[1]s/network/inventory.csv
+  ti: {lists: [%[1]s/network/ti-blocklist.txt]}
+  collector: {ipfix: [], netflow: []}
+cluster:
+  kafka: {brokers: [%[2]s], group: vedette-detect}
+  activity_topic: vedette.activity
+  flow_topic: vedette.flows
+  session_timeout: 6s
+  commit_interval: 500ms
+store:
+  postgres: {dsn_env: VEDETTE_CLUSTER_PG}
+`
+
+// member is one `vedette serve` detect process.
+type member struct {
+	name string
+	cmd  *exec.Cmd
+	log  bytes.Buffer
+}
+
+func startMember(t *testing.T, name, cfgPath, dsn string) *member {
+	t.Helper()
+	m := &member{name: name}
+	m.cmd = vedetteCmd("serve", "-config", cfgPath, "-data", t.TempDir(), "-flush-on-exit", "-log-level", "info")
+	m.cmd.Env = append(m.cmd.Env, "VEDETTE_CLUSTER_PG="+dsn)
+	m.cmd.Stdout, m.cmd.Stderr = io.Discard, &m.log
+	if err := m.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if m.cmd.ProcessState == nil {
+			m.cmd.Process.Kill()
+			m.cmd.Wait()
+		}
+		if t.Failed() {
+			t.Logf("%s log:\n%s", m.name, m.log.String())
+		}
+	})
+	return m
+}
+
+// TestClusterSurvivesKillAndPostgresRestart: a month of three tenants'
+// activity and a network's flow logs on the source topics, through the
+// ingest role, to three detect processes sharing a PostgreSQL store; one
+// is killed with SIGKILL a third of the way, PostgreSQL is restarted half
+// way, a fourth process joins later. The alerts stored are exactly the
+// batch run's: same IDs, none missing, none inserted twice.
+func TestClusterSurvivesKillAndPostgresRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Kafka, PostgreSQL and four vedette processes")
+	}
+	pg, err := clustertest.StartPostgres()
+	if errors.Is(err, clustertest.ErrNoPostgres) {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("postgresql is not installed in CI: .ci/run must install it")
+		}
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Remove()
+	dir := t.TempDir()
+	w, err := clustertest.Generate(dir, clustertest.Size{Tenants: 3, Users: 25, Days: 12, VMs: 20, NetDays: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := batchIDs(t, w)
+
+	kc, err := clustertest.NewKafka(clustertest.Partitions{ActivitySource: 3, FlowLogSource: 1, Internal: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kc.Close()
+	brokers := kc.ListenAddrs()
+	ingest(t, w, brokers)
+	total, err := clustertest.Total(t.Context(), brokers)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	cfgPath := filepath.Join(dir, "detect.yaml")
+	os.WriteFile(cfgPath, fmt.Appendf(nil, detectYAML, dir, strings.Join(brokers, ", ")), 0o600)
+	s, err := store.OpenWith(t.Context(), "", store.Options{PostgresDSN: pg.DSN()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var caught bool
+	var applied int64
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		err := clustertest.Poll(t.Context(), 60*time.Second, what, func() (bool, error) {
+			var err error
+			caught, applied, err = clustertest.DetectCaughtUp(t.Context(), brokers, s, "vedette-detect")
+			if err != nil {
+				return false, nil // PostgreSQL restarting
+			}
+			return cond(), nil
+		})
+		if err != nil {
+			t.Fatalf("%v (%d of %d messages applied)", err, applied, total)
+		}
+	}
+	members := []*member{startMember(t, "a", cfgPath, pg.DSN()), startMember(t, "b", cfgPath, pg.DSN()), startMember(t, "c", cfgPath, pg.DSN())}
+	waitFor("a third applied", func() bool { return applied >= total/3 })
+	if err := members[0].cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	members[0].cmd.Wait()
+	t.Logf("killed a at %d of %d messages", applied, total)
+	waitFor("half applied", func() bool { return applied >= total/2 })
+	if err := pg.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("restarted PostgreSQL at %d of %d messages", applied, total)
+	members = append(members, startMember(t, "d", cfgPath, pg.DSN()))
+	waitFor("every partition applied", func() bool { return caught })
+	for _, m := range members[1:] {
+		m.cmd.Process.Signal(syscall.SIGTERM)
+	}
+	for _, m := range members[1:] {
+		if err := m.cmd.Wait(); err != nil {
+			t.Errorf("%s: %v", m.name, err)
+		}
+	}
+	for _, m := range members {
+		for line := range strings.Lines(m.log.String()) {
+			if strings.Contains(line, "partition assigned") || strings.Contains(line, "partition commit") {
+				t.Logf("%s: %s", m.name, strings.TrimSpace(line))
+			}
+		}
+	}
+	got := storedIDs(t, s)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("alert IDs in PostgreSQL differ from one batch (-batch +cluster):\n%s", diff)
+	}
+	created, err := s.OutboxAfter(t.Context(), 0, 100_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(created) != len(got) {
+		t.Errorf("the outbox holds %d changes for %d alerts: an alert was inserted twice", len(created), len(got))
+	}
+	t.Logf("%d internal messages, %d alerts", total, len(got))
+}
+
+// batchIDs runs `detect` over the world in one batch and returns the
+// alert IDs, sorted.
+func batchIDs(t *testing.T, w clustertest.World) []string {
+	t.Helper()
+	cfg := w.Config()
+	cfg.DataDir = t.TempDir()
+	files := append(slices.Clone(w.Activity), w.Flows...)
+	if _, err := runner.Detect(cfg, files, runner.Options{Flush: true, Out: io.Discard}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := store.Open(cfg.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ids := storedIDs(t, s)
+	if len(ids) < 20 {
+		t.Fatalf("the generated month raised %d alerts: too few to compare", len(ids))
+	}
+	return ids
+}
+
+func storedIDs(t *testing.T, s *store.Store) []string {
+	t.Helper()
+	var ids []string
+	if err := s.EachAlert(t.Context(), func(a store.StoredAlert) error { ids = append(ids, a.ID); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// ingest produces the world to the source topics and runs the ingest
+// role in process until all of it is on the internal topics.
+func ingest(t *testing.T, w clustertest.World, brokers []string) {
+	t.Helper()
+	act, err := clustertest.ActivityMessages(w.Activity, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flows, err := clustertest.FlowLogMessages(w.Flows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	if err := clustertest.Produce(ctx, brokers, clustertest.ActivitySource, 3, act); err != nil {
+		t.Fatal(err)
+	}
+	if err := clustertest.Produce(ctx, brokers, clustertest.FlowLogSource, 1, flows); err != nil {
+		t.Fatal(err)
+	}
+	cfg := w.Config()
+	cfg.DataDir = t.TempDir()
+	ic := clustertest.Live(cfg, brokers, config.RoleIngest)
+	err = clustertest.Ingest(ctx, brokers, len(act), 3, func(ctx context.Context, progress func(int, int)) error {
+		return runner.Serve(ctx, ic, runner.ServeOptions{FlushOnStop: true, ActivityProgress: func(c runner.ActivityCounters) {
+			progress(c.Kafka.Messages, c.Kafka.CaughtUp)
+		}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
