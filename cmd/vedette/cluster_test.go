@@ -6,11 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -50,7 +53,26 @@ store:
 type member struct {
 	name string
 	cmd  *exec.Cmd
-	log  bytes.Buffer
+	log  syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer the process's stderr copier writes while
+// the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func startMember(t *testing.T, name, cfgPath, dsn string) *member {
@@ -72,6 +94,55 @@ func startMember(t *testing.T, name, cfgPath, dsn string) *member {
 		}
 	})
 	return m
+}
+
+// assignedAt matches a detect member's log line for a partition it took:
+// the partition and the stored offset it read on from.
+var assignedAt = regexp.MustCompile(`msg="partition (assigned|revoked|lost)".* partition=(\S+)(?: offset=(-?\d+))?`)
+
+// owned returns the partitions m owns, by its log.
+func (m *member) owned() map[string]bool {
+	own := map[string]bool{}
+	for _, g := range assignedAt.FindAllStringSubmatch(m.log.String(), -1) {
+		if g[1] == "assigned" {
+			own[g[2]] = true
+		} else {
+			delete(own, g[2])
+		}
+	}
+	return own
+}
+
+// takenOver returns the partitions of from that m was assigned with a
+// stored offset past their start: it read on from committed state.
+func (m *member) takenOver(from map[string]bool) []string {
+	var out []string
+	for _, g := range assignedAt.FindAllStringSubmatch(m.log.String(), -1) {
+		if g[1] == "assigned" && from[g[2]] && g[3] != "-1" {
+			out = append(out, g[2]+"@"+g[3])
+		}
+	}
+	return out
+}
+
+// victim is the member among ms owning the most activity partitions.
+func victim(ms []*member) (*member, map[string]bool) {
+	var best *member
+	var bestOwn map[string]bool
+	count := func(own map[string]bool) (n int) {
+		for p := range own {
+			if strings.HasPrefix(p, clustertest.ActivityTopic+"/") {
+				n++
+			}
+		}
+		return n
+	}
+	for _, m := range ms {
+		if own := m.owned(); best == nil || count(own) > count(bestOwn) {
+			best, bestOwn = m, own
+		}
+	}
+	return best, bestOwn
 }
 
 // TestClusterSurvivesKillAndPostgresRestart: a month of three tenants'
@@ -96,7 +167,7 @@ func TestClusterSurvivesKillAndPostgresRestart(t *testing.T) {
 	}
 	defer pg.Remove()
 	dir := t.TempDir()
-	w, err := clustertest.Generate(dir, clustertest.Size{Tenants: 3, Users: 25, Days: 12, VMs: 20, NetDays: 4})
+	w, err := clustertest.Generate(dir, clustertest.Size{Tenants: 4, Users: 25, Days: 12, VMs: 20, NetDays: 4, Spread: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,11 +210,12 @@ func TestClusterSurvivesKillAndPostgresRestart(t *testing.T) {
 	}
 	members := []*member{startMember(t, "a", cfgPath, pg.DSN()), startMember(t, "b", cfgPath, pg.DSN()), startMember(t, "c", cfgPath, pg.DSN())}
 	waitFor("a third applied", func() bool { return applied >= total/3 })
-	if err := members[0].cmd.Process.Kill(); err != nil {
+	v, lost := victim(members)
+	if err := v.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	members[0].cmd.Wait()
-	t.Logf("killed a at %d of %d messages", applied, total)
+	v.cmd.Wait()
+	t.Logf("killed %s, owner of %v, at %d of %d messages", v.name, slices.Sorted(maps.Keys(lost)), applied, total)
 	waitFor("half applied", func() bool { return applied >= total/2 })
 	if err := pg.Restart(); err != nil {
 		t.Fatal(err)
@@ -151,21 +223,24 @@ func TestClusterSurvivesKillAndPostgresRestart(t *testing.T) {
 	t.Logf("restarted PostgreSQL at %d of %d messages", applied, total)
 	members = append(members, startMember(t, "d", cfgPath, pg.DSN()))
 	waitFor("every partition applied", func() bool { return caught })
-	for _, m := range members[1:] {
-		m.cmd.Process.Signal(syscall.SIGTERM)
+	var alive []*member
+	var taken []string
+	for _, m := range members {
+		if m != v {
+			alive = append(alive, m)
+			m.cmd.Process.Signal(syscall.SIGTERM)
+			taken = append(taken, m.takenOver(lost)...)
+		}
 	}
-	for _, m := range members[1:] {
+	for _, m := range alive {
 		if err := m.cmd.Wait(); err != nil {
 			t.Errorf("%s: %v", m.name, err)
 		}
 	}
-	for _, m := range members {
-		for line := range strings.Lines(m.log.String()) {
-			if strings.Contains(line, "partition assigned") || strings.Contains(line, "partition commit") {
-				t.Logf("%s: %s", m.name, strings.TrimSpace(line))
-			}
-		}
+	if len(taken) == 0 {
+		t.Errorf("no member took a partition of the killed one over from a stored offset")
 	}
+	t.Logf("taken over from stored state: %v", taken)
 	got := storedIDs(t, s)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("alert IDs in PostgreSQL differ from one batch (-batch +cluster):\n%s", diff)
