@@ -9,10 +9,11 @@
 package cluster
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/netip"
 	"time"
+
+	json "github.com/goccy/go-json"
 
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/flow"

@@ -254,6 +254,9 @@ func (in *ingestRole) flowLogs(ctx context.Context) error {
 			}
 		}
 		if err := in.produce(ctx, recs); err != nil {
+			if ctx.Err() != nil {
+				break // stopping: uncommitted, read again by the next run
+			}
 			return err
 		}
 		in.flows.Add(uint64(len(recs)))
