@@ -226,6 +226,10 @@ func (d *detectRole) apply(op *ownedPart, r *kgo.Record) {
 	if op.next != store.NoOffset && r.Offset < op.next {
 		return // applied before the partition was last committed
 	}
+	if op.next != store.NoOffset && r.Offset > op.next {
+		d.log.Warn("partition skipped messages: its stored offset is no longer retained",
+			"partition", op.key.String(), "stored", op.next, "first", r.Offset)
+	}
 	op.next, op.dirty = r.Offset+1, true
 	op.stats.Messages++
 	op.stats.Newest = r.Timestamp
