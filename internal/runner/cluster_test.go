@@ -2,7 +2,9 @@ package runner
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -176,6 +178,23 @@ func movedMidway(t *testing.T, s *store.Store, brokers []string, group string) [
 	slices.Sort(moved)
 	if !topics[clustertest.ActivityTopic] || !topics[clustertest.FlowTopic] {
 		t.Fatalf("stored offsets %v of %v: no activity or no flow partition stopped midway", got, end)
+	}
+	held := 0
+	for _, p := range moved {
+		topic, n, _ := strings.Cut(p, "/")
+		idx, _ := strconv.Atoi(n)
+		st, err := s.LoadPartition(t.Context(), store.Partition{Group: group, Topic: topic, Index: int32(idx)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var h struct{ Items []json.RawMessage }
+		if err := json.Unmarshal(st.Parts["held"], &h); err != nil {
+			t.Fatalf("%s held items: %v", p, err)
+		}
+		held += len(h.Items)
+	}
+	if held == 0 {
+		t.Fatal("no partition handed over held items: the handover of event-time order is not exercised")
 	}
 	return moved
 }
