@@ -13,7 +13,6 @@ import (
 	"github.com/vedette/vedette/internal/cluster"
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/flow"
-	"github.com/vedette/vedette/internal/inventory"
 	"github.com/vedette/vedette/internal/netdetect"
 	"github.com/vedette/vedette/internal/pipeline"
 )
@@ -161,12 +160,9 @@ func compareFlowFields(a, b *flow.Record) int {
 
 func (env *Env) newFlowPart() (*flowPart, error) {
 	cfg := env.cfg.Network
-	inv := inventory.New(0)
-	if cfg.Inventory != "" {
-		var err error
-		if inv, err = inventory.Load(cfg.Inventory); err != nil {
-			return nil, err
-		}
+	inv, err := env.inventory()
+	if err != nil {
+		return nil, err
 	}
 	f := &flowPart{hold: cluster.NewHold(env.cfg.Activity.Lateness, flowOrder)}
 	deps := netdetect.Deps{Inventory: inv, Logger: env.log, Rules: env.netScopes.Rules,
