@@ -14,6 +14,8 @@ import (
 	"github.com/vedette/vedette/internal/cluster/clustertest"
 	"github.com/vedette/vedette/internal/config"
 	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/health"
+	"github.com/vedette/vedette/internal/metrics"
 	"github.com/vedette/vedette/internal/store"
 )
 
@@ -109,9 +111,9 @@ func TestClusterMatchesBatch(t *testing.T) {
 	}
 	defer s.Close()
 	ctx := t.Context()
-	member := func(ctx context.Context, flush bool) chan error {
+	member := func(ctx context.Context, opts ServeOptions) chan error {
 		done := make(chan error, 1)
-		go func() { done <- Serve(ctx, dc, ServeOptions{FlushOnStop: flush}) }()
+		go func() { done <- Serve(ctx, dc, opts) }()
 		return done
 	}
 	caughtUp := func() {
@@ -125,7 +127,7 @@ func TestClusterMatchesBatch(t *testing.T) {
 		}
 	}
 	ctx1, stop1 := context.WithCancel(ctx)
-	done1 := member(ctx1, false)
+	done1 := member(ctx1, ServeOptions{})
 	caughtUp()
 	stop1()
 	if err := <-done1; err != nil {
@@ -135,8 +137,10 @@ func TestClusterMatchesBatch(t *testing.T) {
 	moved := movedMidway(t, s, brokers, dc.Cluster.Kafka.Group)
 	ctx2, stop2 := context.WithCancel(ctx)
 	defer stop2()
-	done2, done3 := member(ctx2, true), member(ctx2, true)
+	reg, h := metrics.New(), health.New()
+	done2, done3 := member(ctx2, ServeOptions{FlushOnStop: true, Metrics: reg, Health: h}), member(ctx2, ServeOptions{FlushOnStop: true})
 	caughtUp()
+	checkDetectOps(t, reg, h)
 	stop2()
 	for _, done := range []chan error{done2, done3} {
 		if err := <-done; err != nil {
@@ -197,4 +201,37 @@ func movedMidway(t *testing.T, s *store.Store, brokers []string, group string) [
 		t.Fatal("no partition handed over held items: the handover of event-time order is not exercised")
 	}
 	return moved
+}
+
+// checkDetectOps: a caught-up member is ready, owns partitions, and
+// reports each one's metrics with no lag.
+func checkDetectOps(t *testing.T, reg *metrics.Registry, h *health.Health) {
+	t.Helper()
+	if err := h.Run(t.Context())["cluster-detect"]; err != nil {
+		t.Errorf("caught-up member not ready: %v", err)
+	}
+	var owned float64
+	lags := map[string]float64{}
+	err := clustertest.Poll(t.Context(), 10*time.Second, "metrics published", func() (bool, error) {
+		fams, err := reg.Gatherer().Gather()
+		for _, f := range fams {
+			for _, m := range f.GetMetric() {
+				switch f.GetName() {
+				case "vedette_cluster_owned_partitions":
+					owned = m.GetGauge().GetValue()
+				case "vedette_cluster_partition_lag_messages":
+					lags[m.GetLabel()[1].GetValue()+"/"+m.GetLabel()[0].GetValue()] = m.GetGauge().GetValue()
+				}
+			}
+		}
+		return owned > 0 && len(lags) == int(owned), err
+	})
+	if err != nil {
+		t.Fatalf("%v: owned %v, lag per partition %v", err, owned, lags)
+	}
+	for p, lag := range lags {
+		if lag != 0 {
+			t.Errorf("caught-up partition %s reports lag %v", p, lag)
+		}
+	}
 }
