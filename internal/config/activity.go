@@ -52,7 +52,7 @@ func (a Activity) validate() []error {
 // port.
 func (c *Config) validateNetwork() []error {
 	n := c.Network
-	if (c.Activity.Live() || c.Scaled()) && len(n.Collector.IPFIX)+len(n.Collector.NetFlow) == 0 {
+	if (c.Activity.Live() || c.Sources.Configured() || c.Scaled()) && len(n.Collector.IPFIX)+len(n.Collector.NetFlow) == 0 {
 		n.Collector.IPFIX = []string{"127.0.0.1:4739"} // validated as a placeholder, never opened
 	}
 	return n.validate()

@@ -42,6 +42,8 @@ type Config struct {
 	Overrides []Override `yaml:"overrides"`
 	// Activity configures the live activity sources of `vedette serve`.
 	Activity Activity `yaml:"activity"`
+	// Sources are the cloud-storage locations serve polls (sources.go).
+	Sources Sources `yaml:"sources"`
 	// Time is the time trust model: event times later than the wall clock
 	// plus max_future_skew, or before floor, are rejected before they
 	// reach any state (see package eventtime). Default {max_future_skew:
@@ -224,6 +226,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.Detections.validate("detections")...)
 	errs = append(errs, c.validateNetwork()...)
 	errs = append(errs, c.Activity.validate()...)
+	errs = append(errs, c.Sources.validate()...)
 	if err := c.Time.Validate(); err != nil {
 		errs = append(errs, err)
 	}

@@ -73,7 +73,7 @@ func TestParseErrors(t *testing.T) {
 		{"activity empty group", "activity:\n  kafka: {brokers: [\"k:9092\"], topics: [t], group: \"\"}\n", "activity.kafka.group: must not be empty"},
 		{"activity sasl in clear", "activity:\n  kafka: {brokers: [\"k:9093\"], topics: [t], sasl: {mechanism: plain, username: u, password: p}}\n", "plain sends the password in clear: enable tls"},
 		{"activity sasl two passwords", "activity:\n  kafka: {brokers: [\"k:9093\"], topics: [t], tls: {enabled: true}, sasl: {mechanism: plain, username: u, password: p, password_env: P}}\n", "needs exactly one of password, password_env"},
-		{"activity sasl mechanism", "activity:\n  kafka: {brokers: [\"k:9093\"], topics: [t], tls: {enabled: true}, sasl: {mechanism: scram-sha-256}}\n", `activity.kafka.sasl.mechanism: "scram-sha-256" is not one of plain`},
+		{"activity sasl mechanism", "activity:\n  kafka: {brokers: [\"k:9093\"], topics: [t], tls: {enabled: true}, sasl: {mechanism: scram-sha-1}}\n", `activity.kafka.sasl.mechanism: "scram-sha-1" is not one of plain, scram-sha-256, scram-sha-512`},
 		{"activity lateness", "activity:\n  lateness: 48h\n", "activity.lateness: 48h0m0s is outside [0, 24h]"},
 		{"activity commit interval", "activity:\n  commit_interval: 0s\n", "activity.commit_interval: 0s must be positive"},
 		{"activity typo", "activity:\n  kafka: {broker: [\"k:9092\"]}\n", "field broker not found"},

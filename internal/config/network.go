@@ -71,7 +71,10 @@ type Collector struct {
 	MaxTemplates int `yaml:"max_templates"`
 	// MaxTemplateFields rejects larger templates. Default 256.
 	MaxTemplateFields int `yaml:"max_template_fields"`
-	// ReadBuffer is the socket receive buffer in bytes; 0 keeps the OS's.
+	// ReadBuffer is the receive buffer asked for each UDP socket, in
+	// bytes; 0 keeps the OS's. Default 16777216 (16 MiB). Linux caps it
+	// at net.core.rmem_max unless the process has CAP_NET_ADMIN; serve
+	// warns when it is capped.
 	ReadBuffer int `yaml:"read_buffer"`
 	// Exporters, if set, are the addresses or CIDRs whose packets are
 	// accepted; packets from anywhere else are dropped and counted before
@@ -104,7 +107,7 @@ func DefaultNetwork() Network {
 		Collector: Collector{
 			IPFIX: []string{":4739"}, NetFlow: []string{":2055"},
 			MaxExporters: fs.MaxExporters, MaxTemplates: fs.MaxTemplates, MaxTemplateFields: fs.MaxTemplateFields,
-			ExporterIdle: fs.ExporterIdle, MaxTemplateMemory: fs.MaxTemplateMemory,
+			ExporterIdle: fs.ExporterIdle, MaxTemplateMemory: fs.MaxTemplateMemory, ReadBuffer: fs.ReadBuffer,
 		},
 		TI:               TI{ReloadInterval: time.Minute},
 		SnapshotInterval: time.Minute,
@@ -336,8 +339,8 @@ func (c *Collector) validate() []error {
 	if min(c.MaxExporters, c.MaxTemplates, c.MaxTemplateFields) <= 0 {
 		errs = append(errs, fmt.Errorf("network.collector: max_exporters, max_templates and max_template_fields must be positive"))
 	}
-	if c.ReadBuffer < 0 {
-		errs = append(errs, fmt.Errorf("network.collector.read_buffer: must not be negative"))
+	if c.ReadBuffer < 0 || c.ReadBuffer > 1<<30 {
+		errs = append(errs, fmt.Errorf("network.collector.read_buffer: %d is outside [0, 1073741824] bytes (0: the OS default)", c.ReadBuffer))
 	}
 	for i, e := range c.Exporters {
 		if _, err := parsePrefix(e); err != nil {

@@ -33,7 +33,7 @@ activity:
   kafka:
     brokers: [eh.servicebus.windows.net:9093]
     topics: [signins]
-    sasl: {mechanism: plain, username: $ConnectionString, password: Endpoint=sb://x/;SharedAccessKey=hunter2}
+    sasl: {mechanism: plain, username: $ConnectionString, password: Endpoint=sb://x/;SharedAccessKeyName=k;SharedAccessKey=hunter2}
     tls: {enabled: true}
 network:
   collector:

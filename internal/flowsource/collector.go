@@ -39,6 +39,7 @@ const maxDatagram = 65535
 type Collector struct {
 	dec       *Decoder
 	conns     []*net.UDPConn
+	buffers   []Buffer // per socket, in conns' order
 	consume   func([]flow.Record)
 	log       *slog.Logger
 	consumeMu sync.Mutex
@@ -68,10 +69,16 @@ func New(cfg Config, deps Deps) (*Collector, error) {
 			c.close()
 			return nil, fmt.Errorf("flowsource: listen %s: %w", addr, err)
 		}
-		if cfg.ReadBuffer > 0 {
-			_ = conn.SetReadBuffer(cfg.ReadBuffer) // best effort: the OS may cap it
-		}
 		c.conns = append(c.conns, conn)
+		b, err := sizeBuffer(sockRcvbuf{conn}, cfg.ReadBuffer)
+		b.Listen = conn.LocalAddr().(*net.UDPAddr).AddrPort()
+		switch {
+		case err != nil:
+			c.log.Warn("flow collector: receive buffer", "listen", b.Listen, "err", err)
+		case b.Capped:
+			c.warnCapped(b)
+		}
+		c.buffers = append(c.buffers, b)
 	}
 	return c, nil
 }
@@ -84,6 +91,9 @@ func (c *Collector) LocalAddrs() []netip.AddrPort {
 	}
 	return out
 }
+
+// Buffers are the sockets' receive buffers as the kernel set them.
+func (c *Collector) Buffers() []Buffer { return append([]Buffer(nil), c.buffers...) }
 
 // Counters returns the running totals.
 func (c *Collector) Counters() Counters { return c.dec.Counters() }

@@ -26,7 +26,10 @@ type Config struct {
 	// Sampling sets the 1-in-N sampling rate of exporters by IP, overriding
 	// what their options templates or headers say.
 	Sampling map[netip.Addr]uint32 `yaml:"sampling"`
-	// ReadBuffer is the socket receive buffer in bytes; 0 keeps the OS's.
+	// ReadBuffer is the receive buffer asked for each socket, in bytes;
+	// 0 keeps the OS's. Past net.core.rmem_max it is forced when the
+	// process has CAP_NET_ADMIN, else capped with a warning. Default
+	// DefaultReadBuffer (16 MiB).
 	ReadBuffer int `yaml:"read_buffer"`
 	// Exporters, if set, are the only source addresses whose packets are
 	// decoded; others are dropped (counted NotAllowed) before any state is
@@ -48,7 +51,7 @@ type Config struct {
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {
 	return Config{Listen: []string{":4739", ":2055"}, MaxExporters: 1024, MaxTemplates: 256, MaxTemplateFields: 256,
-		ExporterIdle: 10 * time.Minute, MaxTemplateMemory: 32 << 20}
+		ExporterIdle: 10 * time.Minute, MaxTemplateMemory: 32 << 20, ReadBuffer: DefaultReadBuffer}
 }
 
 // ErrConfig marks invalid configuration.

@@ -20,6 +20,7 @@ var (
 	flowPackets   = desc("flow_packets_total", "UDP datagrams read by the flow collector.")
 	flowDecoded   = desc("flow_records_decoded_total", "Flow records decoded.")
 	flowDrops     = desc("flow_drops_total", "Flow input dropped, by reason: datagrams (kernel, exporter_cap, bad_version, malformed), data sets (unknown_template, truncated) or templates (template_rejected).", "reason")
+	flowBuffer    = desc("flow_receive_buffer_bytes", "Receive buffer of each collector socket as the kernel reads it back (Linux: twice the bytes set); below twice network.collector.read_buffer, net.core.rmem_max capped it.", "listen")
 	flowWithdrawn = desc("flow_templates_withdrawn_total", "Templates withdrawn by exporters.")
 
 	netObserved    = desc("netdetect_flows_total", "Flow records seen by the network detections.")
@@ -126,6 +127,11 @@ func collectFlows(ch chan<- prometheus.Metric, f *FlowStats) {
 	}
 	if f.KernelDropsErr == nil {
 		counter(ch, flowDrops, f.KernelDrops, "kernel")
+	}
+	for _, b := range f.Buffers {
+		if b.Effective > 0 {
+			gauge(ch, flowBuffer, float64(b.Effective), b.Listen.String())
+		}
 	}
 	counter(ch, flowWithdrawn, d.Withdrawn)
 	e := f.Engine

@@ -35,8 +35,10 @@ type FlowStats struct {
 	// sockets; KernelDropsErr says why they could not be read.
 	KernelDrops    uint64
 	KernelDropsErr error
-	Engine         netdetect.Counters
-	Gauges         netdetect.Gauges
+	// Buffers are the collector sockets' receive buffers.
+	Buffers []flowsource.Buffer
+	Engine  netdetect.Counters
+	Gauges  netdetect.Gauges
 }
 
 // ActivityStats is the live activity path.

@@ -177,3 +177,28 @@ func BenchmarkPushRelease(b *testing.B) {
 		rel = buf.Flush(rel[:0])
 	}
 }
+
+// TestAdvance: after Advance, held events before the cut are released at
+// once and older pushes are late; a stream still holds later events.
+func TestAdvance(t *testing.T) {
+	base := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	b := New[int](time.Minute)
+	b.Open("a")
+	b.Open("b")
+	b.Push("a", &event.Event{Time: base.Add(10 * time.Second), Key: "x"}, 1)
+	b.Push("a", &event.Event{Time: base.Add(40 * time.Second), Key: "y"}, 2)
+	if got := b.Release(nil); len(got) != 0 {
+		t.Fatalf("released %d before any cut", len(got))
+	}
+	b.Advance(base.Add(30 * time.Second))
+	b.Advance(base) // never backwards
+	if got := b.Release(nil); len(got) != 1 || got[0].Tag != 1 {
+		t.Fatalf("released %v, want the event before the cut", got)
+	}
+	if b.Push("b", &event.Event{Time: base.Add(20 * time.Second)}, 3) {
+		t.Fatal("an event before the cut was held")
+	}
+	if !b.Watermark().Equal(base.Add(30*time.Second)) || b.Len() != 1 {
+		t.Fatalf("watermark %v, %d held", b.Watermark(), b.Len())
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/kafkasec"
 	"github.com/vedette/vedette/internal/pipeline"
 	"github.com/vedette/vedette/internal/reorder"
 	"github.com/vedette/vedette/internal/source/kafka"
@@ -127,6 +128,13 @@ func (env *Env) newActivityPath(out activityOut, progress func(ActivityCounters)
 // stops: flush releases every held event first (a bounded capture);
 // otherwise held events stay uncommitted and a restart redelivers them.
 func (a *activityPath) run(ctx context.Context, flush bool) error {
+	// Refused credentials or a TLS mismatch stop serve with a clear error;
+	// brokers merely unreachable are retried.
+	if err := a.cons.Check(ctx, a.env.cfg.Activity.Kafka.Topics); errors.Is(err, kafkasec.ErrRefused) {
+		return errors.Join(err, a.stop(ctx, false))
+	} else if err != nil && ctx.Err() == nil {
+		a.env.log.Warn("kafka brokers not reachable yet, retrying", "err", err)
+	}
 	next := time.Now().Add(a.every)
 	for ctx.Err() == nil {
 		pctx, cancel := context.WithDeadline(ctx, next)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,6 +21,8 @@ import (
 	"github.com/vedette/vedette/internal/config"
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/gen"
+	"github.com/vedette/vedette/internal/source/kafka"
+	"github.com/vedette/vedette/internal/source/kafka/kafkatest"
 )
 
 const (
@@ -40,10 +43,11 @@ func hubMessages(t *testing.T, dir string) [][]byte {
 	return msgs
 }
 
-// produce writes msgs round-robin over the partitions.
-func produce(t *testing.T, brokers []string, msgs [][]byte, first int) {
+// produce writes msgs round-robin over the partitions; opts add the
+// client's security.
+func produce(t *testing.T, brokers []string, msgs [][]byte, first int, opts ...kgo.Opt) {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...), kgo.RecordPartitioner(kgo.ManualPartitioner())}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,6 +188,27 @@ func TestLiveKafkaMatchesBatch(t *testing.T) {
 		}
 	})
 
+	// The README's Event Hubs settings against a listener secured the
+	// same way: TLS (the CA by file), SASL PLAIN as $ConnectionString,
+	// the connection string from the environment.
+	t.Run("Event Hubs: SASL PLAIN over TLS", func(t *testing.T) {
+		hub := kafkatest.EventHubs(t, partitions, []string{hubTopic})
+		produce(t, hub.ListenAddrs(), msgs, 0, hub.ClientOpts(t)...)
+		live := liveConfig(cfg, hub.ListenAddrs(), "vedette")
+		live.DataDir = t.TempDir()
+		t.Setenv("VEDETTE_TEST_EVENTHUB", hub.ConnectionString)
+		live.Activity.Kafka.SASL = kafka.SASL{Mechanism: "plain", Username: "$ConnectionString", PasswordEnv: "VEDETTE_TEST_EVENTHUB"}
+		live.Activity.Kafka.TLS = kafka.TLS{Enabled: true, CAFile: hub.CAFile}
+		if err := live.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		got, n := serveUntil(t, live, true, len(msgs))
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("alert IDs over SASL/TLS differ from one batch (-batch +live):\n%s", diff)
+		}
+		t.Logf("%d messages, %d events, %d alerts over SASL PLAIN and TLS", n.Kafka.Messages, n.Kafka.Events, len(got))
+	})
+
 	t.Run("poisoned messages first", func(t *testing.T) {
 		c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(partitions, hubTopic))
 		if err != nil {
@@ -281,5 +306,27 @@ func TestLiveKafkaDeadLetters(t *testing.T) {
 		if !bytes.Contains(dead, []byte(src)) {
 			t.Errorf("rejected.jsonl does not name %s:\n%s", src, dead)
 		}
+	}
+}
+
+// serve with a wrong Event Hubs connection string stops at once with an
+// error naming the broker and the mechanism, instead of waiting in
+// silence for a login that will never succeed.
+func TestServeRefusedLogin(t *testing.T) {
+	t.Parallel()
+	hub := kafkatest.EventHubs(t, partitions, []string{hubTopic})
+	cfg := liveConfig(config.Default(), hub.ListenAddrs(), "vedette")
+	cfg.DataDir = t.TempDir()
+	wrong := strings.Replace(hub.ConnectionString, "SharedAccessKey=q", "SharedAccessKey=x", 1)
+	cfg.Activity.Kafka.SASL = kafka.SASL{Mechanism: "plain", Username: "$ConnectionString", Password: wrong}
+	cfg.Activity.Kafka.TLS = kafka.TLS{Enabled: true, CAFile: hub.CAFile}
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	start := time.Now()
+	err := Serve(ctx, cfg, ServeOptions{Out: &bytes.Buffer{}})
+	took := time.Since(start)
+	if err == nil || !strings.Contains(err.Error(), "broker "+hub.ListenAddrs()[0]+` refused SASL PLAIN login as "$ConnectionString"`) ||
+		strings.Contains(err.Error(), "SharedAccessKey=x") || took > 20*time.Second {
+		t.Errorf("Serve = %v after %v: want the refusal at once", err, took)
 	}
 }

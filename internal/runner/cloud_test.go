@@ -70,11 +70,15 @@ func commitRecords(t *testing.T, client *sdk.Client, container, name string, rec
 		ids = append(ids, bid)
 	}
 	stage("head", []byte(`{"records":[`))
-	for i, r := range records {
-		if i > 0 {
-			r = append([]byte(","), r...)
+	for i := 0; i < len(records); i += 20 { // a block per minute's records
+		var b []byte
+		for j, r := range records[i:min(i+20, len(records))] {
+			if i+j > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, r...)
 		}
-		stage(fmt.Sprint(i), r)
+		stage(fmt.Sprint(i), b)
 	}
 	stage("foot", []byte("]}"))
 	if _, err := bb.CommitBlockList(ctx, ids, nil); err != nil {

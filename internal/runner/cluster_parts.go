@@ -54,7 +54,7 @@ type activityPart struct {
 	pending []event.Alert
 }
 
-var eventOrder = cluster.Order[*event.Event]{
+var partEventOrder = cluster.Order[*event.Event]{
 	Time: func(e **event.Event) time.Time { return (*e).Time },
 	Compare: func(a, b **event.Event) int {
 		return cmp.Or((*a).Time.Compare((*b).Time), cmp.Compare((*a).Key, (*b).Key))
@@ -64,7 +64,7 @@ var eventOrder = cluster.Order[*event.Event]{
 func (env *Env) newActivityPart() *activityPart {
 	bl := newBaselines(env.cfg)
 	p := pipeline.New(pipeline.Options{TrustRecordLocation: env.cfg.Geo.TrustRecordLocation}, bl, env.pipelineDeps())
-	return &activityPart{bl: bl, p: p, hold: cluster.NewHold(env.cfg.Activity.Lateness, eventOrder)}
+	return &activityPart{bl: bl, p: p, hold: cluster.NewHold(env.cfg.Activity.Lateness, partEventOrder)}
 }
 
 func (a *activityPart) apply(value []byte) bool {
@@ -138,7 +138,7 @@ type flowPart struct {
 	pending []event.Alert
 }
 
-var flowOrder = cluster.Order[cluster.Flow]{
+var partFlowOrder = cluster.Order[cluster.Flow]{
 	Time: func(f *cluster.Flow) time.Time { return f.Record.Time() },
 	Compare: func(a, b *cluster.Flow) int {
 		return cmp.Or(compareFlowFields(&a.Record, &b.Record), a.Own.Compare(b.Own),
@@ -164,7 +164,7 @@ func (env *Env) newFlowPart() (*flowPart, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &flowPart{hold: cluster.NewHold(env.cfg.Activity.Lateness, flowOrder)}
+	f := &flowPart{hold: cluster.NewHold(env.cfg.Activity.Lateness, partFlowOrder)}
 	deps := netdetect.Deps{Inventory: inv, Logger: env.log, Rules: env.netScopes.Rules,
 		Owns: func(ip netip.Addr) bool { return ip == f.own }}
 	if env.TI != nil {

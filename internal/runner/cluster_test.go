@@ -72,16 +72,6 @@ func ingestAll(t *testing.T, brokers []string, cfg config.Config, act, flows [][
 	}
 }
 
-// storedIDs are the IDs of every alert in s, sorted.
-func storedIDs(t *testing.T, s *store.Store) []string {
-	t.Helper()
-	var got []string
-	if err := s.EachAlert(t.Context(), func(a store.StoredAlert) error { got = append(got, a.ID); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	return got
-}
-
 // TestClusterMatchesBatch: the month through the ingest role and detect
 // members stores the batch run's alert IDs, no more, no fewer, although
 // every partition changes owner midway: one member reads the first half
@@ -147,7 +137,7 @@ func TestClusterMatchesBatch(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got := storedIDs(t, s)
+	got := storedIDs(t, dc)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("cluster alert IDs differ from one batch (-batch +cluster):\n%s", diff)
 		for _, a := range batch {

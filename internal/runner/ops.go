@@ -190,6 +190,7 @@ func (o *ops) snapshot() metrics.Snapshot {
 	if col != nil {
 		fs := &metrics.FlowStats{Decoder: col.Counters()}
 		fs.KernelDrops, fs.KernelDropsErr = col.KernelDrops()
+		fs.Buffers = col.Buffers()
 		var rejected map[string]uint64
 		if f != nil {
 			fs.Engine, fs.Gauges, rejected = f.counters, f.gauges, f.rejected

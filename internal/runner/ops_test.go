@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -145,6 +146,13 @@ func TestServeOps(t *testing.T) {
 	hour := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
 	send(unknownTemplate())
 	waitMetric(t, base, 1, "vedette_flow_drops_total", "reason", "unknown_template")
+	if runtime.GOOS == "linux" {
+		if f, err := metricstest.Scrape(base + "/metrics"); err != nil {
+			t.Fatal(err)
+		} else if b, _ := f.Value("vedette_flow_receive_buffer_bytes", "listen", addr.String()); b < 2*212992 {
+			t.Errorf("receive buffer of %s is %v bytes: the 16 MiB default was not asked", addr, b)
+		}
+	}
 	send(ipfixMessage(1, attempts("203.0.113.7", "10.0.0.6", hour, 3)))
 	waitMetric(t, base, 3, "vedette_netdetect_flows_unmonitored_total")
 

@@ -21,6 +21,8 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/vedette/vedette/internal/config"
+	"github.com/vedette/vedette/internal/metrics"
+	"github.com/vedette/vedette/internal/metrics/metricstest"
 )
 
 // cloudTrailObjects groups CloudTrail records (JSON lines) into the
@@ -115,4 +117,84 @@ func TestCloudTrailBucketReadOnce(t *testing.T) {
 	if diff := cmp.Diff(ids(fromFile), ids(append(first, second...))); diff != "" {
 		t.Errorf("bucket differs from file (-file +bucket):\n%s", diff)
 	}
+}
+
+// TestServePollsS3LikeBatch: CloudTrail objects (gzip, CloudTrail's key
+// layout) delivered to a bucket while serve polls it, serve restarted
+// between deliveries: each object is read once, and the stored alerts and
+// events applied equal one batch of the final bucket.
+func TestServePollsS3LikeBatch(t *testing.T) {
+	path := external(t, "otrf-security-datasets/ec2_proxy_s3_exfiltration_2020-09-14011940.json")
+	objects := cloudTrailObjects(t, path)
+	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+	defer srv.Close()
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	t.Setenv("AWS_REGION", "us-east-1")
+	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+	ctx := context.Background()
+	const bucket = "org-trail"
+	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for k := range objects {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	put := func(ks []string) {
+		for _, k := range ks {
+			if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(k), Body: bytes.NewReader(objects[k])}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	half := len(keys) / 2
+	put(keys[:half])
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.Network.Collector.IPFIX, cfg.Network.Collector.NetFlow = nil, nil
+	cfg.Activity.CommitInterval = 30 * time.Millisecond
+	cfg.Sources.S3 = []config.S3Source{{Bucket: bucket, Endpoint: srv.URL, Polling: config.Polling{Prefix: "AWSLogs/", PollInterval: 20 * time.Millisecond}}}
+	clock := func() time.Time { return time.Date(2020, 9, 15, 0, 0, 0, 0, time.UTC) }
+	run1 := cloudServe(t, cfg, false, clock, func(c CloudCounters) bool { return c.CaughtUp >= 2 })
+	put(keys[half:])
+	reg := metrics.New()
+	scrape := httptest.NewServer(reg.Handler())
+	defer scrape.Close()
+	run2 := cloudServeOpts(t, cfg, ServeOptions{FlushOnStop: true, Clock: clock, Metrics: reg}, func(c CloudCounters) bool { return c.CaughtUp >= 1 })
+	fams, err := metricstest.Scrape(scrape.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []struct {
+		name string
+		want float64
+	}{
+		{"vedette_cloud_blob_reads_total", float64(run2.Chunks)},
+		{"vedette_cloud_records_total", float64(run2.Events)},
+		{"vedette_cloud_errors_total", 0},
+		{"vedette_cloud_throttled_total", 0},
+	} {
+		if v, ok := fams.Value(m.name, "source", "s3:"+bucket); !ok || v != m.want {
+			t.Errorf("%s = %v (%v), want %v", m.name, v, ok, m.want)
+		}
+	}
+	if v, _ := fams.Value("vedette_cloud_bytes_read_total", "source", "s3:"+bucket); v < float64(len(objects[keys[half]])) {
+		t.Errorf("bytes read %v", v)
+	}
+
+	batchCfg := config.Default()
+	batchCfg.DataDir = t.TempDir()
+	t.Setenv("AWS_ENDPOINT_URL_S3", srv.URL)
+	batch, sum := detectFiles(t, batchCfg, "s3://"+bucket+"/AWSLogs/")
+	if run1.Events+run2.Events != sum.Read || run1.Chunks != half || run2.Chunks < len(keys)-half || sum.Read == 0 || run1.Late+run2.Late != 0 {
+		t.Errorf("applied %d+%d events from %d+%d objects (skipped %d again, %d late); batch %d events from %d objects",
+			run1.Events, run2.Events, run1.Chunks, run2.Chunks, run2.Replayed, run1.Late+run2.Late, sum.Read, len(objects))
+	}
+	if diff := cmp.Diff(ids(batch), storedIDs(t, cfg)); diff != "" {
+		t.Errorf("live polling differs from batch (-batch +live):\n%s", diff)
+	}
+	t.Logf("%d objects, %d events (%d + %d live, %d held at the restart)", len(objects), sum.Read, run1.Events, run2.Events, run1.Held)
 }

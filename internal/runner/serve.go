@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"slices"
 	"time"
 
 	"github.com/vedette/vedette/internal/config"
@@ -57,6 +56,12 @@ type ServeOptions struct {
 	// ActivityProgress, if set, is called from the activity goroutine
 	// after each batch of Kafka messages with its running totals.
 	ActivityProgress func(ActivityCounters)
+	// CloudProgress, if set, is called from the cloud-polling goroutine
+	// after each blob read (and each caught-up poll) with its totals.
+	CloudProgress func(CloudCounters)
+	// killed (tests) stops cloud polling as a kill would: no flush and no
+	// final checkpoint, only what the last periodic one saved.
+	killed bool
 	// Clock is the wall clock of the time trust model and of the hours'
 	// idle limit; time.Now when nil (tests replay a past period with a
 	// clock of that period).
@@ -159,30 +164,38 @@ func serveSources(ctx context.Context, cancel context.CancelFunc, env *Env, o *o
 	} else {
 		actDone <- nil
 	}
+	collector := len(cfg.Network.Collector.IPFIX)+len(cfg.Network.Collector.NetFlow) > 0
+	np, cloudDone, err := startCloud(ctx, cancel, env, o, opts, collector)
+	if err != nil {
+		cancel()
+		return errors.Join(err, <-actDone)
+	}
 	var flowErr error
-	if len(cfg.Network.Collector.IPFIX)+len(cfg.Network.Collector.NetFlow) > 0 {
-		flowErr = serveFlows(ctx, env, o, opts)
+	if collector {
+		flowErr = serveFlows(ctx, env, o, opts, np)
 		cancel() // a failed collector stops serve
 	} else if opts.Ready != nil {
 		opts.Ready(nil)
 	}
-	return errors.Join(flowErr, <-actDone)
+	return errors.Join(flowErr, <-actDone, <-cloudDone)
 }
 
 // serveFlows runs the flow collector and the network detections.
-func serveFlows(ctx context.Context, env *Env, o *ops, opts ServeOptions) error {
+func serveFlows(ctx context.Context, env *Env, o *ops, opts ServeOptions, np *netPath) error {
 	cfg := env.cfg
-	np, err := env.openNetwork()
-	if err != nil {
-		return err
+	if np == nil { // else shared with cloud polling, which opened it
+		var err error
+		if np, err = env.openNetwork(); err != nil {
+			return err
+		}
+		env.stateMu.Lock()
+		env.net = np // the API's host summaries read it
+		env.stateMu.Unlock()
 	}
-	env.stateMu.Lock()
-	env.net = np // the API's host summaries read it
-	env.stateMu.Unlock()
-	batches := make(chan []flow.Record, 256)
+	batches, recycle := make(chan []flow.Record, 256), &flowBatches{}
 	consume := func(rs []flow.Record) {
 		select {
-		case batches <- slices.Clone(rs): // the collector reuses rs
+		case batches <- recycle.copy(rs): // the collector reuses rs
 		case <-ctx.Done():
 		}
 	}
@@ -205,7 +218,7 @@ func serveFlows(ctx context.Context, env *Env, o *ops, opts ServeOptions) error 
 		return err
 	}
 	defer dead.close()
-	s := &server{env: env, np: np, dead: dead, budget: newBudget(rejectsPerMinute), gate: env.newGate(),
+	s := &server{env: env, np: np, dead: dead, budget: newBudget(rejectsPerMinute), gate: env.newGate(), recycle: recycle,
 		sum: &Summary{NetworkAlerts: map[string]int{}, Rejected: map[string]int{}}, progress: opts.Progress, publish: o.publishFlows}
 	loopErr := s.loop(ctx, batches, cfg.Network.SnapshotInterval)
 	colErr := <-colDone
@@ -216,12 +229,13 @@ func serveFlows(ctx context.Context, env *Env, o *ops, opts ServeOptions) error 
 
 // server owns the engine: only its goroutine touches it.
 type server struct {
-	env    *Env
-	np     *netPath
-	sum    *Summary
-	dead   *deadLetter
-	budget *budget
-	gate   *gate
+	env     *Env
+	np      *netPath
+	sum     *Summary
+	dead    *deadLetter
+	budget  *budget
+	gate    *gate
+	recycle *flowBatches // the batches observed go back to it
 
 	progress func(netdetect.Counters)
 	publish  func(netdetect.Counters, netdetect.Gauges, map[string]int)
@@ -246,7 +260,7 @@ func (s *server) loop(ctx context.Context, batches <-chan []flow.Record, every t
 			}
 		case <-tk.C:
 			start := time.Now()
-			if err := s.np.save(s.env.Store); err != nil {
+			if err := s.np.saveLocked(&s.env.stateMu, s.env.Store); err != nil {
 				s.env.log.Warn("snapshot", "err", err)
 			}
 			s.env.observeStore("save_network", start)
@@ -275,6 +289,9 @@ func (s *server) observe(rs []flow.Record) error {
 		alerts = append(alerts, s.np.eng.Observe(r)...)
 	}
 	s.env.stateMu.Unlock()
+	if s.recycle != nil {
+		s.recycle.put(rs)
+	}
 	err := s.env.emitNetwork(alerts, s.sum)
 	if s.progress != nil {
 		s.progress(s.np.eng.Counters())
@@ -323,7 +340,7 @@ func (s *server) stop(batches <-chan []flow.Record, flush bool) error {
 		s.env.stateMu.Unlock()
 		errs = append(errs, s.env.emitNetwork(flushed, s.sum))
 	}
-	errs = append(errs, s.np.save(s.env.Store))
+	errs = append(errs, s.np.saveLocked(&s.env.stateMu, s.env.Store))
 	c := s.np.eng.Counters()
 	s.env.log.Info("serve stopped", "flows", c.Flows, "late", c.Late, "alerts", c.Alerts, "new_alerts", s.sum.NewAlerts)
 	return errors.Join(errs...)

@@ -102,7 +102,7 @@ func (s *Store) CommitPartition(ctx context.Context, c PartitionCommit) ([]Store
 		if err := s.moveOffset(ctx, tx, c); err != nil {
 			return err
 		}
-		if err := replaceParts(ctx, s, tx, c.stateName(), c.Parts); err != nil {
+		if err := s.writeStateParts(ctx, tx, c.stateName(), c.Parts); err != nil {
 			return err
 		}
 		if len(c.Alerts) == 0 {
@@ -149,23 +149,6 @@ func (s *Store) moveOffset(ctx context.Context, tx *sql.Tx, c PartitionCommit) e
 	}
 	if n != 1 {
 		return fmt.Errorf("%w: %s expected at offset %d", ErrFenced, c.Partition, c.From)
-	}
-	return nil
-}
-
-// replaceParts replaces the state rows of name with parts.
-func replaceParts(ctx context.Context, s *Store, tx *sql.Tx, name string, parts map[string][]byte) error {
-	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM state WHERE name = ?`), name); err != nil {
-		return err
-	}
-	now := nanos(s.now())
-	for part, data := range parts {
-		if data == nil {
-			data = []byte{}
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO state (name, part, data, updated_ns) VALUES (?, ?, ?, ?)`), name, part, data, now); err != nil {
-			return err
-		}
 	}
 	return nil
 }

@@ -158,7 +158,13 @@ var migrations = []string{
 		updated_ns BIGINT NOT NULL,
 		PRIMARY KEY (source, name)
 	)`,
-	// 4: scale-out detection (internal/runner/cluster*.go): per consumer
+	// 4, 5: what a restart of `serve` reads again of a blob whose records
+	// were still held in the reorder buffer when its progress was saved:
+	// records up to replay_records whose event time is before
+	// replay_cut_ns were applied already and are skipped.
+	`ALTER TABLE blob_progress ADD COLUMN replay_records BIGINT NOT NULL DEFAULT 0`,
+	`ALTER TABLE blob_progress ADD COLUMN replay_cut_ns BIGINT NOT NULL DEFAULT 0`,
+	// 6: scale-out detection (internal/runner/cluster*.go): per consumer
 	// group and input partition, the offset of the next message to read.
 	// The partition's state rows (name "partition/<group>/<topic>/<n>")
 	// and its alerts are written in the transaction that moves it.

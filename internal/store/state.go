@@ -32,7 +32,7 @@ func (s *Store) LoadState(name string) ([]byte, error) {
 // per part: a tenant's baselines, a host group's network state), in one
 // transaction: a reader sees the old parts or the new ones, never a mix.
 func (s *Store) SaveStateParts(ctx context.Context, name string, parts map[string][]byte) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error { return replaceParts(ctx, s, tx, name, parts) })
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return s.writeStateParts(ctx, tx, name, parts) })
 	if err != nil {
 		return fmt.Errorf("store: save %s: %w", name, err)
 	}
@@ -49,4 +49,21 @@ func (s *Store) LoadStateParts(ctx context.Context, name string) (map[string][]b
 		return nil, ErrNoState
 	}
 	return parts, nil
+}
+
+// writeStateParts replaces the parts saved under name within tx.
+func (s *Store) writeStateParts(ctx context.Context, tx *sql.Tx, name string, parts map[string][]byte) error {
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM state WHERE name = ?`), name); err != nil {
+		return err
+	}
+	now := nanos(s.now())
+	for part, data := range parts {
+		if data == nil {
+			data = []byte{}
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO state (name, part, data, updated_ns) VALUES (?, ?, ?, ?)`), name, part, data, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -15,11 +15,10 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sasl"
-	"github.com/twmb/franz-go/pkg/sasl/plain"
-	"github.com/twmb/franz-go/pkg/sasl/scram"
 
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/format"
+	"github.com/vedette/vedette/internal/kafkasec"
 	"github.com/vedette/vedette/internal/notify"
 )
 
@@ -62,7 +61,7 @@ func (c Config) Validate() error {
 		if c.SASL.Username != "" || c.SASL.PasswordEnv != "" {
 			return errors.New("kafka: sasl credentials without a mechanism")
 		}
-	case "plain", "scram-sha-256", "scram-sha-512":
+	case "plain", "scram-sha-256", "scram-sha-512": // kafkasec.Mechanisms
 		if c.SASL.Username == "" || !notify.ValidEnvName(c.SASL.PasswordEnv) {
 			return errors.New("kafka: sasl needs username and password_env")
 		}
@@ -72,12 +71,18 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("kafka: sasl mechanism %q: want plain, scram-sha-256 or scram-sha-512", c.SASL.Mechanism)
 	}
+	for _, b := range c.Brokers {
+		if errs := kafkasec.ValidateEventHubs("kafka", b, c.TLS.Enabled, c.SASL.Mechanism, c.SASL.Username); len(errs) > 0 {
+			return errors.Join(errs...)
+		}
+	}
 	return c.TLS.Validate()
 }
 
 // Notifier produces to the topic.
 type Notifier struct {
 	cl     *kgo.Client
+	watch  *kafkasec.Watch
 	topic  string
 	format format.Func
 }
@@ -91,11 +96,18 @@ func New(cfg Config, f format.Func) (*Notifier, error) {
 	if cfg.ClientID == "" {
 		cfg.ClientID = "vedette"
 	}
+	watch := kafkasec.NewWatch(cfg.Brokers, cfg.TLS.Enabled, cfg.SASL.Mechanism, cfg.SASL.Username, nil)
 	opts := []kgo.Opt{
 		kgo.SeedBrokers(cfg.Brokers...),
 		kgo.ClientID(cfg.ClientID),
 		kgo.DefaultProduceTopic(cfg.Topic),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
+		kgo.WithHooks(watch),
+	}
+	if cfg.SASL.Username == kafkasec.EventHubsUser || kafkasec.IsEventHubs(cfg.Brokers[0]) {
+		// Event Hubs refuses snappy, lz4 and zstd batches, the client's
+		// first choice; it takes gzip.
+		opts = append(opts, kgo.ProducerBatchCompression(kgo.GzipCompression(), kgo.NoCompression()))
 	}
 	if cfg.TLS.Enabled {
 		tc, err := cfg.TLS.Config()
@@ -115,7 +127,7 @@ func New(cfg Config, f format.Func) (*Notifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kafka: %w", err)
 	}
-	return &Notifier{cl: cl, topic: cfg.Topic, format: f}, nil
+	return &Notifier{cl: cl, watch: watch, topic: cfg.Topic, format: f}, nil
 }
 
 func mechanism(s SASL) (sasl.Mechanism, error) {
@@ -123,13 +135,14 @@ func mechanism(s SASL) (sasl.Mechanism, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kafka: sasl: %w", err)
 	}
-	switch s.Mechanism {
-	case "plain":
-		return plain.Auth{User: s.Username, Pass: pass}.AsMechanism(), nil
-	case "scram-sha-256":
-		return scram.Auth{User: s.Username, Pass: pass}.AsSha256Mechanism(), nil
+	if err := kafkasec.CheckConnectionString(s.Username, pass); err != nil {
+		return nil, fmt.Errorf("kafka: %s: %w", s.PasswordEnv, err)
 	}
-	return scram.Auth{User: s.Username, Pass: pass}.AsSha512Mechanism(), nil
+	m, err := kafkasec.Mechanism(s.Mechanism, s.Username, pass)
+	if err != nil {
+		return nil, fmt.Errorf("kafka: %w", err)
+	}
+	return m, nil
 }
 
 // Notify produces the batch and waits until every record is acknowledged.
@@ -148,8 +161,19 @@ func (n *Notifier) Notify(ctx context.Context, changes []event.Change) (bool, er
 			},
 		})
 	}
+	// A refused login is retried by the client until ctx ends: stop at
+	// the first refusal and say so (the batch stays in the outbox).
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-n.watch.Refused():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	if err := n.cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
-		return !permanent(err), fmt.Errorf("kafka: produce to %s: %w", n.topic, err)
+		return !permanent(err), fmt.Errorf("produce to %s: %w", n.topic, n.watch.Explain(err))
 	}
 	return false, nil
 }

@@ -16,7 +16,8 @@ import (
 // skipped by count. It returns the progress to save (Name empty: none)
 // and whether more bytes remain.
 func (s *Source) read(ctx context.Context, p pending) (Batch, store.BlobProgress, bool, error) {
-	b := Batch{Source: s.Name(p.container, p.name), Hour: p.hour, First: int(p.prev.Records)}
+	b := Batch{Source: s.Name(p.container, p.name), Hour: p.hour, First: int(p.prev.Records),
+		Key: s.progressKey(p.container), From: store.BlobProgress{Name: p.name, Size: p.prev.Size, Offset: p.prev.Offset, Records: p.prev.Records}}
 	resync := p.size < p.prev.Offset || p.size < p.prev.Size
 	for {
 		off, limit := p.prev.Offset, s.cfg.MaxReadBytes
@@ -43,6 +44,7 @@ func (s *Source) read(ctx context.Context, p pending) (Batch, store.BlobProgress
 		}
 		if resync {
 			s.Stats.Resyncs.Add(1)
+			b.From = store.BlobProgress{Name: p.name}
 		}
 		whole := off+n == p.size
 		if err != nil || len(cut.Records) == 0 && !whole && n == limit {
@@ -70,7 +72,7 @@ func (s *Source) read(ctx context.Context, p pending) (Batch, store.BlobProgress
 // whole hands on a blob that is not read by records, whole; it is read
 // again from the start when it changes (Offset 0).
 func (s *Source) whole(b Batch, p pending, win []byte) (Batch, store.BlobProgress, bool, error) {
-	b.First, b.Records = 0, []json.RawMessage{win}
+	b.First, b.Records, b.From = 0, []json.RawMessage{win}, store.BlobProgress{Name: p.name}
 	s.Stats.Records.Add(1)
 	return b, s.next(p, 0, 0, true), false, nil
 }

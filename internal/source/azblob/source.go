@@ -34,6 +34,11 @@ type Batch struct {
 	First   int // records of the blob applied before these: Records[i] is record First+i+1
 	Records []json.RawMessage
 	Err     error // the blob (or this window of it) was set aside: not records, or a record too large
+	// From is the progress the read started from (a resync starts from
+	// the beginning), Next the progress once these records are applied:
+	// a caller that applies them later than Poll's apply saves them itself.
+	From, Next store.BlobProgress
+	Key        string // the progress key: azblob:<account>/<container>
 }
 
 // Data is the batch as the file parsers read it: a {"records":[...]}
@@ -179,8 +184,9 @@ func (s *Source) group(ctx context.Context, blobs []pending, apply func(context.
 		return false, err
 	}
 	var out []Batch
-	for _, b := range batches {
+	for i, b := range batches {
 		if len(b.Records) > 0 || b.Err != nil {
+			b.Next = next[i]
 			out = append(out, b)
 		}
 	}
@@ -245,4 +251,13 @@ func shapeAt(win []byte, off int64) Shape {
 		return ShapeLines
 	}
 	return ShapeUnknown
+}
+
+// Keys are the progress keys of the containers read (Batch.Key).
+func (s *Source) Keys() []string {
+	keys := make([]string, len(s.cfg.Containers))
+	for i, c := range s.cfg.Containers {
+		keys[i] = s.progressKey(c)
+	}
+	return keys
 }

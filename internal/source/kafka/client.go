@@ -14,7 +14,7 @@ func ClientOptions(cfg Config, log *slog.Logger) ([]kgo.Opt, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	opts := []kgo.Opt{kgo.SeedBrokers(cfg.Brokers...), kgo.ClientID(cfg.ClientID), kgo.WithLogger(kgoLogger{log})}
-	sec, err := security(cfg)
+	sec, _, err := security(cfg, log) // the watch logs refused connections through its hook
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
+
+	"github.com/vedette/vedette/internal/kafkasec"
 )
 
 // Config configures the consumer. The zero Brokers means "not configured".
@@ -32,7 +35,7 @@ type Config struct {
 // mechanism plain, username "$ConnectionString" and the namespace's (or the
 // hub's) connection string as the password.
 type SASL struct {
-	// Mechanism is "" (none) or "plain".
+	// Mechanism is "" (none), "plain", "scram-sha-256" or "scram-sha-512".
 	Mechanism string `yaml:"mechanism"`
 	Username  string `yaml:"username"`
 	// Password, or PasswordEnv: the environment variable holding it, read
@@ -88,19 +91,27 @@ func (c Config) Validate(where string) error {
 		bad("start_offset", "%q is not one of earliest, latest", c.StartOffset)
 	}
 	errs = append(errs, c.SASL.validate(where+".sasl", c.TLS.Enabled)...)
+	for _, b := range c.Brokers {
+		errs = append(errs, kafkasec.ValidateEventHubs(where, b, c.TLS.Enabled, c.SASL.Mechanism, c.SASL.Username)...)
+	}
+	if c.TLS.ServerName != "" && !c.TLS.Enabled {
+		bad("tls.server_name", "set without tls.enabled")
+	}
+	if c.TLS.CAFile != "" && !c.TLS.Enabled {
+		bad("tls.ca_file", "set without tls.enabled")
+	}
 	return errors.Join(errs...)
 }
 
 func (s SASL) validate(where string, tls bool) []error {
-	switch s.Mechanism {
-	case "":
+	switch {
+	case s.Mechanism == "":
 		if s.Username != "" || s.Password != "" || s.PasswordEnv != "" {
 			return []error{fmt.Errorf("%s.mechanism: credentials given without a mechanism (want plain)", where)}
 		}
 		return nil
-	case "plain":
-	default:
-		return []error{fmt.Errorf("%s.mechanism: %q is not one of plain", where, s.Mechanism)}
+	case !kafkasec.ValidMechanism(s.Mechanism):
+		return []error{fmt.Errorf("%s.mechanism: %q is not one of %s", where, s.Mechanism, strings.Join(kafkasec.Mechanisms, ", "))}
 	}
 	var errs []error
 	if s.Username == "" {
@@ -109,7 +120,15 @@ func (s SASL) validate(where string, tls bool) []error {
 	if (s.Password == "") == (s.PasswordEnv == "") {
 		errs = append(errs, fmt.Errorf("%s: needs exactly one of password, password_env", where))
 	}
-	if !tls {
+	if s.PasswordEnv != "" && strings.ContainsAny(s.PasswordEnv, "= \t\n\x00") {
+		errs = append(errs, fmt.Errorf("%s.password_env: %q cannot name an environment variable", where, s.PasswordEnv))
+	}
+	if s.Password != "" {
+		if err := kafkasec.CheckConnectionString(s.Username, s.Password); err != nil {
+			errs = append(errs, fmt.Errorf("%s.password: %w", where, err))
+		}
+	}
+	if s.Mechanism == "plain" && !tls {
 		errs = append(errs, fmt.Errorf("%s: plain sends the password in clear: enable tls", where))
 	}
 	return errs

@@ -24,6 +24,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/kafkasec"
 	"github.com/vedette/vedette/internal/normalize"
 )
 
@@ -93,8 +94,9 @@ type partition struct {
 // Poll, Done and Commit are meant for one goroutine; the group's
 // rebalance callbacks may run concurrently and are synchronized.
 type Consumer struct {
-	cl  *kgo.Client
-	log *slog.Logger
+	cl    *kgo.Client
+	log   *slog.Logger
+	watch *kafkasec.Watch
 
 	mu       sync.Mutex
 	polled   map[partition][]*Message // in offset order, not yet committable
@@ -142,10 +144,11 @@ func (c *Consumer) options(cfg Config) ([]kgo.Opt, error) {
 		kgo.OnPartitionsLost(c.forget),
 		kgo.WithLogger(kgoLogger{c.log}),
 	}
-	sec, err := security(cfg)
+	sec, watch, err := security(cfg, c.log)
 	if err != nil {
 		return nil, err
 	}
+	c.watch = watch
 	return append(opts, sec...), nil
 }
 

@@ -33,6 +33,12 @@ func TestValidate(t *testing.T) {
 		{"no tls", func(c *Config) { c.TLS.Enabled = false }, "enable tls"},
 		{"no username", func(c *Config) { c.SASL.Username = "" }, "kafka.sasl.username: must not be empty"},
 		{"credentials without mechanism", func(c *Config) { c.SASL.Mechanism = "" }, "credentials given without a mechanism"},
+		{"unknown mechanism", func(c *Config) { c.SASL.Mechanism = "oauthbearer" }, `kafka.sasl.mechanism: "oauthbearer" is not one of plain, scram-sha-256, scram-sha-512`},
+		{"event hubs port", func(c *Config) { c.Brokers = []string{"hub.servicebus.windows.net:9092"} }, "listens on port 9093"},
+		{"event hubs scram", func(c *Config) { c.SASL.Mechanism = "scram-sha-512" }, "Event Hubs (hub.servicebus.windows.net:9093) takes mechanism plain"},
+		{"not a connection string", func(c *Config) { c.SASL.Password = "s3cret" }, "is not an Event Hubs connection string"},
+		{"both passwords", func(c *Config) { c.SASL.PasswordEnv = "EVENTHUB" }, "needs exactly one of password, password_env"},
+		{"ca without tls", func(c *Config) { c.TLS = TLS{CAFile: "ca.pem"}; c.SASL = SASL{} }, "kafka.tls.ca_file: set without tls.enabled"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

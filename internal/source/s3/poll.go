@@ -66,6 +66,8 @@ func (s *Source) changed(ctx context.Context) ([]pending, error) {
 			}
 			if pr, seen := prev[p.key]; seen && pr.ETag == p.etag {
 				continue
+			} else if seen && pr.ETag != "" {
+				s.Stats.Resyncs.Add(1)
 			}
 			p.day = day
 			out = append(out, p)
@@ -93,12 +95,13 @@ func (s *Source) group(ctx context.Context, objs []pending, apply func(context.C
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	if err := apply(ctx, out); err != nil {
-		return err
-	}
 	progress := make([]store.BlobProgress, len(objs))
 	for i, p := range objs {
 		progress[i] = store.BlobProgress{Name: p.key, ETag: p.etag, Size: p.size, Offset: p.size}
+		out[i].Next = progress[i]
+	}
+	if err := apply(ctx, out); err != nil {
+		return err
 	}
 	return s.progress.SaveBlobProgress(ctx, s.progressKey(), progress)
 }

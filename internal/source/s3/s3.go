@@ -44,6 +44,7 @@ type Stats struct {
 	Bytes     atomic.Int64
 	Throttled atomic.Int64 // responses 429 or 503 (retried with backoff by the SDK)
 	Rejected  atomic.Int64 // objects set aside (too large)
+	Resyncs   atomic.Int64 // objects rewritten (ETag changed) after they were read: read again
 }
 
 // Object is one object's content, named s3:<bucket>/<key>.
@@ -52,6 +53,9 @@ type Object struct {
 	Day    time.Time
 	Data   []byte
 	Err    error
+	// Next is the object's progress once its records are applied: a
+	// caller that applies them later than Poll's apply saves it itself.
+	Next store.BlobProgress
 }
 
 // Progress keeps which objects were read (the store).
@@ -144,3 +148,6 @@ func DayOf(key string) (time.Time, bool) {
 	}
 	return time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC), true
 }
+
+// Key is the bucket's progress key.
+func (s *Source) Key() string { return s.progressKey() }
