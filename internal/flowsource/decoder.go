@@ -56,10 +56,13 @@ type exporter struct {
 // sampling rates per exporter. It is safe for concurrent use.
 //
 // Templates are parsed by goflow2 and compiled into plans (plan.go); data
-// sets of fixed-length templates are then decoded straight into records
-// without allocating (fastpath.go), and NetFlow v5 read in place. Any
-// packet the fast path does not accept whole (template sets, unknown
-// templates, variable-length fields, truncation) goes through goflow2.
+// sets are then decoded straight into records without allocating
+// (fastpath.go), template sets beside them learnt in packet order and
+// identical refreshes recognised without parsing (fasttemplates.go), and
+// NetFlow v5 read in place. Any packet the fast path does not accept whole
+// (withdrawals, templates AddTemplate would refuse, variable-length
+// records running past their set, anything goflow2 counts as an error but
+// an unknown template) goes through goflow2.
 type Decoder struct {
 	cfg       Config
 	goflow2   bool // never take the fast path
@@ -71,7 +74,13 @@ type Decoder struct {
 	lastSweep time.Time
 	counters  Counters
 	fast      uint64    // packets decoded by the fast path
+	overruns  uint64    // data sets whose variable-length records run past the set
 	sets      []fastSet // accept's scratch
+	pending   []pendingTemplate
+	unknown   []uint16 // data sets accept skipped: template not known
+	enc       []byte   // a known template encoded, to compare with a refresh
+	newKeys   int      // templates pending in accept that are new to the exporter
+	memUsed   int64    // template memory once the pending templates are learnt
 	nf9       netflow.NFv9Packet
 	ipfix     netflow.IPFIXPacket
 	v5        netflowlegacy.PacketNetFlowV5
@@ -184,11 +193,18 @@ func (d *Decoder) exporter(from netip.AddrPort) *exporter {
 	return e
 }
 
-func (d *Decoder) decodeTemplated(e *exporter, payload []byte, out []flow.Record) ([]flow.Record, error) {
+func (d *Decoder) decodeTemplated(e *exporter, payload []byte, out []flow.Record) (_ []flow.Record, err error) {
 	if !d.goflow2 {
-		if p, ok := d.accept(e, payload); ok {
+		p, ok := d.accept(e, payload)
+		if ok {
 			d.fast++
-			return d.decodeFast(e, &p, out), nil
+			out, err = d.decodeFast(e, &p, out)
+		}
+		if len(d.pending) > 0 {
+			clear(d.pending) // the scratch keeps no template alive
+		}
+		if ok {
+			return out, err
 		}
 	}
 	buf := bytes.NewBuffer(payload)
@@ -206,10 +222,18 @@ func (d *Decoder) decodeTemplated(e *exporter, payload []byte, out []flow.Record
 	out = d.convertSets(e, &p, sets, out)
 	if derr != nil {
 		d.countError(derr)
-		return out, fmt.Errorf("flowsource: %w", derr)
+		return out, decodeError{derr}
 	}
 	return out, nil
 }
+
+// decodeError is a goflow2 decode error as Decode returns it. Its text is
+// built only when read: the collector only counts errors, and some
+// exporters send data for templates they never send in every packet.
+type decodeError struct{ err error }
+
+func (e decodeError) Error() string { return "flowsource: " + e.err.Error() }
+func (e decodeError) Unwrap() error { return e.err }
 
 func (d *Decoder) countError(err error) {
 	switch {

@@ -220,6 +220,10 @@ func FuzzDecode(f *testing.F) {
 			f.Add(b)
 		}
 	}
+	for _, c := range fuzzTemplatedSeeds() {
+		f.Add(append(c[0], c[1]...))
+		f.Add(c[1])
+	}
 	tpl, _ := os.ReadFile("testdata/logstash/ipfix_test_mikrotik_tpl.dat")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d := newDecoder()

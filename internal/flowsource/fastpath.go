@@ -2,7 +2,10 @@ package flowsource
 
 import (
 	"encoding/binary"
+	"errors"
 	"slices"
+
+	"github.com/netsampler/goflow2/v2/decoders/netflow"
 
 	"github.com/vedette/vedette/internal/flow"
 )
@@ -13,16 +16,22 @@ const (
 	ipfixHeader = 16
 )
 
-// fastSet is a data set the fast path accepted, with its template's plan.
+// fastSet is a set accepted by the fast path: a data set with its
+// template's plan, or (plan nil) a template set whose templates are
+// d.pending[first:last].
 type fastSet struct {
-	plan *plan
-	body []byte
+	plan        *plan
+	body        []byte
+	first, last int
 }
 
 // accept walks a NetFlow v9 or IPFIX packet's sets exactly as goflow2's
 // DecodeMessageCommon does and reports whether the fast path decodes it
-// the same way: only data sets whose templates have plans, nothing goflow2
-// would count as an error. It changes no state but d.sets, which it fills.
+// the same way: template sets goflow2 would learn without error, then data
+// sets whose templates (known before the packet or learnt earlier in it)
+// have plans and whose records are whole, nothing goflow2 would count as
+// an error but unknown templates. It changes no state but its scratch
+// (d.sets, d.pending, d.unknown).
 func (d *Decoder) accept(e *exporter, payload []byte) (packetCtx, bool) {
 	p, ok := parseHeader(payload)
 	if !ok {
@@ -35,7 +44,8 @@ func (d *Decoder) accept(e *exporter, payload []byte) (packetCtx, bool) {
 	}
 	count := int(be.Uint16(payload[2:]))         // NetFlow v9: goflow2 reads at most count sets
 	size := be.Uint16(payload[2:]) - ipfixHeader // IPFIX: sets end past this many bytes (wraps as in goflow2)
-	d.sets = d.sets[:0]
+	d.sets, d.pending, d.unknown = d.sets[:0], d.pending[:0], d.unknown[:0]
+	d.newKeys, d.memUsed = 0, d.mem.used
 	for i, pos := 0, start; pos < len(payload); i++ {
 		if p.version == 9 && i >= count || p.version == 10 && uint16(pos-start) >= size {
 			break
@@ -44,18 +54,47 @@ func (d *Decoder) accept(e *exporter, payload []byte) (packetCtx, bool) {
 			return p, false // goflow2: truncated set header
 		}
 		id, n := be.Uint16(payload[pos:]), int(be.Uint16(payload[pos+2:]))-4
-		if n < 0 || id < 256 {
-			return p, false // an error, or a template set goflow2 must learn
-		}
-		pl := e.tpl.plan(p.version, p.domain, id)
-		if pl == nil {
-			return p, false // unknown template or one with variable-length fields
+		if n < 0 {
+			return p, false
 		}
 		end := min(pos+4+n, len(payload)) // goflow2 takes what is left of a long set
-		d.sets = append(d.sets, fastSet{plan: pl, body: payload[pos+4 : end]})
+		body := payload[pos+4 : end]
 		pos = end
+		if isTemplateSet(p.version, id) {
+			first := len(d.pending)
+			if !d.acceptTemplates(e, &p, id, body) {
+				return p, false
+			}
+			d.sets = append(d.sets, fastSet{body: body, first: first, last: len(d.pending)})
+			continue
+		}
+		if id < 256 {
+			return p, false // goflow2: ID error
+		}
+		pl, known := d.planOf(&e.tpl, tkey(p.version, p.domain, id))
+		if !known {
+			d.unknown = append(d.unknown, id) // goflow2 skips the set, reports it and goes on
+			continue
+		}
+		if pl == nil {
+			return p, false // a template the fast path cannot decode
+		}
+		if pl.variable && !pl.fits(body) {
+			d.overruns++
+			return p, false
+		}
+		d.sets = append(d.sets, fastSet{plan: pl, body: body})
 	}
 	return p, true
+}
+
+// isTemplateSet says whether set id carries templates or options
+// templates: 0 and 1 in NetFlow v9, 2 and 3 in IPFIX.
+func isTemplateSet(version, id uint16) bool {
+	if version == 9 {
+		return id <= 1
+	}
+	return id == 2 || id == 3
 }
 
 // parseHeader reads the header fields records need, as decodeTemplated
@@ -71,19 +110,47 @@ func parseHeader(b []byte) (packetCtx, bool) {
 	return packetCtx{}, false
 }
 
-// decodeFast decodes the sets accept collected, in packet order so that
-// options data changes the records after it as in convertSets.
-func (d *Decoder) decodeFast(e *exporter, p *packetCtx, out []flow.Record) []flow.Record {
+// decodeFast decodes the sets accept collected, in packet order: templates
+// are learnt where they stand, and options data changes the records after
+// it as in convertSets.
+func (d *Decoder) decodeFast(e *exporter, p *packetCtx, out []flow.Record) ([]flow.Record, error) {
 	p.learn(e)
 	for _, s := range d.sets {
-		if s.plan.options {
+		switch {
+		case s.plan == nil:
+			if err := d.learnPending(e, p, s); err != nil {
+				return out, decodeError{err} // not reached: accept checked
+			}
+		case s.plan.options:
 			e.fastOptions(p.domain, s)
 			p.learn(e)
-			continue
+		case s.plan.variable:
+			out = e.varRecords(p, s, out)
+		default:
+			out = e.fastRecords(p, s, out)
 		}
-		out = e.fastRecords(p, s, out)
 	}
-	return out
+	if len(d.unknown) > 0 {
+		err := d.unknownError(p)
+		d.countError(err)
+		return out, decodeError{err}
+	}
+	return out, nil
+}
+
+// unknownError is the error goflow2 returns for a packet whose data sets
+// in d.unknown have no template, built the same way so that it reads the
+// same and is counted the same.
+func (d *Decoder) unknownError(p *packetCtx) error {
+	var err error
+	for _, id := range d.unknown {
+		err = errors.Join(err, &netflow.FlowError{Version: p.version, Type: "Decode", ObsDomainId: p.domain, TemplateId: id, Err: netflow.ErrorTemplateNotFound})
+	}
+	name := "NetFlowV9"
+	if p.version == 10 {
+		name = "IPFIX"
+	}
+	return &netflow.DecoderError{Decoder: name, Err: &netflow.DecoderError{Decoder: name, Err: err}}
 }
 
 // fastRecords appends a data set's records. Like goflow2 it decodes
@@ -103,12 +170,39 @@ func (e *exporter) fastRecords(p *packetCtx, s fastSet, out []flow.Record) []flo
 	return out
 }
 
+// varRecords appends the records of a data set whose template has
+// variable-length fields; accept checked with plan.fits that they are
+// whole.
+func (e *exporter) varRecords(p *packetCtx, s fastSet, out []flow.Record) []flow.Record {
+	for b := s.body; len(b) >= s.plan.size; {
+		out = append(out, flow.Record{Exporter: e.addr, Source: e.source, Index: len(out) + 1})
+		r := &out[len(out)-1]
+		var tm times
+		n := s.plan.walk(b, func(k kind, v []byte) { setField(r, &tm, k, v) })
+		e.finish(r, p, &tm)
+		if n < 0 {
+			break // not reached: fits accepted the set
+		}
+		b = b[n:]
+	}
+	return out
+}
+
 // fastOptions learns from an options data set as exporter.options does.
 func (e *exporter) fastOptions(domain uint32, s fastSet) {
 	size := s.plan.size
-	for b := s.body; len(b) >= size; b = b[size:] {
-		for _, op := range s.plan.ops {
-			e.option(domain, op.kind, b[op.off:op.off+op.n])
+	visit := func(k kind, v []byte) { e.option(domain, k, v) }
+	for b := s.body; len(b) >= size; {
+		n := size
+		if s.plan.variable {
+			if n = s.plan.walk(b, visit); n < 0 {
+				return // not reached: fits accepted the set
+			}
+		} else {
+			for _, op := range s.plan.ops {
+				e.option(domain, op.kind, b[op.off:op.off+op.n])
+			}
 		}
+		b = b[n:]
 	}
 }

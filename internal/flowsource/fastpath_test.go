@@ -104,7 +104,7 @@ func pcapPackets(t testing.TB) []packet {
 			t.Fatalf("%s: %v", p, err)
 		}
 		for _, dg := range dgrams {
-			out = append(out, packet{filepath.Base(p), dg.from, dg.payload})
+			out = append(out, packet{pcapName(p), dg.from, dg.payload})
 		}
 	}
 	return out
@@ -128,13 +128,20 @@ func TestFastVsGoflow2(t *testing.T) {
 			t.Parallel()
 			pkts := tt.packets(t)
 			p := newPair()
+			var c coverage
 			for _, pkt := range pkts {
-				p.check(t, pkt)
+				before := p.fast.fast
+				n := len(p.check(t, pkt))
+				c.all += n
+				if p.fast.fast > before {
+					c.fast += n
+				}
 			}
 			if p.fast.fast == 0 || p.ref.fast != 0 {
 				t.Errorf("fast path took %d of %d packets, goflow2-only %d", p.fast.fast, len(pkts), p.ref.fast)
 			}
-			t.Logf("%d packets, %d on the fast path, counters %+v", len(pkts), p.fast.fast, p.fast.Counters())
+			t.Logf("%d packets, %d on the fast path; %d of %d flows (%.1f%%); counters %+v",
+				len(pkts), p.fast.fast, c.fast, c.all, 100*c.share(), p.fast.Counters())
 		})
 	}
 }

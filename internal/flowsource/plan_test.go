@@ -92,8 +92,8 @@ func recV6() []byte {
 }
 
 // TestPlanFollowsTemplate replaces, withdraws and reuses template 300:
-// each data packet decodes like goflow2, on the fast path only while the
-// template has fixed-length fields.
+// each packet decodes like goflow2, on the fast path but for the
+// withdrawal.
 func TestPlanFollowsTemplate(t *testing.T) {
 	t.Parallel()
 	ms := func(v int64) time.Time { return time.UnixMilli(v).UTC() }
@@ -109,16 +109,16 @@ func TestPlanFollowsTemplate(t *testing.T) {
 		fast bool
 		want int // records
 	}{
-		{"fixed template", msg(10, 1, tplSet(2, 300, fixedV4...)), false, 0},
+		{"fixed template", msg(10, 1, tplSet(2, 300, fixedV4...)), true, 0},
 		{"fixed data", data4, true, 2},
-		{"replaced by variable-length", msg(10, 1, tplSet(2, 300, varV4...)), false, 0},
-		{"variable-length data", msg(10, 1, set(300, nil, recV4(true)...)), false, 1},
-		{"replaced by fixed IPv6", msg(10, 1, tplSet(2, 300, fixedV6...)), false, 0},
+		{"replaced by variable-length", msg(10, 1, tplSet(2, 300, varV4...)), true, 0},
+		{"variable-length data", msg(10, 1, set(300, nil, recV4(true)...)), true, 1},
+		{"replaced by fixed IPv6", msg(10, 1, tplSet(2, 300, fixedV6...)), true, 0},
 		{"IPv6 data", msg(10, 1, set(300, nil, append(recV6(), 0, 0, 0)...)), true, 1}, // with padding
-		{"withdrawn", msg(10, 1, set(2, []uint16{300, 0})), false, 0},
-		{"data after withdrawal", data4, false, 0},
-		{"other domain", msg(10, 2, tplSet(2, 300, fixedV4...)), false, 0},
-		{"data in old domain", data4, false, 0},
+		{"withdrawn", msg(10, 1, set(2, []uint16{300, 0})), false, 0},                  // withdrawals go to goflow2
+		{"data after withdrawal", data4, true, 0},                                      // unknown template, as goflow2 says
+		{"other domain", msg(10, 2, tplSet(2, 300, fixedV4...)), true, 0},
+		{"data in old domain", data4, true, 0},
 	}
 	p := newPair()
 	for _, s := range steps {
@@ -149,7 +149,7 @@ func TestFastOptions(t *testing.T) {
 	p := newPair()
 	p.check(t, packet{"templates", exp, msg(9, 7, tplSet(0, 260, fixedV6...), optTpl)})
 	recs := p.check(t, packet{"data, options, data", exp, msg(9, 7, data, opts, data)})
-	if p.fast.fast != 1 || len(recs) != 2 || recs[0].SamplingRate != 0 || recs[1].SamplingRate != 1000 {
+	if p.fast.fast != 2 || len(recs) != 2 || recs[0].SamplingRate != 0 || recs[1].SamplingRate != 1000 {
 		t.Fatalf("fast %d, records %+v", p.fast.fast, recs)
 	}
 	again := p.check(t, packet{"data again", exp, msg(9, 7, data)})
@@ -205,10 +205,37 @@ func FuzzFastVsGoflow2(f *testing.F) {
 	f.Add(msg(10, 1, tplSet(2, 300, fixedV6...)), msg(10, 1, set(300, nil, recV6()...), set(300, nil, recV6()...)))
 	optTpl := set(1, []uint16{400, 4, 4, 1, 4, ieSampInterval, 4})
 	f.Add(msg(9, 7, tplSet(0, 260, fixedV6...), optTpl), msg(9, 7, set(260, nil, recV6()...), set(400, nil, 0, 0, 0, 1, 0, 0, 3, 0xe8)))
+	for _, c := range fuzzTemplatedSeeds() {
+		f.Add(c[0], c[1])
+	}
+	// Exporters' packets carrying templates beside data, when present.
+	ext, _ := filepath.Glob(filepath.Join("..", "..", "..", "shared", "testdata-external", "logstash-codec-netflow", "*tpl*data*.dat"))
+	for _, n := range ext {
+		if b, err := os.ReadFile(n); err == nil {
+			f.Add(b, b)
+		}
+	}
 	f.Fuzz(func(t *testing.T, tpl, data []byte) {
 		p := newPair()
 		for i, pkt := range [][]byte{tpl, data, data} {
 			p.check(t, packet{[]string{"tpl", "data", "data again"}[i], exp, pkt})
 		}
 	})
+}
+
+// fuzzTemplatedSeeds are template and data packets for what the captures
+// hold little of: templates beside data, variable-length fields of both
+// length forms, lengths past the set, options with variable-length scopes.
+func fuzzTemplatedSeeds() [][2][]byte {
+	varTpl := tplSet(2, 300, varV4...)
+	long := append(recV4(false)[:13:13], 255, 0, 3, 'e', 't', 'h')
+	long = append(long, recV4(false)[13:]...)
+	optTpl := set(3, []uint16{400, 2, 1, 82, varLen, ieSampInterval, 4})
+	return [][2][]byte{
+		{msg(10, 1, varTpl), msg(10, 1, set(300, nil, append(recV4(true), long...)...))},
+		{nil, msg(10, 1, varTpl, set(300, nil, recV4(true)...), optTpl, set(400, nil, 1, 'x', 0, 0, 0, 9))},
+		{msg(10, 1, varTpl), msg(10, 1, set(300, nil, append(recV4(true)[:14:14], 200)...))},
+		{nil, msg(9, 7, set(260, nil, recV6()...), tplSet(0, 260, fixedV6...), set(260, nil, recV6()...))},
+		{msg(9, 7, tplSet(0, 260, fixedV4...)), msg(9, 7, set(260, nil, recV4(false)...), tplSet(0, 260, fixedV6...), set(260, nil, recV6()...))},
+	}
 }

@@ -57,7 +57,12 @@ func tkey(version uint16, domain uint32, id uint16) uint64 {
 // AddTemplate stores a template. An IPFIX template record with no fields
 // withdraws the template (RFC 7011 section 8.1); reusing an ID replaces it.
 func (t *templates) AddTemplate(version uint16, domain uint32, id uint16, tpl any) error {
-	k := tkey(version, domain, id)
+	return t.add(version, tkey(version, domain, id), tpl, nil, false)
+}
+
+// add is AddTemplate for key k, with tpl's plan when compiled says the
+// caller compiled it already (the fast path does in accept).
+func (t *templates) add(version uint16, k uint64, tpl any, pl *plan, compiled bool) error {
 	fields, fixed, variable := shape(version, tpl)
 	if fields == 0 {
 		if _, ok := t.m[k]; ok {
@@ -87,8 +92,11 @@ func (t *templates) AddTemplate(version uint16, domain uint32, id uint16, tpl an
 	t.mem.used += cost
 	t.bytes += cost
 	t.m[k] = tpl
-	if p := compile(tpl); p != nil {
-		t.plans[k] = p
+	if !compiled {
+		pl = compile(tpl)
+	}
+	if pl != nil {
+		t.plans[k] = pl
 	} else {
 		delete(t.plans, k)
 	}

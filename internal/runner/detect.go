@@ -4,13 +4,11 @@
 package runner
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/vedette/vedette/internal/baseline"
@@ -50,6 +48,11 @@ type Summary struct {
 	// directory had already closed: the file is older than what an
 	// earlier run read, and those records were not counted.
 	LateFlows map[string]int `json:"late_flows,omitempty"`
+	// Sorted are the activity inputs found out of time order beyond the
+	// reorder window: the run started over with each sorted on its own,
+	// in runs of events spilled to disk (SpilledRuns).
+	Sorted      []string `json:"sorted_inputs,omitempty"`
+	SpilledRuns int      `json:"spilled_runs,omitempty"`
 }
 
 // ErrLate is returned by Detect, after everything else was done, when
@@ -73,6 +76,8 @@ type Options struct {
 	Flush bool
 	// Context bounds delivery; nil means context.Background().
 	Context context.Context
+	// limits replaces defaultLimits (tests: small windows and runs).
+	limits *streamLimits
 }
 
 // Detect reads files, runs the activity pipeline over their events in event
@@ -92,7 +97,7 @@ func Detect(cfg config.Config, files []string, opts Options) (Summary, error) {
 		return sum, err
 	}
 	defer dead.close()
-	c := &collector{gate: env.newGate(), sum: &sum, dead: dead, prog: newProgress(opts.Progress, "read", 0)}
+	c := &collector{gate: env.newGate(), sum: &sum, dead: dead}
 	ctx := opts.Context
 	if ctx == nil {
 		ctx = context.Background()
@@ -102,27 +107,9 @@ func Detect(cfg config.Config, files []string, opts Options) (Summary, error) {
 	defer closeSources(activity, flows)
 	cloudActivity, cloudFlows, cloudProgress := env.readCloud(ctx, urls, c)
 	activity, flows = append(activity, cloudActivity...), append(flows, cloudFlows...)
-	events := env.read(activity, c)
-	// Event time order makes one batch, pieces and a live stream agree; the
-	// key breaks ties so equal timestamps are processed in a fixed order.
-	slices.SortStableFunc(events, func(a, b *event.Event) int {
-		return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.Key, b.Key))
-	})
-	p := env.Pipeline()
-	var pending []event.Alert
-	prog := newProgress(opts.Progress, "processed", len(events))
-	for i, e := range events {
-		pending = append(pending, p.Process(e)...)
-		if len(pending) >= 256 || i == len(events)-1 {
-			if err := env.emit(pending, &sum); err != nil {
-				return sum, err
-			}
-			pending = pending[:0]
-		}
-		prog.tick(i + 1)
+	if err := env.detectActivity(activity, c, opts); err != nil {
+		return sum, err
 	}
-	prog.done(len(events))
-	sum.Pipeline = p.Stats()
 	if err := env.SaveBaselines(); err != nil {
 		return sum, err
 	}
@@ -165,23 +152,12 @@ func (env *Env) emit(alerts []event.Alert, sum *Summary) error {
 	return nil
 }
 
-// collector is the normalize.Sink of a detect run.
+// collector gathers what a detect run rejects and reads.
 type collector struct {
 	gate   *gate
-	events []*event.Event
 	sum    *Summary
 	dead   *deadLetter
-	prog   *progress
 	failed int // inputs that could not be read
-}
-
-func (c *collector) Event(e *event.Event) {
-	if rej, ok := c.gate.event(e); !ok {
-		c.Reject(rej)
-		return
-	}
-	c.events = append(c.events, e)
-	c.prog.tick(len(c.events))
 }
 
 func (c *collector) Reject(r normalize.Rejection) {
@@ -190,28 +166,6 @@ func (c *collector) Reject(r normalize.Rejection) {
 		c.sum.Examples = append(c.sum.Examples, r)
 	}
 	c.dead.add(r)
-}
-
-// read reads the activity inputs in argument order; the events of an input
-// that fails part-way are kept.
-func (env *Env) read(sources []*source, c *collector) []*event.Event {
-	for _, s := range sources {
-		in, err := s.open()
-		if err != nil {
-			c.inputFailed(s.name, err, env)
-			continue
-		}
-		format, err := normalize.Read(in.Source(), in.Reader(), offsetSink{c, s.first})
-		in.Close()
-		if err != nil {
-			c.inputFailed(s.name, err, env)
-			continue
-		}
-		c.sum.Formats[in.Source()] = string(format)
-	}
-	c.prog.done(len(c.events))
-	c.sum.Read = len(c.events)
-	return c.events
 }
 
 // closeSources closes the inputs still open (pipes not read after a

@@ -1,0 +1,82 @@
+package merge
+
+import (
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/vedette/vedette/internal/event"
+)
+
+// Window orders a source that is in order but for events at most size
+// events early or late. It holds the last size events in order and
+// releases the oldest as each new one arrives. An event older than one
+// already released fails the window with ErrOrder: nothing it released
+// can be taken back.
+type Window struct {
+	src  Source
+	size int
+	buf  []*event.Event // held, in order, from buf[start]
+	off  int
+	last *event.Event // last released
+	eof  bool
+	// Done, when set, is called once the source is exhausted: from then
+	// on the window can no longer fail.
+	Done func()
+}
+
+// NewWindow returns a window of size events over src.
+func NewWindow(src Source, size int) *Window {
+	return &Window{src: src, size: max(size, 1)}
+}
+
+// Next implements Source.
+func (w *Window) Next() (*event.Event, error) {
+	for !w.eof && len(w.buf)-w.off <= w.size {
+		e, err := w.src.Next()
+		if err == io.EOF {
+			w.eof = true
+			if w.Done != nil {
+				w.Done()
+			}
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if w.last != nil && Less(e, w.last) {
+			return nil, fmt.Errorf("%w: an event of %s is older than one %d events before it", ErrOrder, e.Time.UTC().Format("2006-01-02T15:04:05Z"), w.size)
+		}
+		w.insert(e)
+	}
+	if w.off == len(w.buf) {
+		return nil, io.EOF
+	}
+	e := w.buf[w.off]
+	w.buf[w.off] = nil
+	w.off++
+	w.last = e
+	if w.off > len(w.buf)/2 && w.off > 1024 {
+		n := copy(w.buf, w.buf[w.off:])
+		clear(w.buf[n:])
+		w.buf, w.off = w.buf[:n], 0
+	}
+	return e, nil
+}
+
+// insert places e after every held event not newer than it: arrival order
+// breaks ties, as a stable sort does.
+func (w *Window) insert(e *event.Event) {
+	n := len(w.buf)
+	if n == w.off || !Less(e, w.buf[n-1]) {
+		w.buf = append(w.buf, e)
+		return
+	}
+	i, _ := slices.BinarySearchFunc(w.buf[w.off:], e, func(held, e *event.Event) int {
+		if Less(e, held) {
+			return 1
+		}
+		return -1
+	})
+	w.buf = slices.Insert(w.buf, w.off+i, e)
+}

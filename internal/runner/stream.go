@@ -1,0 +1,184 @@
+package runner
+
+import (
+	"io"
+
+	"github.com/vedette/vedette/internal/chunkread"
+	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/input"
+	"github.com/vedette/vedette/internal/normalize"
+)
+
+// inputLog is what an activity input's rejections go to. A run that starts
+// over (an input out of order, see streamActivity) reads the input again:
+// the rejections the first attempt wrote to rejected.jsonl are counted
+// again but not written twice.
+type inputLog struct {
+	c        *collector
+	examples []normalize.Rejection // the input's first few, for the summary
+	seen     int                   // rejections in this attempt
+	written  int                   // written to rejected.jsonl by any attempt
+}
+
+func (l *inputLog) reject(r normalize.Rejection) {
+	l.c.sum.Rejected[r.Reason]++
+	if len(l.examples) < 5 {
+		l.examples = append(l.examples, r)
+	}
+	if l.seen++; l.seen > l.written {
+		l.c.dead.add(r)
+		l.written = l.seen
+	}
+}
+
+// failed counts an input that failed, logged once over the attempts.
+func (l *inputLog) failed(name string, err error, env *Env) {
+	l.c.failed++
+	if name == input.Stdin {
+		name = "stdin"
+	}
+	repeat := l.seen < l.written
+	l.reject(normalize.Rejection{Source: name, Reason: inputReason(err), Detail: err.Error()})
+	if !repeat {
+		env.log.Warn("input skipped", "source", name, "err", err)
+	}
+}
+
+// restart readies the log for the next attempt.
+func (l *inputLog) restart() { l.seen, l.examples = 0, nil }
+
+// activityInput yields an activity input's events in the order read,
+// after the time trust gate; its rejections go to its log as they are met.
+// Whatever goes wrong with the input ends it (counted as failed), never
+// the run: the events read before are kept, as when it was read whole.
+type activityInput struct {
+	env      *Env
+	s        *source
+	in       *input.Input
+	stream   chunkStream
+	log      *inputLog
+	gate     *gate
+	read     *int // the run's events read
+	decoders []*normalize.LineDecoder
+	own      *normalize.LineDecoder // for chunks decoded again, on the consumer's goroutine
+	pool     *chunkread.Pool
+	first    int
+	state    normalize.LinesState
+	cur      []*event.Event
+	i        int
+	done     bool
+}
+
+// Next implements merge.Source.
+func (a *activityInput) Next() (*event.Event, error) {
+	for a.i == len(a.cur) {
+		if a.done || !a.advance() {
+			a.close()
+			return nil, io.EOF
+		}
+	}
+	e := a.cur[a.i]
+	a.cur[a.i] = nil
+	a.i++
+	return e, nil
+}
+
+// advance takes the next chunk's result; false at the end of the input.
+func (a *activityInput) advance() bool {
+	r, ok := a.stream.Next()
+	if !ok {
+		a.finish()
+		return false
+	}
+	if !r.whole {
+		r = a.resolve(r)
+	}
+	a.use(r)
+	if r.chunk.Data != nil {
+		a.pool.Recycle(r.chunk.Data)
+	}
+	switch {
+	case r.err != nil:
+		a.log.failed(a.s.name, r.err, a.env)
+		a.done = true
+	case r.last:
+		a.log.c.sum.Formats[a.in.Source()] = string(r.format)
+	}
+	return true
+}
+
+// resolve makes a JSON-lines chunk's result what a sequential read gives:
+// a chunk decoded as if a record had been recognized before it is decoded
+// again when none was.
+func (a *activityInput) resolve(r chunkResult) chunkResult {
+	switch {
+	case r.chunk.Seq == 0:
+		a.state = r.state
+	case a.state.IsRecognized():
+		a.state = a.state.Then(r.state)
+	default:
+		if a.own == nil {
+			a.own = normalize.NewLineDecoder()
+		}
+		r = decodeChunk(a.own, a.in.Source(), r.chunk, a.state, a.first)
+		a.state = r.state
+	}
+	return r
+}
+
+// use sends the result's rejections to the log and keeps the events the
+// time gate trusts, in the order they were produced.
+func (a *activityInput) use(r chunkResult) {
+	kept := r.events[:0]
+	next := 0
+	for i, e := range r.events {
+		for ; next < len(r.rejs) && r.rejAt[next] <= i; next++ {
+			a.log.reject(r.rejs[next])
+		}
+		if rej, ok := a.gate.event(e); !ok {
+			a.log.reject(rej)
+			continue
+		}
+		kept = append(kept, e)
+	}
+	for ; next < len(r.rejs); next++ {
+		a.log.reject(r.rejs[next])
+	}
+	clear(r.events[len(kept):])
+	*a.read += len(kept)
+	a.cur, a.i = kept, 0
+}
+
+// finish ends a JSON-lines input: a read error, or nothing recognized,
+// fails it; otherwise its format is recorded.
+func (a *activityInput) finish() {
+	if a.done {
+		return
+	}
+	a.done = true
+	if res, ok := a.stream.(*chunkread.Results[chunkResult]); ok {
+		err := res.Err()
+		if err != nil {
+			err = readError(a.in.Source(), err)
+		} else {
+			err = a.state.Finish(a.in.Source())
+		}
+		if err != nil {
+			a.log.failed(a.s.name, err, a.env)
+			return
+		}
+		a.log.c.sum.Formats[a.in.Source()] = string(a.state.Format)
+	}
+}
+
+// close stops reading and releases the input; safe to call twice.
+func (a *activityInput) close() {
+	if a.stream != nil {
+		a.stream.Close()
+		a.stream = nil
+	}
+	if a.in != nil {
+		a.in.Close()
+		a.in = nil
+	}
+}
