@@ -14,18 +14,20 @@ type NetKey uint64
 
 const netV6 = NetKey(1) << 63
 
-// netOf returns ip's network key at the configured prefix lengths.
-func (c Config) netOf(ip netip.Addr) NetKey {
-	c = c.withPrefixDefaults()
+// netOf returns ip's network key at the configured prefix lengths. It
+// runs for every event: the prefix lengths are read, not the Config
+// copied.
+func (c *Config) netOf(ip netip.Addr) NetKey {
+	v4Bits, v6Bits := c.prefixBits()
 	ip = ip.Unmap()
 	if ip.Is4() {
 		b := ip.As4()
 		v := binary.BigEndian.Uint32(b[:])
-		return NetKey(v &^ (1<<(32-c.EgressV4Bits) - 1))
+		return NetKey(v &^ (1<<(32-v4Bits) - 1))
 	}
 	b := ip.As16()
 	v := binary.BigEndian.Uint64(b[:8])
-	return NetKey(v&^(1<<(64-c.EgressV6Bits)-1))>>1 | netV6
+	return NetKey(v&^(1<<(64-v6Bits)-1))>>1 | netV6
 }
 
 // NetOf returns the network key of ip under these baselines' prefix
@@ -34,13 +36,20 @@ func (b *Baselines) NetOf(ip netip.Addr) NetKey { return b.cfg.netOf(ip) }
 
 // withPrefixDefaults fills prefix lengths a hand-made Config left zero.
 func (c Config) withPrefixDefaults() Config {
-	if c.EgressV4Bits == 0 {
-		c.EgressV4Bits = 24
-	}
-	if c.EgressV6Bits == 0 {
-		c.EgressV6Bits = 48
-	}
+	c.EgressV4Bits, c.EgressV6Bits = c.prefixBits()
 	return c
+}
+
+// prefixBits are the egress prefix lengths, 24 and 48 where left zero.
+func (c *Config) prefixBits() (v4, v6 int) {
+	v4, v6 = c.EgressV4Bits, c.EgressV6Bits
+	if v4 == 0 {
+		v4 = 24
+	}
+	if v6 == 0 {
+		v6 = 48
+	}
+	return v4, v6
 }
 
 // Prefix returns the network a key stands for.

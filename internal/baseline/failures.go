@@ -88,7 +88,14 @@ func (t *Tenant) FailuresFrom(e *event.Event) *Failures {
 	if !e.SourceIP.IsValid() || len(t.Failures) == 0 {
 		return nil
 	}
-	return t.Failures[t.cfg.netOf(e.SourceIP)]
+	// Detection asks first, learning again for the same event.
+	k := t.cfg.netOf(e.SourceIP)
+	if t.failCached && k == t.failNet {
+		return t.fail
+	}
+	f := t.Failures[k]
+	t.failNet, t.fail, t.failCached = k, f, true
+	return f
 }
 
 // learnFailure adds e, a credential failure of principal who.
@@ -98,6 +105,7 @@ func (t *Tenant) learnFailure(who uint32, e *event.Event) {
 	if f == nil {
 		f = &Failures{}
 		t.Failures[k] = f
+		t.failCached = false
 	}
 	sec := e.Time.Unix()
 	victim := 0
@@ -133,6 +141,7 @@ func (t *Tenant) endRun(who uint32, e *event.Event) {
 
 // pruneFailures forgets networks whose latest failure is before cut.
 func (t *Tenant) pruneFailures(cut int64) {
+	t.failCached = false
 	for k, f := range t.Failures {
 		if slices.Max(f.Last[:]) < cut {
 			delete(t.Failures, k)

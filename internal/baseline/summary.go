@@ -33,7 +33,10 @@ func (t *Tenant) touchApp(p *Principal, e *event.Event, day uint32) {
 	if key == "" {
 		return
 	}
-	app, ok := t.appIndex[key]
+	app, ok := t.lastApp, key == t.lastAppKey
+	if !ok {
+		app, ok = t.appIndex[key]
+	}
 	switch {
 	case ok && e.AppName != "" && t.AppNames[app-1] != e.AppName:
 		t.AppNames[app-1] = e.AppName
@@ -46,6 +49,7 @@ func (t *Tenant) touchApp(p *Principal, e *event.Event, day uint32) {
 		app = uint16(len(t.AppKeys))
 		t.appIndex[key] = app
 	}
+	t.lastAppKey, t.lastApp = key, app
 	victim := 0
 	for i, s := range p.Apps {
 		if s.App == app {

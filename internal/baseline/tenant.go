@@ -133,6 +133,15 @@ type Tenant struct {
 	// lastName and lastIndex cache the last successful Lookup.
 	lastName  string
 	lastIndex uint32
+	// lastAppKey and lastApp cache the last app touchApp found: a
+	// client's refreshes and a session's operations come in runs.
+	lastAppKey string
+	lastApp    uint16
+	// failNet and fail cache FailuresFrom's last answer (nil included)
+	// while failCached: cleared when Failures gains or loses a network.
+	failNet    NetKey
+	fail       *Failures
+	failCached bool
 }
 
 func newTenant(id string, cfg Config) *Tenant {
@@ -168,6 +177,7 @@ func initMap[K comparable, V any](m *map[K]V) {
 }
 
 func (t *Tenant) reindex() {
+	t.lastAppKey, t.lastApp = "", 0
 	t.appIndex = make(map[string]uint16, len(t.AppKeys))
 	for i, a := range t.AppKeys {
 		t.appIndex[a] = uint16(i + 1)

@@ -75,8 +75,9 @@ func (d *Distinct) Count() uint32 {
 	return uint32(math.Round(-m * math.Log(float64(zero)/m)))
 }
 
-// Channel aggregates one host's connections of one service and direction in
-// one hour. Counts are scaled by the sampling rate.
+// Channel is one host's connections of one service and direction in one
+// hour, as snapshots hold it (see channel for the Engine's form). Counts
+// are scaled by the sampling rate.
 type Channel struct {
 	Attempts uint32 // allowed connections up to MaxAttemptBytes
 	Failed   uint32 // allowed but unanswered (SYN without ACK, quick RST)
@@ -86,14 +87,6 @@ type Channel struct {
 	Last     int64 // unix ms of the latest counted flow
 	Peers    Distinct
 	Top      Heavy // attempts per peer, for the one-to-one rules and evidence
-}
-
-// counted is what the channel's rules compare against thresholds.
-func (c *Channel) counted(incoming bool) uint32 {
-	if incoming {
-		return c.Attempts
-	}
-	return c.Attempts + c.Failed + c.Denied
 }
 
 // C2Hit is one listed peer a host talked to.
@@ -109,7 +102,8 @@ type C2Hit struct {
 // c2Slots is how many listed peers a host-hour keeps; more are counted.
 const c2Slots = 3
 
-// HostHour is everything kept about one monitored IP in one hour.
+// HostHour is everything kept about one monitored IP in one hour, as
+// snapshots hold it (see hostHour for the Engine's form).
 type HostHour struct {
 	Ch       [numChannels]Channel
 	C2       [c2Slots]C2Hit

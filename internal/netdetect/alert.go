@@ -14,7 +14,7 @@ import (
 )
 
 // bruteAlert builds a brute-force alert for one host-hour.
-func (e *Engine) bruteAlert(ip netip.Addr, host inventory.Host, h *HostHour, c *Channel, v *verdict, rule Rule, topN int, start time.Time) event.Alert {
+func (e *Engine) bruteAlert(ip netip.Addr, host inventory.Host, h *hourView, c *channel, v *verdict, rule Rule, topN int, start time.Time) event.Alert {
 	d := v.d
 	peers := heaviest(c, topN)
 	a := e.baseAlert(d, ip, host, start, c.Last)
@@ -50,10 +50,10 @@ func (e *Engine) baseAlert(d *Detection, ip netip.Addr, host inventory.Host, sta
 
 // evidence summarises the host-hour's flows with one peer. Its key is a
 // deterministic flow-aggregate key: detection, host IP, peer and hour.
-func (e *Engine) evidence(d *Detection, ip netip.Addr, host inventory.Host, h *HostHour, start time.Time, peer netip.Addr, result string) event.Evidence {
+func (e *Engine) evidence(d *Detection, ip netip.Addr, host inventory.Host, h *hourView, start time.Time, peer netip.Addr, result string) event.Evidence {
 	return event.Evidence{
 		Key:  "netagg:" + d.ID + ":" + ip.String() + ":" + peer.String() + ":" + strconv.FormatInt(start.Unix(), 10),
-		Time: start, Source: h.Source, Record: h.Record, Principal: host.Name, IP: peer.String(),
+		Time: start, Source: h.source, Record: h.record, Principal: host.Name, IP: peer.String(),
 		Operation: strings.ToLower(strings.ReplaceAll(d.AlertType, "_", "-")), Result: result, Resource: host.Resource,
 	}
 }
@@ -68,7 +68,7 @@ func alertID(d *Detection, host inventory.Host, start time.Time, ev []event.Evid
 
 // heaviest returns up to n peers, heaviest guaranteed count first, then
 // heaviest upper bound, ties by address.
-func heaviest(c *Channel, n int) []Peer {
+func heaviest(c *channel, n int) []Peer {
 	var ps []Peer
 	for _, p := range c.Top {
 		if p.Count > 0 {
@@ -127,7 +127,7 @@ func isPublic(ip netip.Addr) bool {
 	return ip.IsGlobalUnicast() && !ip.IsPrivate()
 }
 
-func describe(d *Detection, ip netip.Addr, host inventory.Host, c *Channel, v *verdict, peers []Peer, start time.Time) string {
+func describe(d *Detection, ip netip.Addr, host inventory.Host, c *channel, v *verdict, peers []Peer, start time.Time) string {
 	dir, who := "from", "sources"
 	if !incoming(d.channel) {
 		dir, who = "to", "destinations"
@@ -138,15 +138,15 @@ func describe(d *Detection, ip netip.Addr, host inventory.Host, c *Channel, v *v
 	}
 	return fmt.Sprintf("%s: host %s (%s) had %d short %s connection attempts %s %d %s between %s and %s UTC "+
 		"(%d unanswered, %d denied, %d longer sessions, %d bytes). Top %s: %s.",
-		d.Name, host.Name, ip, v.total, service(d.channel), dir, c.Peers.Count(), who,
+		d.Name, host.Name, ip, v.total, service(d.channel), dir, c.peerCount(), who,
 		start.Format("2006-01-02 15:04"), start.Add(time.Hour).Format("15:04"),
 		c.Failed, c.Denied, c.Sessions, c.Bytes, who, strings.Join(top, ", "))
 }
 
 // c2Alert raises Network_CommunicationWithC2 for a host-hour that talked to
 // listed addresses.
-func (e *Engine) c2Alert(ip netip.Addr, host inventory.Host, h *HostHour, start time.Time) []event.Alert {
-	if h.C2[0].Flows == 0 {
+func (e *Engine) c2Alert(ip netip.Addr, host inventory.Host, h *hourView, start time.Time) []event.Alert {
+	if h.rare == nil || h.rare.c2[0].Flows == 0 {
 		return nil
 	}
 	d := &C2Detection
@@ -154,7 +154,7 @@ func (e *Engine) c2Alert(ip netip.Addr, host inventory.Host, h *HostHour, start 
 	var parts []string
 	a := e.baseAlert(d, ip, host, start, 0)
 	best := 0.0
-	for _, hit := range h.C2 {
+	for _, hit := range h.rare.c2 {
 		if hit.Flows == 0 {
 			continue
 		}
@@ -175,8 +175,8 @@ func (e *Engine) c2Alert(ip netip.Addr, host inventory.Host, h *HostHour, start 
 	a.Confidence = min(max(best, 0.05), 0.99)
 	a.ID = alertID(d, host, start, a.Evidence)
 	more := ""
-	if h.C2More > 0 {
-		more = fmt.Sprintf(" and %d more flows with other listed addresses", h.C2More)
+	if h.rare.c2More > 0 {
+		more = fmt.Sprintf(" and %d more flows with other listed addresses", h.rare.c2More)
 	}
 	a.Description = fmt.Sprintf("%s: host %s (%s) communicated with threat-intel listed addresses between %s and %s UTC: %s%s.",
 		d.Name, host.Name, ip, start.Format("2006-01-02 15:04"), start.Add(time.Hour).Format("15:04"), strings.Join(parts, "; "), more)

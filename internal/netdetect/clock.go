@@ -32,17 +32,36 @@ const maxDone = 1 << 14
 // exporter's clock has already passed the hour's end plus Grace, or when
 // the wall clock has passed the hour's end by HourIdle.
 
+// openHour is an hour with monitored hosts, not yet closed.
+type openHour struct {
+	start int64 // unix s
+	hosts *hostTable
+	reporters
+}
+
 // reporters are the exporters that reported an open hour.
 type reporters struct {
 	set     map[netip.Addr]struct{}
 	pending int // members whose clock has not passed the hour's end plus Grace
+	last    netip.Addr
+	hasLast bool // last is in set
 }
+
+// clockMemo is an exporter's clock as the clocks map holds it.
+type clockMemo struct {
+	exp netip.Addr
+	ms  int64
+	ok  bool
+}
+
+// forget drops the memos of the last flow's hour and clock.
+func (e *Engine) forget() { e.cur, e.clock = nil, clockMemo{} }
 
 func hourEnd(hour int64) int64 { return (hour + 3600) * 1000 }
 
 // late reports whether a flow of exp in hour is too late to count.
 func (e *Engine) late(exp netip.Addr, hour int64) bool {
-	if _, open := e.open[hour]; open {
+	if e.openAt(hour) != nil {
 		return false
 	}
 	if _, done := e.done[hour]; done {
@@ -56,10 +75,13 @@ func (e *Engine) late(exp netip.Addr, hour int64) bool {
 
 // report notes that exp reported a monitored IP in the open hour.
 func (e *Engine) report(exp netip.Addr, hour int64) {
-	r := e.reporters[hour]
-	if r == nil {
-		r = &reporters{set: map[netip.Addr]struct{}{}}
-		e.reporters[hour] = r
+	r := &e.openAt(hour).reporters
+	if r.hasLast && r.last == exp {
+		return
+	}
+	r.last, r.hasLast = exp, true
+	if r.set == nil {
+		r.set = map[netip.Addr]struct{}{}
 	}
 	if _, ok := r.set[exp]; ok {
 		return
@@ -92,17 +114,22 @@ func (e *Engine) advance(exp netip.Addr, ms int64) []event.Alert {
 	if e.now != 0 {
 		ms = min(ms, e.now+clockLead)
 	}
+	if m := &e.clock; m.ok && m.exp == exp && ms <= m.ms {
+		return nil
+	}
 	old, ok := e.clocks[exp]
 	if ok && ms <= old {
+		e.clock = clockMemo{exp, old, true}
 		return nil
 	}
 	if !ok {
 		old = -maxMs
 	}
 	e.clocks[exp] = ms
+	e.clock = clockMemo{exp, ms, true}
 	grace := e.cfg.Grace.Milliseconds()
 	var due []int64
-	for h, r := range e.reporters {
+	for h, r := range e.open {
 		end := hourEnd(h) + grace
 		if old >= end || ms < end {
 			continue
@@ -161,7 +188,7 @@ func (e *Engine) closeHours(due []int64) []event.Alert {
 		}
 		out = append(out, e.closeHour(h)...)
 		delete(e.open, h)
-		delete(e.reporters, h)
+		e.forget()
 		e.done[h] = struct{}{}
 	}
 	if len(e.done) > maxDone {
@@ -174,6 +201,7 @@ func (e *Engine) closeHours(due []int64) []event.Alert {
 // clock (or the wall clock) has passed, and clocks of exporters that
 // report no open hour and are older than the wall clock's idle limit.
 func (e *Engine) prune() {
+	e.forget()
 	grace, idle := e.cfg.Grace.Milliseconds(), e.cfg.HourIdle.Milliseconds()
 	slowest := int64(maxMs)
 	for _, c := range e.clocks {
@@ -194,7 +222,7 @@ func (e *Engine) prune() {
 		return
 	}
 	reporting := map[netip.Addr]bool{}
-	for _, r := range e.reporters {
+	for _, r := range e.open {
 		for exp := range r.set {
 			reporting[exp] = true
 		}
@@ -215,6 +243,7 @@ func (e *Engine) OpenHours() int { return len(e.open) }
 // host segments reaching outside [floor, limit]. It returns how many
 // entries it removed; the caller logs them.
 func (e *Engine) Repair(floor, limit time.Time) int {
+	e.forget()
 	lim := eventtime.UnixMilli(limit)
 	n := e.repairLearned(floor.Unix(), limit.Unix())
 	for exp, c := range e.clocks {
@@ -226,7 +255,6 @@ func (e *Engine) Repair(floor, limit time.Time) int {
 	for h := range e.open {
 		if h*1000 > lim {
 			delete(e.open, h)
-			delete(e.reporters, h)
 			n++
 		}
 	}
@@ -270,7 +298,7 @@ func (e *Engine) repairLearned(lo, hi int64) int {
 
 // recount recomputes each open hour's pending reporters from the clocks.
 func (e *Engine) recount() {
-	for h, r := range e.reporters {
+	for h, r := range e.open {
 		r.pending = 0
 		for exp := range r.set {
 			if !e.passed(exp, h) {

@@ -142,9 +142,9 @@ func TestClockSnapshotAndRepair(t *testing.T) {
 	if diff := cmp.Diff(e.clocks, r.clocks, cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
 		t.Fatalf("clocks (-saved +restored):\n%s", diff)
 	}
-	for h, rep := range e.reporters {
-		if got := r.reporters[h]; got == nil || got.pending != rep.pending || len(got.set) != len(rep.set) {
-			t.Fatalf("hour %d reporters restored as %+v, want %+v", h, got, rep)
+	for h, o := range e.open {
+		if got := r.open[h]; got == nil || got.pending != o.pending || len(got.set) != len(o.set) {
+			t.Fatalf("hour %d reporters restored as %+v, want %+v", h, got, o.reporters)
 		}
 	}
 	if n := r.Repair(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), t0.Add(3*time.Hour)); n != 4 {
@@ -215,8 +215,8 @@ func checkClocks(t *testing.T, e *Engine, closed map[int64]bool) {
 		if closed[h] {
 			t.Fatalf("hour %d reopened after it closed", h)
 		}
-		r := e.reporters[h]
-		if r == nil {
+		r := e.open[h]
+		if len(r.set) == 0 {
 			t.Fatalf("open hour %d has no reporters", h)
 		}
 		pending := 0

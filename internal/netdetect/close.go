@@ -11,17 +11,19 @@ import (
 
 // closeHour evaluates and learns every host of the hour starting at hour.
 func (e *Engine) closeHour(hour int64) []event.Alert {
-	byIP := e.open[hour]
+	hosts := e.open[hour].hosts
 	start := time.Unix(hour, 0).UTC()
-	keys := make([]hostKey, 0, len(byIP))
-	for k := range byIP {
-		keys = append(keys, k)
+	type entry struct {
+		k hostKey
+		h hourView
 	}
-	slices.SortFunc(keys, hostKey.compare)
+	all := make([]entry, 0, hosts.n)
+	hosts.each(func(k hostKey, h hourView) { all = append(all, entry{k, h}) })
+	slices.SortFunc(all, func(a, b entry) int { return a.k.compare(b.k) })
 	var out []event.Alert
 	var hot, active [numChannels]uint32
-	for _, k := range keys {
-		h, ip := byIP[k], k.ip
+	for _, x := range all {
+		k, h, ip := x.k, &x.h, x.k.ip
 		host, ok := e.holder(k, start)
 		if !ok {
 			e.counters.NotHeld++
@@ -40,7 +42,7 @@ func (e *Engine) closeHour(hour int64) []event.Alert {
 			out = append(out, e.c2Alert(ip, host, h, start)...)
 		}
 		for ch := range numChannels {
-			if n := h.Ch[ch].counted(incoming(ch)); n > 0 {
+			if n := h.channel(ch).counted(incoming(ch)); n > 0 {
 				active[ch]++
 				if n >= e.lowestThreshold(ch) {
 					hot[ch]++
@@ -113,18 +115,18 @@ type verdict struct {
 // raised an alert against the host's own history: those are not learned,
 // so an attack that goes on does not become the host's normal. hds says
 // which rules raised, for successAlerts.
-func (e *Engine) evaluate(cfg *Config, ip netip.Addr, host inventory.Host, hist *History, h *HostHour, start time.Time) (out []event.Alert, alerted [numChannels]bool, hds [numChannels]held) {
+func (e *Engine) evaluate(cfg *Config, ip netip.Addr, host inventory.Host, hist *History, h *hourView, start time.Time) (out []event.Alert, alerted [numChannels]bool, hds [numChannels]held) {
 	for i := range Detections {
 		d := &Detections[i]
 		rule := cfg.rule(d)
 		if !rule.Enabled {
 			continue
 		}
-		c := &h.Ch[d.channel]
+		c := h.channel(d.channel)
 		v := verdict{d: d, total: c.counted(incoming(d.channel)), envShare: e.env.HotShare[d.channel]}
 		v.hasHist = hist.Hours >= uint32(cfg.MinHistoryHours)
 		if d.many {
-			v.value, v.usual = c.Peers.Count(), hist.Peers[d.channel]
+			v.value, v.usual = c.peerCount(), hist.Peers[d.channel]
 			if v.value < rule.MinPeers || v.total < rule.MinConns {
 				continue
 			}

@@ -23,7 +23,8 @@ type Config struct {
 	// at least Grace. Default 30m.
 	HourIdle time.Duration `yaml:"hour_idle"`
 	// MaxHosts caps how many monitored IPs are tracked per open hour;
-	// flows of further IPs are dropped and counted. Default 100000.
+	// flows of further IPs are dropped and counted. Default 100000, at
+	// most 16,777,215 (an hour's host table indexes them in 24 bits).
 	MaxHosts int `yaml:"max_hosts"`
 	// MinHistoryHours is how many observed hours a host needs before its own
 	// history can call an hour normal. Default 24.
@@ -134,8 +135,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("netdetect: grace %v not in [0, 1h]: %w", c.Grace, ErrConfig)
 	case c.HourIdle < c.Grace || c.HourIdle > 24*time.Hour:
 		return fmt.Errorf("netdetect: hour_idle %v not in [grace, 24h]: %w", c.HourIdle, ErrConfig)
-	case c.MaxHosts <= 0:
-		return fmt.Errorf("netdetect: max_hosts must be positive: %w", ErrConfig)
+	case c.MaxHosts <= 0 || c.MaxHosts > maxTableHosts:
+		return fmt.Errorf("netdetect: max_hosts must be in [1, %d]: %w", maxTableHosts, ErrConfig)
 	case c.AnomalyFactor < 1:
 		return fmt.Errorf("netdetect: anomaly_factor must be >= 1: %w", ErrConfig)
 	case c.TopN <= 0 || c.TopN > topPeers:

@@ -13,7 +13,7 @@ const maxScale = 1 << 16
 
 // count adds one flow of the channel's service to c. peer is the other
 // side; in says the monitored host is the destination.
-func count(c *Channel, r *flow.Record, peer [16]byte, in bool, ms int64, maxBytes uint64) {
+func count(c *channel, r *flow.Record, peer [16]byte, in bool, ms int64, maxBytes uint64) {
 	scale := min(r.Scale(), maxScale)
 	w := uint32(scale)
 	size := r.Bytes + r.RevBytes
@@ -45,13 +45,12 @@ func count(c *Channel, r *flow.Record, peer [16]byte, in bool, ms int64, maxByte
 	if in && !attempt {
 		return // incoming rules look at allowed attempts only
 	}
-	c.Peers.Add(hashAddr(peer))
-	c.Top.add(peer, w)
+	c.addPeer(peer, w)
 }
 
 // checkC2 records traffic between h's IP and a listed peer. Denied inbound
 // flows are not communication; denied outbound ones are (the host tried).
-func (e *Engine) checkC2(h *HostHour, r *flow.Record, peer netip.Addr, port uint16, out bool, ms int64) {
+func (e *Engine) checkC2(t *hostTable, h *hostHour, r *flow.Record, peer netip.Addr, port uint16, out bool, ms int64) {
 	if e.ti == nil || !e.c2 || (!out && r.Action == flow.ActionDeny) {
 		return
 	}
@@ -60,8 +59,9 @@ func (e *Engine) checkC2(h *HostHour, r *flow.Record, peer netip.Addr, port uint
 	}
 	a := peer.As16()
 	scale := min(r.Scale(), maxScale)
-	for i := range h.C2 {
-		s := &h.C2[i]
+	x := t.extra(h)
+	for i := range x.c2 {
+		s := &x.c2[i]
 		if s.Flows == 0 {
 			*s = C2Hit{Addr: a, Port: port, Out: out}
 		}
@@ -73,5 +73,5 @@ func (e *Engine) checkC2(h *HostHour, r *flow.Record, peer netip.Addr, port uint
 			return
 		}
 	}
-	h.C2More++
+	x.c2More++
 }

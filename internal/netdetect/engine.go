@@ -4,11 +4,13 @@
 // source (when the input reports authentication outcomes, as Zeek's
 // ssh.log does) and communication with threat-intel listed addresses.
 //
-// State is kept per monitored IP per event-time hour in a HostHour (680
-// bytes, plus per-peer attempt counts that grow with the peers seen, to at
-// most 1.5 KiB per channel, and 656 bytes for the first successful login
-// an input reports, all freed when the hour closes), and per
-// host in a 36-byte History. Per-peer counts are exact up to 64 peers per
+// State is kept per monitored IP per event-time hour in a hostHour (one
+// 64-byte cache line and a 4-byte slot of its hour's host table, plus 64
+// bytes for each service and direction it saw, per-peer attempt counts
+// that grow with the peers seen, to at most 1.5 KiB per channel, 136 bytes
+// for the first listed peer or login and 656 for the first successful
+// login an input reports, all freed when the hour closes), and per host in
+// a 52-byte History. Per-peer counts are exact up to 64 peers per
 // channel and hour, then Space-Saving bounds: one-to-one rules alert only
 // on a peer's guaranteed count (see Heavy). Time comes only from flow
 // records, with one clock per exporter (see clock.go): an hour closes when
@@ -74,21 +76,26 @@ type Counters struct {
 
 // Engine holds detection state.
 type Engine struct {
-	cfg       Config
-	inv       *inventory.Inventory
-	ti        ti.Matcher
-	rules     func(string) *Config
-	owns      func(netip.Addr) bool
-	c2        bool // look flows up in TI: some subscription may want C2 alerts
-	log       *slog.Logger
-	ports     [65536]uint8                    // port -> 1+service channel base (chSSHIn/chRDPIn), 0 = none
-	open      map[int64]map[hostKey]*HostHour // hour start (unix s) -> address in its scope -> state
-	history   map[string]*History
-	env       Env
-	reporters map[int64]*reporters // open hour -> exporters that reported it
-	clocks    map[netip.Addr]int64 // exporter -> newest flow time, unix ms
-	done      map[int64]struct{}   // hours closed (unix s), until the late rules cover them
-	now       int64                // wall clock from Tick, unix ms; 0 before the first
+	cfg     Config
+	inv     *inventory.Inventory
+	ti      ti.Matcher
+	rules   func(string) *Config
+	owns    func(netip.Addr) bool // nil: every address (Deps.Owns)
+	c2      bool                  // look flows up in TI: some subscription may want C2 alerts
+	log     *slog.Logger
+	ports   [65536]uint8        // port -> 1+service channel base (chSSHIn/chRDPIn), 0 = none
+	open    map[int64]*openHour // hour start (unix s) -> its hosts and reporters
+	history map[string]*History
+	env     Env
+	clocks  map[netip.Addr]int64 // exporter -> newest flow time, unix ms
+	done    map[int64]struct{}   // hours closed (unix s), until the late rules cover them
+	now     int64                // wall clock from Tick, unix ms; 0 before the first
+
+	// cur and clock remember the last flow's open hour and exporter
+	// clock: consecutive flows mostly share both. forget clears them
+	// whenever hours or clocks are removed or replaced.
+	cur   *openHour
+	clock clockMemo
 
 	lastResource, lastScope string // scopeOf's memo
 	counters                Counters
@@ -102,8 +109,8 @@ func New(cfg Config, deps Deps) (*Engine, error) {
 	e := &Engine{
 		cfg: cfg, inv: deps.Inventory, ti: deps.TI, rules: deps.Rules, owns: deps.Owns, log: deps.Logger,
 		c2:   cfg.C2 || deps.Rules != nil,
-		open: map[int64]map[hostKey]*HostHour{}, history: map[string]*History{},
-		reporters: map[int64]*reporters{}, clocks: map[netip.Addr]int64{}, done: map[int64]struct{}{},
+		open: map[int64]*openHour{}, history: map[string]*History{},
+		clocks: map[netip.Addr]int64{}, done: map[int64]struct{}{},
 	}
 	if e.inv == nil {
 		e.inv = inventory.New(0)
@@ -163,32 +170,33 @@ func hourStart(ms int64) int64 {
 func (e *Engine) add(r *flow.Record, hour, ms int64) bool {
 	src, dst := r.Src.Unmap(), r.Dst.Unmap()
 	scope := e.scopeOf(r.Resource)
-	hs, hd := e.hostHour(hostKey{scope, src}, hour, ms), e.hostHour(hostKey{scope, dst}, hour, ms)
+	hs, hd := e.hostHour(scope, src, hour, ms), e.hostHour(scope, dst, hour, ms)
 	if hs == nil && hd == nil {
 		e.counters.Unmonitored++
 		return false
 	}
+	t := e.openAt(hour).hosts
 	svc, reverse := e.service(r)
 	maxB := e.cfg.SSH.MaxAttemptBytes
 	if svc == chRDPIn {
 		maxB = e.cfg.RDP.MaxAttemptBytes
 	}
 	if hs != nil {
-		e.touch(hs, r, ms)
+		touch(t, hs, r, ms)
 		if svc >= 0 && !reverse {
-			count(&hs.Ch[svc+1], r, dst.As16(), false, ms, maxB) // outgoing
+			count(t.use(hs, svc+1), r, dst.As16(), false, ms, maxB) // outgoing
 		}
-		e.checkC2(hs, r, dst, r.DstPort, true, ms)
+		e.checkC2(t, hs, r, dst, r.DstPort, true, ms)
 	}
 	if hd != nil {
-		e.touch(hd, r, ms)
+		touch(t, hd, r, ms)
 		if svc >= 0 && !reverse {
-			count(&hd.Ch[svc], r, src.As16(), true, ms, maxB) // incoming
+			count(t.use(hd, svc), r, src.As16(), true, ms, maxB) // incoming
 			if r.Auth == flow.AuthSuccess {
-				hd.noteSuccess(svc, src.As16(), uint32(min(r.Scale(), maxScale)))
+				t.noteSuccess(hd, svc, src.As16(), uint32(min(r.Scale(), maxScale)))
 			}
 		}
-		e.checkC2(hd, r, src, r.SrcPort, false, ms)
+		e.checkC2(t, hd, r, src, r.SrcPort, false, ms)
 	}
 	return true
 }
@@ -208,10 +216,10 @@ func (e *Engine) service(r *flow.Record) (int, bool) {
 	return -1, false
 }
 
-func (e *Engine) touch(h *HostHour, r *flow.Record, ms int64) {
-	h.Flows++
-	if ms >= h.LastTime {
-		h.LastTime, h.Source, h.Record = ms, r.Source, r.Index
+func touch(t *hostTable, h *hostHour, r *flow.Record, ms int64) {
+	h.flows++
+	if ms >= h.lastTime {
+		h.lastTime, h.source, h.record = ms, t.sourceIndex(r.Source), r.Index
 	}
 }
 
@@ -236,38 +244,49 @@ func (e *Engine) scopeOf(resource string) string {
 	return e.lastScope
 }
 
-// hostHour returns the state of k for hour if k is monitored.
-func (e *Engine) hostHour(k hostKey, hour, ms int64) *HostHour {
-	if !k.ip.IsValid() || e.owns != nil && !e.owns(k.ip) {
+// hostHour returns the state of ip in scope for hour if ip is monitored.
+func (e *Engine) hostHour(scope string, ip netip.Addr, hour, ms int64) *hostHour {
+	if !ip.IsValid() || e.owns != nil && !e.owns(ip) {
 		return nil
 	}
-	byIP := e.open[hour]
-	if h := byIP[k]; h != nil {
-		return h
+	o := e.openAt(hour)
+	if o != nil {
+		if h := o.hosts.get(scope, ip); h != nil {
+			return h
+		}
 	}
 	// A record naming no subscription (IPFIX) or another one than the
 	// inventory's joins the key the inventory knows the address by.
-	scope, known := e.inv.Resolve(k.scope, k.ip, time.UnixMilli(ms))
-	if c := (hostKey{scope, k.ip}); c != k {
-		if h := byIP[c]; h != nil {
+	in, known := e.inv.Resolve(scope, ip, time.UnixMilli(ms))
+	if in != scope && o != nil {
+		if h := o.hosts.get(in, ip); h != nil {
 			return h
 		}
-		k = c
 	}
-	if !known && !e.inPrefixes(k.ip) {
+	if !known && !e.inPrefixes(ip) {
 		return nil
 	}
-	if byIP == nil {
-		byIP = map[hostKey]*HostHour{}
-		e.open[hour] = byIP
+	if o == nil {
+		o = &openHour{start: hour, hosts: newHostTable()}
+		e.open[hour], e.cur = o, o
 	}
-	if len(byIP) >= e.cfg.MaxHosts {
+	if o.hosts.n >= e.cfg.MaxHosts {
 		e.counters.HostDrops++
 		return nil
 	}
-	h := &HostHour{}
-	byIP[k] = h
-	return h
+	return o.hosts.add(in, ip)
+}
+
+// openAt returns the open hour starting at hour, or nil.
+func (e *Engine) openAt(hour int64) *openHour {
+	if e.cur != nil && e.cur.start == hour {
+		return e.cur
+	}
+	o := e.open[hour]
+	if o != nil {
+		e.cur = o
+	}
+	return o
 }
 
 // inPrefixes reports whether ip is in Config.MonitorPrefixes.

@@ -274,3 +274,18 @@ func TestSustainedAttackIsNotLearned(t *testing.T) {
 		}
 	}
 }
+
+// hostAt returns ip's aggregate in the open hour starting at hour (unix s),
+// or nil.
+func hostAt(e *Engine, hour int64, ip netip.Addr) *hourView {
+	o := e.open[hour]
+	if o == nil {
+		return nil
+	}
+	h := o.hosts.get("", ip)
+	if h == nil {
+		return nil
+	}
+	v := o.hosts.view(h)
+	return &v
+}

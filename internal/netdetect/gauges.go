@@ -15,8 +15,8 @@ type Gauges struct {
 // called from the goroutine that owns the Engine.
 func (e *Engine) Gauges() Gauges {
 	g := Gauges{Hosts: len(e.history)}
-	for _, hosts := range e.open {
-		g.OpenHours += len(hosts)
+	for _, o := range e.open {
+		g.OpenHours += o.hosts.n
 	}
 	g.Clocks = len(e.clocks)
 	var newest int64

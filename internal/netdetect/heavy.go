@@ -33,8 +33,9 @@ func (p Peer) Exact() bool { return p.Err == 0 }
 // Min with their thresholds, so interleaved botnet sources, whose evicted
 // counts only ever land in Err, cannot raise them.
 //
-// It grows on demand (4, 8, ..., 64 entries of 24 bytes) and is freed with
-// its hour: a channel without attempts costs only the slice header.
+// It grows on demand (1, 4, 8, ..., 64 entries of 24 bytes) and is freed
+// with its hour: a channel without attempts costs only the slice header,
+// one with a single peer 24 bytes.
 type Heavy []Peer
 
 // add counts w attempts of peer a.
@@ -52,7 +53,11 @@ func (h *Heavy) add(a [16]byte, w uint32) {
 	}
 	if len(t) < maxPeers {
 		if len(t) == cap(t) {
-			grown := make(Heavy, len(t), min(max(2*cap(t), 4), maxPeers))
+			n := 1
+			if cap(t) > 0 {
+				n = min(max(2*cap(t), 4), maxPeers)
+			}
+			grown := make(Heavy, len(t), n)
 			copy(grown, t)
 			t = grown
 		}
@@ -97,4 +102,24 @@ func (h Heavy) find(a [16]byte) Peer {
 		}
 	}
 	return Peer{}
+}
+
+// has says whether the table keeps peer a.
+func (h Heavy) has(a [16]byte) bool {
+	for i := range h {
+		if h[i].Addr == a {
+			return true
+		}
+	}
+	return false
+}
+
+// distinct is the Distinct that counting the kept peers in table order
+// builds.
+func (h Heavy) distinct() Distinct {
+	var d Distinct
+	for i := range h {
+		d.Add(hashAddr(h[i].Addr))
+	}
+	return d
 }

@@ -176,7 +176,7 @@ func TestRestoreV1(t *testing.T) {
 	if err := e.Restore(buf.Bytes()); err != nil {
 		t.Fatal(err)
 	}
-	if p := e.open[t0.Unix()][hostKey{ip: webIP}].Ch[chRDPIn].Top[0]; p.Min() != 3 || p.Count != 27 {
+	if p := hostAt(e, t0.Unix(), webIP).channel(chRDPIn).Top[0]; p.Min() != 3 || p.Count != 27 {
 		t.Errorf("converted inflated peer %+v, want bounds [3, 27]", p)
 	}
 	rest := conn{src: "198.51.100.9", dst: "10.0.0.4", port: 22, n: 10}.records(t0)

@@ -26,16 +26,16 @@ func ewma(old float32, v uint32, n uint32) float32 {
 // learning them would make a sustained attack look normal a day later.
 // During the first MinHistoryHours everything is learned: that is how a
 // jump box's daily SSH becomes its normal.
-func (hs *History) update(h *HostHour, skip [numChannels]bool) {
+func (hs *History) update(h *hourView, skip [numChannels]bool) {
 	for ch := range numChannels {
 		if skip[ch] {
 			continue
 		}
-		c := &h.Ch[ch]
+		c := h.channel(ch)
 		n := c.counted(incoming(ch))
 		hs.Conns[ch] = ewma(hs.Conns[ch], n, hs.Hours)
 		hs.Max[ch] = max(hs.Max[ch], n)
-		hs.Peers[ch] = ewma(hs.Peers[ch], c.Peers.Count(), hs.Hours)
+		hs.Peers[ch] = ewma(hs.Peers[ch], c.peerCount(), hs.Hours)
 	}
 	hs.Hours++
 }

@@ -65,9 +65,16 @@ func (e *Engine) Snapshot() ([]byte, error) {
 		History: make(map[string]History, len(e.history)), Env: e.env,
 		Learned: e.inv.Snapshot(), Counters: e.counters,
 	}
-	for hour, byIP := range e.open {
-		for k, h := range byIP {
-			s.Open = append(s.Open, OpenHour{Hour: hour, IP: k.ip, Scope: k.scope, Agg: *h})
+	for hour, o := range e.open {
+		o.hosts.each(func(k hostKey, h hourView) {
+			s.Open = append(s.Open, OpenHour{Hour: hour, IP: k.ip, Scope: k.scope, Agg: h.export()})
+		})
+		if len(o.set) > 0 {
+			hr := HourReporters{Hour: hour}
+			for exp := range o.set {
+				hr.Exporters = append(hr.Exporters, exp)
+			}
+			s.Reporters = append(s.Reporters, hr)
 		}
 	}
 	for name, h := range e.history {
@@ -76,13 +83,6 @@ func (e *Engine) Snapshot() ([]byte, error) {
 	for exp, t := range e.clocks {
 		s.Clocks = append(s.Clocks, Clock{Exporter: exp, Time: t})
 		s.Watermark = max(s.Watermark, t)
-	}
-	for h, r := range e.reporters {
-		hr := HourReporters{Hour: h}
-		for exp := range r.set {
-			hr.Exporters = append(hr.Exporters, exp)
-		}
-		s.Reporters = append(s.Reporters, hr)
 	}
 	for h := range e.done {
 		s.Done = append(s.Done, h)
@@ -123,20 +123,30 @@ func (e *Engine) Restore(data []byte) error {
 
 func (e *Engine) restore(s *State) {
 	e.env, e.counters, e.now = s.Env, s.Counters, s.Now
-	e.open = map[int64]map[hostKey]*HostHour{}
-	for _, o := range s.Open {
-		if e.open[o.Hour] == nil {
-			e.open[o.Hour] = map[hostKey]*HostHour{}
+	e.forget()
+	e.open = map[int64]*openHour{}
+	for i := range s.Open {
+		o := &s.Open[i]
+		hour := e.open[o.Hour]
+		if hour == nil {
+			hour = &openHour{start: o.Hour, hosts: newHostTable()}
+			e.open[o.Hour] = hour
 		}
-		agg := o.Agg
-		e.open[o.Hour][hostKey{o.Scope, o.IP}] = &agg
+		ip := o.IP.Unmap()
+		h := hour.hosts.get(o.Scope, ip)
+		if h == nil {
+			h = hour.hosts.add(o.Scope, ip)
+		}
+		if h != nil { // nil: more hosts than a table indexes
+			hour.hosts.load(h, &o.Agg)
+		}
 	}
 	e.history = make(map[string]*History, len(s.History))
 	for name, h := range s.History {
 		e.history[name] = &h
 	}
 	e.inv.Restore(s.Learned)
-	e.clocks, e.reporters, e.done = map[netip.Addr]int64{}, map[int64]*reporters{}, map[int64]struct{}{}
+	e.clocks, e.done = map[netip.Addr]int64{}, map[int64]struct{}{}
 	for _, c := range s.Clocks {
 		e.clocks[c.Exporter] = c.Time
 	}

@@ -3,7 +3,6 @@ package netdetect
 import (
 	"math"
 	"net/netip"
-	"reflect"
 	"testing"
 	"time"
 
@@ -127,6 +126,7 @@ func TestConfigValidate(t *testing.T) {
 	mut := map[string]func(*Config){
 		"grace":  func(c *Config) { c.Grace = 2 * time.Hour },
 		"hosts":  func(c *Config) { c.MaxHosts = 0 },
+		"huge":   func(c *Config) { c.MaxHosts = maxTableHosts + 1 },
 		"factor": func(c *Config) { c.AnomalyFactor = 0.5 },
 		"topn":   func(c *Config) { c.TopN = 99 },
 		"rule":   func(c *Config) { c.SSH.IncomingOne.MinConns = 0 },
@@ -144,23 +144,4 @@ func TestConfigValidate(t *testing.T) {
 	if _, err := New(c, Deps{}); err == nil {
 		t.Error("overlapping ports accepted")
 	}
-}
-
-// BenchmarkStatePerHost reports the bytes of detection state per tracked
-// host: one HostHour plus its History (B/host), and the most an open hour
-// can add in Heavy tables and successful logins (AuthHits, only for inputs
-// that report them), freed when it closes (B/open-max).
-func BenchmarkStatePerHost(b *testing.B) {
-	e := newEngine(b, nil)
-	b.ReportAllocs()
-	for b.Loop() {
-		recs := conn{src: "198.51.100.9", dst: "10.0.0.4", port: 22, n: 10}.records(t0)
-		for i := range recs {
-			e.Observe(&recs[i])
-		}
-	}
-	per := reflect.TypeFor[HostHour]().Size() + reflect.TypeFor[History]().Size()
-	b.ReportMetric(float64(per), "B/host")
-	tables := numChannels*maxPeers*reflect.TypeFor[Peer]().Size() + reflect.TypeFor[AuthHits]().Size()
-	b.ReportMetric(float64(per+tables), "B/open-max")
 }

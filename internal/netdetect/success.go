@@ -42,11 +42,13 @@ func authIndex(ch int) int { return ch / 2 }
 
 // noteSuccess records that peer logged in on incoming channel ch (after
 // count has added the flow to the channel's Heavy table).
-func (h *HostHour) noteSuccess(ch int, peer [16]byte, w uint32) {
-	if h.Auth == nil {
-		h.Auth = &AuthHits{}
+func (t *hostTable) noteSuccess(h *hostHour, ch int, peer [16]byte, w uint32) {
+	top := t.use(h, ch).Top
+	x := t.extra(h)
+	if x.auth == nil {
+		x.auth = &AuthHits{}
 	}
-	h.Auth.In[authIndex(ch)].add(peer, w, h.Ch[ch].Top)
+	x.auth.In[authIndex(ch)].add(peer, w, top)
 }
 
 func (s *Successes) add(peer [16]byte, w uint32, top Heavy) {
@@ -120,18 +122,19 @@ func intruders(s *Successes, top Heavy, hd held) []intruder {
 // successAlerts raises the SuccessDetections of one host-hour: an incoming
 // rule of the channel raised (hds, from evaluate, so the history rule
 // applies too) and a source it counted logged in.
-func (e *Engine) successAlerts(cfg *Config, ip netip.Addr, host inventory.Host, h *HostHour, hds [numChannels]held, start time.Time) []event.Alert {
-	if h.Auth == nil {
+func (e *Engine) successAlerts(cfg *Config, ip netip.Addr, host inventory.Host, h *hourView, hds [numChannels]held, start time.Time) []event.Alert {
+	auth := h.logins()
+	if auth == nil {
 		return nil
 	}
 	var out []event.Alert
 	for i := range SuccessDetections {
 		d := &SuccessDetections[i]
-		c := &h.Ch[d.channel]
+		c := h.channel(d.channel)
 		if !cfg.successEnabled(d) {
 			continue
 		}
-		in := intruders(&h.Auth.In[authIndex(d.channel)], c.Top, hds[d.channel])
+		in := intruders(&auth.In[authIndex(d.channel)], c.Top, hds[d.channel])
 		if len(in) == 0 {
 			continue
 		}
@@ -140,8 +143,8 @@ func (e *Engine) successAlerts(cfg *Config, ip netip.Addr, host inventory.Host, 
 	return out
 }
 
-func (e *Engine) successAlert(d *Detection, ip netip.Addr, host inventory.Host, h *HostHour, hd held, in []intruder, start time.Time) event.Alert {
-	c := &h.Ch[d.channel]
+func (e *Engine) successAlert(d *Detection, ip netip.Addr, host inventory.Host, h *hourView, hd held, in []intruder, start time.Time) event.Alert {
+	c := h.channel(d.channel)
 	a := e.baseAlert(d, ip, host, start, c.Last)
 	var parts []string
 	for _, x := range in {
@@ -161,7 +164,7 @@ func (e *Engine) successAlert(d *Detection, ip netip.Addr, host inventory.Host, 
 	a.Description = fmt.Sprintf("%s: host %s (%s) was brute-forced over %s between %s and %s UTC (%s: %d attempts from %d sources), "+
 		"and %d of the attacking sources logged in: %s.",
 		d.Name, host.Name, ip, service(d.channel), start.Format("2006-01-02 15:04"), start.Add(time.Hour).Format("15:04"),
-		strings.Join(rules, " and "), c.Attempts, c.Peers.Count(), len(in), strings.Join(parts, ", "))
+		strings.Join(rules, " and "), c.Attempts, c.peerCount(), len(in), strings.Join(parts, ", "))
 	a.Remediation = successRemediation
 	return a
 }

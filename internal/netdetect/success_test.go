@@ -190,25 +190,27 @@ func TestBruteForceSuccessConfig(t *testing.T) {
 // most attempts are kept and the others' logins counted in More.
 func TestSuccessesKeepHeaviest(t *testing.T) {
 	t.Parallel()
-	var h HostHour
+	tab := newHostTable()
+	h := tab.add("", webIP)
 	addr := func(i int) [16]byte { return netip.AddrFrom4([4]byte{192, 0, 2, byte(i)}).As16() }
 	for i := 1; i <= 20; i++ {
-		h.Ch[chSSHIn].Top.add(addr(i), uint32(i)) // peer i made i attempts
+		tab.use(h, chSSHIn).Top.add(addr(i), uint32(i)) // peer i made i attempts
 	}
 	for i := 1; i <= 20; i++ {
-		h.noteSuccess(chSSHIn, addr(i), 1)
+		tab.noteSuccess(h, chSSHIn, addr(i), 1)
 	}
-	h.noteSuccess(chSSHIn, addr(20), 1)
-	s := &h.Auth.In[authIndex(chSSHIn)]
+	tab.noteSuccess(h, chSSHIn, addr(20), 1)
+	v := tab.view(h)
+	s := &v.logins().In[authIndex(chSSHIn)]
 	var kept []int
 	for i := range int(s.N) {
 		kept = append(kept, int(s.Addr[i][15]))
 	}
 	slices.Sort(kept)
-	if !cmp.Equal(kept, []int{5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}) || s.More != 4 || h.Auth.In[authIndex(chRDPIn)].N != 0 {
+	if !cmp.Equal(kept, []int{5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}) || s.More != 4 || v.logins().In[authIndex(chRDPIn)].N != 0 {
 		t.Errorf("kept %v, more %d", kept, s.More)
 	}
-	in := intruders(s, h.Ch[chSSHIn].Top, held{one: 18})
+	in := intruders(s, v.channel(chSSHIn).Top, held{one: 18})
 	if len(in) != 3 || in[0].IP() != netip.MustParseAddr("192.0.2.20") || in[0].loginCount() != ">=2" {
 		t.Errorf("intruders at one-to-one 10: %+v", in)
 	}
@@ -260,7 +262,7 @@ func TestSnapshotSuccess(t *testing.T) {
 		t.Errorf("after restore (-got +want)\n%s", cmp.Diff(got, want))
 	}
 
-	ch := first.open[hourStart(t0.UnixMilli())][hostKey{ip: webIP}].Ch
+	ch := hostAt(first, hourStart(t0.UnixMilli()), webIP).export().Ch
 	old := stateV2{Version: 2, Watermark: ch[chSSHIn].Last, History: map[string]History{"web-01": {Hours: 3}},
 		Open: []openHourV2{{Hour: hourStart(t0.UnixMilli()), IP: webIP, Agg: hostHourV2{Ch: ch, Flows: 30}}}}
 	var buf bytes.Buffer
@@ -271,8 +273,8 @@ func TestSnapshotSuccess(t *testing.T) {
 	if err := third.Restore(buf.Bytes()); err != nil {
 		t.Fatal(err)
 	}
-	h := third.open[hourStart(t0.UnixMilli())][hostKey{ip: webIP}]
-	if h == nil || h.Auth != nil || h.Ch[chSSHIn].Attempts != 30 || third.history["web-01"].Hours != 3 {
+	h := hostAt(third, hourStart(t0.UnixMilli()), webIP)
+	if h == nil || h.logins() != nil || h.channel(chSSHIn).Attempts != 30 || third.history["web-01"].Hours != 3 {
 		t.Fatalf("version 2 restored as %+v", h)
 	}
 	// The brute force goes on; logins after the restore still count.

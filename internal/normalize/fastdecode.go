@@ -20,13 +20,14 @@ import (
 // would decode it (FuzzFastDecode checks this).
 type fastDecoder struct {
 	t      *tables
-	shapes [][]shapeKey      // per object type: its keys in the order the last such object had them
+	shapes [][]shapeSlot     // per object type: its keys in the order the last two shapes of such objects had them
 	names  map[string]string // key names met, so that a shape change allocates nothing
 	status statusObject      // scratch for status objects
 	props  signInFields      // scratch for the one "properties" object of a record
 	locs   pool[location]    // what a record's *location fields point to
 	stats  pool[status]      // what a record's *status fields point to
 	coords pool[latLon]      // what a record's *latLon fields point to
+	floats pool[float64]     // what a record's *float64 fields point to
 }
 
 // pool hands out the structs a record's pointer fields point to, reused
@@ -35,7 +36,7 @@ type fastDecoder struct {
 // structs are free again when the next one is decoded. A record with more
 // of them than the pool holds gets the rest from the heap.
 type pool[T any] struct {
-	items [3]T
+	items [4]T
 	n     int
 }
 
@@ -56,7 +57,7 @@ var boolTrue, boolFalse = true, false
 
 func newFastDecoder() *fastDecoder {
 	t := typeTables()
-	return &fastDecoder{t: t, shapes: make([][]shapeKey, len(t.all)), names: map[string]string{}}
+	return &fastDecoder{t: t, shapes: make([][]shapeSlot, len(t.all)), names: map[string]string{}}
 }
 
 // decode fills the zero r from raw and reports whether it could.
@@ -65,7 +66,7 @@ func (d *fastDecoder) decode(raw []byte, r *rawRecord) bool {
 	if i >= len(raw) || raw[i] != '{' {
 		return false
 	}
-	d.locs.n, d.stats.n, d.coords.n = 0, 0, 0
+	d.locs.n, d.stats.n, d.coords.n, d.floats.n = 0, 0, 0, 0
 	end, ok := d.object(raw, i, d.t.record, unsafe.Pointer(r), 1)
 	return ok && skipSpace(raw, end) == len(raw)
 }
@@ -76,6 +77,7 @@ func (d *fastDecoder) object(b []byte, i int, o *objType, base unsafe.Pointer, d
 		return i, false
 	}
 	var seen [2]uint64
+	sh := d.shapes[o.id]
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
 		return i + 1, true
@@ -84,9 +86,12 @@ func (d *fastDecoder) object(b []byte, i int, o *objType, base unsafe.Pointer, d
 		if i >= len(b) || b[i] != '"' {
 			return i, false
 		}
-		idx, end, ok := d.key(b, i, o, n)
+		idx, end, ok := keyAt(sh, b, i, n)
 		if !ok {
-			return i, false
+			if idx, end, ok = d.key(b, i, o, n); !ok {
+				return i, false
+			}
+			sh = d.shapes[o.id]
 		}
 		i = skipSpace(b, end)
 		if i >= len(b) || b[i] != ':' {
@@ -113,17 +118,33 @@ func (d *fastDecoder) object(b []byte, i int, o *objType, base unsafe.Pointer, d
 	}
 }
 
-// key reads the n-th key of an object, the string literal at b[i], and
-// returns its field and the offset past it. The key the last object of
-// the type had there is tried first: it is plain ASCII with no quote,
-// backslash or control byte (scanString vouched for it), so when the
-// record holds exactly it followed by a quote, that is the whole literal.
-func (d *fastDecoder) key(b []byte, i int, o *objType, n int) (idx, end int, ok bool) {
-	if sh := d.shapes[o.id]; n < len(sh) {
-		if end, ok := sh[n].at(b, i); ok {
-			return sh[n].idx, end, true
+// keyAt reads the n-th key of an object, the string literal at b[i], when
+// it is one of the keys the last two shapes of objects of the type had
+// there (feeds alternate between a few shapes: an ARM operation's Start
+// and Success records), and returns its field and the offset past it.
+// Each is plain ASCII with no quote, backslash or control byte (scanString
+// vouched for it), so when the record holds exactly it followed by a
+// quote, that is the whole literal.
+func keyAt(sh []shapeSlot, b []byte, i, n int) (idx, end int, ok bool) {
+	if n >= len(sh) {
+		return -1, i, false
+	}
+	s := &sh[n]
+	if end, ok := s[0].at(b, i); ok {
+		return s[0].idx, end, true
+	}
+	if s[1].mask[0] != 0 {
+		if end, ok := s[1].at(b, i); ok {
+			s[0], s[1] = s[1], s[0]
+			return s[0].idx, end, true
 		}
 	}
+	return -1, i, false
+}
+
+// key reads the n-th key of an object, the string literal at b[i], that
+// keyAt did not find, and returns its field and the offset past it.
+func (d *fastDecoder) key(b []byte, i int, o *objType, n int) (idx, end int, ok bool) {
 	s, ok := scanString(b, i)
 	if !ok || s.escaped || s.nonASCII {
 		return -1, i, false
@@ -133,8 +154,9 @@ func (d *fastDecoder) key(b []byte, i int, o *objType, n int) (idx, end int, ok 
 }
 
 // field finds the field of the n-th key of an object, one that is not
-// where the last object of the type had it, and remembers it there; ok
-// is false for a key the full decoder must judge.
+// where the last objects of the type had it, and remembers it there
+// (the older of the two keys remembered there is forgotten); ok is false
+// for a key the full decoder must judge.
 func (d *fastDecoder) field(o *objType, n int, key []byte) (idx int, ok bool) {
 	sh := d.shapes[o.id]
 	idx, ok = o.lookup(key)
@@ -143,9 +165,9 @@ func (d *fastDecoder) field(o *objType, n int, key []byte) (idx int, ok bool) {
 	}
 	e := newShapeKey(d.name(key), idx)
 	if n == len(sh) {
-		d.shapes[o.id] = append(sh, e)
+		d.shapes[o.id] = append(sh, shapeSlot{e})
 	} else {
-		sh[n] = e
+		sh[n] = shapeSlot{e, sh[n][0]}
 	}
 	return idx, true
 }
@@ -222,7 +244,7 @@ func (d *fastDecoder) value(b []byte, i int, f *field, p unsafe.Pointer, depth i
 		*(**bool)(p) = v
 		return literal(b, i, strconv.FormatBool(*v))
 	case (f.kind == kFloat || f.kind == kFloatPtr) && (c == '-' || '0' <= c && c <= '9'):
-		return parseFloat(b, i, f, p)
+		return d.parseFloat(b, i, f, p)
 	case f.kind == kRaw && c != 'n':
 		end, ok := skipStrict(b, i, depth)
 		if ok {
@@ -319,7 +341,7 @@ func (d *fastDecoder) statusValue(b []byte, i int, f *field, s *status, depth in
 	return end, ok && s.set(o) == nil
 }
 
-func parseFloat(b []byte, i int, f *field, p unsafe.Pointer) (int, bool) {
+func (d *fastDecoder) parseFloat(b []byte, i int, f *field, p unsafe.Pointer) (int, bool) {
 	end, ok := number(b, i)
 	if !ok {
 		return end, false
@@ -332,18 +354,14 @@ func parseFloat(b []byte, i int, f *field, p unsafe.Pointer) (int, bool) {
 		}
 	}
 	if f.kind == kFloatPtr {
-		*(**float64)(p) = newFloat(v)
+		fp := d.floats.get()
+		*fp = v
+		*(**float64)(p) = fp
 	} else {
 		*(*float64)(p) = v
 	}
 	return end, true
 }
-
-// newFloat is kept apart so that parseFloat's v does not escape to the
-// heap for the plain float64 fields, the common case.
-//
-//go:noinline
-func newFloat(v float64) *float64 { return &v }
 
 // callMethod validates the value at b[i] and hands it to u, as the full
 // decoder does for types with their own UnmarshalJSON.

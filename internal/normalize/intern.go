@@ -8,20 +8,17 @@ import (
 	"github.com/vedette/vedette/internal/event"
 )
 
-// maxInterned bounds the strings a reader keeps for reuse.
-const maxInterned = 1 << 14
-
 // strtab gives the strings an event keeps their own bytes. The fast
 // decoder's strings point into the record being read, whose buffer is
 // reused for the next record; strings that do are copied, and the values
-// that repeat from record to record (tenants, apps, user agents,
-// categories, codes) are copied once per reader and shared.
+// that repeat from record to record (tenants, principals, apps, user
+// agents, categories, codes) are copied once per reader and shared.
 type strtab struct {
-	m      map[string]string
-	lowers map[string][2]string // value as written → it (owned) and its lower-case copy
-	lo, hi uintptr              // the record's bytes
+	tab    internTable // owned copies and lower-case copies, looked up by the borrowed string
+	lo, hi uintptr     // the record's bytes
+	low    []byte      // scratch for a lower-case copy
 	// recent and recentLower front m and lowers: a slot per hash of a
-	// string's length and ends, far cheaper than a map lookup, which
+	// string's length and ends, far cheaper than a table lookup, which
 	// is only made when the slot holds another string.
 	recent      *[cacheSlots]string
 	recentLower *[cacheSlots][2]string // value as written, lower-case copy
@@ -73,25 +70,19 @@ func (t *strtab) intern(s string) string {
 	if *slot == s {
 		return *slot
 	}
-	v, ok := t.m[s]
+	v, _, ok := t.tab.get(s)
 	if !ok {
-		v = strings.Clone(s)
-		if t.m == nil {
-			t.m = map[string]string{}
-		}
-		if len(t.m) < maxInterned {
-			t.m[v] = v
-		}
+		v, _ = t.tab.add(s, "")
 	}
 	*slot = v
 	return v
 }
 
-// lower returns s in lower case (strings.ToLower), owned when s had to
-// change. Values written in upper case repeat from record to record (ARM
-// operation names, resource IDs, subscription IDs, GUIDs): each is
-// lower-cased once per reader. An already lower-case s is returned as it
-// is, for ownEvent to intern.
+// lower returns s in lower case (strings.ToLower), owned when s may have
+// had to change. Values written in upper case repeat from record to record
+// (ARM operation names, resource IDs, subscription IDs, GUIDs): each is
+// lower-cased once per reader. An already lower-case ASCII s is returned
+// as it is, for ownEvent to intern.
 func (t *strtab) lower(s string) string {
 	if !mayHaveUpper(s) {
 		return s
@@ -103,33 +94,61 @@ func (t *strtab) lower(s string) string {
 	if slot[0] == s {
 		return slot[1]
 	}
-	pair, ok := t.lowers[s]
-	if !ok {
-		v := strings.ToLower(s)
-		if v == s {
-			return s
-		}
-		pair = [2]string{t.clone(s), v}
-		if t.lowers == nil {
-			t.lowers = map[string][2]string{}
-		}
-		if len(t.lowers) < maxInterned {
-			t.lowers[pair[0]] = pair
-		}
+	key, low, ok := t.tab.get(s)
+	if !ok || low == "" {
+		key, low = t.tab.add(s, t.toLower(s))
 	}
-	*slot = pair
-	return pair[1]
+	*slot = [2]string{key, low}
+	return low
+}
+
+// toLower is strings.ToLower(s), in scratch space when s is ASCII: the
+// table keeps its own copy.
+func (t *strtab) toLower(s string) string {
+	t.low = t.low[:0]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x80:
+			return strings.ToLower(s)
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		t.low = append(t.low, c)
+	}
+	return unsafe.String(unsafe.SliceData(t.low), len(t.low))
 }
 
 // mayHaveUpper reports whether s has an ASCII upper-case letter or a
-// non-ASCII byte (left to strings.ToLower).
+// non-ASCII byte (left to strings.ToLower). Eight bytes at a time: most
+// values are lower-case GUIDs and names, most upper-case ones say so in
+// their first word.
 func mayHaveUpper(s string) bool {
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if upperOrHigh(load64(s, i)) != 0 {
+			return true
+		}
+	}
+	for ; i < len(s); i++ {
 		if c := s[i]; c >= 0x80 || 'A' <= c && c <= 'Z' {
 			return true
 		}
 	}
 	return false
+}
+
+// upperOrHigh flags the bytes of x in 'A'..'Z' or >= 0x80. For an ASCII
+// byte c, (c + 0x80 - 'A') has its high bit set when c >= 'A', and
+// (c + 0x80 - 'Z' - 1) when c > 'Z'; no addition carries into the next
+// byte (each stays below 0x100 for c < 0x80). A byte >= 0x80 is flagged
+// by x itself, whatever the other terms say of it.
+func upperOrHigh(x uint64) uint64 {
+	const h = 0x80 * ones
+	ascii := x &^ h
+	geA := ascii + (0x80-'A')*ones
+	gtZ := ascii + (0x80-'Z'-1)*ones
+	return (geA&^gtZ | x) & h
 }
 
 // clone returns s, or a copy when s points into the record: for values

@@ -24,9 +24,37 @@ type reader struct {
 	recognized int
 	pending    []Rejection // unknown-record rejections held until a record is recognized
 	fast       *fastDecoder
-	scratch    rawRecord // the record being decoded by fast, reused
-	strs       strtab    // copies of the strings events keep
-	keyBuf     []byte    // what a content key is computed from
+	scratch    rawRecord     // the record being decoded by fast, reused
+	strs       strtab        // copies of the strings events keep
+	keyBuf     []byte        // what a content key is computed from
+	events     []event.Event // the block events are taken from
+	nextEvent  int           // the next event of the block to hand out
+}
+
+// eventBlock is how many events are allocated at a time, at most: one
+// allocation instead of one per record. Blocks double from one event up
+// to it, so that a source of one record (a Kafka message) pays for one.
+// A block stays in memory while any of its events is referenced, at most
+// eventBlock-1 events (≈15 KB) more than the holder keeps: sinks keep
+// events in arrival order and drop them in about that order (the reorder
+// window, detect's run).
+const eventBlock = 32
+
+// newEvent returns a zero event of its own.
+func (rd *reader) newEvent() *event.Event {
+	if rd.nextEvent == len(rd.events) {
+		n := min(2*len(rd.events), eventBlock)
+		rd.events, rd.nextEvent = make([]event.Event, max(n, 1)), 0
+	}
+	rd.nextEvent++
+	return &rd.events[rd.nextEvent-1]
+}
+
+// dropEvent takes back e, the last event newEvent returned, unused: it
+// may hold strings of the record.
+func (rd *reader) dropEvent(e *event.Event) {
+	*e = event.Event{}
+	rd.nextEvent--
 }
 
 func newReader(source string, sink Sink) *reader {
@@ -70,9 +98,11 @@ func (rd *reader) emit(r *rawRecord, raw []byte, rec int) error {
 // is computed from when it has no ID of its own and is not an ARM record.
 func (rd *reader) emitAs(f Format, r *rawRecord, raw []byte, rec int) {
 	rd.recognize(f)
-	e := &event.Event{Origin: event.Origin{Source: rd.source, Record: rec}}
+	e := rd.newEvent()
+	e.Origin = event.Origin{Source: rd.source, Record: rec}
 	rd.strs.setRecord(raw)
 	if reason, detail := mapRecord(f, r, e, &rd.strs); reason != "" {
+		rd.dropEvent(e)
 		rd.reject(rec, reason, rd.strs.clone(detail))
 		return
 	}

@@ -16,6 +16,10 @@ type shapeKey struct {
 	idx  int       // index in objType.fields, -1 for a key no field has
 }
 
+// shapeSlot holds the keys two shapes have at one position, the one met
+// last first; an unused key has a zero mask.
+type shapeSlot [2]shapeKey
+
 func newShapeKey(key string, idx int) shapeKey {
 	k := shapeKey{key: key, idx: idx}
 	var buf [16]byte

@@ -5,6 +5,7 @@
 package pipeline
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"time"
 
@@ -98,11 +99,10 @@ type Pipeline struct {
 	gen  uint64
 	// in is reused for every event: detectors must not keep it.
 	in detect.Input
-	// lastIP and lastNet cache the last AS lookup: a session's operations
-	// and a client's refreshes come in runs from one address.
-	lastIP  netip.Addr
-	lastNet event.Network
-	lastOK  bool
+	// nets caches AS lookups by address: a session's operations and a
+	// client's refreshes come in runs from one address, and a user's
+	// sign-ins from a few.
+	nets *netCache
 }
 
 type scoped struct {
@@ -215,14 +215,33 @@ func (p *Pipeline) network(e *event.Event) {
 	if p.deps.Networks == nil || e.Network.Known() || !e.SourceIP.IsValid() || !event.IsPublicIP(e.SourceIP) {
 		return
 	}
+	if p.nets == nil {
+		p.nets = new(netCache)
+	}
 	ip := e.SourceIP.Unmap()
-	if ip != p.lastIP {
-		p.lastIP = ip
-		p.lastNet, p.lastOK = p.deps.Networks.Network(ip)
+	c := &p.nets[netSlot(ip)]
+	if !c.set || c.ip != ip {
+		c.net, c.ok = p.deps.Networks.Network(ip)
+		c.ip, c.set = ip, true
 	}
-	if p.lastOK {
-		e.Network = p.lastNet
+	if c.ok {
+		e.Network = c.net
 	}
+}
+
+// netCache is a direct-mapped cache of AS lookups: Networks' answers do
+// not change while a pipeline runs.
+type netCache [256]struct {
+	ip      netip.Addr
+	net     event.Network
+	ok, set bool
+}
+
+// netSlot hashes an address to its slot in a netCache.
+func netSlot(ip netip.Addr) int {
+	b := ip.As16()
+	h := binary.LittleEndian.Uint64(b[:8]) ^ binary.LittleEndian.Uint64(b[8:])
+	return int((h * 0x9e3779b97f4a7c15) >> 56)
 }
 
 // locate fills e.Location. A record's own coordinates win when trusted; a

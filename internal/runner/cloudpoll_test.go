@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -89,16 +90,29 @@ func cloudServeOpts(t *testing.T, cfg config.Config, opts ServeOptions, stop fun
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	last := make(chan CloudCounters, 1)
+	// The cloud path reports its counters from its own goroutine and waits
+	// here until stop has looked at them: a stop (and a kill) happens
+	// exactly at a reported point, before any later checkpoint.
+	type step struct {
+		c     CloudCounters
+		reply chan struct{}
+	}
+	steps := make(chan step)
+	var mu sync.Mutex
+	var latest CloudCounters
 	done := make(chan error, 1)
 	go func() {
 		opts.Out = &bytes.Buffer{}
 		opts.CloudProgress = func(c CloudCounters) {
+			mu.Lock()
+			latest = c
+			mu.Unlock()
+			r := make(chan struct{})
 			select {
-			case <-last:
-			default:
+			case steps <- step{c, r}:
+				<-r
+			case <-ctx.Done(): // stopped: nobody waits any more
 			}
-			last <- c
 		}
 		done <- Serve(ctx, cfg, opts)
 	}()
@@ -106,23 +120,24 @@ func cloudServeOpts(t *testing.T, cfg config.Config, opts ServeOptions, stop fun
 	var final CloudCounters
 	for stopped := false; !stopped; {
 		select {
-		case final = <-last:
-			stopped = stop(final)
+		case s := <-steps:
+			final = s.c
+			if stopped = stop(final); stopped {
+				cancel()
+			}
+			close(s.reply)
 		case err := <-done:
 			t.Fatalf("serve stopped early: %v", err)
 		case <-deadline:
 			t.Fatalf("serve did not reach its stop within 60s: %+v", final)
 		}
 	}
-	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case final = <-last:
-	default:
-	}
-	return final
+	mu.Lock()
+	defer mu.Unlock()
+	return latest
 }
 
 func storedIDs(t *testing.T, cfg config.Config) []string {

@@ -72,6 +72,9 @@ func (c *cloudPath) loop(ctx context.Context, chunks <-chan chunk, every time.Du
 				return err
 			}
 		case <-save.C:
+			if ctx.Err() != nil { // stopping: the stop saves, a kill does not
+				return nil
+			}
 			if err := c.checkpoint(ctx); err != nil {
 				c.env.log.Warn("cloud checkpoint", "err", err)
 			}

@@ -1,0 +1,24 @@
+package normalize
+
+import "testing"
+
+// TestUpperOrHigh checks the word-wise test against the byte-wise one for
+// every byte value in every position.
+func TestUpperOrHigh(t *testing.T) {
+	for c := range 256 {
+		for pos := range 8 {
+			word := []byte("abcdefgh")
+			word[pos] = byte(c)
+			want := c >= 0x80 || 'A' <= c && c <= 'Z'
+			if got := upperOrHigh(load64(string(word), 0))&(0x80<<(8*pos)) != 0; got != want {
+				t.Fatalf("byte %#x at %d: flagged %v, want %v", c, pos, got, want)
+			}
+			if got := mayHaveUpper(string(word)); got != want {
+				t.Fatalf("mayHaveUpper(%q) = %v, want %v", word, got, want)
+			}
+			if got := mayHaveUpper(string(word[:pos+1])); got != want {
+				t.Fatalf("mayHaveUpper(%q) = %v, want %v", word[:pos+1], got, want)
+			}
+		}
+	}
+}
