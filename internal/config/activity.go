@@ -47,11 +47,12 @@ func (a Activity) validate() []error {
 }
 
 // validateNetwork validates the network section. With a live activity
-// source, an empty flow collector (ipfix: [], netflow: []) is allowed and
-// means "no flows": serve then opens no UDP port.
+// source, or as scale-out roles, an empty flow collector (ipfix: [],
+// netflow: []) is allowed and means "no flows": serve then opens no UDP
+// port.
 func (c *Config) validateNetwork() []error {
 	n := c.Network
-	if (c.Activity.Live() || c.Sources.Configured()) && len(n.Collector.IPFIX)+len(n.Collector.NetFlow) == 0 {
+	if (c.Activity.Live() || c.Sources.Configured() || c.Scaled()) && len(n.Collector.IPFIX)+len(n.Collector.NetFlow) == 0 {
 		n.Collector.IPFIX = []string{"127.0.0.1:4739"} // validated as a placeholder, never opened
 	}
 	return n.validate()

@@ -58,6 +58,11 @@ type Config struct {
 	API API `yaml:"api"`
 	// Ops configures the operations listener and the status log of serve.
 	Ops Ops `yaml:"ops"`
+	// Roles are what `vedette serve` runs: "ingest", "detect", "api"; none
+	// named runs everything on one machine (docs/SCALEOUT.md).
+	Roles []string `yaml:"roles"`
+	// Cluster configures the internal topics of the scale-out roles.
+	Cluster Cluster `yaml:"cluster"`
 }
 
 // Geo configures geolocation.
@@ -137,6 +142,7 @@ func Default() Config {
 		Store:    DefaultStore(),
 		API:      DefaultAPI(),
 		Ops:      DefaultOps(),
+		Cluster:  DefaultCluster(),
 	}
 }
 
@@ -228,6 +234,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.Store.validate()...)
 	errs = append(errs, c.API.validate()...)
 	errs = append(errs, c.Ops.validate()...)
+	errs = append(errs, c.validateCluster()...)
 	for i, o := range c.Overrides {
 		where := fmt.Sprintf("overrides[%d]", i)
 		if o.Tenant == "" && o.Subscription == "" {

@@ -54,7 +54,11 @@ type Deps struct {
 	// hosts with a subscription only, and must return a valid Config that
 	// does not change its EngineWideDiff settings (those are the Engine's
 	// anyway). Callers cache: it runs once per host-hour.
-	Rules  func(subscription string) *Config
+	Rules func(subscription string) *Config
+	// Owns, if set, says which addresses this Engine keeps state for: a
+	// scale-out detect role's partition owns the monitored addresses its
+	// flows were keyed by (docs/SCALEOUT.md). Nil: every address.
+	Owns   func(ip netip.Addr) bool
 	Logger *slog.Logger
 }
 
@@ -76,7 +80,8 @@ type Engine struct {
 	inv     *inventory.Inventory
 	ti      ti.Matcher
 	rules   func(string) *Config
-	c2      bool // look flows up in TI: some subscription may want C2 alerts
+	owns    func(netip.Addr) bool // nil: every address (Deps.Owns)
+	c2      bool                  // look flows up in TI: some subscription may want C2 alerts
 	log     *slog.Logger
 	ports   [65536]uint8        // port -> 1+service channel base (chSSHIn/chRDPIn), 0 = none
 	open    map[int64]*openHour // hour start (unix s) -> its hosts and reporters
@@ -102,7 +107,7 @@ func New(cfg Config, deps Deps) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{
-		cfg: cfg, inv: deps.Inventory, ti: deps.TI, rules: deps.Rules, log: deps.Logger,
+		cfg: cfg, inv: deps.Inventory, ti: deps.TI, rules: deps.Rules, owns: deps.Owns, log: deps.Logger,
 		c2:   cfg.C2 || deps.Rules != nil,
 		open: map[int64]*openHour{}, history: map[string]*History{},
 		clocks: map[netip.Addr]int64{}, done: map[int64]struct{}{},
@@ -241,7 +246,7 @@ func (e *Engine) scopeOf(resource string) string {
 
 // hostHour returns the state of ip in scope for hour if ip is monitored.
 func (e *Engine) hostHour(scope string, ip netip.Addr, hour, ms int64) *hostHour {
-	if !ip.IsValid() {
+	if !ip.IsValid() || e.owns != nil && !e.owns(ip) {
 		return nil
 	}
 	o := e.openAt(hour)

@@ -39,7 +39,8 @@ type ActivityCounters struct {
 type activityPath struct {
 	env   *Env
 	cons  *kafka.Consumer
-	p     *pipeline.Pipeline
+	p     *pipeline.Pipeline // nil when out is not the pipeline
+	out   activityOut
 	buf   *reorder.Buffer[*kafka.Message]
 	held  map[*kafka.Message]int // events of a message not yet processed
 	heard map[string]time.Time   // when each stream last delivered (wall time)
@@ -50,7 +51,6 @@ type activityPath struct {
 	sum    Summary
 	every  time.Duration
 
-	pending   []event.Alert
 	rel       []reorder.Item[*kafka.Message]
 	untrusted int // events rejected by the time trust model
 	gate      *gate
@@ -58,7 +58,55 @@ type activityPath struct {
 	publish   func(activityView) // serve's metrics and readiness (ops.go)
 }
 
+// activityOut is where the live activity path sends the events it
+// releases in order: the pipeline (serve) or the internal topic (the
+// scale-out ingest role, cluster_ingest.go).
+type activityOut interface {
+	process(e *event.Event)
+	// settle finishes what a batch's events started: stores their alerts,
+	// or produces their messages and waits for the acknowledgement.
+	settle() error
+	// save makes what the done messages taught durable before their
+	// offsets are committed; an error leaves them uncommitted.
+	save() error
+}
+
+// pipelineOut is serve's activityOut: the activity pipeline over the
+// baselines, alerts to the store.
+type pipelineOut struct {
+	env     *Env
+	p       *pipeline.Pipeline
+	sum     *Summary
+	pending []event.Alert
+}
+
+func (o *pipelineOut) process(e *event.Event) {
+	o.env.stateMu.Lock()
+	o.pending = append(o.pending, o.p.Process(e)...)
+	o.env.stateMu.Unlock()
+}
+
+func (o *pipelineOut) settle() error {
+	err := o.env.emit(o.pending, o.sum)
+	o.pending = o.pending[:0]
+	return err
+}
+
+func (o *pipelineOut) save() error { return o.env.SaveBaselines() }
+
 func (env *Env) openActivity(progress func(ActivityCounters)) (*activityPath, error) {
+	a, err := env.newActivityPath(nil, progress)
+	if err != nil {
+		return nil, err
+	}
+	a.p = env.Pipeline()
+	a.out = &pipelineOut{env: env, p: a.p, sum: &a.sum}
+	return a, nil
+}
+
+// newActivityPath opens the consumer of activity.kafka; out receives the
+// events in order.
+func (env *Env) newActivityPath(out activityOut, progress func(ActivityCounters)) (*activityPath, error) {
 	cfg := env.cfg.Activity
 	dead, err := openDeadLetter(env.cfg.DataDir)
 	if err != nil {
@@ -70,7 +118,7 @@ func (env *Env) openActivity(progress func(ActivityCounters)) (*activityPath, er
 		return nil, err
 	}
 	return &activityPath{
-		env: env, cons: cons, p: env.Pipeline(), buf: reorder.New[*kafka.Message](cfg.Lateness),
+		env: env, cons: cons, out: out, buf: reorder.New[*kafka.Message](cfg.Lateness),
 		gate: env.newGate(), held: map[*kafka.Message]int{}, heard: map[string]time.Time{}, dead: dead,
 		budget: newBudget(rejectsPerMinute), sum: Summary{Rejected: map[string]int{}}, every: cfg.CommitInterval, progress: progress,
 	}, nil
@@ -173,8 +221,7 @@ func (a *activityPath) processReleased() error {
 		a.process(it.Event, it.Tag)
 		a.rel[i] = reorder.Item[*kafka.Message]{}
 	}
-	err := a.env.emit(a.pending, &a.sum)
-	a.pending = a.pending[:0]
+	err := a.out.settle()
 	if a.progress != nil {
 		a.progress(a.counters())
 	}
@@ -185,19 +232,18 @@ func (a *activityPath) processReleased() error {
 }
 
 func (a *activityPath) process(e *event.Event, m *kafka.Message) {
-	a.env.stateMu.Lock()
-	a.pending = append(a.pending, a.p.Process(e)...)
-	a.env.stateMu.Unlock()
+	a.out.process(e)
 	if a.held[m]--; a.held[m] <= 0 {
 		delete(a.held, m)
 		a.cons.Done(m)
 	}
 }
 
-// checkpoint saves the baselines, then commits the offsets of the messages
-// whose events they hold: a crash in between only redelivers.
+// checkpoint saves the baselines (or waits for the produced messages),
+// then commits the offsets of the messages whose events they hold: a
+// crash in between only redelivers.
 func (a *activityPath) checkpoint(ctx context.Context) error {
-	if err := a.env.SaveBaselines(); err != nil {
+	if err := a.out.save(); err != nil {
 		return err
 	}
 	return a.cons.Commit(ctx)
@@ -222,5 +268,9 @@ func (a *activityPath) stop(ctx context.Context, flush bool) error {
 }
 
 func (a *activityPath) counters() ActivityCounters {
-	return ActivityCounters{Kafka: a.cons.Stats(), Reorder: a.buf.Stats(), Pipeline: a.p.Stats(), NewAlerts: a.sum.NewAlerts, Untrusted: a.untrusted}
+	c := ActivityCounters{Kafka: a.cons.Stats(), Reorder: a.buf.Stats(), NewAlerts: a.sum.NewAlerts, Untrusted: a.untrusted}
+	if a.p != nil {
+		c.Pipeline = a.p.Stats()
+	}
+	return c
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/vedette/vedette/internal/cluster/clustertest"
 	"github.com/vedette/vedette/internal/config"
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/gen"
@@ -36,56 +36,9 @@ const (
 // {"records": [...]} batches.
 func hubMessages(t *testing.T, dir string) [][]byte {
 	t.Helper()
-	type line struct {
-		at  time.Time // arrival: event time plus a bounded delay
-		raw []byte
-	}
-	rng := rand.New(rand.NewPCG(7, 11))
-	var lines []line
-	for _, name := range []string{"signins.jsonl", "activity.jsonl"} {
-		data, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, raw := range bytes.Split(data, []byte("\n")) {
-			if len(raw) == 0 {
-				continue
-			}
-			var rec struct {
-				Time time.Time `json:"time"`
-			}
-			if err := json.Unmarshal(raw, &rec); err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, line{rec.Time.Add(time.Duration(rng.Int64N(int64(2 * time.Minute)))), raw})
-		}
-	}
-	slices.SortStableFunc(lines, func(a, b line) int { return a.at.Compare(b.at) })
-	var msgs [][]byte
-	for len(lines) > 0 {
-		n := min(len(lines), 1+rng.IntN(12))
-		chunk := lines[:n]
-		lines = lines[n:]
-		var buf bytes.Buffer
-		switch {
-		case n == 1:
-			buf.Write(chunk[0].raw)
-		case rng.IntN(4) == 0: // JSON lines
-			for _, l := range chunk {
-				buf.Write(l.raw)
-				buf.WriteByte('\n')
-			}
-		default: // diagnostic settings' Event Hubs export
-			buf.WriteString(`{"records":[`)
-			for i, l := range chunk {
-				if i > 0 {
-					buf.WriteByte(',')
-				}
-				buf.Write(l.raw)
-			}
-			buf.WriteString(`]}`)
-		}
-		msgs = append(msgs, buf.Bytes())
+	msgs, err := clustertest.ActivityMessages([]string{filepath.Join(dir, "signins.jsonl"), filepath.Join(dir, "activity.jsonl")}, 7)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return msgs
 }

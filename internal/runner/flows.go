@@ -33,12 +33,9 @@ type netPath struct {
 // restores its state from the store.
 func (env *Env) openNetwork() (*netPath, error) {
 	cfg := env.cfg.Network
-	inv := inventory.New(0)
-	if cfg.Inventory != "" {
-		var err error
-		if inv, err = inventory.Load(cfg.Inventory); err != nil {
-			return nil, err
-		}
+	inv, err := env.inventory()
+	if err != nil {
+		return nil, err
 	}
 	np := &netPath{inv: inv}
 	deps := netdetect.Deps{Inventory: inv, Logger: env.log}
@@ -65,6 +62,15 @@ func (env *Env) openNetwork() (*netPath, error) {
 		}
 	}
 	return np, nil
+}
+
+// inventory returns the inventory file's mappings (network.inventory),
+// or an empty inventory that learns from flow logs.
+func (env *Env) inventory() (*inventory.Inventory, error) {
+	if env.cfg.Network.Inventory == "" {
+		return inventory.New(0), nil
+	}
+	return inventory.Load(env.cfg.Network.Inventory)
 }
 
 // save writes the engine's state to the store: an engine row and a row

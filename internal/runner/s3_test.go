@@ -65,6 +65,38 @@ func cloudTrailObjects(t *testing.T, path string) map[string][]byte {
 	return out
 }
 
+// trailBucket serves an in-memory S3 (gofakes3) on loopback with the
+// bucket org-trail, credentials in the environment. It returns the
+// server's URL, the objects' keys in order and put, which uploads some.
+func trailBucket(t *testing.T, objects map[string][]byte) (url string, keys []string, put func([]string)) {
+	t.Helper()
+	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+	t.Cleanup(srv.Close)
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	t.Setenv("AWS_REGION", "us-east-1")
+	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+	ctx := context.Background()
+	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(trailBucketName)}); err != nil {
+		t.Fatal(err)
+	}
+	for k := range objects {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	put = func(ks []string) {
+		for _, k := range ks {
+			if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(trailBucketName), Key: aws.String(k), Body: bytes.NewReader(objects[k])}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return srv.URL, keys, put
+}
+
+const trailBucketName = "org-trail"
+
 // TestCloudTrailBucketReadOnce: the OTRF EC2 credential-exfiltration
 // trail delivered to an S3 bucket (gofakes3, in process, on loopback) as
 // CloudTrail writes it gives the alerts of the same records read from a
@@ -74,31 +106,9 @@ func cloudTrailObjects(t *testing.T, path string) map[string][]byte {
 func TestCloudTrailBucketReadOnce(t *testing.T) {
 	path := external(t, "otrf-security-datasets/ec2_proxy_s3_exfiltration_2020-09-14011940.json")
 	objects := cloudTrailObjects(t, path)
-	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
-	defer srv.Close()
-	t.Setenv("AWS_ENDPOINT_URL_S3", srv.URL)
-	t.Setenv("AWS_ACCESS_KEY_ID", "test")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	t.Setenv("AWS_REGION", "us-east-1")
-	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
-	ctx := context.Background()
-	const bucket = "org-trail"
-	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		t.Fatal(err)
-	}
-	var keys []string
-	for k := range objects {
-		keys = append(keys, k)
-	}
-	put := func(ks []string) {
-		for _, k := range ks {
-			if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(k), Body: bytes.NewReader(objects[k])}); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	slices.Sort(keys)
+	srvURL, keys, put := trailBucket(t, objects)
+	t.Setenv("AWS_ENDPOINT_URL_S3", srvURL)
+	const bucket = trailBucketName
 	half := len(keys) / 2
 	put(keys[:half])
 	cfg := config.Default()
@@ -126,37 +136,15 @@ func TestCloudTrailBucketReadOnce(t *testing.T) {
 func TestServePollsS3LikeBatch(t *testing.T) {
 	path := external(t, "otrf-security-datasets/ec2_proxy_s3_exfiltration_2020-09-14011940.json")
 	objects := cloudTrailObjects(t, path)
-	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
-	defer srv.Close()
-	t.Setenv("AWS_ACCESS_KEY_ID", "test")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	t.Setenv("AWS_REGION", "us-east-1")
-	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
-	ctx := context.Background()
-	const bucket = "org-trail"
-	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		t.Fatal(err)
-	}
-	var keys []string
-	for k := range objects {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	put := func(ks []string) {
-		for _, k := range ks {
-			if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(k), Body: bytes.NewReader(objects[k])}); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	srvURL, keys, put := trailBucket(t, objects)
+	const bucket = trailBucketName
 	half := len(keys) / 2
 	put(keys[:half])
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
 	cfg.Network.Collector.IPFIX, cfg.Network.Collector.NetFlow = nil, nil
 	cfg.Activity.CommitInterval = 30 * time.Millisecond
-	cfg.Sources.S3 = []config.S3Source{{Bucket: bucket, Endpoint: srv.URL, Polling: config.Polling{Prefix: "AWSLogs/", PollInterval: 20 * time.Millisecond}}}
+	cfg.Sources.S3 = []config.S3Source{{Bucket: bucket, Endpoint: srvURL, Polling: config.Polling{Prefix: "AWSLogs/", PollInterval: 20 * time.Millisecond}}}
 	clock := func() time.Time { return time.Date(2020, 9, 15, 0, 0, 0, 0, time.UTC) }
 	run1 := cloudServe(t, cfg, false, clock, func(c CloudCounters) bool { return c.CaughtUp >= 2 })
 	put(keys[half:])
@@ -187,7 +175,7 @@ func TestServePollsS3LikeBatch(t *testing.T) {
 
 	batchCfg := config.Default()
 	batchCfg.DataDir = t.TempDir()
-	t.Setenv("AWS_ENDPOINT_URL_S3", srv.URL)
+	t.Setenv("AWS_ENDPOINT_URL_S3", srvURL)
 	batch, sum := detectFiles(t, batchCfg, "s3://"+bucket+"/AWSLogs/")
 	if run1.Events+run2.Events != sum.Read || run1.Chunks != half || run2.Chunks < len(keys)-half || sum.Read == 0 || run1.Late+run2.Late != 0 {
 		t.Errorf("applied %d+%d events from %d+%d objects (skipped %d again, %d late); batch %d events from %d objects",

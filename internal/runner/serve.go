@@ -113,6 +113,9 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 		return err
 	}
 	defer stopOps()
+	if !cfg.Runs(config.RoleAPI) {
+		return serveRoles(ctx, cancel, env, o, opts)
+	}
 	// The API serves the same metrics and health as the ops listener.
 	apiOpts := opts.API
 	apiOpts.Metrics, apiOpts.Healthz, apiOpts.Readyz = o.metrics.Handler(), health.Live(), o.health.Ready()
@@ -129,7 +132,11 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 	if err != nil {
 		return err
 	}
-	err = serveSources(ctx, cancel, env, o, opts)
+	if cfg.Scaled() {
+		err = serveRoles(ctx, cancel, env, o, opts)
+	} else {
+		err = serveSources(ctx, cancel, env, o, opts)
+	}
 	final, cancelFinal := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancelFinal()
 	return errors.Join(err, stopDelivery(final))

@@ -25,32 +25,40 @@ const alertCols = `body, status, classification, assignee, incident_id, suppress
 func (s *Store) Insert(ctx context.Context, alerts []event.Alert) ([]StoredAlert, error) {
 	var added []StoredAlert
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
-		added = added[:0]
-		now := s.now().UTC()
-		rules, err := s.activeRules(ctx, tx, now)
-		if err != nil {
-			return err
-		}
-		seen, err := s.storedIDs(ctx, tx, alerts)
-		if err != nil {
-			return err
-		}
-		for i := range alerts {
-			a := &alerts[i]
-			if seen[a.ID] {
-				continue
-			}
-			seen[a.ID] = true
-			sa, err := s.insertAlert(ctx, tx, a, rules, now)
-			if err != nil {
-				return fmt.Errorf("alert %s: %w", a.ID, err)
-			}
-			added = append(added, sa)
-		}
-		return nil
+		var err error
+		added, err = s.insertAlerts(ctx, tx, alerts)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: insert alerts: %w", err)
+	}
+	return added, nil
+}
+
+// insertAlerts is Insert's work inside a write transaction (one that
+// holds the outbox counter, see inWriteTx).
+func (s *Store) insertAlerts(ctx context.Context, tx *sql.Tx, alerts []event.Alert) ([]StoredAlert, error) {
+	var added []StoredAlert
+	now := s.now().UTC()
+	rules, err := s.activeRules(ctx, tx, now)
+	if err != nil {
+		return nil, err
+	}
+	seen, err := s.storedIDs(ctx, tx, alerts)
+	if err != nil {
+		return nil, err
+	}
+	for i := range alerts {
+		a := &alerts[i]
+		if seen[a.ID] {
+			continue
+		}
+		seen[a.ID] = true
+		sa, err := s.insertAlert(ctx, tx, a, rules, now)
+		if err != nil {
+			return nil, fmt.Errorf("alert %s: %w", a.ID, err)
+		}
+		added = append(added, sa)
 	}
 	return added, nil
 }

@@ -179,13 +179,21 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // one committed.
 func (s *Store) inWriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if s.dialect == postgres {
-			if _, err := tx.ExecContext(ctx, `SELECT value FROM counters WHERE name = 'outbox' FOR UPDATE`); err != nil {
-				return err
-			}
+		if err := s.lockOutbox(ctx, tx); err != nil {
+			return err
 		}
 		return fn(tx)
 	})
+}
+
+// lockOutbox takes the outbox counter row for the rest of tx (PostgreSQL;
+// SQLite's transactions hold the database's write lock already).
+func (s *Store) lockOutbox(ctx context.Context, tx *sql.Tx) error {
+	if s.dialect != postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT value FROM counters WHERE name = 'outbox' FOR UPDATE`)
+	return err
 }
 
 // nanos and fromNanos convert times to the stored form: Unix nanoseconds

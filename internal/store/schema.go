@@ -164,6 +164,18 @@ var migrations = []string{
 	// replay_cut_ns were applied already and are skipped.
 	`ALTER TABLE blob_progress ADD COLUMN replay_records BIGINT NOT NULL DEFAULT 0`,
 	`ALTER TABLE blob_progress ADD COLUMN replay_cut_ns BIGINT NOT NULL DEFAULT 0`,
+	// 6: scale-out detection (internal/runner/cluster*.go): per consumer
+	// group and input partition, the offset of the next message to read.
+	// The partition's state rows (name "partition/<group>/<topic>/<n>")
+	// and its alerts are written in the transaction that moves it.
+	`CREATE TABLE partition_offsets (
+		consumer TEXT NOT NULL,
+		topic TEXT NOT NULL,
+		part INTEGER NOT NULL,
+		next_offset BIGINT NOT NULL,
+		updated_ns BIGINT NOT NULL,
+		PRIMARY KEY (consumer, topic, part)
+	)`,
 }
 
 func (s *Store) ddl(m string) string {

@@ -41,22 +41,9 @@ func (s *Store) SaveStateParts(ctx context.Context, name string, parts map[strin
 
 // LoadStateParts returns the parts saved under name, or ErrNoState.
 func (s *Store) LoadStateParts(ctx context.Context, name string) (map[string][]byte, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT part, data FROM state WHERE name = ?`), name)
+	parts, err := loadParts(ctx, s, s.db, name)
 	if err != nil {
 		return nil, fmt.Errorf("store: load %s: %w", name, err)
-	}
-	defer rows.Close()
-	parts := map[string][]byte{}
-	for rows.Next() {
-		var part string
-		var data []byte
-		if err := rows.Scan(&part, &data); err != nil {
-			return nil, err
-		}
-		parts[part] = data
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	if len(parts) == 0 {
 		return nil, ErrNoState

@@ -70,8 +70,11 @@ func waitLines(t *testing.T, path string, n int) []string {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		b, _ := os.ReadFile(path)
-		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
-		if len(b) > 0 && len(lines) >= n {
+		// Only whole lines count: rsyslog may have written part of the
+		// last one when the file is read.
+		whole := string(b[:bytes.LastIndexByte(b, '\n')+1])
+		lines := strings.Split(strings.TrimSuffix(whole, "\n"), "\n")
+		if len(whole) > 0 && len(lines) >= n {
 			return lines
 		}
 		if time.Now().After(deadline) {
