@@ -119,13 +119,17 @@ func ResourceHash(resource string) uint32 {
 func (t *Tenant) learnSession(c *tenantCache, i uint32, p *Principal, fresh bool, e *event.Event) {
 	now := e.Time.Unix()
 	t.sweepSessions(e.Time)
-	s := t.Sessions[i]
 	mgmt := (e.Kind == event.KindManagement || e.Kind == event.KindDirectory) &&
 		e.Result != event.ResultUnknown && e.Operation != ""
 	ret := !fresh && e.Result == event.ResultSuccess && p.LastSuccess != 0 &&
 		now-p.LastSuccess >= int64(MinDormancy/time.Second)
 	ps := IsPowerShell(e) &&
 		(fresh || p.LastPowerShell == 0 || now-p.LastPowerShell >= int64(MinDormancy/time.Second))
+	psApp := e.AppID == AzurePowerShellAppID
+	if !mgmt && !ret && !ps && !psApp {
+		return // nothing below changes a session, so none is looked up
+	}
+	s := t.Sessions[i]
 	if s == nil && !mgmt && !ret && !ps {
 		return
 	}
@@ -142,7 +146,7 @@ func (t *Tenant) learnSession(c *tenantCache, i uint32, p *Principal, fresh bool
 			s.PriorPowerShell = p.LastPowerShell
 		}
 	}
-	if e.AppID == AzurePowerShellAppID && e.Kind == event.KindSignIn && e.UserAgent != "" {
+	if psApp && e.Kind == event.KindSignIn && e.UserAgent != "" {
 		s.PowerShellUA = t.internString(e.UserAgent)
 	}
 	if mgmt {

@@ -35,7 +35,7 @@ func (t *Tenant) touchApp(p *Principal, e *event.Event, day uint32) {
 	}
 	app, ok := t.lastApp, key == t.lastAppKey
 	if !ok {
-		app, ok = t.appIndex[key]
+		app, ok = t.appOf(p, key)
 	}
 	switch {
 	case ok && e.AppName != "" && t.AppNames[app-1] != e.AppName:
@@ -61,6 +61,18 @@ func (t *Tenant) touchApp(p *Principal, e *event.Event, day uint32) {
 		}
 	}
 	p.Apps[victim] = AppSeen{App: app, LastDay: uint16(day)}
+}
+
+// appOf returns the index of app key: one of the principal's own apps
+// mostly, without hashing the key.
+func (t *Tenant) appOf(p *Principal, key string) (uint16, bool) {
+	for _, s := range p.Apps {
+		if s.App != 0 && int(s.App) <= len(t.AppKeys) && t.AppKeys[s.App-1] == key {
+			return s.App, true
+		}
+	}
+	app, ok := t.appIndex[key]
+	return app, ok
 }
 
 // PrincipalSummary is what the baselines know of a principal, for people:
