@@ -37,10 +37,13 @@ func ActivityKey(e *event.Event) []byte { return []byte(e.Tenant) }
 // Flow is a flow message: the record, and the monitored address (source
 // or destination) whose partition it was produced to. The detect role
 // keeps state only for Own, so a flow between two monitored hosts is
-// counted once on each side.
+// counted once on each side. Pos is where the ingest role read it (none
+// for UDP flows and messages of older versions): the detect role drops a
+// message at or below its source partition's Marks.
 type Flow struct {
 	Own    netip.Addr  `json:"own"`
 	Record flow.Record `json:"record"`
+	Pos    *Position   `json:"pos,omitempty"`
 }
 
 // EncodeFlow is the value of a flow message.

@@ -1,8 +1,9 @@
 // Package reorder puts a live stream of activity events back into event
-// time order. `vedette detect` sorts a whole batch by (time, key) before the
-// pipeline sees it; a live source cannot, so it holds each event for an
-// allowed lateness of event time and releases events in (time, key) order as
-// the watermark passes them.
+// time order. `vedette detect` gives the pipeline its inputs merged in
+// (time, key) order, the order of one sorted batch (internal/merge); a live
+// source cannot wait for its end, so it holds each event for an allowed
+// lateness of event time and releases events in (time, key) order as the
+// watermark passes them.
 //
 // Guarantee: if every event arrives before the watermark passes its time
 // (its stream has not yet seen an event more than the lateness newer), the

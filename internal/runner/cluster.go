@@ -33,6 +33,7 @@ func serveRoles(ctx context.Context, cancel context.CancelFunc, env *Env, o *ops
 		if err != nil {
 			return err
 		}
+		in.killed = opts.killIngest
 		env.log.Info("serve: ingest role", "activity_topic", cfg.Cluster.ActivityTopic, "flow_topic", cfg.Cluster.FlowTopic)
 		run(func() error { return in.run(ctx, opts.Ready) })
 	} else if opts.Ready != nil {

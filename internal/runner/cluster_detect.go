@@ -34,7 +34,10 @@ type detectRole struct {
 	parts  map[store.Partition]*ownedPart
 	joined atomic.Bool
 	view   atomic.Pointer[[]partView]
-	sum    Summary
+	// replayed counts the messages dropped as replays by this member,
+	// whichever partition it owned then.
+	replayed atomic.Uint64
+	sum      Summary
 }
 
 // ownedPart is one owned partition.
@@ -52,10 +55,10 @@ type ownedPart struct {
 
 // partStats are a partition's counters for metrics.
 type partStats struct {
-	Messages, Undecodable, Commits, Alerts, Fenced uint64
-	Lag                                            int64
-	Held                                           int
-	Newest                                         time.Time // the newest message's timestamp (ingest time)
+	Messages, Undecodable, Replayed, Commits, Alerts, Fenced uint64
+	Lag                                                      int64
+	Held                                                     int
+	Newest                                                   time.Time // the newest message's timestamp (ingest time)
 }
 
 func (env *Env) newDetectRole(flush bool) (*detectRole, error) {
@@ -233,9 +236,13 @@ func (d *detectRole) apply(op *ownedPart, r *kgo.Record) {
 	op.next, op.dirty = r.Offset+1, true
 	op.stats.Messages++
 	op.stats.Newest = r.Timestamp
-	if !op.st.apply(r.Value) {
+	switch op.st.apply(r.Value) {
+	case undecodable:
 		op.stats.Undecodable++
 		d.log.Warn("undecodable internal message", "partition", op.key.String(), "offset", r.Offset)
+	case replayed:
+		op.stats.Replayed++
+		d.replayed.Add(1)
 	}
 }
 

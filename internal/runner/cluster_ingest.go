@@ -46,7 +46,15 @@ type ingestRole struct {
 	budget *budget
 
 	events, flows, rejected atomic.Uint64
+
+	// killed (tests) is asked after each flow-log batch the internal
+	// topic acknowledged: true stops the ingest role there, before its
+	// source offsets are committed, as a kill would.
+	killed func(produced int) bool
 }
+
+// errIngestKilled is the ingest role's error when a test killed it.
+var errIngestKilled = errors.New("ingest: killed between produce and source commit (test)")
 
 func (env *Env) newIngestRole(flush bool, progress func(ActivityCounters)) (*ingestRole, error) {
 	cfg := env.cfg.Cluster
@@ -201,16 +209,23 @@ func (in *ingestRole) reject(r normalize.Rejection) {
 	}
 }
 
-// flowRecords turns flows into messages: one per monitored side.
-func (in *ingestRole) flowRecords(g *gate, rs []flow.Record, recs []*kgo.Record) ([]*kgo.Record, error) {
+// flowRecords turns flows into messages: one per monitored side. With a
+// source position (flow-log topics), the messages of one source record
+// are numbered by flow and side, so that each has its own position even
+// when both sides land in one partition (UDP flows have none).
+func (in *ingestRole) flowRecords(g *gate, rs []flow.Record, at *cluster.Position, recs []*kgo.Record) ([]*kgo.Record, error) {
 	for i := range rs {
 		r := &rs[i]
 		if rej, ok := g.check(r.Time(), r.Source, r.Index); !ok {
 			in.reject(rej)
 			continue
 		}
-		for _, own := range cluster.FlowSides(r, in.monitored) {
-			v, err := cluster.EncodeFlow(&cluster.Flow{Own: own, Record: *r})
+		for side, own := range cluster.FlowSides(r, in.monitored) {
+			m := cluster.Flow{Own: own, Record: *r}
+			if at != nil {
+				m.Pos = &cluster.Position{Topic: at.Topic, Partition: at.Partition, Offset: at.Offset, Index: 2*i + side}
+			}
+			v, err := cluster.EncodeFlow(&m)
 			if err != nil {
 				return recs, err
 			}
@@ -260,6 +275,9 @@ func (in *ingestRole) flowLogs(ctx context.Context) error {
 			return err
 		}
 		in.flows.Add(uint64(len(recs)))
+		if in.killed != nil && in.killed(len(recs)) {
+			return errIngestKilled
+		}
 		if err := cl.CommitRecords(ctx, fs.Records()...); err != nil && ctx.Err() == nil {
 			in.log.Warn("ingest flow-log commit", "err", err)
 		}
@@ -278,7 +296,7 @@ func (in *ingestRole) flowLogRecords(g *gate, r *kgo.Record, recs []*kgo.Record)
 	if err != nil {
 		in.reject(normalize.Rejection{Source: src, Reason: normalize.SourceReason(err), Detail: err.Error()})
 	}
-	return in.flowRecords(g, rs, recs)
+	return in.flowRecords(g, rs, &cluster.Position{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset}, recs)
 }
 
 // udp runs the flow collector and produces its flows as they come: UDP
@@ -287,7 +305,7 @@ func (in *ingestRole) udp(ctx context.Context, ready func([]netip.AddrPort)) err
 	g := in.env.newGate()
 	var produceErr atomic.Pointer[error]
 	consume := func(rs []flow.Record) {
-		recs, err := in.flowRecords(g, rs, nil)
+		recs, err := in.flowRecords(g, rs, nil, nil)
 		if err != nil {
 			produceErr.Store(&err)
 		}

@@ -59,6 +59,8 @@ var (
 	descPartCmts  = prometheus.NewDesc("vedette_cluster_partition_commits_total", "State, offset and alerts transactions committed.", partLabels, nil)
 	descPartAlert = prometheus.NewDesc("vedette_cluster_partition_alerts_total", "New alerts stored by the partition's commits.", partLabels, nil)
 	descPartBad   = prometheus.NewDesc("vedette_cluster_partition_undecodable_total", "Internal messages that did not decode, skipped.", partLabels, nil)
+	descPartRepl  = prometheus.NewDesc("vedette_cluster_partition_replayed_total", "Flow messages dropped because their source position was already applied (an ingest re-produced them).", partLabels, nil)
+	descReplayed  = prometheus.NewDesc("vedette_cluster_replayed_total", "Flow messages this member dropped as replays, over every partition it owned.", nil, nil)
 	descPartAge   = prometheus.NewDesc("vedette_cluster_partition_delay_seconds", "Wall time since the newest applied message was produced (end-to-end lag).", partLabels, nil)
 )
 
@@ -66,7 +68,7 @@ var (
 type detectCollector struct{ d *detectRole }
 
 func (c detectCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descOwned, descPartMsgs, descPartLag, descPartHeld, descPartCmts, descPartAlert, descPartBad, descPartAge} {
+	for _, d := range []*prometheus.Desc{descOwned, descPartMsgs, descPartLag, descPartHeld, descPartCmts, descPartAlert, descPartBad, descPartRepl, descReplayed, descPartAge} {
 		ch <- d
 	}
 }
@@ -77,6 +79,7 @@ func (c detectCollector) Collect(ch chan<- prometheus.Metric) {
 		v = &[]partView{}
 	}
 	ch <- prometheus.MustNewConstMetric(descOwned, prometheus.GaugeValue, float64(len(*v)))
+	ch <- prometheus.MustNewConstMetric(descReplayed, prometheus.CounterValue, float64(c.d.replayed.Load()))
 	now := time.Now()
 	for _, p := range *v {
 		l := []string{p.Topic, strconv.Itoa(int(p.Partition))}
@@ -86,6 +89,7 @@ func (c detectCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descPartCmts, prometheus.CounterValue, float64(p.Commits), l...)
 		ch <- prometheus.MustNewConstMetric(descPartAlert, prometheus.CounterValue, float64(p.Alerts), l...)
 		ch <- prometheus.MustNewConstMetric(descPartBad, prometheus.CounterValue, float64(p.Undecodable), l...)
+		ch <- prometheus.MustNewConstMetric(descPartRepl, prometheus.CounterValue, float64(p.Replayed), l...)
 		if !p.Newest.IsZero() {
 			ch <- prometheus.MustNewConstMetric(descPartAge, prometheus.GaugeValue, now.Sub(p.Newest).Seconds(), l...)
 		}

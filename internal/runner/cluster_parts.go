@@ -22,8 +22,8 @@ import (
 // rows with its offset.
 type partState interface {
 	// apply decodes one message and holds its item (or processes it now
-	// when it is late); it reports false for a message it cannot decode.
-	apply(value []byte) bool
+	// when it is late); it reports what it did with it.
+	apply(value []byte) applyResult
 	// release processes the held items the partition's watermark passed.
 	release()
 	// flush processes every held item and closes what is open, as at the
@@ -37,9 +37,19 @@ type partState interface {
 	held() int
 }
 
+// applyResult is what a partition did with a message.
+type applyResult int
+
+const (
+	applied     applyResult = iota
+	undecodable             // skipped: not a message of this topic
+	replayed                // dropped: at or below its source partition's mark
+)
+
 // State row names of a partition.
 const (
 	heldPart   = "held"    // the Hold's content (JSON)
+	marksPart  = "marks"   // flow partitions: the highest source positions applied (JSON)
 	tenantPart = "tenant/" // + tenant: baselines (activity partitions)
 	netPart    = "net/"    // + netdetect part: engine and hosts (flow partitions)
 )
@@ -67,15 +77,20 @@ func (env *Env) newActivityPart() *activityPart {
 	return &activityPart{bl: bl, p: p, hold: cluster.NewHold(env.cfg.Activity.Lateness, partEventOrder)}
 }
 
-func (a *activityPart) apply(value []byte) bool {
+// apply holds an activity event. A repeated event (an ingest that
+// re-produced it) is a no-op for the pipeline, which skips events it has
+// seen by key and watermark; activity messages carry no source position
+// because the ingest role's reorder produces them in event-time order,
+// not source order.
+func (a *activityPart) apply(value []byte) applyResult {
 	e, err := cluster.DecodeEvent(value)
 	if err != nil {
-		return false
+		return undecodable
 	}
 	if !a.hold.Push(e) {
 		a.process(e) // late: the baselines' watermark decides
 	}
-	return true
+	return applied
 }
 
 func (a *activityPart) process(e *event.Event) { a.pending = append(a.pending, a.p.Process(e)...) }
@@ -129,10 +144,13 @@ func (a *activityPart) unmarshal(parts map[string][]byte) error {
 
 // flowPart is a flow partition: a network engine keeping state for the
 // monitored addresses the partition's messages were keyed by, and the
-// flows waiting for event-time order.
+// flows waiting for event-time order, and the highest source position
+// applied of each source partition (marks), so that flows an ingest
+// re-produced are not counted twice.
 type flowPart struct {
 	eng     *netdetect.Engine
 	hold    *cluster.Hold[cluster.Flow]
+	marks   cluster.Marks
 	own     netip.Addr // the side of the flow being observed
 	rel     []cluster.Flow
 	pending []event.Alert
@@ -164,7 +182,7 @@ func (env *Env) newFlowPart() (*flowPart, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &flowPart{hold: cluster.NewHold(env.cfg.Activity.Lateness, partFlowOrder)}
+	f := &flowPart{hold: cluster.NewHold(env.cfg.Activity.Lateness, partFlowOrder), marks: cluster.Marks{}}
 	deps := netdetect.Deps{Inventory: inv, Logger: env.log, Rules: env.netScopes.Rules,
 		Owns: func(ip netip.Addr) bool { return ip == f.own }}
 	if env.TI != nil {
@@ -178,15 +196,19 @@ func (env *Env) newFlowPart() (*flowPart, error) {
 	return f, nil
 }
 
-func (f *flowPart) apply(value []byte) bool {
+func (f *flowPart) apply(value []byte) applyResult {
 	fl, err := cluster.DecodeFlow(value)
 	if err != nil {
-		return false
+		return undecodable
 	}
+	if !f.marks.Apply(fl.Pos) {
+		return replayed
+	}
+	fl.Pos = nil // checked: the held items need not keep it
 	if !f.hold.Push(fl) {
 		f.observe(&fl) // late: the engine counts it
 	}
-	return true
+	return applied
 }
 
 func (f *flowPart) observe(fl *cluster.Flow) {
@@ -222,7 +244,14 @@ func (f *flowPart) marshal() (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return prefixed(parts, netPart, f.hold.State())
+	out, err := prefixed(parts, netPart, f.hold.State())
+	if err != nil {
+		return nil, err
+	}
+	if out[marksPart], err = json.Marshal(f.marks); err != nil {
+		return nil, fmt.Errorf("source marks: %w", err)
+	}
+	return out, nil
 }
 
 func (f *flowPart) unmarshal(parts map[string][]byte) error {
@@ -237,6 +266,12 @@ func (f *flowPart) unmarshal(parts map[string][]byte) error {
 		}
 	}
 	f.hold.Restore(st)
+	f.marks = cluster.Marks{}
+	if m, ok := parts[marksPart]; ok {
+		if err := json.Unmarshal(m, &f.marks); err != nil {
+			return fmt.Errorf("source marks: %w", err)
+		}
+	}
 	return nil
 }
 

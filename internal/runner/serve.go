@@ -62,6 +62,9 @@ type ServeOptions struct {
 	// killed (tests) stops cloud polling as a kill would: no flush and no
 	// final checkpoint, only what the last periodic one saved.
 	killed bool
+	// killIngest (tests) is asked after each flow-log batch the ingest
+	// role produced: true stops it before it commits the source offsets.
+	killIngest func(produced int) bool
 	// Clock is the wall clock of the time trust model and of the hours'
 	// idle limit; time.Now when nil (tests replay a past period with a
 	// clock of that period).
