@@ -6,6 +6,7 @@ package bench
 import (
 	"bytes"
 	stdjson "encoding/json"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -26,8 +27,19 @@ import (
 
 // month is a generated organisation's sign-ins, then its ARM activity, as
 // JSON lines: each part homogeneous, as per-category exports and Event Hubs
-// deliver them.
-var month = sync.OnceValues(func() ([]byte, error) { return gen.ActivityLines(gen.BenchConfig()) })
+// deliver them. VEDETTE_BENCH_LINES names a file of JSON lines to read
+// instead, so that two builds (whose generators differ) can be timed on
+// the same records; VEDETTE_BENCH_DUMP writes the generated month there.
+var month = sync.OnceValues(func() ([]byte, error) {
+	if path := os.Getenv("VEDETTE_BENCH_LINES"); path != "" {
+		return os.ReadFile(path)
+	}
+	data, err := gen.ActivityLines(gen.BenchConfig())
+	if path := os.Getenv("VEDETTE_BENCH_DUMP"); err == nil && path != "" {
+		err = os.WriteFile(path, data, 0o644)
+	}
+	return data, err
+})
 
 func load(b *testing.B) ([]byte, [][]byte) {
 	b.Helper()
