@@ -125,3 +125,33 @@ func accountOf(serviceURL string) string {
 	host, _, _ := strings.Cut(u.Hostname(), ".")
 	return host
 }
+
+// redactURL drops the query of the request URL a transport error names:
+// with SAS authentication it holds the token's signature, which must not
+// reach the logs. The wrapping errors' messages were formatted already,
+// so the message is rewritten as well as the *url.Error.
+func redactURL(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	orig, red := ue.URL, "(unparsable URL)"
+	if u, perr := url.Parse(orig); perr == nil {
+		if u.RawQuery == "" {
+			return err
+		}
+		u.RawQuery = "REDACTED"
+		red = u.String()
+	}
+	msg := strings.ReplaceAll(err.Error(), orig, red)
+	ue.URL = red
+	return redactedError{msg: msg, err: err}
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e redactedError) Error() string { return e.msg }
+func (e redactedError) Unwrap() error { return e.err }

@@ -105,7 +105,10 @@ type pending struct {
 // least once: a crash between the two re-applies that group). more says
 // some blob had more new bytes than MaxReadBytes: poll again at once.
 func (s *Source) Poll(ctx context.Context, apply func(context.Context, []Batch) error) (more bool, err error) {
-	defer func() { s.Stats.LastPollNs.Store(time.Now().UnixNano()) }()
+	defer func() {
+		s.Stats.LastPollNs.Store(time.Now().UnixNano())
+		err = redactURL(err)
+	}()
 	var todo []pending
 	for _, c := range s.cfg.Containers {
 		p, err := s.changed(ctx, c)
