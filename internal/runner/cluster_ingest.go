@@ -220,9 +220,16 @@ func (in *ingestRole) flowRecords(g *gate, rs []flow.Record, at *cluster.Positio
 			in.reject(rej)
 			continue
 		}
-		for side, own := range cluster.FlowSides(r, in.monitored) {
+		for _, own := range cluster.FlowSides(r, in.monitored) {
 			m := cluster.Flow{Own: own, Record: *r}
 			if at != nil {
+				// By the side's role, not its rank among the monitored
+				// sides: a re-produce after the monitored set changed
+				// must give the destination the same position.
+				side := 1
+				if own == r.Src.Unmap() {
+					side = 0
+				}
 				m.Pos = &cluster.Position{Topic: at.Topic, Partition: at.Partition, Offset: at.Offset, Index: 2*i + side}
 			}
 			v, err := cluster.EncodeFlow(&m)
