@@ -269,6 +269,11 @@ func (in *ingestRole) flowLogs(ctx context.Context) error {
 		if fs.IsClientClosed() || ctx.Err() != nil {
 			break
 		}
+		fs.EachError(func(topic string, p int32, err error) {
+			if !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+				in.log.Warn("ingest flow-log fetch", "topic", topic, "partition", p, "err", err)
+			}
+		})
 		var recs []*kgo.Record
 		for _, r := range fs.Records() {
 			if recs, err = in.flowLogRecords(g, r, recs); err != nil {
