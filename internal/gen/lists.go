@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-
-	"github.com/vedette/vedette/internal/config"
 )
 
 // writeLists writes the IP lists the scenario's detections read.
@@ -57,16 +55,4 @@ func writeLines(path string, lines []string) error {
 		return fmt.Errorf("gen: write %s: %w", path, err)
 	}
 	return nil
-}
-
-// Lists is the configuration of the IP lists a month generated into dir
-// carries (Tor exits, anonymous proxies, VPNs, corporate egress), as the
-// tests and harnesses that run Vedette over such a month declare them.
-func Lists(dir string) []config.List {
-	return []config.List{
-		{Path: filepath.Join(dir, TorExitFile), Category: "tor-exit", Name: "tor"},
-		{Path: filepath.Join(dir, AnonymousProxyFile), Category: "anonymous-proxy", Name: "proxies"},
-		{Path: filepath.Join(dir, VPNFile), Category: "vpn", Name: "vpn"},
-		{Path: filepath.Join(dir, CorporateFile), Category: "corporate", Name: "corp"},
-	}
 }

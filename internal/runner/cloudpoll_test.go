@@ -177,7 +177,15 @@ func TestServePollsAzuriteLikeBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := config.Default()
-	cfg.Lists = gen.Lists(dir)
+	for _, l := range []config.List{
+		{Path: "tor-exit.txt", Category: "tor-exit", Name: "tor"},
+		{Path: "anonymous-proxy.txt", Category: "anonymous-proxy", Name: "proxies"},
+		{Path: "vpn.csv", Category: "vpn", Name: "vpn"},
+		{Path: "corporate.txt", Category: "corporate", Name: "corp"},
+	} {
+		l.Path = filepath.Join(dir, "lists", l.Path)
+		cfg.Lists = append(cfg.Lists, l)
+	}
 	start := time.Now()
 	cfg.Network.Inventory, cfg.Network.TI = netCfg.Network.Inventory, netCfg.Network.TI
 	const flowsC, signinC, activityC = vnetContainer, "insights-logs-signinlogs", "insights-activity-logs"

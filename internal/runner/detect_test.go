@@ -29,7 +29,15 @@ func month(t *testing.T) (dir string, cfg config.Config) {
 		t.Fatal(err)
 	}
 	cfg = config.Default()
-	cfg.Lists = gen.Lists(dir)
+	for _, l := range []config.List{
+		{Path: "lists/tor-exit.txt", Category: "tor-exit", Name: "tor"},
+		{Path: "lists/anonymous-proxy.txt", Category: "anonymous-proxy", Name: "proxies"},
+		{Path: "lists/vpn.csv", Category: "vpn", Name: "vpn"},
+		{Path: "lists/corporate.txt", Category: "corporate", Name: "corp"},
+	} {
+		l.Path = filepath.Join(dir, l.Path)
+		cfg.Lists = append(cfg.Lists, l)
+	}
 	return dir, cfg
 }
 

@@ -63,7 +63,15 @@ func Generate(dir string, sz Size) (World, error) {
 		}
 		w.Activity = append(w.Activity, filepath.Join(td, "signins.jsonl"), filepath.Join(td, "activity.jsonl"))
 	}
-	w.Lists = gen.Lists(filepath.Join(dir, "tenant0"))
+	for _, l := range []config.List{
+		{Path: "lists/tor-exit.txt", Category: "tor-exit", Name: "tor"},
+		{Path: "lists/anonymous-proxy.txt", Category: "anonymous-proxy", Name: "proxies"},
+		{Path: "lists/vpn.csv", Category: "vpn", Name: "vpn"},
+		{Path: "lists/corporate.txt", Category: "corporate", Name: "corp"},
+	} {
+		l.Path = filepath.Join(dir, "tenant0", l.Path)
+		w.Lists = append(w.Lists, l)
+	}
 	nd := filepath.Join(dir, "network")
 	nc := gen.DefaultNetworkConfig()
 	nc.VMs, nc.Days = sz.VMs, sz.NetDays
