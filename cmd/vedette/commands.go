@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"sort"
 	"syscall"
 
@@ -40,6 +41,7 @@ func runDetect(args []string, log *slog.Logger) error {
 	outPath := fs.String("out", "", "write findings here instead of stdout (JSON lines, appended; delivered at least once)")
 	quiet := fs.Bool("q", false, "no progress or summary on stderr")
 	flush := fs.Bool("flush", false, "close every open network hour at the end (a complete capture); off, the next run continues them")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	lf := addLogFlags(fs, "warn")
 	log, err := lf.parse(fs, args)
 	if err != nil {
@@ -47,6 +49,13 @@ func runDetect(args []string, log *slog.Logger) error {
 	}
 	if fs.NArg() == 0 {
 		return errors.New("no input files (name files, or - for standard input)")
+	}
+	if *cpuProfile != "" {
+		stopProfile, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
 	}
 	cfg, err := loadConfig(*cfgPath, *dataDir)
 	if err != nil {
@@ -117,4 +126,18 @@ func sortedKeys(m map[string]int) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// startCPUProfile profiles the process's CPU into path until the returned
+// function is called.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile %s: %w", path, err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
