@@ -83,33 +83,38 @@ func (d *fastDecoder) object(b []byte, i int, o *objType, base unsafe.Pointer, d
 		return i + 1, true
 	}
 	for n := 0; ; n++ {
-		if i >= len(b) || b[i] != '"' {
-			return i, false
+		var idx, end int
+		var ok bool
+		if n < len(sh) {
+			k := &sh[n][0]
+			idx = k.idx
+			end, ok = k.at(b, i)
 		}
-		idx, end, ok := keyAt(sh, b, i, n)
 		if !ok {
-			if idx, end, ok = d.key(b, i, o, n); !ok {
+			if idx, end, ok = d.keyOther(sh, b, i, o, n); !ok {
 				return i, false
 			}
 			sh = d.shapes[o.id]
 		}
-		i = skipSpace(b, end)
-		if i >= len(b) || b[i] != ':' {
+		if end < len(b) && b[end] == ':' {
+			i = skipSpace(b, end+1)
+		} else if i, ok = colon(b, end); !ok {
 			return i, false
 		}
-		i = skipSpace(b, i+1)
-		if idx < 0 {
-			i, ok = skipStrict(b, i, depth)
-		} else {
+		var f *field
+		if idx >= 0 {
 			if seen[idx>>6]&(1<<(idx&63)) != 0 {
 				return i, false
 			}
 			seen[idx>>6] |= 1 << (idx & 63)
-			f := &o.fields[idx]
-			i, ok = d.value(b, i, f, unsafe.Add(base, f.off), depth)
+			f = &o.fields[idx]
 		}
-		if !ok {
+		if i, ok = d.member(b, i, f, base, depth); !ok {
 			return i, false
+		}
+		if i < len(b) && b[i] == ',' && i+1 < len(b) && b[i+1] == '"' {
+			i++
+			continue
 		}
 		var more bool
 		if i, more, ok = next(b, i, '}'); !ok || !more {
@@ -118,28 +123,56 @@ func (d *fastDecoder) object(b []byte, i int, o *objType, base unsafe.Pointer, d
 	}
 }
 
-// keyAt reads the n-th key of an object, the string literal at b[i], when
-// it is one of the keys the last two shapes of objects of the type had
-// there (feeds alternate between a few shapes: an ARM operation's Start
-// and Success records), and returns its field and the offset past it.
-// Each is plain ASCII with no quote, backslash or control byte (scanString
-// vouched for it), so when the record holds exactly it followed by a
-// quote, that is the whole literal.
-func keyAt(sh []shapeSlot, b []byte, i, n int) (idx, end int, ok bool) {
-	if n >= len(sh) {
+// colon reads the colon after a key, the literal that ends before b[i],
+// and returns the offset of the value.
+func colon(b []byte, i int) (int, bool) {
+	if i >= len(b) || b[i] != ':' {
+		if i = skipSpace(b, i); i >= len(b) || b[i] != ':' {
+			return i, false
+		}
+	}
+	return skipSpace(b, i+1), true
+}
+
+// member decodes the value at b[i] into the field f of the struct at base,
+// or skips it when f is nil. Plain strings, most values of real records,
+// are read here without a further call.
+func (d *fastDecoder) member(b []byte, i int, f *field, base unsafe.Pointer, depth int) (int, bool) {
+	if i < len(b) && b[i] == '"' && (f == nil || f.kind <= kValueString) {
+		if end, ok := plainString(b, i); ok {
+			if f != nil && end-i > 2 {
+				*(*string)(unsafe.Add(base, f.off)) = unsafe.String(&b[i+1], end-i-2)
+			}
+			return end, true
+		}
+	}
+	if f == nil {
+		return skipStrict(b, i, depth)
+	}
+	return d.value(b, i, f, unsafe.Add(base, f.off), depth)
+}
+
+// keyOther reads the n-th key of an object, the string literal at b[i],
+// that is not the short key the last object of the type had there (at),
+// and returns its field and the offset past it. It is that key when it is
+// long, the key the shape before had there (feeds alternate between a few
+// shapes: an ARM operation's Start and Success records), or a key met
+// here for the first time, which scanString vets.
+func (d *fastDecoder) keyOther(sh []shapeSlot, b []byte, i int, o *objType, n int) (idx, end int, ok bool) {
+	if i >= len(b) || b[i] != '"' {
 		return -1, i, false
 	}
-	s := &sh[n]
-	if end, ok := s[0].at(b, i); ok {
-		return s[0].idx, end, true
-	}
-	if s[1].mask[0] != 0 {
-		if end, ok := s[1].at(b, i); ok {
+	if n < len(sh) {
+		s := &sh[n]
+		if end, ok := s[0].atSlow(b, i); ok {
+			return s[0].idx, end, true
+		}
+		if end, ok := s[1].atSlow(b, i); ok && s[1].end != 0 {
 			s[0], s[1] = s[1], s[0]
 			return s[0].idx, end, true
 		}
 	}
-	return -1, i, false
+	return d.key(b, i, o, n)
 }
 
 // key reads the n-th key of an object, the string literal at b[i], that

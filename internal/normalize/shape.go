@@ -10,10 +10,12 @@ import "encoding/binary"
 // are homogeneous, so a key is nearly always where it was last time: one
 // comparison finds its field.
 type shapeKey struct {
-	key  string
 	lit  [2]uint64 // the literal's first 16 bytes after its opening quote, zero-padded
 	mask [2]uint64 // the bytes of lit that count
 	idx  int       // index in objType.fields, -1 for a key no field has
+	end  int       // the literal's length, quotes included
+	long bool      // the literal does not fit in lit: the rest is compared as a string
+	key  string
 }
 
 // shapeSlot holds the keys two shapes have at one position, the one met
@@ -21,7 +23,7 @@ type shapeKey struct {
 type shapeSlot [2]shapeKey
 
 func newShapeKey(key string, idx int) shapeKey {
-	k := shapeKey{key: key, idx: idx}
+	k := shapeKey{key: key, idx: idx, end: len(key) + 2, long: len(key) >= 16}
 	var buf [16]byte
 	n := copy(buf[:], key)
 	if n < len(buf) {
@@ -37,18 +39,24 @@ func newShapeKey(key string, idx int) shapeKey {
 }
 
 // at reports whether b[i] opens the string literal of k, and where that
-// literal ends. A key of up to 15 bytes takes two word comparisons.
+// literal ends, for the common case: a key of up to 15 bytes, with 16
+// bytes of b to compare with. Each key of a shape is plain ASCII with no
+// quote, backslash or control byte (scanString vouched for it), so when
+// the record holds exactly it followed by a quote, that is the whole
+// literal. atSlow answers for the others.
 func (k *shapeKey) at(b []byte, i int) (end int, ok bool) {
-	e := i + 1 + len(k.key)
-	if i+17 > len(b) || e >= len(b) {
-		return e + 1, e < len(b) && b[e] == '"' && string(b[i+1:e]) == k.key
+	if k.long || i+17 > len(b) || b[i] != '"' {
+		return i, false
 	}
 	w := b[i+1 : i+17]
-	if (binary.LittleEndian.Uint64(w)^k.lit[0])&k.mask[0] != 0 ||
-		(binary.LittleEndian.Uint64(w[8:])^k.lit[1])&k.mask[1] != 0 {
-		return 0, false
-	}
-	return e + 1, len(k.key) < 16 || b[e] == '"' && string(b[i+17:e]) == k.key[16:]
+	x := (binary.LittleEndian.Uint64(w) ^ k.lit[0]) & k.mask[0]
+	return i + k.end, x|(binary.LittleEndian.Uint64(w[8:])^k.lit[1])&k.mask[1] == 0
+}
+
+// atSlow is at for any key and position.
+func (k *shapeKey) atSlow(b []byte, i int) (end int, ok bool) {
+	e := i + 1 + len(k.key)
+	return e + 1, e < len(b) && b[e] == '"' && string(b[i+1:e]) == k.key
 }
 
 // pow10 are the powers of ten a float64 holds exactly.
