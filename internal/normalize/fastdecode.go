@@ -109,7 +109,16 @@ func (d *fastDecoder) object(b []byte, i int, o *objType, base unsafe.Pointer, d
 			seen[idx>>6] |= 1 << (idx & 63)
 			f = &o.fields[idx]
 		}
-		if i, ok = d.member(b, i, f, base, depth); !ok {
+		// Plain strings, most values of real records, are read here.
+		if ok = i < len(b) && b[i] == '"' && (f == nil || f.kind <= kValueString); ok {
+			end, ok = plainString(b, i)
+		}
+		if ok {
+			if f != nil && end-i > 2 {
+				*(*string)(unsafe.Add(base, f.off)) = unsafe.String(&b[i+1], end-i-2)
+			}
+			i = end
+		} else if i, ok = d.member(b, i, f, base, depth); !ok {
 			return i, false
 		}
 		if i < len(b) && b[i] == ',' && i+1 < len(b) && b[i+1] == '"' {
@@ -134,18 +143,9 @@ func colon(b []byte, i int) (int, bool) {
 	return skipSpace(b, i+1), true
 }
 
-// member decodes the value at b[i] into the field f of the struct at base,
-// or skips it when f is nil. Plain strings, most values of real records,
-// are read here without a further call.
+// member decodes the value at b[i] into the field f of the struct at
+// base, or skips it when f is nil.
 func (d *fastDecoder) member(b []byte, i int, f *field, base unsafe.Pointer, depth int) (int, bool) {
-	if i < len(b) && b[i] == '"' && (f == nil || f.kind <= kValueString) {
-		if end, ok := plainString(b, i); ok {
-			if f != nil && end-i > 2 {
-				*(*string)(unsafe.Add(base, f.off)) = unsafe.String(&b[i+1], end-i-2)
-			}
-			return end, true
-		}
-	}
 	if f == nil {
 		return skipStrict(b, i, depth)
 	}

@@ -44,13 +44,13 @@ type stringInfo struct {
 // time are checked; the first flagged byte is exact (specialBytes), so the
 // literal is plain exactly when it is a quote.
 func plainString(b []byte, i int) (end int, ok bool) {
-	for j := i + 1; j+8 <= len(b); j += 8 {
-		if m := specialBytes(binary.LittleEndian.Uint64(b[j:])); m != 0 {
-			j += bits.TrailingZeros64(m) / 8
-			return j + 1, b[j] == '"'
+	for end = i + 1; end+8 <= len(b); end += 8 {
+		if m := specialBytes(binary.LittleEndian.Uint64(b[end : end+8])); m != 0 {
+			end += bits.TrailingZeros64(m) >> 3
+			return end + 1, b[end] == '"'
 		}
 	}
-	return len(b), false
+	return end, false
 }
 
 // scanString scans the string literal that opens at b[i]: plainString
