@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"reflect"
 	"strconv"
@@ -76,60 +77,83 @@ func (d *fastDecoder) object(b []byte, i int, o *objType, base unsafe.Pointer, d
 	if depth > maxFastDepth {
 		return i, false
 	}
-	var seen [2]uint64
-	sh := d.shapes[o.id]
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == '}' {
-		return i + 1, true
-	}
+	var seen [2]uint64 // the fields set, for duplicate keys
 	for n := 0; ; n++ {
-		var idx, end int
-		var ok bool
-		if n < len(sh) {
-			k := &sh[n][0]
-			idx = k.idx
-			end, ok = k.at(b, i)
-		}
-		if !ok {
-			if idx, end, ok = d.keyOther(sh, b, i, o, n); !ok {
-				return i, false
+		i, n = plainMembers(b, i, n, d.shapes[o.id], base, &seen)
+		var ok, more bool
+		if n == 0 {
+			if i = skipSpace(b, i+1); i < len(b) && b[i] == '}' {
+				return i + 1, true
 			}
-			sh = d.shapes[o.id]
-		}
-		if end < len(b) && b[end] == ':' {
-			i = skipSpace(b, end+1)
-		} else if i, ok = colon(b, end); !ok {
-			return i, false
-		}
-		var f *field
-		if idx >= 0 {
-			if seen[idx>>6]&(1<<(idx&63)) != 0 {
-				return i, false
-			}
-			seen[idx>>6] |= 1 << (idx & 63)
-			f = &o.fields[idx]
-		}
-		// Plain strings, most values of real records, are read here.
-		if ok = i < len(b) && b[i] == '"' && (f == nil || f.kind <= kValueString); ok {
-			end, ok = plainString(b, i)
-		}
-		if ok {
-			if f != nil && end-i > 2 {
-				*(*string)(unsafe.Add(base, f.off)) = unsafe.String(&b[i+1], end-i-2)
-			}
-			i = end
-		} else if i, ok = d.member(b, i, f, base, depth); !ok {
-			return i, false
-		}
-		if i < len(b) && b[i] == ',' && i+1 < len(b) && b[i+1] == '"' {
-			i++
-			continue
-		}
-		var more bool
-		if i, more, ok = next(b, i, '}'); !ok || !more {
+		} else if i, more, ok = next(b, i, '}'); !ok || !more {
 			return i, ok
 		}
+		if i, ok = d.member(b, i, n, o, base, depth, &seen); !ok {
+			return i, false
+		}
 	}
+}
+
+// plainMembers decodes the members of an object from the n-th on, for as
+// long as each is the member most of a feed's records are made of: the
+// key the last object of the type had at its position, a plain string
+// value for a string field or for none, compact (shapeKey.lit). b[i] is
+// the object's brace (n is 0) or the end of the value before; so is the
+// offset it returns, with the position of the member it did not take,
+// which object then decodes and vets in full. It calls nothing, so that
+// what it needs stays in registers.
+func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen *[2]uint64) (int, int) {
+	for ; n < len(sh) && i+32 <= len(b); n++ {
+		k := &sh[n][0]
+		w := b[i : i+32]
+		x := (binary.LittleEndian.Uint64(w[:8])^k.lit[0])&k.mask[0] |
+			(binary.LittleEndian.Uint64(w[8:16])^k.lit[1])&k.mask[1]
+		if k.mask[2] != 0 {
+			x |= (binary.LittleEndian.Uint64(w[16:24])^k.lit[2])&k.mask[2] |
+				(binary.LittleEndian.Uint64(w[24:32])^k.lit[3])&k.mask[3]
+		}
+		if x != 0 || !k.plain {
+			break
+		}
+		v := i + 2 + k.end // the value's opening quote
+		end, ok := plainString(b, v)
+		if !ok {
+			break
+		}
+		if k.idx >= 0 {
+			bit := uint64(1) << (k.idx & 63)
+			if seen[k.idx>>6]&bit != 0 {
+				break
+			}
+			seen[k.idx>>6] |= bit
+			if end-v > 2 {
+				*(*string)(unsafe.Add(base, k.off)) = unsafe.String(&b[v+1], end-v-2)
+			}
+		}
+		i = end
+	}
+	return i, n
+}
+
+// member decodes the n-th member of an object, whose key opens at b[i],
+// into the struct at base, and returns the offset past its value.
+func (d *fastDecoder) member(b []byte, i, n int, o *objType, base unsafe.Pointer, depth int, seen *[2]uint64) (int, bool) {
+	idx, end, ok := d.keyAt(b, i, o, n)
+	if !ok {
+		return i, false
+	}
+	if i, ok = colon(b, end); !ok {
+		return i, false
+	}
+	if idx < 0 {
+		return skipStrict(b, i, depth)
+	}
+	if seen[idx>>6]&(1<<(idx&63)) != 0 {
+		return i, false
+	}
+	seen[idx>>6] |= 1 << (idx & 63)
+	f := &o.fields[idx]
+	return d.value(b, i, f, unsafe.Add(base, f.off), depth)
 }
 
 // colon reads the colon after a key, the literal that ends before b[i],
@@ -143,31 +167,21 @@ func colon(b []byte, i int) (int, bool) {
 	return skipSpace(b, i+1), true
 }
 
-// member decodes the value at b[i] into the field f of the struct at
-// base, or skips it when f is nil.
-func (d *fastDecoder) member(b []byte, i int, f *field, base unsafe.Pointer, depth int) (int, bool) {
-	if f == nil {
-		return skipStrict(b, i, depth)
-	}
-	return d.value(b, i, f, unsafe.Add(base, f.off), depth)
-}
-
-// keyOther reads the n-th key of an object, the string literal at b[i],
-// that is not the short key the last object of the type had there (at),
-// and returns its field and the offset past it. It is that key when it is
-// long, the key the shape before had there (feeds alternate between a few
-// shapes: an ARM operation's Start and Success records), or a key met
-// here for the first time, which scanString vets.
-func (d *fastDecoder) keyOther(sh []shapeSlot, b []byte, i int, o *objType, n int) (idx, end int, ok bool) {
+// keyAt reads the n-th key of an object, the string literal at b[i], and
+// returns its field and the offset past it. The key is most often one of
+// the two the last shapes of objects of the type had there (feeds
+// alternate between a few shapes: an ARM operation's Start and Success
+// records); one met here for the first time is vetted by scanString.
+func (d *fastDecoder) keyAt(b []byte, i int, o *objType, n int) (idx, end int, ok bool) {
 	if i >= len(b) || b[i] != '"' {
 		return -1, i, false
 	}
-	if n < len(sh) {
+	if sh := d.shapes[o.id]; n < len(sh) {
 		s := &sh[n]
-		if end, ok := s[0].atSlow(b, i); ok {
+		if end, ok := s[0].at(b, i); ok {
 			return s[0].idx, end, true
 		}
-		if end, ok := s[1].atSlow(b, i); ok && s[1].end != 0 {
+		if end, ok := s[1].at(b, i); ok {
 			s[0], s[1] = s[1], s[0]
 			return s[0].idx, end, true
 		}
@@ -196,7 +210,11 @@ func (d *fastDecoder) field(o *objType, n int, key []byte) (idx int, ok bool) {
 	if !ok || n > len(sh) {
 		return idx, ok
 	}
-	e := newShapeKey(d.name(key), idx)
+	var f *field
+	if idx >= 0 {
+		f = &o.fields[idx]
+	}
+	e := newShapeKey(d.name(key), n, idx, f)
 	if n == len(sh) {
 		d.shapes[o.id] = append(sh, shapeSlot{e})
 	} else {
