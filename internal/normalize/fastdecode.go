@@ -254,61 +254,95 @@ func (o *objType) lookup(key []byte) (int, bool) {
 	return -1, !o.folded[string(lower)]
 }
 
-// value decodes the value at b[i] into the field f at p.
+// value decodes the value at b[i] into the field f at p. A value of a
+// JSON type the field's kind does not take is left to the full decoder.
 func (d *fastDecoder) value(b []byte, i int, f *field, p unsafe.Pointer, depth int) (int, bool) {
 	if i >= len(b) {
 		return i, false
 	}
-	c := b[i]
-	switch {
-	case f.kind == kString && c == '"', f.kind == kValueString && c == '"':
-		return borrowString(b, i, (*string)(p))
-	case f.kind == kStruct && c == '{':
+	switch c := b[i]; f.kind {
+	case kString, kValueString:
+		if c == '"' {
+			return borrowString(b, i, (*string)(p))
+		}
+		if f.kind == kValueString && c == '{' {
+			return callMethod(b, i, depth, (*valueString)(p))
+		}
+	case kStruct, kFlex:
+		return d.structValue(b, i, f, p, depth)
+	case kLocation, kStatus:
+		if c == '"' || c == '{' {
+			return d.unionValue(b, i, f, p, depth)
+		}
+	case kBoolPtr:
+		if c == 't' || c == 'f' {
+			v := &boolTrue
+			if c == 'f' {
+				v = &boolFalse
+			}
+			*(**bool)(p) = v
+			return literal(b, i, strconv.FormatBool(*v))
+		}
+	case kFloat, kFloatPtr:
+		if c == '-' || '0' <= c && c <= '9' {
+			return d.parseFloat(b, i, f, p)
+		}
+	case kRaw:
+		if c != 'n' {
+			end, ok := skipStrict(b, i, depth)
+			if ok {
+				*(*json.RawMessage)(p) = b[i:end]
+			}
+			return end, ok
+		}
+	case kMethod:
+		if c != 'n' {
+			return callMethod(b, i, depth, reflect.NewAt(f.typ, p).Interface().(json.Unmarshaler))
+		}
+	case kOther:
+		if c != 'n' {
+			end, ok := skipStrict(b, i, depth)
+			return end, ok && decodeJSON(b[i:end], reflect.NewAt(f.typ, p).Interface()) == nil
+		}
+	}
+	return i, false
+}
+
+// structValue decodes an object (or, for a flex field, a string) into
+// the struct field f at p.
+func (d *fastDecoder) structValue(b []byte, i int, f *field, p unsafe.Pointer, depth int) (int, bool) {
+	switch c := b[i]; {
+	case c == '{' && f.kind == kStruct:
 		if f.ptr {
 			p = d.alloc(f, p)
 		}
 		return d.object(b, i, f.obj, p, depth+1)
-	case f.kind == kFlex && c == '{':
+	case c == '{':
 		*(*bool)(unsafe.Add(p, f.set)) = true
 		return d.object(b, i, f.obj, p, depth+1)
-	case f.kind == kFlex && c == '"':
+	case c == '"' && f.kind == kFlex:
 		return flexString(b, i, f, p)
-	case f.kind == kLocation && (c == '"' || c == '{'):
+	}
+	return i, false
+}
+
+// unionValue decodes a string or an object into the location or status
+// field f at p.
+func (d *fastDecoder) unionValue(b []byte, i int, f *field, p unsafe.Pointer, depth int) (int, bool) {
+	if f.kind == kLocation {
 		if f.ptr {
 			l := d.locs.get()
 			*(**location)(p) = l
 			p = unsafe.Pointer(l)
 		}
 		return d.location(b, i, f, (*location)(p), depth)
-	case f.kind == kStatus && (c == '"' || c == '{'):
-		if f.ptr {
-			s := d.stats.get()
-			*(**status)(p) = s
-			p = unsafe.Pointer(s)
-		}
-		return d.statusValue(b, i, f, (*status)(p), depth)
-	case f.kind == kBoolPtr && (c == 't' || c == 'f'):
-		v := &boolTrue
-		if c == 'f' {
-			v = &boolFalse
-		}
-		*(**bool)(p) = v
-		return literal(b, i, strconv.FormatBool(*v))
-	case (f.kind == kFloat || f.kind == kFloatPtr) && (c == '-' || '0' <= c && c <= '9'):
-		return d.parseFloat(b, i, f, p)
-	case f.kind == kRaw && c != 'n':
-		end, ok := skipStrict(b, i, depth)
-		if ok {
-			*(*json.RawMessage)(p) = b[i:end]
-		}
-		return end, ok
-	case f.kind == kMethod && c != 'n', f.kind == kValueString && c == '{':
-		return callMethod(b, i, depth, reflect.NewAt(f.typ, p).Interface().(json.Unmarshaler))
-	case f.kind == kOther && c != 'n':
-		end, ok := skipStrict(b, i, depth)
-		return end, ok && decodeJSON(b[i:end], reflect.NewAt(f.typ, p).Interface()) == nil
 	}
-	return i, false
+	if f.ptr {
+		s := d.stats.get()
+		*(**status)(p) = s
+		p = unsafe.Pointer(s)
+	}
+	return d.statusValue(b, i, f, (*status)(p), depth)
 }
 
 // alloc points the struct pointer at p to a new zero struct. A record's
@@ -389,7 +423,15 @@ func (d *fastDecoder) statusValue(b []byte, i int, f *field, s *status, depth in
 	o := &d.status
 	*o = statusObject{}
 	end, ok := d.object(b, i, f.obj, unsafe.Pointer(o), depth+1)
-	return end, ok && s.set(o) == nil
+	if !ok {
+		return end, false
+	}
+	if code := o.ErrorCode; isSmallInt(code) {
+		// What setCode would make of it, borrowed as the other strings are.
+		s.Value, s.ErrorCode, s.HasCode = o.Value, unsafe.String(&code[0], len(code)), true
+		return end, true
+	}
+	return end, s.set(o) == nil
 }
 
 func (d *fastDecoder) parseFloat(b []byte, i int, f *field, p unsafe.Pointer) (int, bool) {
