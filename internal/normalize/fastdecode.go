@@ -96,14 +96,14 @@ func (d *fastDecoder) object(b []byte, i int, o *objType, base unsafe.Pointer, d
 
 // plainMembers decodes the members of an object from the n-th on, for as
 // long as each is the member most of a feed's records are made of: the
-// key the last object of the type had at its position, a plain string
-// value for a string field or for none, compact (shapeKey.lit). b[i] is
-// the object's brace (n is 0) or the end of the value before; so is the
-// offset it returns, with the position of the member it did not take,
-// which object then decodes and vets in full. It calls nothing, so that
-// what it needs stays in registers.
+// key the last object of the type had at its position, compact
+// (shapeKey.lit), and a value of the simplest kind its field takes (see
+// lane). b[i] is the object's brace (n is 0) or the end of the value
+// before; so is the offset it returns, with the position of the member it
+// did not take, which object then decodes and vets in full. It calls
+// nothing, so that what it needs stays in registers.
 func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen *[2]uint64) (int, int) {
-	for ; n < len(sh) && i+32 <= len(b); n++ {
+	for ; n < len(sh) && i+33 <= len(b); n++ {
 		k := &sh[n][0]
 		w := b[i : i+32]
 		x := (binary.LittleEndian.Uint64(w[:8])^k.lit[0])&k.mask[0] |
@@ -112,27 +112,75 @@ func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen 
 			x |= (binary.LittleEndian.Uint64(w[16:24])^k.lit[2])&k.mask[2] |
 				(binary.LittleEndian.Uint64(w[24:32])^k.lit[3])&k.mask[3]
 		}
-		if x != 0 || !k.plain {
+		if x != 0 || k.lane == laneNone {
 			break
 		}
-		v := i + 2 + k.end // the value's opening quote
-		end, ok := plainString(b, v)
-		if !ok {
+		var bit uint64
+		if k.idx >= 0 {
+			if bit = 1 << (k.idx & 63); seen[k.idx>>6]&bit != 0 {
+				break
+			}
+		}
+		v := i + 2 + k.end // the value
+		end, c := -1, b[v]
+		switch {
+		case c == '"' && k.lane != laneBool:
+			if e, ok := plainString(b, v); ok && (k.lane != laneFlex || b[v+1] != '{' && !isSpace(b[v+1])) {
+				end = e
+			}
+		case k.lane == laneSkip:
+			end = plainInt(b, v)
+		case k.lane == laneBool:
+			end = plainBool(b, v)
+		}
+		if end < 0 {
 			break
 		}
 		if k.idx >= 0 {
-			bit := uint64(1) << (k.idx & 63)
-			if seen[k.idx>>6]&bit != 0 {
-				break
-			}
 			seen[k.idx>>6] |= bit
-			if end-v > 2 {
-				*(*string)(unsafe.Add(base, k.off)) = unsafe.String(&b[v+1], end-v-2)
+			p := unsafe.Add(base, k.off)
+			switch {
+			case k.lane == laneBool && c == 't':
+				*(**bool)(p) = &boolTrue
+			case k.lane == laneBool:
+				*(**bool)(p) = &boolFalse
+			case k.lane == laneString && end-v > 2:
+				*(*string)(p) = unsafe.String(&b[v+1], end-v-2)
 			}
 		}
 		i = end
 	}
 	return i, n
+}
+
+// plainInt returns the offset past the integer at b[i] when it is written
+// as JSON numbers mostly are, an optional minus and digits with no leading
+// zero, and followed by a comma or a brace; -1 otherwise.
+func plainInt(b []byte, i int) int {
+	j := i
+	if j < len(b) && b[j] == '-' {
+		j++
+	}
+	d := j
+	for j < len(b) && '0' <= b[j] && b[j] <= '9' {
+		j++
+	}
+	if j == d || b[d] == '0' && j > d+1 || j == len(b) || b[j] != ',' && b[j] != '}' {
+		return -1
+	}
+	return j
+}
+
+// plainBool returns the offset past the true or false at b[i], -1 if there
+// is neither.
+func plainBool(b []byte, i int) int {
+	switch {
+	case i+4 <= len(b) && string(b[i:i+4]) == "true":
+		return i + 4
+	case i+5 <= len(b) && string(b[i:i+5]) == "false":
+		return i + 5
+	}
+	return -1
 }
 
 // member decodes the n-th member of an object, whose key opens at b[i],

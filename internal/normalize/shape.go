@@ -1,6 +1,9 @@
 package normalize
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"unsafe"
+)
 
 // Helpers of the fast decoder (fastdecode.go) for the two things real
 // records are full of: keys in the order the last record had them, and
@@ -12,17 +15,28 @@ import "encoding/binary"
 type shapeKey struct {
 	// lit is the member's text up to its value as compact JSON writes it,
 	// zero-padded: the byte before the key (the object's brace for the
-	// first key, a comma for the others), the quoted key, the colon, and
-	// the quote that opens a string value; mask marks the bytes that count.
-	// plainMembers compares 32 bytes of a record with it.
-	lit   [4]uint64
-	mask  [4]uint64
-	idx   int     // index in objType.fields, -1 for a key no field has
-	off   uintptr // the field's offset in its struct
-	end   int     // the key's literal length, quotes included
-	plain bool    // plainMembers may take it: lit holds it whole, and the field is a string or there is none
-	key   string
+	// first key, a comma for the others), the quoted key and the colon;
+	// mask marks the bytes that count. plainMembers compares 32 bytes of
+	// a record with it.
+	lit  [4]uint64
+	mask [4]uint64
+	idx  int     // index in objType.fields, -1 for a key no field has
+	off  uintptr // where plainMembers puts the value, in the object's struct
+	end  int     // the key's literal length, quotes included
+	lane lane    // what plainMembers does with the value
+	key  string
 }
+
+// lane says what plainMembers does with the value of a member.
+type lane uint8
+
+const (
+	laneNone   lane = iota // nothing: the key does not fit in lit, or its field is of a kind plainMembers does not read
+	laneSkip               // no field: a plain string or an integer is vetted and skipped
+	laneString             // a string field, or a location's country: a plain string is borrowed
+	laneFlex               // a flex field: a plain string that holds no object leaves it unset
+	laneBool               // a *bool field: true or false
+)
 
 // shapeSlot holds the keys two shapes have at one position, the one met
 // last first; an unused key has a zero end.
@@ -32,18 +46,18 @@ type shapeSlot [2]shapeKey
 // has the field f (nil for none) at index idx.
 func newShapeKey(key string, n, idx int, f *field) shapeKey {
 	k := shapeKey{key: key, idx: idx, end: len(key) + 2}
-	if f != nil {
-		k.off = f.off
-	}
 	open := byte(',')
 	if n == 0 {
 		open = '{'
 	}
-	text := string(open) + `"` + key + `":"`
+	text := string(open) + `"` + key + `":`
 	if len(text) > 32 {
 		return k
 	}
-	k.plain = f == nil || f.kind == kString || f.kind == kValueString
+	k.lane = laneOf(f)
+	if f != nil {
+		k.off = f.off
+	}
 	var buf [32]byte
 	copy(buf[:], text)
 	for j := range text {
@@ -53,6 +67,23 @@ func newShapeKey(key string, n, idx int, f *field) shapeKey {
 		k.lit[j] = binary.LittleEndian.Uint64(buf[8*j:]) & k.mask[j]
 	}
 	return k
+}
+
+// laneOf is the lane of a member with the field f (nil for none).
+func laneOf(f *field) lane {
+	switch {
+	case f == nil:
+		return laneSkip
+	case f.kind == kString, f.kind == kValueString:
+		return laneString
+	case f.kind == kLocation && !f.ptr && unsafe.Offsetof(location{}.Country) == 0:
+		return laneString
+	case f.kind == kFlex:
+		return laneFlex
+	case f.kind == kBoolPtr:
+		return laneBool
+	}
+	return laneNone
 }
 
 // at reports whether b[i] opens the string literal of k, and where that
