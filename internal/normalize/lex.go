@@ -186,15 +186,26 @@ func skipObject(b []byte, i, depth int) (int, bool) {
 		if i >= len(b) || b[i] != '"' {
 			return i, false
 		}
-		end, ok := skipStrictString(b, i)
+		end, ok := plainString(b, i)
+		if !ok {
+			if end, ok = skipStrictString(b, i); !ok {
+				return i, false
+			}
+		}
+		// A compact member with a plain string value is skipped here.
+		if end+1 < len(b) && b[end] == ':' && b[end+1] == '"' {
+			if i, ok = plainString(b, end+1); !ok {
+				i, ok = skipStrictString(b, end+1)
+			}
+		} else if i, ok = colon(b, end); ok {
+			i, ok = skipStrict(b, i, depth)
+		}
 		if !ok {
 			return i, false
 		}
-		if i, ok = colon(b, end); !ok {
-			return i, false
-		}
-		if i, ok = skipStrict(b, i, depth); !ok {
-			return i, false
+		if i+1 < len(b) && b[i] == ',' && b[i+1] == '"' {
+			i++
+			continue
 		}
 		var more bool
 		if i, more, ok = next(b, i, '}'); !ok || !more {
