@@ -1,7 +1,6 @@
 package normalize
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"reflect"
 	"strconv"
@@ -104,15 +103,16 @@ func (d *fastDecoder) object(b []byte, i int, o *objType, base unsafe.Pointer, d
 // nothing, so that what it needs stays in registers.
 func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen *[2]uint64) (int, int) {
 	for ; n < len(sh) && i+33 <= len(b); n++ {
+		w := (*[32]byte)(b[i : i+32])
 		k := &sh[n][0]
-		w := b[i : i+32]
-		x := (binary.LittleEndian.Uint64(w[:8])^k.lit[0])&k.mask[0] |
-			(binary.LittleEndian.Uint64(w[8:16])^k.lit[1])&k.mask[1]
-		if k.mask[2] != 0 {
-			x |= (binary.LittleEndian.Uint64(w[16:24])^k.lit[2])&k.mask[2] |
-				(binary.LittleEndian.Uint64(w[24:32])^k.lit[3])&k.mask[3]
+		if k.diff(w) != 0 {
+			// The key the shape before had here (feeds alternate
+			// between a few shapes); keyAt swaps the two.
+			if k = &sh[n][1]; k.end == 0 || k.diff(w) != 0 {
+				break
+			}
 		}
-		if x != 0 || k.lane == laneNone {
+		if k.lane == laneNone {
 			break
 		}
 		var bit uint64

@@ -69,6 +69,17 @@ func newShapeKey(key string, n, idx int, f *field) shapeKey {
 	return k
 }
 
+// diff is zero when w, 32 bytes of a record, opens with lit.
+func (k *shapeKey) diff(w *[32]byte) uint64 {
+	x := (binary.LittleEndian.Uint64(w[:8])^k.lit[0])&k.mask[0] |
+		(binary.LittleEndian.Uint64(w[8:16])^k.lit[1])&k.mask[1]
+	if k.mask[2] != 0 {
+		x |= (binary.LittleEndian.Uint64(w[16:24])^k.lit[2])&k.mask[2] |
+			(binary.LittleEndian.Uint64(w[24:32])^k.lit[3])&k.mask[3]
+	}
+	return x
+}
+
 // laneOf is the lane of a member with the field f (nil for none).
 func laneOf(f *field) lane {
 	switch {
