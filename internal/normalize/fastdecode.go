@@ -102,7 +102,7 @@ func (d *fastDecoder) object(b []byte, i int, o *objType, base unsafe.Pointer, d
 // did not take, which object then decodes and vets in full. It calls
 // nothing, so that what it needs stays in registers.
 func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen *[2]uint64) (int, int) {
-	for ; n < len(sh) && i+33 <= len(b); n++ {
+	for ; uint(n) < uint(len(sh)) && uint(i)+33 <= uint(len(b)); n++ {
 		w := (*[32]byte)(b[i : i+32])
 		k := &sh[n][0]
 		if k.diff(w) != 0 {
@@ -117,7 +117,7 @@ func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen 
 		}
 		var bit uint64
 		if k.idx >= 0 {
-			if bit = 1 << (k.idx & 63); seen[k.idx>>6]&bit != 0 {
+			if bit = 1 << (k.idx & 63); seen[k.idx>>6&1]&bit != 0 {
 				break
 			}
 		}
@@ -137,7 +137,7 @@ func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen 
 			break
 		}
 		if k.idx >= 0 {
-			seen[k.idx>>6] |= bit
+			seen[k.idx>>6&1] |= bit
 			p := unsafe.Add(base, k.off)
 			switch {
 			case k.lane == laneBool && c == 't':

@@ -44,8 +44,8 @@ type stringInfo struct {
 // time are checked; the first flagged byte is exact (specialBytes), so the
 // literal is plain exactly when it is a quote.
 func plainString(b []byte, i int) (end int, ok bool) {
-	for end = i + 1; end+8 <= len(b); end += 8 {
-		if m := specialBytes(binary.LittleEndian.Uint64(b[end : end+8])); m != 0 {
+	for end = i + 1; end < len(b)-7; end += 8 {
+		if m := specialBytes(binary.LittleEndian.Uint64(b[end:])); m != 0 {
 			end += bits.TrailingZeros64(m) >> 3
 			return end + 1, b[end] == '"'
 		}
