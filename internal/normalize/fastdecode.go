@@ -128,7 +128,7 @@ func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen 
 			if e, ok := plainString(b, v); ok && (k.lane != laneFlex || b[v+1] != '{' && !isSpace(b[v+1])) {
 				end = e
 			}
-		case k.lane == laneSkip:
+		case k.lane == laneSkip, k.lane == laneRaw:
 			end = plainInt(b, v)
 		case k.lane == laneBool:
 			end = plainBool(b, v)
@@ -146,6 +146,8 @@ func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen 
 				*(**bool)(p) = &boolFalse
 			case k.lane == laneString && end-v > 2:
 				*(*string)(p) = unsafe.String(&b[v+1], end-v-2)
+			case k.lane == laneRaw:
+				*(*json.RawMessage)(p) = b[v:end]
 			}
 		}
 		i = end

@@ -36,6 +36,7 @@ const (
 	laneString             // a string field, or a location's country: a plain string is borrowed
 	laneFlex               // a flex field: a plain string that holds no object leaves it unset
 	laneBool               // a *bool field: true or false
+	laneRaw                // a json.RawMessage field: a plain string or an integer is kept as it is written
 )
 
 // shapeSlot holds the keys two shapes have at one position, the one met
@@ -93,6 +94,8 @@ func laneOf(f *field) lane {
 		return laneFlex
 	case f.kind == kBoolPtr:
 		return laneBool
+	case f.kind == kRaw:
+		return laneRaw
 	}
 	return laneNone
 }
