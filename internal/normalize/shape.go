@@ -1,9 +1,6 @@
 package normalize
 
-import (
-	"encoding/binary"
-	"unsafe"
-)
+import "encoding/binary"
 
 // Helpers of the fast decoder (fastdecode.go) for the two things real
 // records are full of: keys in the order the last record had them, and
@@ -26,18 +23,6 @@ type shapeKey struct {
 	lane lane    // what plainMembers does with the value
 	key  string
 }
-
-// lane says what plainMembers does with the value of a member.
-type lane uint8
-
-const (
-	laneNone   lane = iota // nothing: the key does not fit in lit, or its field is of a kind plainMembers does not read
-	laneSkip               // no field: a plain string or an integer is vetted and skipped
-	laneString             // a string field, or a location's country: a plain string is borrowed
-	laneFlex               // a flex field: a plain string that holds no object leaves it unset
-	laneBool               // a *bool field: true or false
-	laneRaw                // a json.RawMessage field: a plain string or an integer is kept as it is written
-)
 
 // shapeSlot holds the keys two shapes have at one position, the one met
 // last first; an unused key has a zero end.
@@ -79,25 +64,6 @@ func (k *shapeKey) diff(w *[32]byte) uint64 {
 			(binary.LittleEndian.Uint64(w[24:32])^k.lit[3])&k.mask[3]
 	}
 	return x
-}
-
-// laneOf is the lane of a member with the field f (nil for none).
-func laneOf(f *field) lane {
-	switch {
-	case f == nil:
-		return laneSkip
-	case f.kind == kString, f.kind == kValueString:
-		return laneString
-	case f.kind == kLocation && !f.ptr && unsafe.Offsetof(location{}.Country) == 0:
-		return laneString
-	case f.kind == kFlex:
-		return laneFlex
-	case f.kind == kBoolPtr:
-		return laneBool
-	case f.kind == kRaw:
-		return laneRaw
-	}
-	return laneNone
 }
 
 // at reports whether b[i] opens the string literal of k, and where that
