@@ -53,8 +53,8 @@ func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen 
 		w := (*[32]byte)(b[i : i+32])
 		k := &sh[n][0]
 		if k.diff(w) != 0 {
-			// The key the shape before had here (feeds alternate
-			// between a few shapes); keyAt swaps the two.
+			// The key the shape before had here: feeds alternate
+			// between a few shapes.
 			if k = &sh[n][1]; k.end == 0 || k.diff(w) != 0 {
 				break
 			}
