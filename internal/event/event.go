@@ -178,4 +178,7 @@ type Event struct {
 	Network Network
 
 	Origin Origin
+
+	// enrichment is what the pipeline computed ahead (Enrichment).
+	enrichment Enrichment
 }

@@ -1,0 +1,40 @@
+package event
+
+// IPTag is one IP list (or threat-intelligence feed) an address is on.
+type IPTag struct {
+	Category string
+	List     string
+	Label    string
+}
+
+// Enrichment is what the activity pipeline computed for an event ahead of
+// processing it, from the event and the lookup tables alone (its location,
+// its network, the tags of its source IP), on another goroutine: `detect`
+// enriches events in its parallel decode workers. The pipeline uses it
+// when it was computed against the tables in force and computes what is
+// missing itself otherwise. It is not part of the event's data: never
+// serialized (an unexported field of Event), zero when not computed.
+type Enrichment struct {
+	// Done: Location and Network are final; Located says whether a
+	// location was found (the pipeline counts it).
+	Done, Located bool
+	// Tagged: Tags are the source IP's tags under the IP lists of version
+	// Lists and the threat intelligence of version Intel; when Intel is
+	// set, the last tag is the threat-intelligence match.
+	Tagged, IntelTag bool
+	Lists, Intel     uint64
+	Tags             []IPTag
+}
+
+// ListTags are the tags of the IP lists alone (without the threat
+// intelligence match).
+func (x *Enrichment) ListTags() []IPTag {
+	if x.IntelTag {
+		return x.Tags[: len(x.Tags)-1 : len(x.Tags)-1]
+	}
+	return x.Tags
+}
+
+// Enrichment returns the event's enrichment computed ahead, for the
+// pipeline to fill or read.
+func (e *Event) Enrichment() *Enrichment { return &e.enrichment }
