@@ -32,6 +32,9 @@ type lookups struct {
 	// address, and a user's sign-ins from a few.
 	nets *addrCache[event.Network]
 	locs *addrCache[event.Location]
+	// listed caches the IP lists' tags by address, with the version of
+	// the lists they are of.
+	listed *addrCache[listedTags]
 }
 
 func newLookups(opts Options, deps Deps) lookups {
@@ -71,10 +74,35 @@ func (l *lookups) tags(ip netip.Addr) []detect.IPTag {
 	return l.deps.Lists.Tags(ip.Unmap())
 }
 
-// sourceTags returns the tags of e's source IP: its lists, then its
-// threat-intelligence match at the event's time (intel reports one).
-func (l *lookups) sourceTags(e *event.Event) (tags []detect.IPTag, intel bool) {
-	tags = l.tags(e.SourceIP)
+// versionedTags is tags under the lists of the given version (in force),
+// cached by address when the lists are Versioned.
+func (l *lookups) versionedTags(ip netip.Addr, version uint64) []detect.IPTag {
+	if !l.versioned || l.deps.Lists == nil || !ip.IsValid() {
+		return l.tags(ip)
+	}
+	if l.listed == nil {
+		l.listed = new(addrCache[listedTags])
+	}
+	ip = ip.Unmap()
+	c := l.listed.slot(ip)
+	if !c.set || c.ip != ip || c.v.version != version {
+		c.v = listedTags{version: version, tags: l.deps.Lists.Tags(ip)}
+		c.ip, c.set = ip, true
+	}
+	return c.v.tags
+}
+
+// listedTags are an address's tags under a version of the lists.
+type listedTags struct {
+	version uint64
+	tags    []detect.IPTag
+}
+
+// sourceTags returns the tags of e's source IP under the lists of version
+// lists (in force): its lists, then its threat-intelligence match at the
+// event's time (intel reports one).
+func (l *lookups) sourceTags(e *event.Event, lists uint64) (tags []detect.IPTag, intel bool) {
+	tags = l.versionedTags(e.SourceIP, lists)
 	if l.deps.Intel != nil && e.SourceIP.IsValid() {
 		if tag, ok := l.deps.Intel.Match(e.SourceIP.Unmap(), e.Time); ok {
 			return append(tags[:len(tags):len(tags)], tag), true
@@ -178,7 +206,7 @@ func (x *Enricher) Enrich(e *event.Event) {
 	// these versions or later ones, and Process, seeing a later version in
 	// force, computes them again.
 	if lists, intel, ok := x.versions(); ok {
-		en.Tags, en.IntelTag = x.sourceTags(e)
+		en.Tags, en.IntelTag = x.sourceTags(e, lists)
 		en.Lists, en.Intel, en.Tagged = lists, intel, true
 	}
 }

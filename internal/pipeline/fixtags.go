@@ -53,7 +53,7 @@ func (p *Pipeline) fixTags(t *baseline.Tenant, i uint32, ip netip.Addr, version 
 	}
 	c := p.fixes.entry(t, i)
 	if !c.set || c.ip != ip || c.version != version {
-		*c = fixTag{ip: ip, version: version, tags: p.tags(ip), set: true}
+		*c = fixTag{ip: ip, version: version, tags: p.versionedTags(ip, version), set: true}
 	}
 	return c.tags
 }

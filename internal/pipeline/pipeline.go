@@ -141,7 +141,7 @@ func (p *Pipeline) Process(e *event.Event) []event.Alert {
 		in.Tags, listed = en.Tags, en.ListTags()
 	} else {
 		var ti bool
-		in.Tags, ti = p.sourceTags(e)
+		in.Tags, ti = p.sourceTags(e, lists)
 		if listed = in.Tags; ti {
 			listed = in.Tags[:len(in.Tags)-1]
 		}
