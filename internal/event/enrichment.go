@@ -19,20 +19,31 @@ type Enrichment struct {
 	// location was found (the pipeline counts it).
 	Done, Located bool
 	// Tagged: Tags are the source IP's tags under the IP lists of version
-	// Lists and the threat intelligence of version Intel; when Intel is
+	// Lists and the threat intelligence of version Intel; when IntelTag is
 	// set, the last tag is the threat-intelligence match.
 	Tagged, IntelTag bool
 	Lists, Intel     uint64
-	Tags             []IPTag
+	// Tags points to the tags, nil for none: a pointer, not a slice, so
+	// that events stay comparable.
+	Tags *[]IPTag
+}
+
+// SourceTags are the tags of the source IP.
+func (x *Enrichment) SourceTags() []IPTag {
+	if x.Tags == nil {
+		return nil
+	}
+	return *x.Tags
 }
 
 // ListTags are the tags of the IP lists alone (without the threat
 // intelligence match).
 func (x *Enrichment) ListTags() []IPTag {
+	tags := x.SourceTags()
 	if x.IntelTag {
-		return x.Tags[: len(x.Tags)-1 : len(x.Tags)-1]
+		return tags[: len(tags)-1 : len(tags)-1]
 	}
-	return x.Tags
+	return tags
 }
 
 // Enrichment returns the event's enrichment computed ahead, for the

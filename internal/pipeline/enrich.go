@@ -206,7 +206,10 @@ func (x *Enricher) Enrich(e *event.Event) {
 	// these versions or later ones, and Process, seeing a later version in
 	// force, computes them again.
 	if lists, intel, ok := x.versions(); ok {
-		en.Tags, en.IntelTag = x.sourceTags(e, lists)
+		var tags []detect.IPTag
+		if tags, en.IntelTag = x.sourceTags(e, lists); len(tags) > 0 {
+			en.Tags = &tags
+		}
 		en.Lists, en.Intel, en.Tagged = lists, intel, true
 	}
 }

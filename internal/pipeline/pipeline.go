@@ -138,7 +138,7 @@ func (p *Pipeline) Process(e *event.Event) []event.Alert {
 	lists, intel, versioned := p.versions()
 	var listed []detect.IPTag // the lists' tags of e's source IP
 	if en := e.Enrichment(); en.Tagged && versioned && en.Lists == lists && en.Intel == intel {
-		in.Tags, listed = en.Tags, en.ListTags()
+		in.Tags, listed = en.SourceTags(), en.ListTags()
 	} else {
 		var ti bool
 		in.Tags, ti = p.sourceTags(e, lists)
