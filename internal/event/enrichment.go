@@ -12,8 +12,10 @@ type IPTag struct {
 // its network, the tags of its source IP), on another goroutine: `detect`
 // enriches events in its parallel decode workers. The pipeline uses it
 // when it was computed against the tables in force and computes what is
-// missing itself otherwise. It is not part of the event's data: never
-// serialized (an unexported field of Event), zero when not computed.
+// missing itself otherwise. It is not part of the event's data: never in
+// JSON (the cluster's messages); gob (detect's spill files, read back by
+// the same process) keeps it, and the versions it carries are unique
+// within a process.
 type Enrichment struct {
 	// Done: Location and Network are final; Located says whether a
 	// location was found (the pipeline counts it).
@@ -45,7 +47,3 @@ func (x *Enrichment) ListTags() []IPTag {
 	}
 	return tags
 }
-
-// Enrichment returns the event's enrichment computed ahead, for the
-// pipeline to fill or read.
-func (e *Event) Enrichment() *Enrichment { return &e.enrichment }

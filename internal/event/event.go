@@ -179,6 +179,7 @@ type Event struct {
 
 	Origin Origin
 
-	// enrichment is what the pipeline computed ahead (Enrichment).
-	enrichment Enrichment
+	// Enrichment is what the pipeline computed ahead, on another
+	// goroutine (see Enrichment); zero when it did not.
+	Enrichment Enrichment `json:"-"`
 }

@@ -198,7 +198,7 @@ func NewEnricher(opts Options, deps Deps) *Enricher {
 
 // Enrich enriches e ahead of Process.
 func (x *Enricher) Enrich(e *event.Event) {
-	en := e.Enrichment()
+	en := &e.Enrichment
 	en.Located = x.locate(e)
 	x.network(e)
 	en.Done = true

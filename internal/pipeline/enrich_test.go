@@ -93,7 +93,7 @@ func TestTagsFollowReloads(t *testing.T) {
 		if diff := cmp.Diff(s.before, p.in.PrevTags); diff != "" {
 			t.Errorf("%s: tags of the fix (-want +got):\n%s", s.name, diff)
 		}
-		if s.ahead && !e.Enrichment().Tagged {
+		if s.ahead && !e.Enrichment.Tagged {
 			t.Errorf("%s: not enriched ahead", s.name)
 		}
 	}

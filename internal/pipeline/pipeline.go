@@ -137,7 +137,7 @@ func (p *Pipeline) Process(e *event.Event) []event.Alert {
 	in := &p.in
 	lists, intel, versioned := p.versions()
 	var listed []detect.IPTag // the lists' tags of e's source IP
-	if en := e.Enrichment(); en.Tagged && versioned && en.Lists == lists && en.Intel == intel {
+	if en := &e.Enrichment; en.Tagged && versioned && en.Lists == lists && en.Intel == intel {
 		in.Tags, listed = en.SourceTags(), en.ListTags()
 	} else {
 		var ti bool
@@ -178,7 +178,7 @@ func (p *Pipeline) Process(e *event.Event) []event.Alert {
 
 // enrich fills e's location and network, unless done ahead.
 func (p *Pipeline) enrich(e *event.Event) {
-	if en := e.Enrichment(); en.Done {
+	if en := &e.Enrichment; en.Done {
 		if en.Located {
 			p.stats.Located++
 		}
