@@ -84,7 +84,7 @@ func (d *Decoder) accept(e *exporter, payload []byte) (packetCtx, bool) {
 			return p, false // a template the fast path cannot decode
 		}
 		if pl.variable && !pl.fits(body) {
-			d.overruns++
+			d.counters.Overruns++
 			return p, false
 		}
 		d.sets = append(d.sets, fastSet{plan: pl, body: body})

@@ -22,6 +22,7 @@ var (
 	flowDrops     = desc("flow_drops_total", "Flow input dropped, by reason: datagrams (kernel, exporter_cap, bad_version, malformed), data sets (unknown_template, truncated) or templates (template_rejected).", "reason")
 	flowBuffer    = desc("flow_receive_buffer_bytes", "Receive buffer of each collector socket as the kernel reads it back (Linux: twice the bytes set); below twice network.collector.read_buffer, net.core.rmem_max capped it.", "listen")
 	flowWithdrawn = desc("flow_templates_withdrawn_total", "Templates withdrawn by exporters.")
+	flowOverruns  = desc("flow_sets_overrun_total", "Data sets of variable-length templates whose records run past their set: decoded by goflow2 with the cut record empty or truncated, or failed (then also a drop, truncated or malformed).")
 
 	netObserved    = desc("netdetect_flows_total", "Flow records seen by the network detections.")
 	netUnmonitored = desc("netdetect_flows_unmonitored_total", "Flow records touching no monitored IP.")
@@ -63,7 +64,7 @@ func (r *Registry) Watch(read func() Snapshot) {
 func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{
 		eventsRead, eventsRejected, eventsLate, eventLag,
-		flowPackets, flowDecoded, flowDrops, flowWithdrawn,
+		flowPackets, flowDecoded, flowDrops, flowWithdrawn, flowOverruns,
 		netObserved, netUnmonitored, netHostDrops, netClosed, netNotHeld, netOpen, trackedHosts,
 		pipeProcessed, pipeReplayed, pipeAllowed, reorderHeld, principals,
 		kafkaMessages, kafkaFetchErrs, kafkaCommits, kafkaPartitions, kafkaCaughtUp,
@@ -134,6 +135,7 @@ func collectFlows(ch chan<- prometheus.Metric, f *FlowStats) {
 		}
 	}
 	counter(ch, flowWithdrawn, d.Withdrawn)
+	counter(ch, flowOverruns, d.Overruns)
 	e := f.Engine
 	counter(ch, netObserved, e.Flows)
 	counter(ch, netUnmonitored, e.Unmonitored)
