@@ -30,6 +30,8 @@ var (
 	netClosed      = desc("netdetect_hours_closed_total", "Host-hours closed and evaluated.")
 	netNotHeld     = desc("netdetect_hours_not_held_total", "Host-hours skipped by the one-hour rule.")
 	netOpen        = desc("netdetect_open_hours", "Host-hours open, waiting for the event-time watermark.")
+	netClocks      = desc("netdetect_exporter_clocks", "Exporter clocks kept, one per exporter address and observation domain (source ID).")
+	netClockRefuse = desc("netdetect_flows_clock_refused_total", "Flow records of an exporter address and observation domain refused a clock at the clock caps: counted, but they hold no hour open and close none.")
 	trackedHosts   = desc("tracked_hosts", "Hosts with a learned usual-hours history.")
 
 	pipeProcessed = desc("pipeline_events_processed_total", "Activity events run through the detections.")
@@ -65,7 +67,7 @@ func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{
 		eventsRead, eventsRejected, eventsLate, eventLag,
 		flowPackets, flowDecoded, flowDrops, flowWithdrawn, flowOverruns,
-		netObserved, netUnmonitored, netHostDrops, netClosed, netNotHeld, netOpen, trackedHosts,
+		netObserved, netUnmonitored, netHostDrops, netClosed, netNotHeld, netOpen, netClocks, netClockRefuse, trackedHosts,
 		pipeProcessed, pipeReplayed, pipeAllowed, reorderHeld, principals,
 		kafkaMessages, kafkaFetchErrs, kafkaCommits, kafkaPartitions, kafkaCaughtUp,
 	} {
@@ -142,7 +144,9 @@ func collectFlows(ch chan<- prometheus.Metric, f *FlowStats) {
 	counter(ch, netHostDrops, e.HostDrops)
 	counter(ch, netClosed, e.HoursClosed)
 	counter(ch, netNotHeld, e.NotHeld)
+	counter(ch, netClockRefuse, e.ClockRefused)
 	gauge(ch, netOpen, float64(f.Gauges.OpenHours))
+	gauge(ch, netClocks, float64(f.Gauges.Clocks))
 	gauge(ch, trackedHosts, float64(f.Gauges.Hosts))
 }
 

@@ -245,7 +245,7 @@ func TestClockLead(t *testing.T) {
 	ahead := one(goodExp, "198.51.100.9", "10.0.0.5", t0.Add(59*time.Minute)) // 9 min ahead: trusted, counted
 	e.Observe(&a)
 	e.Observe(&ahead)
-	if got, want := e.clocks[goodExp], t0.Add(51*time.Minute).UnixMilli(); got != want {
+	if got, want := e.clocks[clockKey{exp: goodExp}], t0.Add(51*time.Minute).UnixMilli(); got != want {
 		t.Fatalf("clock %d, want the wall clock plus a minute %d", got, want)
 	}
 	if e.OpenHours() != 1 || e.Counters().Late != 0 {
