@@ -69,14 +69,7 @@ func TestClockDomainSpray(t *testing.T) {
 		t.Fatalf("the other exporter got no clock: %+v", e.Counters())
 	}
 
-	data, err := e.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := newEngine(t, nil)
-	if err := r.Restore(data); err != nil {
-		t.Fatal(err)
-	}
+	r := restored(t, e)
 	if len(r.clocks) != len(e.clocks) || r.perAddr[rogueExp] != maxDomains || r.open[t0.Unix()].pending != e.open[t0.Unix()].pending {
 		t.Fatalf("restored %d clocks (%d for the sprayer), pending %d; want %d, %d, %d", len(r.clocks), r.perAddr[rogueExp],
 			r.open[t0.Unix()].pending, len(e.clocks), maxDomains, e.open[t0.Unix()].pending)
