@@ -181,8 +181,10 @@ func (e *exporter) fastRecords(p *packetCtx, s *fastSet, out []flow.Record) []fl
 // whole.
 func (e *exporter) varRecords(p *packetCtx, s *fastSet, out []flow.Record) []flow.Record {
 	for b := s.body; len(b) >= s.plan.size; {
-		out = append(out, flow.Record{Exporter: e.addr, Source: e.source, Index: len(out) + 1})
+		out = slices.Grow(out, 1)[:len(out)+1]
 		r := &out[len(out)-1]
+		*r = flow.Record{} // cleared in place, not built aside and copied
+		r.Exporter, r.Source, r.Index = e.addr, e.source, len(out)
 		var tm times
 		n := s.plan.walk(b, func(k kind, v []byte) { setField(r, &tm, k, v) })
 		e.finish(r, p, &tm)
