@@ -163,7 +163,7 @@ func (e *exporter) fastRecords(p *packetCtx, s *fastSet, out []flow.Record) []fl
 	size, ops := s.plan.size, s.plan.ops
 	n := len(out)
 	out = slices.Grow(out, len(s.body)/size)[:n+len(s.body)/size]
-	clear(out[n:]) // once per set: a record literal per record is built aside and copied
+	clear(out[n:]) // cleared once and written in place: an appended literal is built aside and copied
 	for i, b := n, s.body; len(b) >= size; i, b = i+1, b[size:] {
 		r := &out[i]
 		r.Exporter, r.Source, r.Index = e.addr, e.source, i+1
