@@ -22,6 +22,7 @@ type strtab struct {
 	// is only made when the slot holds another string.
 	recent      *[cacheSlots]string
 	recentLower *[cacheSlots][2]string // value as written, lower-case copy
+	who         whoCache               // principal, object ID and display name together
 }
 
 const cacheBits = 9
@@ -29,7 +30,10 @@ const cacheSlots = 1 << cacheBits
 
 // cacheSlot hashes s by its length and its first and last 8 bytes: the
 // values interned (GUIDs, addresses, names, resource IDs) differ there.
-func cacheSlot(s string) int {
+func cacheSlot(s string) int { return slotOf(s, cacheBits) }
+
+// slotOf is cacheSlot for a cache of 1<<n slots.
+func slotOf(s string, n uint) int {
 	var h uint64
 	if n := len(s); n >= 8 {
 		h = load64(s, 0) ^ bits.RotateLeft64(load64(s, n-8), 29)
@@ -39,7 +43,7 @@ func cacheSlot(s string) int {
 		}
 	}
 	h = (h ^ uint64(len(s))) * 0x9e3779b97f4a7c15
-	return int(h >> (64 - cacheBits))
+	return int(h >> (64 - n))
 }
 
 func load64(s string, i int) uint64 {
@@ -51,6 +55,7 @@ func load64(s string, i int) uint64 {
 func (t *strtab) setRecord(raw []byte) {
 	t.lo = uintptr(unsafe.Pointer(unsafe.SliceData(raw)))
 	t.hi = t.lo + uintptr(len(raw))
+	t.who.low = t.who.low[:0]
 }
 
 func (t *strtab) borrowed(s string) bool {
@@ -164,9 +169,8 @@ func (t *strtab) clone(s string) string {
 func (t *strtab) ownEvent(e *event.Event) {
 	e.Key = t.clone(e.Key)
 	e.Detail = t.clone(e.Detail)
-	e.DisplayName = t.intern(e.DisplayName)
-	for _, s := range []*string{&e.Tenant, &e.Subscription, &e.Principal, &e.PrincipalID,
-		&e.UserAgent, &e.AppID, &e.AppName, &e.Operation, &e.Category, &e.ResultCode, &e.Resource,
+	t.ownWho(e)
+	for _, s := range []*string{&e.Tenant, &e.Subscription, &e.UserAgent, &e.AppID, &e.AppName, &e.Operation, &e.Category, &e.ResultCode, &e.Resource,
 		&e.Location.Country, &e.Location.City, &e.Location.Source, &e.Location.Build, &e.Origin.Source} {
 		*s = t.intern(*s)
 	}

@@ -89,14 +89,14 @@ func signInPrincipal(p *signInFields, category string, e *event.Event, strs *str
 		if kind == event.PrincipalUnknown {
 			kind = event.PrincipalServicePrincipal
 		}
-		e.Principal = strs.lower(p.ServicePrincipalID)
+		e.Principal = strs.lowerWho(p.ServicePrincipalID)
 		e.PrincipalID, e.PrincipalKind, e.DisplayName = e.Principal, kind, p.ServicePrincipal
 		if e.Principal == "" {
 			return "missing-principal", "no servicePrincipalId in a " + category + " record"
 		}
 		return "", ""
 	}
-	e.Principal = strs.lower(strings.TrimSpace(firstNonEmpty(p.UserPrincipalName, p.UserID)))
+	e.Principal = strs.lowerWho(strings.TrimSpace(firstNonEmpty(p.UserPrincipalName, p.UserID)))
 	e.PrincipalID, e.PrincipalKind, e.DisplayName = p.UserID, event.PrincipalUser, p.UserDisplayName
 	if e.Principal == "" {
 		return "missing-principal", "no userPrincipalName or userId"

@@ -1,0 +1,153 @@
+package normalize
+
+import (
+	"encoding/binary"
+	"strings"
+	"unsafe"
+
+	"github.com/vedette/vedette/internal/event"
+)
+
+// whoCache interns who acted as one entry. An event's principal, object ID
+// and display name come back together, record after record: one lookup
+// finds the three (a table entry holds them in one copy) instead of three
+// lookups, which at thousands of principals miss every cache there is.
+//
+// Its slots, a direct-mapped cache keyed by the principal, start few (a
+// reader per Kafka message stays cheap) and grow while they miss, up to
+// maxWhoBits: 8k principals' triples held, 384 KiB.
+type whoCache struct {
+	slots  [][3]string // principal, object ID, display name: owned
+	bits   uint
+	misses int
+	key    []byte // the table key being built
+	low    []byte // lower-case principals of the record being read
+}
+
+const (
+	minWhoBits = 8
+	maxWhoBits = 13
+)
+
+// lowerWho is strtab.lower for a principal: the lower-case copy is made in
+// scratch space that lasts until the next record, not looked up; ownWho
+// then owns it with the event's other names, in one lookup.
+func (t *strtab) lowerWho(s string) string {
+	if !mayHaveUpper(s) {
+		return s
+	}
+	w := &t.who
+	n := len(w.low)
+	b, ok := appendLower(w.low, s)
+	if !ok {
+		return strings.ToLower(s)
+	}
+	// A grown buffer leaves earlier principals of the record in the old
+	// one, which they keep alive.
+	w.low = b
+	return unsafe.String(&b[n], len(s))
+}
+
+// ownWho gives e's principal, object ID and display name owned bytes,
+// from the cache or from one table entry that holds the three.
+func (t *strtab) ownWho(e *event.Event) {
+	who := [3]string{e.Principal, e.PrincipalID, e.DisplayName}
+	if who == ([3]string{}) {
+		return
+	}
+	w := &t.who
+	if w.slots == nil {
+		w.resize(minWhoBits)
+	}
+	slot := &w.slots[slotOf(who[0], w.bits)]
+	if *slot != who {
+		if w.misses++; w.misses > 2<<w.bits && w.bits < maxWhoBits {
+			w.resize(w.bits + 2)
+			slot = &w.slots[slotOf(who[0], w.bits)]
+		}
+		*slot = t.whoEntry(who)
+	}
+	e.Principal, e.PrincipalID, e.DisplayName = slot[0], slot[1], slot[2]
+}
+
+func (w *whoCache) resize(bits uint) {
+	w.slots, w.bits, w.misses = make([][3]string, 1<<bits), bits, 0
+}
+
+// whoEntry looks who up in the table, adding it if new. The key is the
+// three strings, each but the last preceded by its length (the object ID's
+// as 0 when it is the principal itself, as for workload identities), so
+// that no two triples share a key.
+func (t *strtab) whoEntry(who [3]string) [3]string {
+	w := &t.who
+	idLen := uint64(len(who[1]) + 1)
+	if who[1] == who[0] {
+		idLen = 0
+	}
+	k := binary.AppendUvarint(w.key[:0], uint64(len(who[0])))
+	k = binary.AppendUvarint(k, idLen)
+	k = append(k, who[0]...)
+	if idLen != 0 {
+		k = append(k, who[1]...)
+	}
+	k = append(k, who[2]...)
+	w.key = k
+	key := unsafe.String(unsafe.SliceData(k), len(k))
+	owned, _, ok := t.tab.get(key)
+	if !ok {
+		owned, _ = t.tab.add(key, "")
+	}
+	return splitWho(owned)
+}
+
+// splitWho reads a key whoEntry wrote.
+func splitWho(s string) (who [3]string) {
+	n, i := uvarintString(s)
+	id, j := uvarintString(s[i:])
+	s = s[i+j:]
+	who[0], s = s[:n], s[n:]
+	if id == 0 {
+		who[1] = who[0]
+	} else {
+		who[1], s = s[:id-1], s[id-1:]
+	}
+	who[2] = s
+	return who
+}
+
+func uvarintString(s string) (int, int) {
+	var v uint64
+	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
+		v |= uint64(s[i]&0x7f) << (7 * i)
+		if s[i] < 0x80 {
+			return int(v), i + 1
+		}
+	}
+	panic("normalize: malformed intern key")
+}
+
+// appendLower appends s in lower case to dst. ok is false, and dst as it
+// was, when s has a non-ASCII byte (strings.ToLower's business). Eight
+// bytes at a time: a letter 'A'..'Z' gains 0x20.
+func appendLower(dst []byte, s string) (_ []byte, ok bool) {
+	n := len(dst)
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := load64(s, i)
+		if x&(0x80*ones) != 0 {
+			return dst[:n], false
+		}
+		dst = binary.LittleEndian.AppendUint64(dst, x|upperOrHigh(x)>>2)
+	}
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x80:
+			return dst[:n], false
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst, true
+}
