@@ -23,6 +23,7 @@ type strtab struct {
 	recent      *[cacheSlots]string
 	recentLower *[cacheSlots][2]string // value as written, lower-case copy
 	who         whoCache               // principal, object ID and display name together
+	last        [14]string             // the owned strings of the previous event, by field (ownEvent)
 }
 
 const cacheBits = 9
@@ -166,12 +167,24 @@ func (t *strtab) clone(s string) string {
 }
 
 // ownEvent makes every string of e independent of the record's bytes.
+// Each field's value is first compared with the field's value in the
+// previous event, which it mostly is (the tenant, the category, the
+// result code, a user's app, agent and city in a run of sign-ins): no
+// hashing then.
 func (t *strtab) ownEvent(e *event.Event) {
 	e.Key = t.clone(e.Key)
 	e.Detail = t.clone(e.Detail)
 	t.ownWho(e)
-	for _, s := range []*string{&e.Tenant, &e.Subscription, &e.UserAgent, &e.AppID, &e.AppName, &e.Operation, &e.Category, &e.ResultCode, &e.Resource,
-		&e.Location.Country, &e.Location.City, &e.Location.Source, &e.Location.Build, &e.Origin.Source} {
+	for i, s := range [len(t.last)]*string{&e.Tenant, &e.Subscription, &e.UserAgent, &e.AppID, &e.AppName,
+		&e.Operation, &e.Category, &e.ResultCode, &e.Resource, &e.Location.Country, &e.Location.City, &e.Location.Source, &e.Location.Build, &e.Origin.Source} {
+		if !t.borrowed(*s) {
+			continue
+		}
+		if last := t.last[i]; *s == last {
+			*s = last
+			continue
+		}
 		*s = t.intern(*s)
+		t.last[i] = *s
 	}
 }
