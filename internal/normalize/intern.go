@@ -111,18 +111,12 @@ func (t *strtab) lower(s string) string {
 // toLower is strings.ToLower(s), in scratch space when s is ASCII: the
 // table keeps its own copy.
 func (t *strtab) toLower(s string) string {
-	t.low = t.low[:0]
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 0x80:
-			return strings.ToLower(s)
-		case 'A' <= c && c <= 'Z':
-			c += 'a' - 'A'
-		}
-		t.low = append(t.low, c)
+	low, ok := appendLower(t.low[:0], s)
+	if !ok {
+		return strings.ToLower(s)
 	}
-	return unsafe.String(unsafe.SliceData(t.low), len(t.low))
+	t.low = low
+	return unsafe.String(unsafe.SliceData(low), len(low))
 }
 
 // mayHaveUpper reports whether s has an ASCII upper-case letter or a

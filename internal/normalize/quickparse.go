@@ -21,37 +21,33 @@ func quickRFC3339(s string) (time.Time, bool) {
 		s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
 		return time.Time{}, false
 	}
-	year, ok1 := decimal(s[0:4], 0, 9999)
-	month, ok2 := decimal(s[5:7], 1, 12)
-	day, ok3 := decimal(s[8:10], 1, 31)
-	hour, ok4 := decimal(s[11:13], 0, 23)
-	minute, ok5 := decimal(s[14:16], 0, 59)
-	sec, ok6 := decimal(s[17:19], 0, 59)
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || day > daysIn(month, year) {
+	y1, y2 := two(s, 0), two(s, 2)
+	month, day, hour, minute, sec := two(s, 5), two(s, 8), two(s, 11), two(s, 14), two(s, 17)
+	if y1|y2|month|day|hour|minute|sec < 0 {
+		return time.Time{}, false
+	}
+	year := y1*100 + y2
+	if month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 || sec > 59 {
 		return time.Time{}, false
 	}
 	rest, nsec := s[19:], 0
 	if rest[0] == '.' {
 		n := 1
-		for n < len(rest) && '0' <= rest[n] && rest[n] <= '9' {
+		for ; n < len(rest) && n <= 9 && rest[n]-'0' < 10; n++ {
 			nsec = nsec*10 + int(rest[n]-'0')
-			n++
 		}
-		if n == 1 || n > 10 {
-			return time.Time{}, false
+		if n == 1 || n < len(rest) && rest[n]-'0' < 10 {
+			return time.Time{}, false // no digit, or more than nine
 		}
-		for range 10 - n {
-			nsec *= 10
-		}
+		nsec *= fracScale[10-n]
 		rest = rest[n:]
 	}
 	offset := 0
 	switch {
 	case rest == "Z":
 	case len(rest) == len("-07:00") && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
-		hh, okh := decimal(rest[1:3], 0, 23)
-		mm, okm := decimal(rest[4:6], 0, 59)
-		if !okh || !okm {
+		hh, mm := two(rest, 1), two(rest, 4)
+		if hh|mm < 0 || hh > 23 || mm > 59 {
 			return time.Time{}, false
 		}
 		if offset = (hh*60 + mm) * 60; rest[0] == '-' {
@@ -64,17 +60,16 @@ func quickRFC3339(s string) (time.Time, bool) {
 	return time.Unix(unix, int64(nsec)).UTC(), true
 }
 
-// decimal parses s, all digits, as a number in [lo, hi].
-func decimal(s string, lo, hi int) (int, bool) {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
+// fracScale[k] is 10^k: a fraction of 9-k digits times it is nanoseconds.
+var fracScale = [...]int{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000}
+
+// two is the number written by the two digits at s[i], or -1.
+func two(s string, i int) int {
+	hi, lo := s[i]-'0', s[i+1]-'0'
+	if hi > 9 || lo > 9 {
+		return -1
 	}
-	return n, lo <= n && n <= hi
+	return int(hi)*10 + int(lo)
 }
 
 func daysIn(month, year int) int {
