@@ -29,22 +29,21 @@ type strtab struct {
 const cacheBits = 9
 const cacheSlots = 1 << cacheBits
 
-// cacheSlot hashes s by its length and its first and last 8 bytes: the
-// values interned (GUIDs, addresses, names, resource IDs) differ there.
-func cacheSlot(s string) int { return slotOf(s, cacheBits) }
+// cacheSlot hashes s by its length and its first, middle and last 8
+// bytes: the values interned (GUIDs, addresses, names, resource IDs, user
+// agents) differ there.
+func cacheSlot(s string) int { return int(quickHash(s) >> (64 - cacheBits)) }
 
-// slotOf is cacheSlot for a cache of 1<<n slots.
-func slotOf(s string, n uint) int {
+func quickHash(s string) uint64 {
 	var h uint64
 	if n := len(s); n >= 8 {
-		h = load64(s, 0) ^ bits.RotateLeft64(load64(s, n-8), 29)
+		h = load64(s, 0) ^ bits.RotateLeft64(load64(s, n-8), 29) ^ bits.RotateLeft64(load64(s, (n-8)/2), 47)
 	} else {
 		for i := 0; i < n; i++ {
 			h = h<<8 | uint64(s[i])
 		}
 	}
-	h = (h ^ uint64(len(s))) * 0x9e3779b97f4a7c15
-	return int(h >> (64 - n))
+	return (h ^ uint64(len(s))) * 0x9e3779b97f4a7c15
 }
 
 func load64(s string, i int) uint64 {

@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"strings"
 	"unsafe"
 
@@ -13,19 +14,27 @@ import (
 // finds the three (a table entry holds them in one copy) instead of three
 // lookups, which at thousands of principals miss every cache there is.
 //
-// Its slots, a direct-mapped cache keyed by the principal, start few (a
-// reader per Kafka message stays cheap) and grow while they miss, up to
-// maxWhoBits: 8k principals' triples held, 384 KiB.
+// The cache is two-way set-associative, keyed by a hash of the whole
+// principal (principals differ anywhere: "user.000123@contoso.example"),
+// each slot tagged with the hash so that a slot of another principal is
+// passed over without reading its strings. The slots start few (a reader
+// per Kafka message stays cheap) and grow while they miss, up to
+// maxWhoBits: 16k principals' triples held, 1 MiB.
 type whoCache struct {
-	slots  [][3]string // principal, object ID, display name: owned
-	bits   uint
+	slots  []whoSlot // pairs: slots[2i], slots[2i+1], the most recent first
+	bits   uint      // log2 of the number of pairs
 	misses int
 	key    []byte // the table key being built
 	low    []byte // lower-case principals of the record being read
 }
 
+type whoSlot struct {
+	tag uint64
+	who [3]string // principal, object ID, display name: owned
+}
+
 const (
-	minWhoBits = 8
+	minWhoBits = 7
 	maxWhoBits = 13
 )
 
@@ -59,19 +68,45 @@ func (t *strtab) ownWho(e *event.Event) {
 	if w.slots == nil {
 		w.resize(minWhoBits)
 	}
-	slot := &w.slots[slotOf(who[0], w.bits)]
-	if *slot != who {
-		if w.misses++; w.misses > 2<<w.bits && w.bits < maxWhoBits {
-			w.resize(w.bits + 2)
-			slot = &w.slots[slotOf(who[0], w.bits)]
+	h := wordHash(who[0])
+	pair := w.slots[2*(h>>(64-w.bits)):][:2]
+	switch {
+	case pair[0].tag == h && pair[0].who == who:
+	case pair[1].tag == h && pair[1].who == who:
+		pair[0], pair[1] = pair[1], pair[0]
+	default:
+		if w.misses++; w.misses > 4<<w.bits && w.bits < maxWhoBits {
+			w.resize(min(w.bits+2, maxWhoBits))
+			pair = w.slots[2*(h>>(64-w.bits)):][:2]
 		}
-		*slot = t.whoEntry(who)
+		pair[1] = pair[0]
+		pair[0] = whoSlot{tag: h, who: t.whoEntry(who)}
 	}
-	e.Principal, e.PrincipalID, e.DisplayName = slot[0], slot[1], slot[2]
+	e.Principal, e.PrincipalID, e.DisplayName = pair[0].who[0], pair[0].who[1], pair[0].who[2]
 }
 
 func (w *whoCache) resize(bits uint) {
-	w.slots, w.bits, w.misses = make([][3]string, 1<<bits), bits, 0
+	w.slots, w.bits, w.misses = make([]whoSlot, 2<<bits), bits, 0
+}
+
+// wordHash hashes all of s, eight bytes at a time. Not seeded: a flood of
+// colliding principals only costs cache misses; the table behind the
+// cache is seeded.
+func wordHash(s string) uint64 {
+	const k = 0x9e3779b97f4a7c15
+	h := uint64(len(s)) * k
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		h = bits.RotateLeft64((h^load64(s, i))*k, 31)
+	}
+	if i < len(s) {
+		var tail uint64
+		for j := len(s) - 1; j >= i; j-- {
+			tail = tail<<8 | uint64(s[j])
+		}
+		h = bits.RotateLeft64((h^tail)*k, 31)
+	}
+	return (h ^ h>>29) * k
 }
 
 // whoEntry looks who up in the table, adding it if new. The key is the

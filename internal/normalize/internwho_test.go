@@ -68,6 +68,6 @@ func TestOwnWho(t *testing.T) {
 		}
 	}
 	if st.who.bits == minWhoBits {
-		t.Errorf("cache still at %d slots after %d principals", 1<<minWhoBits, len(whos))
+		t.Errorf("cache still at %d pairs after %d principals", 1<<minWhoBits, len(whos))
 	}
 }
