@@ -55,7 +55,16 @@ func load64(s string, i int) uint64 {
 func (t *strtab) setRecord(raw []byte) {
 	t.lo = uintptr(unsafe.Pointer(unsafe.SliceData(raw)))
 	t.hi = t.lo + uintptr(len(raw))
-	t.who.low = t.who.low[:0]
+	t.who.low = keepScratch(t.who.low)
+}
+
+// keepScratch empties a scratch buffer for reuse, or drops it when a
+// hostile record made it large.
+func keepScratch(b []byte) []byte {
+	if cap(b) > 64<<10 {
+		return nil
+	}
+	return b[:0]
 }
 
 func (t *strtab) borrowed(s string) bool {
@@ -110,7 +119,7 @@ func (t *strtab) lower(s string) string {
 // toLower is strings.ToLower(s), in scratch space when s is ASCII: the
 // table keeps its own copy.
 func (t *strtab) toLower(s string) string {
-	low, ok := appendLower(t.low[:0], s)
+	low, ok := appendLower(keepScratch(t.low), s)
 	if !ok {
 		return strings.ToLower(s)
 	}

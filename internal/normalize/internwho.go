@@ -119,7 +119,7 @@ func (t *strtab) whoEntry(who [3]string) [3]string {
 	if who[1] == who[0] {
 		idLen = 0
 	}
-	k := binary.AppendUvarint(w.key[:0], uint64(len(who[0])))
+	k := binary.AppendUvarint(keepScratch(w.key), uint64(len(who[0])))
 	k = binary.AppendUvarint(k, idLen)
 	k = append(k, who[0]...)
 	if idLen != 0 {
