@@ -70,4 +70,13 @@ func TestOwnWho(t *testing.T) {
 	if st.who.bits == minWhoBits {
 		t.Errorf("cache still at %d pairs after %d principals", 1<<minWhoBits, len(whos))
 	}
+	// Ever new principals (a hostile feed): the cache stops growing.
+	for i := range 100_000 {
+		rec := fmt.Appendf(nil, "attacker-%d@evil.example", i)
+		st.setRecord(rec)
+		st.ownWho(&event.Event{Principal: unsafe.String(&rec[0], len(rec))})
+	}
+	if n := len(st.who.slots); n != 2<<maxWhoBits {
+		t.Errorf("%d cache slots after 100k principals, want the cap %d", n, 2<<maxWhoBits)
+	}
 }
