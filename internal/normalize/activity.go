@@ -110,10 +110,10 @@ func armPrincipal(caller string, cl *claims, az *authz, strs *strtab) (principal
 	caller = strings.TrimSpace(caller)
 	id = firstNonEmpty(cl.ObjectID, cl.OID)
 	if upn := firstNonEmpty(cl.UPN, cl.UPNShort); upn != "" {
-		return strs.lower(upn), id, event.PrincipalUser
+		return strs.lowerWho(upn), id, event.PrincipalUser
 	}
 	if strings.Contains(caller, "@") {
-		return strs.lower(caller), id, event.PrincipalUser
+		return strs.lowerWho(caller), id, event.PrincipalUser
 	}
 	if id == "" && isGUID(caller) {
 		id = caller
@@ -125,9 +125,9 @@ func armPrincipal(caller string, cl *claims, az *authz, strs *strtab) (principal
 		if caller == "" {
 			return "", "", event.PrincipalUnknown
 		}
-		return strs.lower(caller), "", event.PrincipalService
+		return strs.lowerWho(caller), "", event.PrincipalService
 	}
-	id = strs.lower(id)
+	id = strs.lowerWho(id)
 	kind = event.PrincipalServicePrincipal
 	if cl.MIResource != "" || strings.EqualFold(az.Evidence.PrincipalType, "ManagedIdentity") {
 		kind = event.PrincipalManagedIdentity

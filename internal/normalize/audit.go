@@ -76,7 +76,7 @@ func mapAudit(f Format, r *rawRecord, e *event.Event, strs *strtab) (reason, det
 // the entry has no UPN), or an application by its service principal.
 func auditPrincipal(by *initiatedBy, e *event.Event, strs *strtab) (reason, detail string) {
 	if u := by.User; u.UserPrincipalName != "" || u.ID != "" {
-		e.Principal = strs.lower(strings.TrimSpace(firstNonEmpty(u.UserPrincipalName, u.ID)))
+		e.Principal = strs.lowerWho(strings.TrimSpace(firstNonEmpty(u.UserPrincipalName, u.ID)))
 		e.PrincipalID, e.PrincipalKind, e.DisplayName = u.ID, event.PrincipalUser, u.DisplayName
 		return "", ""
 	}
@@ -85,10 +85,10 @@ func auditPrincipal(by *initiatedBy, e *event.Event, strs *strtab) (reason, deta
 	e.AppID, e.AppName, e.DisplayName = a.AppID, a.DisplayName, a.DisplayName
 	switch {
 	case id != "":
-		e.Principal = strs.lower(id)
+		e.Principal = strs.lowerWho(id)
 		e.PrincipalID, e.PrincipalKind = e.Principal, event.PrincipalServicePrincipal
 	case a.DisplayName != "": // Microsoft's own services, named only
-		e.Principal, e.PrincipalKind = strs.lower(a.DisplayName), event.PrincipalService
+		e.Principal, e.PrincipalKind = strs.lowerWho(a.DisplayName), event.PrincipalService
 	default:
 		return "missing-principal", "no initiatedBy user or app"
 	}

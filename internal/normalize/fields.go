@@ -25,6 +25,9 @@ func parseTime(s string) (time.Time, bool) {
 	if s == "" {
 		return time.Time{}, false
 	}
+	if t, ok := quickRFC3339(s); ok {
+		return t, true
+	}
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC(), true
@@ -43,6 +46,9 @@ func parseTime(s string) (time.Time, bool) {
 func parseIP(field, s string) (netip.Addr, string) {
 	if s == "" {
 		return netip.Addr{}, ""
+	}
+	if a, ok := quickIPv4(s); ok {
+		return a, ""
 	}
 	if a, err := netip.ParseAddr(s); err == nil {
 		return a.Unmap(), ""

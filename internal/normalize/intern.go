@@ -22,24 +22,28 @@ type strtab struct {
 	// is only made when the slot holds another string.
 	recent      *[cacheSlots]string
 	recentLower *[cacheSlots][2]string // value as written, lower-case copy
+	who         whoCache               // principal, object ID and display name together
+	last        [14]string             // the owned strings of the previous event, by field (ownEvent)
 }
 
 const cacheBits = 9
 const cacheSlots = 1 << cacheBits
 
-// cacheSlot hashes s by its length and its first and last 8 bytes: the
-// values interned (GUIDs, addresses, names, resource IDs) differ there.
-func cacheSlot(s string) int {
+// cacheSlot hashes s by its length and its first, middle and last 8
+// bytes: the values interned (GUIDs, addresses, names, resource IDs, user
+// agents) differ there.
+func cacheSlot(s string) int { return int(quickHash(s) >> (64 - cacheBits)) }
+
+func quickHash(s string) uint64 {
 	var h uint64
 	if n := len(s); n >= 8 {
-		h = load64(s, 0) ^ bits.RotateLeft64(load64(s, n-8), 29)
+		h = load64(s, 0) ^ bits.RotateLeft64(load64(s, n-8), 29) ^ bits.RotateLeft64(load64(s, (n-8)/2), 47)
 	} else {
 		for i := 0; i < n; i++ {
 			h = h<<8 | uint64(s[i])
 		}
 	}
-	h = (h ^ uint64(len(s))) * 0x9e3779b97f4a7c15
-	return int(h >> (64 - cacheBits))
+	return (h ^ uint64(len(s))) * 0x9e3779b97f4a7c15
 }
 
 func load64(s string, i int) uint64 {
@@ -51,6 +55,16 @@ func load64(s string, i int) uint64 {
 func (t *strtab) setRecord(raw []byte) {
 	t.lo = uintptr(unsafe.Pointer(unsafe.SliceData(raw)))
 	t.hi = t.lo + uintptr(len(raw))
+	t.who.low = keepScratch(t.who.low)
+}
+
+// keepScratch empties a scratch buffer for reuse, or drops it when a
+// hostile record made it large.
+func keepScratch(b []byte) []byte {
+	if cap(b) > 64<<10 {
+		return nil
+	}
+	return b[:0]
 }
 
 func (t *strtab) borrowed(s string) bool {
@@ -105,18 +119,12 @@ func (t *strtab) lower(s string) string {
 // toLower is strings.ToLower(s), in scratch space when s is ASCII: the
 // table keeps its own copy.
 func (t *strtab) toLower(s string) string {
-	t.low = t.low[:0]
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 0x80:
-			return strings.ToLower(s)
-		case 'A' <= c && c <= 'Z':
-			c += 'a' - 'A'
-		}
-		t.low = append(t.low, c)
+	low, ok := appendLower(keepScratch(t.low), s)
+	if !ok {
+		return strings.ToLower(s)
 	}
-	return unsafe.String(unsafe.SliceData(t.low), len(t.low))
+	t.low = low
+	return unsafe.String(unsafe.SliceData(low), len(low))
 }
 
 // mayHaveUpper reports whether s has an ASCII upper-case letter or a
@@ -161,13 +169,24 @@ func (t *strtab) clone(s string) string {
 }
 
 // ownEvent makes every string of e independent of the record's bytes.
+// Each field's value is first compared with the field's value in the
+// previous event, which it mostly is (the tenant, the category, the
+// result code, a user's app, agent and city in a run of sign-ins): no
+// hashing then.
 func (t *strtab) ownEvent(e *event.Event) {
 	e.Key = t.clone(e.Key)
 	e.Detail = t.clone(e.Detail)
-	e.DisplayName = t.intern(e.DisplayName)
-	for _, s := range []*string{&e.Tenant, &e.Subscription, &e.Principal, &e.PrincipalID,
-		&e.UserAgent, &e.AppID, &e.AppName, &e.Operation, &e.Category, &e.ResultCode, &e.Resource,
-		&e.Location.Country, &e.Location.City, &e.Location.Source, &e.Location.Build, &e.Origin.Source} {
+	t.ownWho(e)
+	for i, s := range [len(t.last)]*string{&e.Tenant, &e.Subscription, &e.UserAgent, &e.AppID, &e.AppName,
+		&e.Operation, &e.Category, &e.ResultCode, &e.Resource, &e.Location.Country, &e.Location.City, &e.Location.Source, &e.Location.Build, &e.Origin.Source} {
+		if !t.borrowed(*s) {
+			continue
+		}
+		if last := t.last[i]; *s == last {
+			*s = last
+			continue
+		}
 		*s = t.intern(*s)
+		t.last[i] = *s
 	}
 }

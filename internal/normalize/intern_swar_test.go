@@ -1,6 +1,9 @@
 package normalize
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestUpperOrHigh checks the word-wise test against the byte-wise one for
 // every byte value in every position.
@@ -18,6 +21,28 @@ func TestUpperOrHigh(t *testing.T) {
 			}
 			if got := mayHaveUpper(string(word[:pos+1])); got != want {
 				t.Fatalf("mayHaveUpper(%q) = %v, want %v", word[:pos+1], got, want)
+			}
+		}
+	}
+}
+
+// TestAppendLower checks the word-wise lower-casing against
+// strings.ToLower for every byte value in every position of a word and of
+// a tail: ASCII lowered, anything else left to strings.ToLower.
+func TestAppendLower(t *testing.T) {
+	for c := range 256 {
+		for pos := range 11 {
+			in := []byte("AbCdEfGhIjK")
+			in[pos] = byte(c)
+			got, ok := appendLower([]byte("x"), string(in))
+			if c >= 0x80 {
+				if ok || string(got) != "x" {
+					t.Fatalf("appendLower(%q) = %q, %v: want the buffer untouched, false", in, got, ok)
+				}
+				continue
+			}
+			if want := "x" + strings.ToLower(string(in)); !ok || string(got) != want {
+				t.Fatalf("appendLower(%q) = %q, %v, want %q", in, got, ok, want)
 			}
 		}
 	}

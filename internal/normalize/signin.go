@@ -11,31 +11,31 @@ import (
 type signIn struct {
 	p        *signInFields
 	when     string
-	status   status
-	geo      geoDetail
+	status   *status
+	geo      *geoDetail
 	resource string
 }
 
 // view locates the sign-in fields: diagnostic records keep them under
 // "properties", Graph and Log Analytics at top level.
 func view(f Format, r *rawRecord) signIn {
-	s := signIn{p: &r.signInFields, status: r.Status, geo: r.Location.Detail, resource: r.ResourceID}
+	s := signIn{p: &r.signInFields, status: &r.Status, geo: &r.Location.Detail, resource: r.ResourceID}
 	switch f {
 	case FormatEntraSignIn:
 		p := r.Properties
 		s.p, s.when, s.resource = p, firstNonEmpty(p.CreatedDateTime, r.Time), p.Resource
 		if p.Status != nil {
-			s.status = *p.Status
+			s.status = p.Status
 		}
 		if p.Location != nil {
-			s.geo = p.Location.Detail
+			s.geo = &p.Location.Detail
 		}
 	case FormatEntraSignInGraph:
 		s.when = r.CreatedDateTime
 	default: // Log Analytics SigninLogs, JSON or CSV
 		s.when, s.resource = firstNonEmpty(r.TimeGenerated, r.CreatedDateTime, r.AuthStepTime), r.ResourceIdentity
 		if r.LocationDetails.Set {
-			s.geo = r.LocationDetails.V
+			s.geo = &r.LocationDetails.V
 		}
 	}
 	return s
@@ -89,14 +89,14 @@ func signInPrincipal(p *signInFields, category string, e *event.Event, strs *str
 		if kind == event.PrincipalUnknown {
 			kind = event.PrincipalServicePrincipal
 		}
-		e.Principal = strs.lower(p.ServicePrincipalID)
+		e.Principal = strs.lowerWho(p.ServicePrincipalID)
 		e.PrincipalID, e.PrincipalKind, e.DisplayName = e.Principal, kind, p.ServicePrincipal
 		if e.Principal == "" {
 			return "missing-principal", "no servicePrincipalId in a " + category + " record"
 		}
 		return "", ""
 	}
-	e.Principal = strs.lower(strings.TrimSpace(firstNonEmpty(p.UserPrincipalName, p.UserID)))
+	e.Principal = strs.lowerWho(strings.TrimSpace(firstNonEmpty(p.UserPrincipalName, p.UserID)))
 	e.PrincipalID, e.PrincipalKind, e.DisplayName = p.UserID, event.PrincipalUser, p.UserDisplayName
 	if e.Principal == "" {
 		return "missing-principal", "no userPrincipalName or userId"
@@ -118,7 +118,7 @@ func signInResult(code string) event.Result {
 // signInLocation is where the record says the sign-in came from. Log
 // Analytics Latitude/Longitude columns, when present, take precedence
 // over LocationDetails.
-func signInLocation(r *rawRecord, geo geoDetail) event.Location {
+func signInLocation(r *rawRecord, geo *geoDetail) event.Location {
 	var lat, lon float64
 	switch {
 	case r.Latitude != nil && r.Longitude != nil && validCoord(*r.Latitude, *r.Longitude):

@@ -1,0 +1,132 @@
+package normalize
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Quick paths for the timestamps and addresses nearly every record
+// carries. Each accepts a subset of what the standard parser accepts and
+// gives exactly its result there; anything else (ok false) is left to the
+// standard parser, errors and all.
+
+// quickRFC3339 is time.Parse(time.RFC3339Nano, s) in UTC for the forms
+// records use: digits where the layout has them, in range, an optional
+// fraction of 1 to 9 digits and "Z" or a ±hh:mm offset. The standard
+// library's RFC 3339 path checks the same, then builds the time through
+// time.Date and looks the offset up in the local zone, which is what this
+// saves.
+func quickRFC3339(s string) (time.Time, bool) {
+	if len(s) < len("2006-01-02T15:04:05Z") ||
+		s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+		return time.Time{}, false
+	}
+	y1, y2 := two(s, 0), two(s, 2)
+	month, day, hour, minute, sec := two(s, 5), two(s, 8), two(s, 11), two(s, 14), two(s, 17)
+	if y1|y2|month|day|hour|minute|sec < 0 {
+		return time.Time{}, false
+	}
+	year := y1*100 + y2
+	if month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	rest, nsec := s[19:], 0
+	if rest[0] == '.' {
+		n := 1
+		for ; n < len(rest) && n <= 9 && rest[n]-'0' < 10; n++ {
+			nsec = nsec*10 + int(rest[n]-'0')
+		}
+		if n == 1 || n < len(rest) && rest[n]-'0' < 10 {
+			return time.Time{}, false // no digit, or more than nine
+		}
+		nsec *= fracScale[10-n]
+		rest = rest[n:]
+	}
+	offset := 0
+	switch {
+	case rest == "Z":
+	case len(rest) == len("-07:00") && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
+		hh, mm := two(rest, 1), two(rest, 4)
+		if hh|mm < 0 || hh > 23 || mm > 59 {
+			return time.Time{}, false
+		}
+		if offset = (hh*60 + mm) * 60; rest[0] == '-' {
+			offset = -offset
+		}
+	default:
+		return time.Time{}, false
+	}
+	unix := daysSinceEpoch(year, month, day)*86400 + int64(hour*3600+minute*60+sec-offset)
+	return time.Unix(unix, int64(nsec)).UTC(), true
+}
+
+// fracScale[k] is 10^k: a fraction of 9-k digits times it is nanoseconds.
+var fracScale = [...]int{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000}
+
+// two is the number written by the two digits at s[i], or -1.
+func two(s string, i int) int {
+	hi, lo := s[i]-'0', s[i+1]-'0'
+	if hi > 9 || lo > 9 {
+		return -1
+	}
+	return int(hi)*10 + int(lo)
+}
+
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysSinceEpoch is the number of days from 1970-01-01 to the given date
+// of the proleptic Gregorian calendar (H. Hinnant's days_from_civil).
+func daysSinceEpoch(year, month, day int) int64 {
+	y := int64(year)
+	if month <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400
+	doy := (153*int64((month+9)%12)+2)/5 + int64(day) - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
+}
+
+// quickIPv4 is netip.ParseAddr for a dotted quad as netip accepts it:
+// four decimal octets of at most 255, none with a leading zero.
+func quickIPv4(s string) (netip.Addr, bool) {
+	var a [4]byte
+	field, v, digits := 0, 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case '0' <= c && c <= '9':
+			if digits == 1 && v == 0 {
+				return netip.Addr{}, false // a leading zero
+			}
+			if v = v*10 + int(c-'0'); v > 255 {
+				return netip.Addr{}, false
+			}
+			digits++
+		case c == '.' && digits > 0 && field < 3:
+			a[field] = byte(v)
+			field, v, digits = field+1, 0, 0
+		default:
+			return netip.Addr{}, false
+		}
+	}
+	if field != 3 || digits == 0 {
+		return netip.Addr{}, false
+	}
+	a[3] = byte(v)
+	return netip.AddrFrom4(a), true
+}
