@@ -50,9 +50,13 @@ type Summary struct {
 	LateFlows map[string]int `json:"late_flows,omitempty"`
 	// Sorted are the activity inputs found out of time order beyond the
 	// reorder window: the run started over with each sorted on its own,
-	// in runs of events spilled to disk (SpilledRuns).
+	// in runs of events spilled to disk (SpilledRuns). MergedRuns are the
+	// runs written by merging: groups of inputs when there are more than
+	// are read at once, and runs merged to bound the open files. Both
+	// count the final attempt only, not those abandoned.
 	Sorted      []string `json:"sorted_inputs,omitempty"`
 	SpilledRuns int      `json:"spilled_runs,omitempty"`
+	MergedRuns  int      `json:"merged_runs,omitempty"`
 }
 
 // ErrLate is returned by Detect, after everything else was done, when

@@ -3,7 +3,6 @@ package runner
 import (
 	"errors"
 	"io"
-	"maps"
 	"runtime"
 	"slices"
 
@@ -18,22 +17,38 @@ type streamLimits struct {
 	chunk  int // bytes of JSON lines per chunk
 	depth  int // chunks read ahead of the pipeline, per input
 	window int // events an input may be out of order by, all inputs together
-	run    int // events sorted in memory before a run is spilled, per sorted input
+	run    int // events sorted in memory before a run is spilled, all sorted inputs together
+	// open is how many inputs are read at once: past it, the inputs are
+	// merged open at a time, each group's events spilled to one run, and
+	// the runs merged into the pipeline (a multi-pass merge).
+	open int
+	// fanIn is how many spilled runs a merge reads at once.
+	fanIn int
 }
 
 // defaultLimits: a chunk of 1 MiB holds about 500 Entra records; an
 // event costs about 700 bytes, so the windows hold at most about 23 MB
-// and a sorted input's run about 45 MB.
-var defaultLimits = streamLimits{chunk: 1 << 20, depth: 4, window: 1 << 15, run: 1 << 16}
+// and the sorted inputs' runs about 45 MB. At most 64 inputs are read at
+// once, and at most 64 spilled runs merged at once.
+var defaultLimits = streamLimits{chunk: 1 << 20, depth: 4, window: 1 << 15, run: 1 << 16, open: 64, fanIn: merge.DefaultFanIn}
 
-// perInput divides the limits among n inputs: the read-ahead stays about
-// 16 MiB per input at most, fewer and smaller chunks when there are many.
+// perInput divides the limits among the inputs read at once, n of them
+// in all: the read-ahead stays about 16 MiB per input at most, fewer and
+// smaller chunks when there are many. A zero open or fanIn is the
+// default's.
 func (l streamLimits) perInput(n int) streamLimits {
-	n = max(n, 1)
-	l.window = max(l.window/n, 64)
-	if n > 16 {
+	if l.open <= 0 {
+		l.open = defaultLimits.open
+	}
+	if l.fanIn <= 0 {
+		l.fanIn = defaultLimits.fanIn
+	}
+	g := min(max(n, 1), l.open)
+	l.window = max(l.window/g, 64)
+	l.run = max(l.run/g, 1024)
+	if g > 16 {
 		l.depth = 2
-		l.chunk = max(l.chunk*16/n, 64<<10)
+		l.chunk = max(l.chunk*16/g, 64<<10)
 	}
 	return l
 }
@@ -96,7 +111,12 @@ func (env *Env) detectActivity(sources []*source, c *collector, opts Options) er
 	}
 }
 
-// streamActivity is one attempt of detectActivity.
+// streamActivity is one attempt of detectActivity. Up to lim.open inputs
+// are merged straight into the pipeline; past that, every lim.open
+// consecutive inputs are merged into one run on disk, and the runs merged
+// into the pipeline: a group's run holds its inputs' events in the order
+// of their merge, so the runs merged give the order of all inputs merged
+// at once.
 func (env *Env) streamActivity(sources []*source, c *collector, logs []*inputLog, sorted []bool, lim streamLimits, opts Options) error {
 	pool := chunkread.NewPool(runtime.GOMAXPROCS(0))
 	defer pool.Close()
@@ -104,37 +124,91 @@ func (env *Env) streamActivity(sources []*source, c *collector, logs []*inputLog
 	for i := range decoders {
 		decoders[i] = normalize.NewLineDecoder()
 	}
-	srcs := make([]merge.Source, len(sources))
-	windows := 0
-	var inputs []*activityInput
-	var sorts []*merge.Sorted
+	g := &group{env: env, c: c, logs: logs, sorted: sorted, lim: lim, pool: pool, decoders: decoders}
+	defer g.close()
+	if len(sources) <= lim.open {
+		srcs := g.open(sources, 0)
+		return env.process(merge.Merge(srcs), &g.windows, c.sum, opts)
+	}
+	runs := merge.NewRuns(env.cfg.DataDir, lim.fanIn)
 	defer func() {
-		for _, a := range inputs {
-			a.close()
-		}
-		for _, s := range sorts {
-			c.sum.SpilledRuns += s.Spilled
-			if err := s.Close(); err != nil {
-				env.log.Warn("sort spill files", "err", err)
-			}
+		c.sum.MergedRuns += runs.Written + runs.Merged
+		if err := runs.Close(); err != nil {
+			env.log.Warn("merge spill files", "err", err)
 		}
 	}()
+	for start := 0; start < len(sources); start += lim.open {
+		end := min(start+lim.open, len(sources))
+		err := runs.Add(merge.Merge(g.open(sources[start:end], start)))
+		g.close()
+		if err != nil {
+			return err
+		}
+	}
+	out, err := runs.Merge()
+	if err != nil {
+		return err
+	}
+	none := 0
+	return env.process(out, &none, c.sum, opts)
+}
+
+// group is the inputs read at once by an attempt.
+type group struct {
+	env      *Env
+	c        *collector
+	logs     []*inputLog
+	sorted   []bool
+	lim      streamLimits
+	pool     *chunkread.Pool
+	decoders []*normalize.LineDecoder
+	inputs   []*activityInput
+	sorts    []*merge.Sorted
+	windows  int // windowed inputs not read to their end
+}
+
+// open opens sources, the first of them the attempt's input number
+// first, and returns them ready to merge: each windowed, or sorted.
+func (g *group) open(sources []*source, first int) []merge.Source {
+	nsorted := 0
+	for i := range sources {
+		if g.sorted[first+i] {
+			nsorted++
+		}
+	}
+	srcs := make([]merge.Source, len(sources))
 	for i, s := range sources {
-		a := env.openActivityInput(s, logs[i], pool, decoders, lim)
-		a.read = &c.sum.Read
-		inputs = append(inputs, a)
-		if sorted[i] {
-			st := merge.Sort(a, lim.run, env.cfg.DataDir)
-			sorts = append(sorts, st)
+		a := g.env.openActivityInput(s, g.logs[first+i], g.pool, g.decoders, g.lim)
+		a.read = &g.c.sum.Read
+		g.inputs = append(g.inputs, a)
+		if g.sorted[first+i] {
+			// The sorted inputs' runs share the fan-in.
+			st := merge.Sort(a, g.lim.run, g.env.cfg.DataDir, g.lim.fanIn/nsorted)
+			g.sorts = append(g.sorts, st)
 			srcs[i] = st
 			continue
 		}
-		w := merge.NewWindow(a, lim.window)
-		w.Done = func() { windows-- }
-		windows++
-		srcs[i] = ordered{w, i}
+		w := merge.NewWindow(a, g.lim.window)
+		w.Done = func() { g.windows-- }
+		g.windows++
+		srcs[i] = ordered{w, first + i}
 	}
-	return env.process(merge.Merge(srcs), &windows, c.sum, opts)
+	return srcs
+}
+
+// close stops reading the group's inputs and removes its spill files.
+func (g *group) close() {
+	for _, a := range g.inputs {
+		a.close()
+	}
+	for _, s := range g.sorts {
+		g.c.sum.SpilledRuns += s.Spilled
+		g.c.sum.MergedRuns += s.Merged
+		if err := s.Close(); err != nil {
+			g.env.log.Warn("sort spill files", "err", err)
+		}
+	}
+	g.inputs, g.sorts = nil, nil
 }
 
 // process runs the pipeline over the merged events. The alerts are held
@@ -204,73 +278,4 @@ func (env *Env) openActivityInput(s *source, log *inputLog, pool *chunkread.Pool
 		a.stream = readWhole(in, s.first, lim.depth)
 	}
 	return a
-}
-
-// alertBatches stores the pipeline's alerts in batches of at least 256,
-// as they come, or holds the batches back until released.
-type alertBatches struct {
-	env     *Env
-	sum     *Summary
-	pending []event.Alert
-	held    [][]event.Alert
-	hold    bool
-}
-
-func (b *alertBatches) add(alerts []event.Alert) error {
-	if len(alerts) == 0 {
-		return nil
-	}
-	b.pending = append(b.pending, alerts...)
-	if len(b.pending) >= 256 {
-		return b.cut()
-	}
-	return nil
-}
-
-// cut ends the current batch.
-func (b *alertBatches) cut() error {
-	if len(b.pending) == 0 {
-		return nil
-	}
-	if b.hold {
-		b.held = append(b.held, b.pending)
-		b.pending = nil
-		return nil
-	}
-	err := b.env.emit(b.pending, b.sum)
-	b.pending = b.pending[:0]
-	return err
-}
-
-// release stores the batches held back, and the next ones as they come.
-func (b *alertBatches) release() error {
-	b.hold = false
-	for i, batch := range b.held {
-		if err := b.env.emit(batch, b.sum); err != nil {
-			return err
-		}
-		b.held[i] = nil
-	}
-	b.held = nil
-	return nil
-}
-
-// collectorSnapshot is what an abandoned attempt of detectActivity rolls
-// back.
-type collectorSnapshot struct {
-	rejected map[string]int
-	formats  map[string]string
-	examples []normalize.Rejection
-	read     int
-	failed   int
-}
-
-func (c *collector) snapshot() collectorSnapshot {
-	return collectorSnapshot{rejected: maps.Clone(c.sum.Rejected), formats: maps.Clone(c.sum.Formats),
-		examples: slices.Clone(c.sum.Examples), read: c.sum.Read, failed: c.failed}
-}
-
-func (c *collector) restore(s collectorSnapshot) {
-	c.sum.Rejected, c.sum.Formats = maps.Clone(s.rejected), maps.Clone(s.formats)
-	c.sum.Examples, c.sum.Read, c.failed = slices.Clone(s.examples), s.read, s.failed
 }
