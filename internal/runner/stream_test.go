@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -146,29 +145,36 @@ func TestDetectMemoryBoundedByState(t *testing.T) {
 func sampleHeap() func() uint64 {
 	runtime.GC()
 	var peak uint64
-	var mu sync.Mutex
 	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	done := make(chan struct{})
-	stopped := make(chan struct{})
+	stop := sampleEvery(5*time.Millisecond, func() {
+		metrics.Read(live)
+		peak = max(peak, live[0].Value.Uint64())
+	})
+	return func() uint64 {
+		stop()
+		return peak
+	}
+}
+
+// sampleEvery calls sample every d, in a goroutine of its own, until the
+// returned func is called; once it returns, what sample wrote can be read.
+func sampleEvery(d time.Duration, sample func()) (stop func()) {
+	done, stopped := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(stopped)
-		tick := time.NewTicker(5 * time.Millisecond)
+		tick := time.NewTicker(d)
 		defer tick.Stop()
 		for {
 			select {
 			case <-done:
 				return
 			case <-tick.C:
-				metrics.Read(live)
-				mu.Lock()
-				peak = max(peak, live[0].Value.Uint64())
-				mu.Unlock()
+				sample()
 			}
 		}
 	}()
-	return func() uint64 {
+	return func() {
 		close(done)
 		<-stopped
-		return peak
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
 	"testing"
 	"time"
 
@@ -48,36 +47,14 @@ func dealt(t *testing.T, src string, n int) (pieces []string, concatenated strin
 // until the returned func is called, which returns their peaks.
 func sampleOpen(t *testing.T) func() (fds, goroutines int) {
 	t.Helper()
-	count := func() int {
-		fds, err := os.ReadDir("/proc/self/fd")
-		if err != nil {
-			t.Skip("no /proc/self/fd:", err)
-		}
-		return len(fds)
-	}
-	count()
-	var mu sync.Mutex
+	mustReadDir(t, "/proc/self/fd")
 	peakFDs, peakG := 0, 0
-	done, stopped := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(stopped)
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				n, g := count(), runtime.NumGoroutine()
-				mu.Lock()
-				peakFDs, peakG = max(peakFDs, n), max(peakG, g)
-				mu.Unlock()
-			}
-		}
-	}()
+	stop := sampleEvery(time.Millisecond, func() {
+		fds, _ := os.ReadDir("/proc/self/fd")
+		peakFDs, peakG = max(peakFDs, len(fds)), max(peakG, runtime.NumGoroutine())
+	})
 	return func() (int, int) {
-		close(done)
-		<-stopped
+		stop()
 		return peakFDs, peakG
 	}
 }
