@@ -178,3 +178,26 @@ func sampleEvery(d time.Duration, sample func()) (stop func()) {
 		<-stopped
 	}
 }
+
+// TestSpilledRunsCountFinalAttempt: two inputs each found out of order in
+// turn make three attempts, the second sorting (and spilling) the first
+// input already; the summary counts the runs of the final attempt only,
+// those of each input sorted alone.
+func TestSpilledRunsCountFinalAttempt(t *testing.T) {
+	dir, cfg := month(t)
+	signins := filepath.Join(dir, "signins.jsonl")
+	a, b := shuffled(t, signins, 7), shuffled(t, signins, 8)
+	// Runs under 1024 events are 1024, alone and as two inputs alike.
+	lim := smallLimits
+	lim.run = 1000
+	spilled := func(inputs ...string) Summary {
+		cfg.DataDir = t.TempDir()
+		_, sum := detectOpts(t, cfg, Options{Flush: true, limits: &lim}, inputs...)
+		return sum
+	}
+	alone := spilled(a).SpilledRuns + spilled(b).SpilledRuns
+	both := spilled(a, b)
+	if len(both.Sorted) != 2 || both.SpilledRuns != alone || alone == 0 {
+		t.Errorf("sorted %v, %d runs spilled; want both inputs and %d runs, as each sorted alone", both.Sorted, both.SpilledRuns, alone)
+	}
+}
