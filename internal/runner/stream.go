@@ -171,8 +171,14 @@ func (a *activityInput) finish() {
 	}
 }
 
-// close stops reading and releases the input; safe to call twice.
+// close stops reading and releases the input; safe to call twice. An
+// input given up on before its end (an abandoned attempt) is interrupted
+// first: its reader or parser stops at once, not at the input's end,
+// which a pipe whose writer goes on or waits may never reach.
 func (a *activityInput) close() {
+	if a.in != nil {
+		a.in.Interrupt()
+	}
 	if a.stream != nil {
 		a.stream.Close()
 		a.stream = nil
