@@ -59,6 +59,7 @@ type activityInput struct {
 	log      *inputLog
 	gate     *gate
 	read     *int // the run's events read
+	prog     *progress
 	decoders []*normalize.LineDecoder
 	own      *normalize.LineDecoder // for chunks decoded again, on the consumer's goroutine
 	pool     *chunkread.Pool
@@ -146,6 +147,7 @@ func (a *activityInput) use(r chunkResult) {
 	}
 	clear(r.events[len(kept):])
 	*a.read += len(kept)
+	a.prog.readSome()
 	a.cur, a.i = kept, 0
 }
 

@@ -5,9 +5,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/metrics"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -199,5 +202,37 @@ func TestSpilledRunsCountFinalAttempt(t *testing.T) {
 	both := spilled(a, b)
 	if len(both.Sorted) != 2 || both.SpilledRuns != alone || alone == 0 {
 		t.Errorf("sorted %v, %d runs spilled; want both inputs and %d runs, as each sorted alone", both.Sorted, both.SpilledRuns, alone)
+	}
+}
+
+// TestDetectReportsProgress: a run tells Options.Progress, periodically
+// and not per event, how many events it has read and processed, the last
+// line its totals.
+func TestDetectReportsProgress(t *testing.T) {
+	dir, cfg := month(t)
+	cfg.DataDir = t.TempDir()
+	var out bytes.Buffer
+	_, sum := detectOpts(t, cfg, Options{Flush: true, Progress: &out, progressEvery: time.Microsecond},
+		filepath.Join(dir, "signins.jsonl"), filepath.Join(dir, "activity.jsonl"))
+	line := regexp.MustCompile(`^vedette: read (\d+) events, processed (\d+) (\(\d+/s read\)|in \S+)$`)
+	var read, processed []int
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		m := line.FindStringSubmatch(l)
+		if m == nil {
+			t.Fatalf("progress line %q", l)
+		}
+		r, _ := strconv.Atoi(m[1])
+		p, _ := strconv.Atoi(m[2])
+		read, processed = append(read, r), append(processed, p)
+	}
+	n := len(read)
+	// A line at most per chunk read (about 680 records) and per 4096
+	// events processed.
+	if n < 3 || n > sum.Read/400 || !slices.IsSorted(read) || !slices.IsSorted(processed) {
+		t.Fatalf("%d progress lines for %d events, read %v, processed %v: want a few, counts growing", n, sum.Read, read, processed)
+	}
+	if read[0] >= sum.Read || read[n-1] != sum.Read || processed[n-1] != sum.Pipeline.Processed {
+		t.Errorf("read %d then %d, processed %d at the end; want under %d first, then %d and %d",
+			read[0], read[n-1], processed[n-1], sum.Read, sum.Read, sum.Pipeline.Processed)
 	}
 }

@@ -85,8 +85,9 @@ func (env *Env) detectActivity(sources []*source, c *collector, opts Options) er
 		sorted[i] = pipe
 	}
 	snap := c.snapshot()
+	prog := newProgress(opts.Progress, &c.sum.Read, opts.progressEvery)
 	for {
-		err := env.streamActivity(sources, c, logs, sorted, lim, opts)
+		err := env.streamActivity(sources, c, logs, sorted, lim, prog)
 		var oe *orderError
 		if !errors.As(err, &oe) {
 			for _, l := range logs {
@@ -117,18 +118,18 @@ func (env *Env) detectActivity(sources []*source, c *collector, opts Options) er
 // into the pipeline: a group's run holds its inputs' events in the order
 // of their merge, so the runs merged give the order of all inputs merged
 // at once.
-func (env *Env) streamActivity(sources []*source, c *collector, logs []*inputLog, sorted []bool, lim streamLimits, opts Options) error {
+func (env *Env) streamActivity(sources []*source, c *collector, logs []*inputLog, sorted []bool, lim streamLimits, prog *progress) error {
 	pool := chunkread.NewPool(runtime.GOMAXPROCS(0))
 	defer pool.Close()
 	decoders := make([]*normalize.LineDecoder, pool.Workers())
 	for i := range decoders {
 		decoders[i] = normalize.NewLineDecoder()
 	}
-	g := &group{env: env, c: c, logs: logs, sorted: sorted, lim: lim, pool: pool, decoders: decoders}
+	g := &group{env: env, c: c, logs: logs, sorted: sorted, lim: lim, pool: pool, decoders: decoders, prog: prog}
 	defer g.close()
 	if len(sources) <= lim.open {
 		srcs := g.open(sources, 0)
-		return env.process(merge.Merge(srcs), &g.windows, c.sum, opts)
+		return env.process(merge.Merge(srcs), &g.windows, c.sum, g.prog)
 	}
 	runs := merge.NewRuns(env.cfg.DataDir, lim.fanIn)
 	defer func() {
@@ -150,7 +151,7 @@ func (env *Env) streamActivity(sources []*source, c *collector, logs []*inputLog
 		return err
 	}
 	none := 0
-	return env.process(out, &none, c.sum, opts)
+	return env.process(out, &none, c.sum, g.prog)
 }
 
 // group is the inputs read at once by an attempt.
@@ -165,6 +166,7 @@ type group struct {
 	inputs   []*activityInput
 	sorts    []*merge.Sorted
 	windows  int // windowed inputs not read to their end
+	prog     *progress
 }
 
 // open opens sources, the first of them the attempt's input number
@@ -179,7 +181,7 @@ func (g *group) open(sources []*source, first int) []merge.Source {
 	srcs := make([]merge.Source, len(sources))
 	for i, s := range sources {
 		a := g.env.openActivityInput(s, g.logs[first+i], g.pool, g.decoders, g.lim)
-		a.read = &g.c.sum.Read
+		a.read, a.prog = &g.c.sum.Read, g.prog
 		g.inputs = append(g.inputs, a)
 		if g.sorted[first+i] {
 			// The sorted inputs' runs share the fan-in.
@@ -214,11 +216,10 @@ func (g *group) close() {
 // process runs the pipeline over the merged events. The alerts are held
 // back while an input may still turn out to be out of order (*windows
 // inputs not read to the end): the attempt may yet be abandoned.
-func (env *Env) process(events merge.Source, windows *int, sum *Summary, opts Options) error {
+func (env *Env) process(events merge.Source, windows *int, sum *Summary, prog *progress) error {
 	p := env.Pipeline()
 	b := &alertBatches{env: env, sum: sum, hold: *windows > 0}
-	prog := newProgress(opts.Progress, "processed", 0)
-	n := 0
+	prog.processed = 0
 	for {
 		e, err := events.Next()
 		if err == io.EOF {
@@ -235,10 +236,9 @@ func (env *Env) process(events merge.Source, windows *int, sum *Summary, opts Op
 				return err
 			}
 		}
-		n++
-		prog.tick(n)
+		prog.processedOne()
 	}
-	prog.done(n)
+	prog.done()
 	sum.Pipeline = p.Stats()
 	if err := b.cut(); err != nil {
 		return err
