@@ -86,9 +86,10 @@ func TestManyInputsBoundedOpen(t *testing.T) {
 	if diff := cmp.Diff(ids(want), ids(got)); diff != "" {
 		t.Errorf("alert IDs of %d inputs differ from one input (-one +many):\n%s", len(pieces), diff)
 	}
-	if sum.Read != wantSum.Read || sum.Pipeline.Processed != wantSum.Pipeline.Processed || len(sum.Formats) != len(pieces)+1 {
-		t.Errorf("read %d, processed %d, %d formats; want %d, %d and %d", sum.Read, sum.Pipeline.Processed,
-			len(sum.Formats), wantSum.Read, wantSum.Pipeline.Processed, len(pieces)+1)
+	if sum.Read != wantSum.Read || sum.Pipeline.Processed != wantSum.Pipeline.Processed || len(sum.Formats) != len(pieces)+1 ||
+		!cmp.Equal(sum.Rejected, wantSum.Rejected) {
+		t.Errorf("read %d, processed %d, %d formats, rejected %v; want %d, %d, %d and %v", sum.Read, sum.Pipeline.Processed,
+			len(sum.Formats), sum.Rejected, wantSum.Read, wantSum.Pipeline.Processed, len(pieces)+1, wantSum.Rejected)
 	}
 	// The database, the log files and the sampler aside: the inputs read
 	// at once, the runs merged at once and the one being written.
@@ -113,4 +114,65 @@ func mustReadDir(t *testing.T, dir string) []os.DirEntry {
 		t.Skip(err)
 	}
 	return es
+}
+
+// cut cuts the lines of src into n consecutive files, as logs a file a
+// day or an hour are: one after the other in time; each starts with a
+// broken line. It writes them also concatenated: the same lines as one
+// input.
+func cut(t *testing.T, src string, n int) (pieces []string, concatenated string) {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.SplitAfter(bytes.TrimSpace(data), []byte("\n"))
+	dir := t.TempDir()
+	var all bytes.Buffer
+	for i := range n {
+		name := filepath.Join(dir, fmt.Sprintf("part-%04d.jsonl", i))
+		piece := bytes.Join(append([][]byte{[]byte("{broken\n")}, lines[i*len(lines)/n:(i+1)*len(lines)/n]...), nil)
+		piece = append(bytes.TrimSuffix(piece, []byte("\n")), '\n')
+		if err := os.WriteFile(name, piece, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		all.Write(piece)
+		pieces = append(pieces, name)
+	}
+	concatenated = filepath.Join(dir, "all.jsonl")
+	if err := os.WriteFile(concatenated, all.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return pieces, concatenated
+}
+
+// TestManyConsecutiveInputsReadFewAtOnce: inputs one after another in
+// time are read a few at a time, those past lim.open waiting on their
+// first event, and none spilled to disk; the alerts and their IDs, the
+// events read and the rejections are those of the same lines as one
+// input.
+func TestManyConsecutiveInputsReadFewAtOnce(t *testing.T) {
+	dir, cfg := month(t)
+	signins, activity := filepath.Join(dir, "signins.jsonl"), filepath.Join(dir, "activity.jsonl")
+	pieces, all := cut(t, signins, 1000)
+	cfg.DataDir = t.TempDir()
+	want, wantSum := detectFiles(t, cfg, all, activity)
+
+	lim := streamLimits{chunk: 64 << 10, depth: 2, window: 4096, run: 4096, open: 8, fanIn: 8}
+	cfg.DataDir = t.TempDir()
+	baseFDs := len(mustReadDir(t, "/proc/self/fd"))
+	stop := sampleOpen(t)
+	got, sum := detectOpts(t, cfg, Options{Flush: true, limits: &lim}, append(pieces, activity)...)
+	peakFDs, _ := stop()
+	t.Logf("%d inputs: peak %d descriptors (%d before)", len(pieces)+1, peakFDs, baseFDs)
+	if diff := cmp.Diff(ids(want), ids(got)); diff != "" {
+		t.Errorf("alert IDs of %d pieces differ from one input (-one +pieces):\n%s", len(pieces), diff)
+	}
+	if sum.Read != wantSum.Read || !cmp.Equal(sum.Rejected, wantSum.Rejected) || sum.MergedRuns != 0 || len(sum.Sorted) != 0 {
+		t.Errorf("read %d, rejected %v (want %d, %v), %d runs merged, sorted %v: want no spill",
+			sum.Read, sum.Rejected, wantSum.Read, wantSum.Rejected, sum.MergedRuns, sum.Sorted)
+	}
+	if bound := baseFDs + lim.open + 16; peakFDs > bound {
+		t.Errorf("%d descriptors open at once, want at most %d", peakFDs, bound)
+	}
 }

@@ -86,10 +86,20 @@ func (env *Env) detectActivity(sources []*source, c *collector, opts Options) er
 	}
 	snap := c.snapshot()
 	prog := newProgress(opts.Progress, &c.sum.Read, opts.progressEvery)
+	grouped := false
 	for {
-		err := env.streamActivity(sources, c, logs, sorted, lim, prog)
+		err := env.streamActivity(sources, c, logs, plan{sorted, grouped}, lim, prog)
 		var oe *orderError
-		if !errors.As(err, &oe) {
+		switch {
+		case errors.Is(err, errOverlap):
+			env.log.Info("more activity inputs overlap in time than are read at once: merging them in groups spilled to disk, and starting over",
+				"inputs", len(sources), "at_once", lim.open)
+			grouped = true
+		case errors.As(err, &oe):
+			env.log.Info("activity input out of order: sorting it, and starting over", "source", sources[oe.index].name, "err", oe.err)
+			sorted[oe.index] = true
+			c.sum.Sorted = append(c.sum.Sorted, sources[oe.index].name)
+		default:
 			for _, l := range logs {
 				for _, r := range l.examples {
 					if len(c.sum.Examples) < 5 {
@@ -99,9 +109,6 @@ func (env *Env) detectActivity(sources []*source, c *collector, opts Options) er
 			}
 			return err
 		}
-		env.log.Info("activity input out of order: sorting it, and starting over", "source", sources[oe.index].name, "err", oe.err)
-		sorted[oe.index] = true
-		c.sum.Sorted = append(c.sum.Sorted, sources[oe.index].name)
 		c.restore(snap)
 		for _, l := range logs {
 			l.restart()
@@ -112,24 +119,36 @@ func (env *Env) detectActivity(sources []*source, c *collector, opts Options) er
 	}
 }
 
-// streamActivity is one attempt of detectActivity. Up to lim.open inputs
-// are merged straight into the pipeline; past that, every lim.open
-// consecutive inputs are merged into one run on disk, and the runs merged
-// into the pipeline: a group's run holds its inputs' events in the order
-// of their merge, so the runs merged give the order of all inputs merged
-// at once.
-func (env *Env) streamActivity(sources []*source, c *collector, logs []*inputLog, sorted []bool, lim streamLimits, prog *progress) error {
+// plan is how an attempt reads the inputs.
+type plan struct {
+	sorted  []bool // by input: sorted, else windowed
+	grouped bool   // merged in groups spilled to disk
+}
+
+// streamActivity is one attempt of detectActivity. The inputs are merged
+// into the pipeline, at most lim.open read at once: those past it wait,
+// their first event peeked, until the merge reaches that event (see
+// lazyInput); if it then finds lim.open inputs still open, it gives up
+// (errOverlap) and the next attempt is grouped. So it is when inputs
+// past lim.open are to be sorted, which are read whole. Grouped, every
+// lim.open consecutive inputs are merged into one run on disk, and the
+// runs merged into the pipeline: a group's run holds its inputs' events
+// in the order of their merge, so the runs merged give the order of all
+// inputs merged at once.
+func (env *Env) streamActivity(sources []*source, c *collector, logs []*inputLog, p plan, lim streamLimits, prog *progress) error {
 	pool := chunkread.NewPool(runtime.GOMAXPROCS(0))
 	defer pool.Close()
 	decoders := make([]*normalize.LineDecoder, pool.Workers())
 	for i := range decoders {
 		decoders[i] = normalize.NewLineDecoder()
 	}
-	g := &group{env: env, c: c, logs: logs, sorted: sorted, lim: lim, pool: pool, decoders: decoders, prog: prog}
+	g := &group{env: env, c: c, logs: logs, sorted: p.sorted, lim: lim, pool: pool, decoders: decoders, prog: prog}
 	defer g.close()
-	if len(sources) <= lim.open {
-		srcs := g.open(sources, 0)
-		return env.process(merge.Merge(srcs), &g.windows, c.sum, g.prog)
+	switch {
+	case len(sources) <= lim.open:
+		return env.process(merge.Merge(g.open(sources, 0)), &g.windows, c.sum, prog)
+	case !p.grouped && !slices.Contains(p.sorted, true):
+		return env.process(merge.Merge(g.lazy(sources)), &g.windows, c.sum, prog)
 	}
 	runs := merge.NewRuns(env.cfg.DataDir, lim.fanIn)
 	defer func() {
@@ -151,66 +170,7 @@ func (env *Env) streamActivity(sources []*source, c *collector, logs []*inputLog
 		return err
 	}
 	none := 0
-	return env.process(out, &none, c.sum, g.prog)
-}
-
-// group is the inputs read at once by an attempt.
-type group struct {
-	env      *Env
-	c        *collector
-	logs     []*inputLog
-	sorted   []bool
-	lim      streamLimits
-	pool     *chunkread.Pool
-	decoders []*normalize.LineDecoder
-	inputs   []*activityInput
-	sorts    []*merge.Sorted
-	windows  int // windowed inputs not read to their end
-	prog     *progress
-}
-
-// open opens sources, the first of them the attempt's input number
-// first, and returns them ready to merge: each windowed, or sorted.
-func (g *group) open(sources []*source, first int) []merge.Source {
-	nsorted := 0
-	for i := range sources {
-		if g.sorted[first+i] {
-			nsorted++
-		}
-	}
-	srcs := make([]merge.Source, len(sources))
-	for i, s := range sources {
-		a := g.env.openActivityInput(s, g.logs[first+i], g.pool, g.decoders, g.lim)
-		a.read, a.prog = &g.c.sum.Read, g.prog
-		g.inputs = append(g.inputs, a)
-		if g.sorted[first+i] {
-			// The sorted inputs' runs share the fan-in.
-			st := merge.Sort(a, g.lim.run, g.env.cfg.DataDir, g.lim.fanIn/nsorted)
-			g.sorts = append(g.sorts, st)
-			srcs[i] = st
-			continue
-		}
-		w := merge.NewWindow(a, g.lim.window)
-		w.Done = func() { g.windows-- }
-		g.windows++
-		srcs[i] = ordered{w, first + i}
-	}
-	return srcs
-}
-
-// close stops reading the group's inputs and removes its spill files.
-func (g *group) close() {
-	for _, a := range g.inputs {
-		a.close()
-	}
-	for _, s := range g.sorts {
-		g.c.sum.SpilledRuns += s.Spilled
-		g.c.sum.MergedRuns += s.Merged
-		if err := s.Close(); err != nil {
-			g.env.log.Warn("sort spill files", "err", err)
-		}
-	}
-	g.inputs, g.sorts = nil, nil
+	return env.process(out, &none, c.sum, prog)
 }
 
 // process runs the pipeline over the merged events. The alerts are held
