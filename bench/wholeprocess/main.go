@@ -69,7 +69,7 @@ func run(users, days, rounds int, dir, old string) error {
 		return err
 	}
 	fmt.Printf("month: %d records, %.2f GB, %d cores\n", records, float64(size)/1e9, runtime.NumCPU())
-	var ratios, oldRatios []float64
+	var ratios, oldRatios, cpus, oldCPUs, refCPUs []float64
 	var last string
 	for r := range rounds {
 		data := filepath.Join(tmp, fmt.Sprintf("data-%d", r))
@@ -95,8 +95,9 @@ func run(users, days, rounds int, dir, old string) error {
 		}
 		ratio := g.wall.Seconds() / d.wall.Seconds()
 		ratios = append(ratios, ratio)
-		fmt.Printf("round %d: goccy loop %.2fs (%.0f%% CPU), detect %.2fs (%.0f%% CPU, peak RSS %d MB): detect at %.2fx the loop's speed\n",
-			r+1, g.wall.Seconds(), g.cpu(), d.wall.Seconds(), d.cpu(), d.rss>>20, ratio)
+		cpus, refCPUs = append(cpus, d.cpuSeconds()), append(refCPUs, g.cpuSeconds())
+		fmt.Printf("round %d: goccy loop %.2fs (%.0f%% CPU, %.2f CPU-s), detect %.2fs (%.0f%% CPU, %.2f CPU-s, peak RSS %d MB): detect at %.2fx the loop's speed\n",
+			r+1, g.wall.Seconds(), g.cpu(), g.cpuSeconds(), d.wall.Seconds(), d.cpu(), d.cpuSeconds(), d.rss>>20, ratio)
 		if old != "" {
 			o, err := timed(detect(old, data+"-old"))
 			if err != nil {
@@ -104,9 +105,9 @@ func run(users, days, rounds int, dir, old string) error {
 			}
 			os.RemoveAll(data + "-old")
 			os.Remove(data + "-old.out.jsonl")
-			oldRatios = append(oldRatios, g.wall.Seconds()/o.wall.Seconds())
-			fmt.Printf("         %s: %.2fs (%.0f%% CPU, peak RSS %d MB): %.2fx the loop's speed\n",
-				filepath.Base(old), o.wall.Seconds(), o.cpu(), o.rss>>20, g.wall.Seconds()/o.wall.Seconds())
+			oldRatios, oldCPUs = append(oldRatios, g.wall.Seconds()/o.wall.Seconds()), append(oldCPUs, o.cpuSeconds())
+			fmt.Printf("         %s: %.2fs (%.0f%% CPU, %.2f CPU-s, peak RSS %d MB): %.2fx the loop's speed\n",
+				filepath.Base(old), o.wall.Seconds(), o.cpu(), o.cpuSeconds(), o.rss>>20, g.wall.Seconds()/o.wall.Seconds())
 		}
 		if last != "" {
 			os.RemoveAll(last)
@@ -114,15 +115,14 @@ func run(users, days, rounds int, dir, old string) error {
 		}
 		last = data
 	}
-	slices.Sort(ratios)
 	state, err := stateSize(filepath.Join(dir, "vedette.yaml"), last)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("median: detect at %.2fx the goccy loop's speed (target ≥ 1.5x)\n", ratios[len(ratios)/2])
+	fmt.Printf("median: detect at %.2fx the goccy loop's speed (target ≥ 1.5x); CPU time %.2f s, the loop's %.2f s\n",
+		median(ratios), median(cpus), median(refCPUs))
 	if len(oldRatios) > 0 {
-		slices.Sort(oldRatios)
-		fmt.Printf("median: %s at %.2fx\n", filepath.Base(old), oldRatios[len(oldRatios)/2])
+		fmt.Printf("median: %s at %.2fx; CPU time %.2f s\n", filepath.Base(old), median(oldRatios), median(oldCPUs))
 	}
 	fmt.Printf("state after the run: %.1f MB in memory; peak RSS target ≤ 2 × state + 256 MB = %.0f MB\n",
 		float64(state)/(1<<20), float64(2*state+256<<20)/(1<<20))
@@ -135,7 +135,17 @@ type measure struct {
 	rss       int64 // bytes
 }
 
-func (m measure) cpu() float64 { return 100 * (m.user + m.sys).Seconds() / m.wall.Seconds() }
+func (m measure) cpu() float64 { return 100 * m.cpuSeconds() / m.wall.Seconds() }
+
+// cpuSeconds is the CPU time (user + sys): the steadier figure on a
+// loaded machine, where wall time measures the scheduler's share.
+func (m measure) cpuSeconds() float64 { return (m.user + m.sys).Seconds() }
+
+// median sorts v and returns its median.
+func median(v []float64) float64 {
+	slices.Sort(v)
+	return v[len(v)/2]
+}
 
 // timed runs args and returns the kernel's accounting of it.
 func timed(args []string) (measure, error) {

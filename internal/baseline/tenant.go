@@ -129,7 +129,7 @@ type Tenant struct {
 	cfg      Config
 	index    map[string]uint32
 	appIndex map[string]uint16 // app key -> 1 + index in AppKeys
-	intern   map[string]string
+	strings  stringTable
 	// lastName and lastIndex cache the last successful Lookup.
 	lastName  string
 	lastIndex uint32
@@ -186,7 +186,7 @@ func (t *Tenant) reindex() {
 		t.appIndex[a] = uint16(i + 1)
 	}
 	t.index = make(map[string]uint32, len(t.Principals))
-	t.intern = map[string]string{}
+	t.strings = newStringTable(internBudget)
 	for i := range t.Principals {
 		p := &t.Principals[i]
 		t.index[p.Name] = uint32(i)
@@ -196,16 +196,7 @@ func (t *Tenant) reindex() {
 	}
 }
 
-func (t *Tenant) internString(s string) string {
-	if s == "" {
-		return ""
-	}
-	if v, ok := t.intern[s]; ok {
-		return v
-	}
-	t.intern[s] = s
-	return s
-}
+func (t *Tenant) internString(s string) string { return t.strings.intern(s) }
 
 // Lookup returns the principal's index and state, or ok=false if the tenant
 // has never seen it. The pointer is valid until the next Learn.

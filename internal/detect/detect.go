@@ -42,12 +42,9 @@ const (
 	CategoryMalicious      = "malicious" // threat intelligence
 )
 
-// IPTag is one IP list an address is on.
-type IPTag struct {
-	Category string
-	List     string
-	Label    string
-}
+// IPTag is one IP list an address is on (defined in package event, so
+// that an event can carry the tags enrichment computed ahead).
+type IPTag = event.IPTag
 
 // Input is what a detection sees of one event.
 type Input struct {

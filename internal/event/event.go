@@ -178,4 +178,8 @@ type Event struct {
 	Network Network
 
 	Origin Origin
+
+	// Enrichment is what the pipeline computed ahead, on another
+	// goroutine (see Enrichment); zero when it did not.
+	Enrichment Enrichment `json:"-"`
 }

@@ -118,6 +118,10 @@ type Record struct {
 	// SamplingRate is 1-in-N packet sampling at the exporter; 0 or 1 means
 	// every packet was seen.
 	SamplingRate uint32
+	// Domain is the IPFIX observation domain or NetFlow v9 source ID the
+	// exporter sent the record for (0 otherwise): with Exporter, it names
+	// the clock the record's time is judged by.
+	Domain uint32 `json:",omitempty"`
 	// Exporter is the device that sent the record (UDP sources).
 	Exporter netip.Addr
 	// MAC, Rule and Resource name the Azure NIC, NSG rule and the resource

@@ -119,6 +119,7 @@ func (e *exporter) record(p *packetCtx, vals []netflow.DataField, idx int) flow.
 // finish sets what follows from the whole record: times and sampling.
 func (e *exporter) finish(r *flow.Record, p *packetCtx, tm *times) {
 	finishTimes(r, p, tm)
+	r.Domain = p.domain
 	if r.SamplingRate == 0 {
 		r.SamplingRate = p.sampling
 	}

@@ -32,8 +32,13 @@ type Counters struct {
 	TemplateRejected uint64 // zero-size, oversized or over-cap templates
 	Malformed        uint64 // any other decode error, incl. recovered panics
 	Withdrawn        uint64 // templates withdrawn by exporters
-	Exporters        int    // exporters keeping state now
-	TemplateBytes    int64  // their template memory now (estimated)
+	// Overruns are data sets of variable-length templates whose records
+	// run past their set. The fast path leaves such packets to goflow2,
+	// which decodes the cut record with empty or truncated values or
+	// fails the set (then also counted as Truncated or Malformed).
+	Overruns      uint64
+	Exporters     int   // exporters keeping state now
+	TemplateBytes int64 // their template memory now (estimated)
 }
 
 // ErrVersion is returned for packets that are not NetFlow v5/v9 or IPFIX.
@@ -74,7 +79,6 @@ type Decoder struct {
 	lastSweep time.Time
 	counters  Counters
 	fast      uint64    // packets decoded by the fast path
-	overruns  uint64    // data sets whose variable-length records run past the set
 	sets      []fastSet // accept's scratch
 	pending   []pendingTemplate
 	unknown   []uint16 // data sets accept skipped: template not known

@@ -71,16 +71,20 @@ func (d *Decoder) accept(e *exporter, payload []byte) (packetCtx, bool) {
 		if id < 256 {
 			return p, false // goflow2: ID error
 		}
-		pl, known := d.planOf(&e.tpl, tkey(p.version, p.domain, id))
-		if !known {
-			d.unknown = append(d.unknown, id) // goflow2 skips the set, reports it and goes on
-			continue
+		k := tkey(p.version, p.domain, id)
+		pl := e.tpl.plans[k]
+		if pl == nil || len(d.pending) > 0 {
+			var known bool
+			if pl, known = d.planAt(&e.tpl, k); !known {
+				d.unknown = append(d.unknown, id) // goflow2 skips the set, reports it and goes on
+				continue
+			}
 		}
 		if pl == nil {
 			return p, false // a template the fast path cannot decode
 		}
 		if pl.variable && !pl.fits(body) {
-			d.overruns++
+			d.counters.Overruns++
 			return p, false
 		}
 		d.sets = append(d.sets, fastSet{plan: pl, body: body})
@@ -101,10 +105,9 @@ func isTemplateSet(version, id uint16) bool {
 // takes them from goflow2's packets.
 func parseHeader(b []byte) (packetCtx, bool) {
 	be := binary.BigEndian
-	switch v := be.Uint16(b); {
-	case v == 9 && len(b) >= nf9Header:
+	if v := be.Uint16(b); v == 9 && len(b) >= nf9Header {
 		return packetCtx{version: 9, domain: be.Uint32(b[16:]), exportMs: uint64(be.Uint32(b[8:])) * 1000, uptimeMs: uint64(be.Uint32(b[4:]))}, true
-	case v == 10 && len(b) >= ipfixHeader:
+	} else if v == 10 && len(b) >= ipfixHeader {
 		return packetCtx{version: 10, domain: be.Uint32(b[12:]), exportMs: uint64(be.Uint32(b[4:])) * 1000}, true
 	}
 	return packetCtx{}, false
@@ -115,7 +118,8 @@ func parseHeader(b []byte) (packetCtx, bool) {
 // it as in convertSets.
 func (d *Decoder) decodeFast(e *exporter, p *packetCtx, out []flow.Record) ([]flow.Record, error) {
 	p.learn(e)
-	for _, s := range d.sets {
+	for i := range d.sets {
+		s := &d.sets[i]
 		switch {
 		case s.plan == nil:
 			if err := d.learnPending(e, p, s); err != nil {
@@ -155,14 +159,16 @@ func (d *Decoder) unknownError(p *packetCtx) error {
 
 // fastRecords appends a data set's records. Like goflow2 it decodes
 // records while a whole one is left and ignores the padding after them.
-func (e *exporter) fastRecords(p *packetCtx, s fastSet, out []flow.Record) []flow.Record {
-	size := s.plan.size
-	out = slices.Grow(out, len(s.body)/size)
-	for b := s.body; len(b) >= size; b = b[size:] {
-		out = append(out, flow.Record{Exporter: e.addr, Source: e.source, Index: len(out) + 1})
-		r := &out[len(out)-1]
+func (e *exporter) fastRecords(p *packetCtx, s *fastSet, out []flow.Record) []flow.Record {
+	size, ops := s.plan.size, s.plan.ops
+	n := len(out)
+	out = slices.Grow(out, len(s.body)/size)[:n+len(s.body)/size]
+	clear(out[n:]) // cleared once and written in place: an appended literal is built aside and copied
+	for i, b := n, s.body; len(b) >= size; i, b = i+1, b[size:] {
+		r := &out[i]
+		r.Exporter, r.Source, r.Index = e.addr, e.source, i+1
 		var tm times
-		for _, op := range s.plan.ops {
+		for _, op := range ops {
 			setField(r, &tm, op.kind, b[op.off:op.off+op.n])
 		}
 		e.finish(r, p, &tm)
@@ -173,10 +179,12 @@ func (e *exporter) fastRecords(p *packetCtx, s fastSet, out []flow.Record) []flo
 // varRecords appends the records of a data set whose template has
 // variable-length fields; accept checked with plan.fits that they are
 // whole.
-func (e *exporter) varRecords(p *packetCtx, s fastSet, out []flow.Record) []flow.Record {
+func (e *exporter) varRecords(p *packetCtx, s *fastSet, out []flow.Record) []flow.Record {
 	for b := s.body; len(b) >= s.plan.size; {
-		out = append(out, flow.Record{Exporter: e.addr, Source: e.source, Index: len(out) + 1})
+		out = slices.Grow(out, 1)[:len(out)+1]
 		r := &out[len(out)-1]
+		*r = flow.Record{} // cleared in place, not built aside and copied
+		r.Exporter, r.Source, r.Index = e.addr, e.source, len(out)
 		var tm times
 		n := s.plan.walk(b, func(k kind, v []byte) { setField(r, &tm, k, v) })
 		e.finish(r, p, &tm)
@@ -189,7 +197,7 @@ func (e *exporter) varRecords(p *packetCtx, s fastSet, out []flow.Record) []flow
 }
 
 // fastOptions learns from an options data set as exporter.options does.
-func (e *exporter) fastOptions(domain uint32, s fastSet) {
+func (e *exporter) fastOptions(domain uint32, s *fastSet) {
 	size := s.plan.size
 	visit := func(k kind, v []byte) { e.option(domain, k, v) }
 	for b := s.body; len(b) >= size; {

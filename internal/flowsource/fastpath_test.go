@@ -41,7 +41,9 @@ func (p pair) check(t testing.TB, pkt packet) []flow.Record {
 	if fmt.Sprint(gerr) != fmt.Sprint(werr) {
 		t.Fatalf("%s: error %v, goflow2 %v", pkt.name, gerr, werr)
 	}
-	if gc, wc := p.fast.Counters(), p.ref.Counters(); gc != wc {
+	gc, wc := p.fast.Counters(), p.ref.Counters()
+	gc.Overruns = 0 // the fast path's own count: goflow2 alone never walks a set ahead
+	if gc != wc {
 		t.Fatalf("%s: counters %+v, goflow2 %+v", pkt.name, gc, wc)
 	}
 	return got[len(prefix):]

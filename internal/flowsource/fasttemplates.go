@@ -151,20 +151,18 @@ func (d *Decoder) current(t *templates, k uint64) (any, *plan, bool) {
 	return tpl, t.plans[k], ok
 }
 
-// planOf returns the plan of data set k at this point of the packet, and
-// whether its template is known at all. Small enough to inline: with no
-// template pending it costs one map lookup.
-func (d *Decoder) planOf(t *templates, k uint64) (*plan, bool) {
-	if pl := t.plans[k]; pl != nil && len(d.pending) == 0 {
-		return pl, true
-	}
+// planAt returns the plan of data set k at this point of the packet, and
+// whether its template is known at all. accept calls it only when a
+// template is pending or k has no plan: otherwise the exporter's plans
+// answer in one map lookup.
+func (d *Decoder) planAt(t *templates, k uint64) (*plan, bool) {
 	_, pl, known := d.current(t, k)
 	return pl, known
 }
 
 // learnPending adds a template set's records as goflow2 would, with the
 // plans accept compiled. accept checked that AddTemplate takes them.
-func (d *Decoder) learnPending(e *exporter, p *packetCtx, s fastSet) error {
+func (d *Decoder) learnPending(e *exporter, p *packetCtx, s *fastSet) error {
 	for _, pt := range d.pending[s.first:s.last] {
 		if pt.same {
 			continue // AddTemplate would replace it with its equal

@@ -203,8 +203,8 @@ func TestVariableLength(t *testing.T) {
 		{"whole again", msg(10, 1, set(300, nil, twoRecs...)), true, 2, nil},
 	}
 	p := replaySteps(t, DefaultConfig(), steps)
-	if p.fast.overruns != 3 {
-		t.Errorf("%d sets with lengths past the set counted, want 3", p.fast.overruns)
+	if n := p.fast.Counters().Overruns; n != 3 {
+		t.Errorf("%d sets with lengths past the set counted, want 3", n)
 	}
 }
 

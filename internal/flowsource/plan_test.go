@@ -100,7 +100,7 @@ func TestPlanFollowsTemplate(t *testing.T) {
 	src := netip.AddrFrom4([4]byte{10, 0, 0, 1})
 	v4Rec := flow.Record{
 		Start: ms(exportSec*1000 - 2000), End: ms(exportSec*1000 - 1000), Src: src, Dst: netip.AddrFrom4([4]byte{192, 0, 2, 7}),
-		SrcPort: 50000, DstPort: 53, Proto: 17, Packets: 3, Bytes: 1500, Exporter: exp.Addr(), Source: "udp:192.0.2.10", Index: 2, // after check's one prior record
+		SrcPort: 50000, DstPort: 53, Proto: 17, Packets: 3, Bytes: 1500, Domain: 1, Exporter: exp.Addr(), Source: "udp:192.0.2.10", Index: 2, // after check's one prior record
 	}
 	data4 := msg(10, 1, set(300, nil, append(recV4(false), recV4(false)...)...))
 	steps := []struct {

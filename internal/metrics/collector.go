@@ -22,6 +22,7 @@ var (
 	flowDrops     = desc("flow_drops_total", "Flow input dropped, by reason: datagrams (kernel, exporter_cap, bad_version, malformed), data sets (unknown_template, truncated) or templates (template_rejected).", "reason")
 	flowBuffer    = desc("flow_receive_buffer_bytes", "Receive buffer of each collector socket as the kernel reads it back (Linux: twice the bytes set); below twice network.collector.read_buffer, net.core.rmem_max capped it.", "listen")
 	flowWithdrawn = desc("flow_templates_withdrawn_total", "Templates withdrawn by exporters.")
+	flowOverruns  = desc("flow_sets_overrun_total", "Data sets of variable-length templates whose records run past their set: decoded by goflow2 with the cut record empty or truncated, or failed (then also a drop, truncated or malformed).")
 
 	netObserved    = desc("netdetect_flows_total", "Flow records seen by the network detections.")
 	netUnmonitored = desc("netdetect_flows_unmonitored_total", "Flow records touching no monitored IP.")
@@ -29,6 +30,8 @@ var (
 	netClosed      = desc("netdetect_hours_closed_total", "Host-hours closed and evaluated.")
 	netNotHeld     = desc("netdetect_hours_not_held_total", "Host-hours skipped by the one-hour rule.")
 	netOpen        = desc("netdetect_open_hours", "Host-hours open, waiting for the event-time watermark.")
+	netClocks      = desc("netdetect_exporter_clocks", "Exporter clocks kept, one per exporter address and observation domain (source ID).")
+	netClockRefuse = desc("netdetect_flows_clock_refused_total", "Flow records of an exporter address and observation domain refused a clock at the clock caps: counted, but they hold no hour open and close none.")
 	trackedHosts   = desc("tracked_hosts", "Hosts with a learned usual-hours history.")
 
 	pipeProcessed = desc("pipeline_events_processed_total", "Activity events run through the detections.")
@@ -63,8 +66,8 @@ func (r *Registry) Watch(read func() Snapshot) {
 func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{
 		eventsRead, eventsRejected, eventsLate, eventLag,
-		flowPackets, flowDecoded, flowDrops, flowWithdrawn,
-		netObserved, netUnmonitored, netHostDrops, netClosed, netNotHeld, netOpen, trackedHosts,
+		flowPackets, flowDecoded, flowDrops, flowWithdrawn, flowOverruns,
+		netObserved, netUnmonitored, netHostDrops, netClosed, netNotHeld, netOpen, netClocks, netClockRefuse, trackedHosts,
 		pipeProcessed, pipeReplayed, pipeAllowed, reorderHeld, principals,
 		kafkaMessages, kafkaFetchErrs, kafkaCommits, kafkaPartitions, kafkaCaughtUp,
 	} {
@@ -134,13 +137,16 @@ func collectFlows(ch chan<- prometheus.Metric, f *FlowStats) {
 		}
 	}
 	counter(ch, flowWithdrawn, d.Withdrawn)
+	counter(ch, flowOverruns, d.Overruns)
 	e := f.Engine
 	counter(ch, netObserved, e.Flows)
 	counter(ch, netUnmonitored, e.Unmonitored)
 	counter(ch, netHostDrops, e.HostDrops)
 	counter(ch, netClosed, e.HoursClosed)
 	counter(ch, netNotHeld, e.NotHeld)
+	counter(ch, netClockRefuse, e.ClockRefused)
 	gauge(ch, netOpen, float64(f.Gauges.OpenHours))
+	gauge(ch, netClocks, float64(f.Gauges.Clocks))
 	gauge(ch, trackedHosts, float64(f.Gauges.Hosts))
 }
 

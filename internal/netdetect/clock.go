@@ -2,7 +2,6 @@ package netdetect
 
 import (
 	"maps"
-	"net/netip"
 	"slices"
 	"time"
 
@@ -21,8 +20,12 @@ const maxDone = 1 << 14
 
 // Event-time clocks, per exporter.
 //
-// Each exporter (the device whose address a record carries; files have the
-// zero address and share one clock) keeps the newest flow time it sent.
+// Each exporter keeps the newest flow time it sent. An exporter is the
+// device whose address a record carries together with the observation
+// domain (IPFIX) or source ID (NetFlow v9) it sent the record for, since
+// the line cards or VRFs of one device may keep time apart (clockkey.go,
+// which also bounds their number); files have the zero address and
+// domain and share one clock.
 // An open hour remembers the exporters that reported a monitored IP in it
 // and how many of them have not yet passed its end plus Grace. The hour
 // closes when that count reaches zero, or when the wall clock (Tick) has
@@ -41,15 +44,15 @@ type openHour struct {
 
 // reporters are the exporters that reported an open hour.
 type reporters struct {
-	set     map[netip.Addr]struct{}
+	set     map[clockKey]struct{}
 	pending int // members whose clock has not passed the hour's end plus Grace
-	last    netip.Addr
+	last    clockKey
 	hasLast bool // last is in set
 }
 
 // clockMemo is an exporter's clock as the clocks map holds it.
 type clockMemo struct {
-	exp netip.Addr
+	key clockKey
 	ms  int64
 	ok  bool
 }
@@ -60,7 +63,7 @@ func (e *Engine) forget() { e.cur, e.clock = nil, clockMemo{} }
 func hourEnd(hour int64) int64 { return (hour + 3600) * 1000 }
 
 // late reports whether a flow of exp in hour is too late to count.
-func (e *Engine) late(exp netip.Addr, hour int64) bool {
+func (e *Engine) late(exp clockKey, hour int64) bool {
 	if e.openAt(hour) != nil {
 		return false
 	}
@@ -74,14 +77,14 @@ func (e *Engine) late(exp netip.Addr, hour int64) bool {
 }
 
 // report notes that exp reported a monitored IP in the open hour.
-func (e *Engine) report(exp netip.Addr, hour int64) {
+func (e *Engine) report(exp clockKey, hour int64) {
 	r := &e.openAt(hour).reporters
 	if r.hasLast && r.last == exp {
 		return
 	}
 	r.last, r.hasLast = exp, true
 	if r.set == nil {
-		r.set = map[netip.Addr]struct{}{}
+		r.set = map[clockKey]struct{}{}
 	}
 	if _, ok := r.set[exp]; ok {
 		return
@@ -94,7 +97,7 @@ func (e *Engine) report(exp netip.Addr, hour int64) {
 
 // passed reports whether exp's clock has passed hour's end plus Grace. An
 // exporter without a clock has passed nothing.
-func (e *Engine) passed(exp netip.Addr, hour int64) bool {
+func (e *Engine) passed(exp clockKey, hour int64) bool {
 	c, ok := e.clocks[exp]
 	return ok && c >= hourEnd(hour)+e.cfg.Grace.Milliseconds()
 }
@@ -110,11 +113,11 @@ const clockLead = 60_000
 // advance moves exp's clock to ms (capped at the wall clock plus
 // clockLead once Tick has given one) and closes the hours whose last
 // pending reporter it was.
-func (e *Engine) advance(exp netip.Addr, ms int64) []event.Alert {
+func (e *Engine) advance(exp clockKey, ms int64) []event.Alert {
 	if e.now != 0 {
 		ms = min(ms, e.now+clockLead)
 	}
-	if m := &e.clock; m.ok && m.exp == exp && ms <= m.ms {
+	if m := &e.clock; m.ok && m.key == exp && ms <= m.ms {
 		return nil
 	}
 	old, ok := e.clocks[exp]
@@ -124,6 +127,7 @@ func (e *Engine) advance(exp netip.Addr, ms int64) []event.Alert {
 	}
 	if !ok {
 		old = -maxMs
+		e.perAddr[exp.exp]++
 	}
 	e.clocks[exp] = ms
 	e.clock = clockMemo{exp, ms, true}
@@ -221,7 +225,7 @@ func (e *Engine) prune() {
 	if e.now == 0 {
 		return
 	}
-	reporting := map[netip.Addr]bool{}
+	reporting := map[clockKey]bool{}
 	for _, r := range e.open {
 		for exp := range r.set {
 			reporting[exp] = true
@@ -229,7 +233,7 @@ func (e *Engine) prune() {
 	}
 	for exp, c := range e.clocks {
 		if !reporting[exp] && c+3600*1000+idle <= e.now {
-			delete(e.clocks, exp)
+			e.dropClock(exp)
 		}
 	}
 }
@@ -248,7 +252,7 @@ func (e *Engine) Repair(floor, limit time.Time) int {
 	n := e.repairLearned(floor.Unix(), limit.Unix())
 	for exp, c := range e.clocks {
 		if c > lim {
-			delete(e.clocks, exp)
+			e.dropClock(exp)
 			n++
 		}
 	}

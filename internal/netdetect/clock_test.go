@@ -2,6 +2,7 @@ package netdetect
 
 import (
 	"encoding/binary"
+	"maps"
 	"net/netip"
 	"testing"
 	"time"
@@ -162,7 +163,8 @@ func TestClockSnapshotAndRepair(t *testing.T) {
 	}
 }
 
-// FuzzClocks drives the engine with flows from a few exporters at times
+// FuzzClocks drives the engine with flows from a few exporters (and
+// observation domains) at times
 // drawn from the whole int64 range, wall-clock ticks and snapshots, and
 // checks the clock invariants: no panic, each open hour's pending count
 // matches its reporters' clocks, a closed hour never reopens, Flush
@@ -196,7 +198,7 @@ func FuzzClocks(f *testing.F) {
 					dst = "10.0.0.5"
 				}
 				r := one(exp, "198.51.100.9", dst, at)
-				r.DstPort = 22
+				r.DstPort, r.Domain = 22, uint32(op>>5&3) // domains of one device keep time apart
 				e.Observe(&r)
 			}
 			checkClocks(t, e, closed)
@@ -232,6 +234,13 @@ func checkClocks(t *testing.T, e *Engine, closed map[int64]bool) {
 	for h := range e.done {
 		closed[h] = true
 	}
+	per := map[netip.Addr]int{}
+	for k := range e.clocks {
+		per[k.exp]++
+	}
+	if !maps.Equal(per, e.perAddr) {
+		t.Fatalf("clocks per address %v, counted %v", per, e.perAddr)
+	}
 }
 
 // TestClockLead: once the wall clock is known, a spoofed exporter's
@@ -245,7 +254,7 @@ func TestClockLead(t *testing.T) {
 	ahead := one(goodExp, "198.51.100.9", "10.0.0.5", t0.Add(59*time.Minute)) // 9 min ahead: trusted, counted
 	e.Observe(&a)
 	e.Observe(&ahead)
-	if got, want := e.clocks[goodExp], t0.Add(51*time.Minute).UnixMilli(); got != want {
+	if got, want := e.clocks[clockKey{exp: goodExp}], t0.Add(51*time.Minute).UnixMilli(); got != want {
 		t.Fatalf("clock %d, want the wall clock plus a minute %d", got, want)
 	}
 	if e.OpenHours() != 1 || e.Counters().Late != 0 {

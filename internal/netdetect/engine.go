@@ -72,6 +72,10 @@ type Counters struct {
 	NotHeld     uint64 `json:"not_held"`     // host-hours skipped by the one-hour rule
 	HoursClosed uint64 `json:"hours_closed"` // hours closed, alerting or not
 	Alerts      uint64 `json:"alerts"`
+	// ClockRefused are records of an exporter domain that got no clock:
+	// maxClocks or maxDomains reached (clockkey.go). They count, but
+	// neither hold an hour open nor close one.
+	ClockRefused uint64 `json:"clock_refused,omitempty"`
 }
 
 // Engine holds detection state.
@@ -87,9 +91,10 @@ type Engine struct {
 	open    map[int64]*openHour // hour start (unix s) -> its hosts and reporters
 	history map[string]*History
 	env     Env
-	clocks  map[netip.Addr]int64 // exporter -> newest flow time, unix ms
-	done    map[int64]struct{}   // hours closed (unix s), until the late rules cover them
-	now     int64                // wall clock from Tick, unix ms; 0 before the first
+	clocks  map[clockKey]int64 // exporter -> newest flow time, unix ms
+	perAddr map[netip.Addr]int // exporter address -> its clocks (domains)
+	done    map[int64]struct{} // hours closed (unix s), until the late rules cover them
+	now     int64              // wall clock from Tick, unix ms; 0 before the first
 
 	// cur and clock remember the last flow's open hour and exporter
 	// clock: consecutive flows mostly share both. forget clears them
@@ -110,7 +115,7 @@ func New(cfg Config, deps Deps) (*Engine, error) {
 		cfg: cfg, inv: deps.Inventory, ti: deps.TI, rules: deps.Rules, owns: deps.Owns, log: deps.Logger,
 		c2:   cfg.C2 || deps.Rules != nil,
 		open: map[int64]*openHour{}, history: map[string]*History{},
-		clocks: map[netip.Addr]int64{}, done: map[int64]struct{}{},
+		clocks: map[clockKey]int64{}, perAddr: map[netip.Addr]int{}, done: map[int64]struct{}{},
 	}
 	if e.inv == nil {
 		e.inv = inventory.New(0)
@@ -146,9 +151,14 @@ func (e *Engine) Observe(r *flow.Record) []event.Alert {
 	if e.cfg.LearnFromFlowLogs && r.MAC != "" {
 		e.inv.LearnRecord(r)
 	}
-	hour, exp := hourStart(ms), r.Exporter.Unmap()
+	hour, exp := hourStart(ms), clockKey{r.Exporter.Unmap(), r.Domain}
 	if e.late(exp, hour) {
 		e.counters.Late++
+		return nil
+	}
+	if !e.clockable(exp) {
+		e.counters.ClockRefused++
+		e.add(r, hour, ms)
 		return nil
 	}
 	if e.add(r, hour, ms) {

@@ -85,6 +85,20 @@ func newEngine(t testing.TB, m ti.Matcher) *Engine {
 	return e
 }
 
+// restored is a new engine restored from e's snapshot.
+func restored(t testing.TB, e *Engine) *Engine {
+	t.Helper()
+	data, err := e.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newEngine(t, nil)
+	if err := r.Restore(data); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // run feeds the conns' flows of one hour in time order and flushes.
 func run(e *Engine, hour time.Time, cs []conn) []event.Alert {
 	var recs []flow.Record

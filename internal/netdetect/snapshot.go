@@ -38,16 +38,21 @@ type State struct {
 	Counters  Counters
 }
 
-// Clock is one exporter's newest flow time, unix ms.
+// Clock is one exporter's newest flow time, unix ms. Domain is the
+// observation domain or source ID; snapshots written before it existed
+// restore with domain 0.
 type Clock struct {
 	Exporter netip.Addr
+	Domain   uint32
 	Time     int64
 }
 
-// HourReporters are the exporters that reported an open hour.
+// HourReporters are the exporters that reported an open hour: Domains[i]
+// is the domain of Exporters[i] (nil in earlier snapshots: all 0).
 type HourReporters struct {
 	Hour      int64
 	Exporters []netip.Addr
+	Domains   []uint32
 }
 
 // OpenHour is one monitored IP's state in one not yet closed hour.
@@ -71,8 +76,8 @@ func (e *Engine) Snapshot() ([]byte, error) {
 		})
 		if len(o.set) > 0 {
 			hr := HourReporters{Hour: hour}
-			for exp := range o.set {
-				hr.Exporters = append(hr.Exporters, exp)
+			for k := range o.set {
+				hr.Exporters, hr.Domains = append(hr.Exporters, k.exp), append(hr.Domains, k.domain)
 			}
 			s.Reporters = append(s.Reporters, hr)
 		}
@@ -80,8 +85,8 @@ func (e *Engine) Snapshot() ([]byte, error) {
 	for name, h := range e.history {
 		s.History[name] = *h
 	}
-	for exp, t := range e.clocks {
-		s.Clocks = append(s.Clocks, Clock{Exporter: exp, Time: t})
+	for k, t := range e.clocks {
+		s.Clocks = append(s.Clocks, Clock{Exporter: k.exp, Domain: k.domain, Time: t})
 		s.Watermark = max(s.Watermark, t)
 	}
 	for h := range e.done {
@@ -146,16 +151,24 @@ func (e *Engine) restore(s *State) {
 		e.history[name] = &h
 	}
 	e.inv.Restore(s.Learned)
-	e.clocks, e.done = map[netip.Addr]int64{}, map[int64]struct{}{}
+	e.clocks, e.perAddr, e.done = map[clockKey]int64{}, map[netip.Addr]int{}, map[int64]struct{}{}
 	for _, c := range s.Clocks {
-		e.clocks[c.Exporter] = c.Time
+		k := clockKey{c.Exporter, c.Domain}
+		if _, dup := e.clocks[k]; !dup {
+			e.perAddr[k.exp]++
+		}
+		e.clocks[k] = c.Time
 	}
 	for _, hr := range s.Reporters {
 		if e.open[hr.Hour] == nil {
 			continue
 		}
-		for _, exp := range hr.Exporters {
-			e.report(exp, hr.Hour)
+		for i, exp := range hr.Exporters {
+			k := clockKey{exp: exp}
+			if i < len(hr.Domains) {
+				k.domain = hr.Domains[i]
+			}
+			e.report(k, hr.Hour)
 		}
 	}
 	for _, h := range s.Done {

@@ -84,14 +84,7 @@ func TestSnapshotRestore(t *testing.T) {
 	for i := range recs[:30] {
 		first.Observe(&recs[i])
 	}
-	snap, err := first.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	second := newEngine(t, nil)
-	if err := second.Restore(snap); err != nil {
-		t.Fatal(err)
-	}
+	second := restored(t, first)
 	var got []event.Alert
 	for i := range recs[30:] {
 		got = append(got, second.Observe(&recs[30+i])...)

@@ -250,14 +250,7 @@ func TestSnapshotSuccess(t *testing.T) {
 	for i := range recs[:30] { // 10 of the logins before the snapshot
 		first.Observe(&recs[i])
 	}
-	snap, err := first.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	second := newEngine(t, nil)
-	if err := second.Restore(snap); err != nil {
-		t.Fatal(err)
-	}
+	second := restored(t, first)
 	if got := runRecs(second, recs[30:]); !cmp.Equal(got, want) || find(got, successID) == nil {
 		t.Errorf("after restore (-got +want)\n%s", cmp.Diff(got, want))
 	}

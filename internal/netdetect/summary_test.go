@@ -16,14 +16,7 @@ func TestHostSummary(t *testing.T) {
 	for h := range 10 {
 		run(e, t0.Add(time.Duration(h)*time.Hour), daily)
 	}
-	data, err := e.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := newEngine(t, nil)
-	if err := r.Restore(data); err != nil {
-		t.Fatal(err)
-	}
+	r := restored(t, e)
 	s, ok := r.HostSummary("JUMP-01")
 	if !ok {
 		t.Fatal("jump-01 not found")

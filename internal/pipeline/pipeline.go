@@ -82,8 +82,7 @@ type Stats struct {
 // Pipeline is the activity path. Not safe for concurrent use: events go
 // through it one at a time, in event-time order.
 type Pipeline struct {
-	opts    Options
-	deps    Deps
+	lookups
 	base    *baseline.Baselines
 	stats   Stats
 	lastDay uint32
@@ -98,11 +97,8 @@ type Pipeline struct {
 	gen  uint64
 	// in is reused for every event: detectors must not keep it.
 	in detect.Input
-	// nets and locs cache AS and location lookups by address: a
-	// session's operations and a client's refreshes come in runs from one
-	// address, and a user's sign-ins from a few.
-	nets *addrCache[event.Network]
-	locs *addrCache[event.Location]
+	// fixes caches the tags of each principal's fix (PrevTags).
+	fixes fixTags
 }
 
 type scoped struct {
@@ -112,7 +108,7 @@ type scoped struct {
 
 // New returns a pipeline learning into base.
 func New(opts Options, base *baseline.Baselines, deps Deps) *Pipeline {
-	p := &Pipeline{opts: opts, deps: deps, base: base, stats: Stats{Alerts: map[string]int{}}, scopes: map[[2]string][]scoped{}}
+	p := &Pipeline{lookups: newLookups(opts, deps), base: base, stats: Stats{Alerts: map[string]int{}}, scopes: map[[2]string][]scoped{}}
 	if g, ok := deps.Scoper.(Generations); ok {
 		p.gens, p.gen = g, g.Generation()
 	}
@@ -135,24 +131,28 @@ func (p *Pipeline) Process(e *event.Event) []event.Alert {
 		}
 		p.lastDay = day
 	}
-	p.locate(e)
-	p.network(e)
+	p.enrich(e)
 	tenant := p.base.Tenant(e.Tenant)
 	p.in = detect.Input{Event: e, Tenant: tenant, WindowStart: p.base.WindowStart(e.Time)}
 	in := &p.in
+	lists, intel, versioned := p.versions()
+	var listed []detect.IPTag // the lists' tags of e's source IP
+	if en := &e.Enrichment; en.Tagged && versioned && en.Lists == lists && en.Intel == intel {
+		in.Tags, listed = en.SourceTags(), en.ListTags()
+	} else {
+		var ti bool
+		in.Tags, ti = p.sourceTags(e, lists)
+		if listed = in.Tags; ti {
+			listed = in.Tags[:len(in.Tags)-1]
+		}
+	}
 	if i, pr, ok := tenant.Lookup(e.Principal); ok {
 		in.Index, in.Principal = i, pr
 		if pr.HasFix() {
-			in.PrevTags = p.tags(pr.Fix.IP)
+			in.PrevTags = p.fixTags(tenant, i, pr.Fix.IP, lists, versioned)
 		}
 	} else {
 		in.Index = uint32(tenant.NumPrincipals())
-	}
-	in.Tags = p.tags(e.SourceIP)
-	if p.deps.Intel != nil && e.SourceIP.IsValid() {
-		if tag, ok := p.deps.Intel.Match(e.SourceIP.Unmap(), e.Time); ok {
-			in.Tags = append(in.Tags[:len(in.Tags):len(in.Tags)], tag)
-		}
 	}
 	var alerts []event.Alert
 	for _, s := range p.detectors(e) {
@@ -170,7 +170,24 @@ func (p *Pipeline) Process(e *event.Event) []event.Alert {
 		p.stats.Alerts[a.Detection]++
 	}
 	p.base.Learn(e)
+	if versioned {
+		p.learnedFix(tenant, in.Index, e, lists, listed)
+	}
 	return alerts
+}
+
+// enrich fills e's location and network, unless done ahead.
+func (p *Pipeline) enrich(e *event.Event) {
+	if en := &e.Enrichment; en.Done {
+		if en.Located {
+			p.stats.Located++
+		}
+		return
+	}
+	if p.locate(e) {
+		p.stats.Located++
+	}
+	p.network(e)
 }
 
 // detectors returns the detections enabled for e's tenant and
@@ -201,77 +218,4 @@ func (p *Pipeline) detectors(e *event.Event) []scoped {
 	p.scopes[key] = ds
 	p.lastScope, p.lastDetectors = key, ds
 	return ds
-}
-
-func (p *Pipeline) tags(ip netip.Addr) []detect.IPTag {
-	if p.deps.Lists == nil || !ip.IsValid() {
-		return nil
-	}
-	return p.deps.Lists.Tags(ip.Unmap())
-}
-
-// network fills e.Network from the source IP's AS.
-func (p *Pipeline) network(e *event.Event) {
-	if p.deps.Networks == nil || e.Network.Known() || !e.SourceIP.IsValid() || !event.IsPublicIP(e.SourceIP) {
-		return
-	}
-	if p.nets == nil {
-		p.nets = new(addrCache[event.Network])
-	}
-	ip := e.SourceIP.Unmap()
-	c := p.nets.slot(ip)
-	if !c.set || c.ip != ip {
-		c.v, c.ok = p.deps.Networks.Network(ip)
-		c.ip, c.set = ip, true
-	}
-	if c.ok {
-		e.Network = c.v
-	}
-}
-
-// lookup locates a public ip, cached by address.
-func (p *Pipeline) lookup(ip netip.Addr) (event.Location, bool) {
-	if p.locs == nil {
-		p.locs = new(addrCache[event.Location])
-	}
-	ip = ip.Unmap()
-	c := p.locs.slot(ip)
-	if !c.set || c.ip != ip {
-		c.v, c.ok = p.deps.Locator.Locate(ip)
-		c.ip, c.set = ip, true
-	}
-	return c.v, c.ok
-}
-
-// locate fills e.Location. A record's own coordinates win when trusted; a
-// record that names only a country keeps that country, placed by IP lookup
-// when the lookup agrees and at the country's centre otherwise.
-func (p *Pipeline) locate(e *event.Event) {
-	rec := e.Location
-	if rec.HasCoord && p.opts.TrustRecordLocation {
-		p.stats.Located++
-		return
-	}
-	var loc event.Location
-	var ok bool
-	if p.deps.Locator != nil && e.SourceIP.IsValid() && event.IsPublicIP(e.SourceIP) {
-		loc, ok = p.lookup(e.SourceIP)
-	}
-	if rec.Country != "" && p.opts.TrustRecordLocation && (!ok || loc.Country != rec.Country) {
-		loc, ok = event.Location{}, false
-		if p.deps.Countries != nil {
-			loc, ok = p.deps.Countries.CountryCentre(rec.Country)
-		}
-		if !ok {
-			loc, ok = event.Location{Country: rec.Country, Source: "record"}, true
-		}
-	}
-	if !ok {
-		return
-	}
-	if loc.City == "" && loc.Country == rec.Country {
-		loc.City = rec.City
-	}
-	e.Location = loc
-	p.stats.Located++
 }

@@ -57,15 +57,19 @@ type chunkStream interface {
 // readLines reads a JSON-lines input in chunks decoded on the pool. The
 // first chunk is decoded from the start of the input, the others as if a
 // record had been recognized before them, which the consumer checks.
-func readLines(pool *chunkread.Pool, decoders []*normalize.LineDecoder, in *input.Input, first int, chunkSize, depth int) *chunkread.Results[chunkResult] {
+// The workers also enrich the events they decode (enrichwork.go).
+func (env *Env) readLines(pool *chunkread.Pool, decoders []*normalize.LineDecoder, in *input.Input, first int, chunkSize, depth int) *chunkread.Results[chunkResult] {
 	source := in.Source()
 	sp := chunkread.NewSplitter(in.Reader(), chunkSize, normalize.MaxLine, 1)
+	enr := env.workerEnrichers(len(decoders))
 	return chunkread.Read(pool, sp, depth, func(w int, c chunkread.Chunk) chunkResult {
 		st := normalize.Recognized()
 		if c.Seq == 0 {
 			st = normalize.LinesState{}
 		}
-		return decodeChunk(decoders[w], source, c, st, first)
+		r := decodeChunk(decoders[w], source, c, st, first)
+		enrichAll(enr[w], r.events)
+		return r
 	})
 }
 

@@ -61,6 +61,8 @@ type Env struct {
 	// apiSrv is serve's API once it listens (a reload swaps its tokens).
 	apiSrv atomic.Pointer[api.Server]
 	hooks  envHooks
+	// enrichers enrich events in detect's decode workers, one per worker.
+	enrichers enrichers
 }
 
 // envHooks are what serve's operation side observes; nil funcs are off.
@@ -186,16 +188,21 @@ func (env *Env) Config() config.Config { return env.cfg }
 
 // Pipeline returns the activity pipeline over env.
 func (env *Env) Pipeline() *pipeline.Pipeline {
-	return pipeline.New(
-		pipeline.Options{TrustRecordLocation: env.cfg.Geo.TrustRecordLocation},
-		env.Baselines,
-		env.pipelineDeps(),
-	)
+	return pipeline.New(env.pipelineOptions(), env.Baselines, env.pipelineDeps())
+}
+
+func (env *Env) pipelineOptions() pipeline.Options {
+	return pipeline.Options{TrustRecordLocation: env.cfg.Geo.TrustRecordLocation}
 }
 
 func (env *Env) pipelineDeps() pipeline.Deps {
-	d := pipeline.Deps{Locator: env.Locator, Countries: env.builtin, Lists: listTags{env.Lists},
-		Networks: ASNetworks{env.networks}, Scoper: env.scopes}
+	d := pipeline.Deps{Locator: env.Locator, Networks: ASNetworks{env.networks}, Scoper: env.scopes}
+	if env.builtin != nil {
+		d.Countries = env.builtin
+	}
+	if env.Lists != nil {
+		d.Lists = listTags{env.Lists}
+	}
 	if env.TI != nil {
 		d.Intel = tiIntel{env.TI}
 	}
@@ -226,6 +233,9 @@ func (t tiIntel) Match(ip netip.Addr, at time.Time) (detect.IPTag, bool) {
 	return detect.IPTag{Category: detect.CategoryMalicious, List: e.Feed, Label: e.Name}, true
 }
 
+// Version implements pipeline.Versioned: TI reloads.
+func (t tiIntel) Version() uint64 { return t.w.Version() }
+
 // Close releases what Open acquired.
 func (env *Env) Close() error {
 	var errs []error
@@ -240,6 +250,9 @@ func (env *Env) Close() error {
 
 // listTags adapts the IP list watcher to the pipeline.
 type listTags struct{ w *iplist.Watcher }
+
+// Version implements pipeline.Versioned: the lists reload.
+func (l listTags) Version() uint64 { return l.w.Version() }
 
 func (l listTags) Tags(ip netip.Addr) []detect.IPTag {
 	entries := l.w.Current().Lookup(ip)

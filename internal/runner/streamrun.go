@@ -233,7 +233,7 @@ func (env *Env) openActivityInput(s *source, log *inputLog, pool *chunkread.Pool
 	}
 	a.in = in
 	if normalize.JSONLines(in.Head()) {
-		a.stream = readLines(pool, decoders, in, s.first, lim.chunk, lim.depth)
+		a.stream = env.readLines(pool, decoders, in, s.first, lim.chunk, lim.depth)
 	} else {
 		a.stream = readWhole(in, s.first, lim.depth)
 	}

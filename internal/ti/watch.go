@@ -19,6 +19,8 @@ type Watcher struct {
 	interval time.Duration
 	log      *slog.Logger
 	cur      atomic.Pointer[Set]
+	// version names the Set in force, set after each swap from versions.
+	version atomic.Uint64
 
 	mu    sync.Mutex // serialises reloads and guards files
 	files *iplist.FileStamps
@@ -42,13 +44,28 @@ func NewWatcher(paths []string, interval time.Duration, log *slog.Logger) (*Watc
 	if err != nil {
 		return nil, err
 	}
-	w.cur.Store(s)
+	w.swap(s)
 	w.logSkipped(s)
 	return w, nil
 }
 
 // Current is the Set in use.
 func (w *Watcher) Current() *Set { return w.cur.Load() }
+
+// Version names the Set in use: it changes after every swap, so a lookup
+// made after Version returned n answers from the Set of version n or a
+// later one, never an earlier one.
+func (w *Watcher) Version() uint64 { return w.version.Load() }
+
+// swap puts s in use.
+func (w *Watcher) swap(s *Set) {
+	w.cur.Store(s)
+	w.version.Store(versions.Add(1))
+}
+
+// versions numbers the Sets of every Watcher of the process: a version
+// names one Set, whichever Watcher holds it.
+var versions atomic.Uint64
 
 // Lookup looks ip up in the current Set.
 func (w *Watcher) Lookup(ip netip.Addr, t time.Time) (Entry, bool) {
@@ -83,7 +100,7 @@ func (w *Watcher) Reload() bool {
 		w.log.Warn("ti reload, keeping previous feeds", "err", err)
 		return false
 	}
-	w.cur.Store(s)
+	w.swap(s)
 	w.log.Info("ti reloaded", "prefixes", s.Len(), "skipped", s.Skipped())
 	w.logSkipped(s)
 	return true

@@ -82,7 +82,7 @@ func TestBuiltin(t *testing.T) {
 
 func TestDecodeRejects(t *testing.T) {
 	t.Parallel()
-	for name, data := range map[string][]byte{"empty": nil, "not gzip": []byte("VASN1abc"), "truncated": embedded[:len(embedded)/2]} {
+	for name, data := range map[string][]byte{"empty": nil, "not zstd": []byte("VASN2abc"), "truncated": embedded[:len(embedded)/2]} {
 		if _, err := Decode(data); err == nil {
 			t.Errorf("%s: decoded", name)
 		}
@@ -111,5 +111,36 @@ func BenchmarkLookup(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		tab.Lookup(ip)
+	}
+}
+
+// TestEmbeddedClassesCurrent: the classes stored in the embedded table are
+// those Classify gives today; when Classify changes, regenerate the table
+// (asngen).
+func TestEmbeddedClassesCurrent(t *testing.T) {
+	t.Parallel()
+	tab, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := 0
+	for i, a := range tab.asns {
+		if want := Classify(a, tab.org(i)); tab.class(i) != want {
+			if stale++; stale <= 5 {
+				t.Errorf("AS%d %q: stored class %q, Classify says %q", a, tab.org(i), tab.class(i), want)
+			}
+		}
+	}
+	if stale > 0 {
+		t.Errorf("%d of %d stored classes are stale: regenerate data/asn.bin.zst", stale, len(tab.asns))
+	}
+}
+
+func BenchmarkDecode(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Decode(embedded); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

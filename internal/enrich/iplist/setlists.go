@@ -18,6 +18,6 @@ func (w *Watcher) SetLists(lists []ListConfig) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.lists, w.files = slices.Clone(lists), files
-	w.cur.Store(s)
+	w.swap(s)
 	return nil
 }

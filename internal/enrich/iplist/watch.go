@@ -16,6 +16,8 @@ type Watcher struct {
 	lists []ListConfig
 	log   *slog.Logger
 	cur   atomic.Pointer[Set]
+	// version names the Set in force, set after each swap from versions.
+	version atomic.Uint64
 
 	mu    sync.Mutex // serialises reloads and guards files
 	files *FileStamps
@@ -37,6 +39,21 @@ func NewWatcher(lists []ListConfig, log *slog.Logger) (*Watcher, error) {
 // Current returns the Set in force.
 func (w *Watcher) Current() *Set { return w.cur.Load() }
 
+// Version names the Set in force: it changes after every swap, so an
+// answer read from Current after Version returned n comes from the Set
+// of version n or a later one, never an earlier one.
+func (w *Watcher) Version() uint64 { return w.version.Load() }
+
+// swap puts s in force.
+func (w *Watcher) swap(s *Set) {
+	w.cur.Store(s)
+	w.version.Store(versions.Add(1))
+}
+
+// versions numbers the Sets of every Watcher of the process: a version
+// names one Set, whichever Watcher holds it.
+var versions atomic.Uint64
+
 // Reload loads every list again and swaps the new Set in. On error the
 // current Set stays in force and the error is returned.
 func (w *Watcher) Reload() error {
@@ -48,7 +65,7 @@ func (w *Watcher) Reload() error {
 	if err != nil {
 		return err
 	}
-	w.cur.Store(s)
+	w.swap(s)
 	return nil
 }
 

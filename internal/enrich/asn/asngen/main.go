@@ -3,7 +3,7 @@
 // AS number, organisation):
 //
 //	npm pack @ip-location-db/asn && tar xzf ip-location-db-asn-*.tgz
-//	go run ./internal/enrich/asn/asngen -src package -out internal/enrich/asn/data/asn.bin.gz
+//	go run ./internal/enrich/asn/asngen -src package -out internal/enrich/asn/data/asn.bin.zst
 //
 // It also writes data/BUILD (the package version) beside the output.
 package main
@@ -26,7 +26,7 @@ import (
 
 func main() {
 	src := flag.String("src", "package", "directory of the unpacked @ip-location-db/asn npm package")
-	out := flag.String("out", "internal/enrich/asn/data/asn.bin.gz", "table to write")
+	out := flag.String("out", "internal/enrich/asn/data/asn.bin.zst", "table to write")
 	flag.Parse()
 	if err := run(*src, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "asngen:", err)

@@ -1,0 +1,100 @@
+package pipeline
+
+import (
+	"net/netip"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vedette/vedette/internal/baseline"
+	"github.com/vedette/vedette/internal/config"
+	"github.com/vedette/vedette/internal/detect"
+	"github.com/vedette/vedette/internal/enrich/iplist"
+	"github.com/vedette/vedette/internal/event"
+)
+
+// watchedLists adapts an iplist.Watcher (the real lists, reloading) to
+// Lists, with its versions, as the runner does.
+type watchedLists struct{ w *iplist.Watcher }
+
+func (l watchedLists) Version() uint64 { return l.w.Version() }
+
+func (l watchedLists) Tags(ip netip.Addr) []detect.IPTag {
+	var tags []detect.IPTag
+	for _, e := range l.w.Current().Lookup(ip) {
+		tags = append(tags, detect.IPTag{Category: string(e.Category), List: e.List, Label: e.Label})
+	}
+	return tags
+}
+
+// TestTagsFollowReloads: the tags of an event's source IP and of its
+// principal's fix, computed ahead or cached, are those of the lists in
+// force when the event is processed: a reload between two events, or
+// between enriching an event and processing it, is seen.
+func TestTagsFollowReloads(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "tor.txt")
+	write := func(body string) {
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("185.220.101.7\n")
+	w, err := iplist.NewWatcher([]iplist.ListConfig{{Path: path, Category: detect.CategoryTor, Name: "tor"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	opts, deps := Options{TrustRecordLocation: true}, Deps{Lists: watchedLists{w}, Scoper: cfg.Scopes()}
+	p := New(opts, baseline.New(cfg.Baseline), deps)
+	x := NewEnricher(opts, deps)
+	t0 := time.Date(2026, 10, 1, 8, 0, 0, 0, time.UTC)
+	tor, home := netip.MustParseAddr("185.220.101.7"), netip.MustParseAddr("81.2.69.160")
+	signin := func(i int, ip netip.Addr, interactive bool) *event.Event {
+		return &event.Event{Key: string(rune('a' + i)), Kind: event.KindSignIn, Time: t0.Add(time.Duration(i) * time.Hour),
+			Tenant: "contoso", Principal: "alice@contoso.com", PrincipalKind: event.PrincipalUser, Result: event.ResultSuccess,
+			Interactive: interactive, SourceIP: ip, Operation: "sign-in",
+			Location: event.Location{Country: "DE", Lat: 52.52, Lon: 13.4, RadiusKm: 20, HasCoord: true, Source: "record"}}
+	}
+	torTags := []detect.IPTag{{Category: detect.CategoryTor, List: "tor"}}
+	listed, unlisted := "185.220.101.7\n", ""
+	steps := []struct {
+		name         string
+		ip           netip.Addr
+		interactive  bool    // location evidence: the fix moves to ip
+		ahead        bool    // enriched before the reload
+		reload       *string // the list's new content, if reloaded before processing
+		tags, before []detect.IPTag
+	}{
+		{"from a Tor exit", tor, true, false, nil, torTags, nil},
+		{"home, refreshing: the fix stays at the exit", home, false, true, nil, nil, torTags},
+		{"home, after the exit left the list", home, false, false, &unlisted, nil, nil},
+		{"the exit, enriched before it is back on the list", tor, true, true, &listed, torTags, torTags},
+		{"the exit, enriched before it left the list", tor, true, true, &unlisted, nil, nil},
+	}
+	for i, s := range steps {
+		e := signin(i, s.ip, s.interactive)
+		if s.ahead {
+			x.Enrich(e)
+		}
+		if s.reload != nil {
+			write(*s.reload)
+			if err := w.Reload(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p.Process(e)
+		if diff := cmp.Diff(s.tags, p.in.Tags); diff != "" {
+			t.Errorf("%s: tags (-want +got):\n%s", s.name, diff)
+		}
+		if diff := cmp.Diff(s.before, p.in.PrevTags); diff != "" {
+			t.Errorf("%s: tags of the fix (-want +got):\n%s", s.name, diff)
+		}
+		if s.ahead && !e.Enrichment.Tagged {
+			t.Errorf("%s: not enriched ahead", s.name)
+		}
+	}
+}

@@ -1,0 +1,74 @@
+package pipeline
+
+import (
+	"net/netip"
+
+	"github.com/vedette/vedette/internal/baseline"
+	"github.com/vedette/vedette/internal/detect"
+	"github.com/vedette/vedette/internal/event"
+)
+
+// fixTags caches, per tenant and principal index, the IP lists' tags of
+// the principal's fix (the detections' PrevTags): a fix moves only with
+// location evidence, and then to the address of the event whose own tags
+// were just computed. An entry holds the tags of one address under one
+// version of the lists, so it answers for whichever principal has that
+// index, and never after a reload. Only used when the lists are
+// Versioned.
+type fixTags struct {
+	tenant   *baseline.Tenant
+	cur      []fixTag // tenant's entries
+	byTenant map[*baseline.Tenant][]fixTag
+}
+
+type fixTag struct {
+	ip      netip.Addr
+	version uint64
+	tags    []detect.IPTag
+	set     bool
+}
+
+// entry returns principal i's entry in tenant t.
+func (f *fixTags) entry(t *baseline.Tenant, i uint32) *fixTag {
+	if t != f.tenant {
+		if f.byTenant == nil {
+			f.byTenant = map[*baseline.Tenant][]fixTag{}
+		}
+		if f.tenant != nil {
+			f.byTenant[f.tenant] = f.cur
+		}
+		f.tenant, f.cur = t, f.byTenant[t]
+	}
+	if int(i) >= len(f.cur) {
+		f.cur = append(f.cur, make([]fixTag, int(i)+1-len(f.cur))...)
+	}
+	return &f.cur[i]
+}
+
+// fixTags returns the tags of ip, principal i's fix in tenant t, under
+// the lists of the given version.
+func (p *Pipeline) fixTags(t *baseline.Tenant, i uint32, ip netip.Addr, version uint64, versioned bool) []detect.IPTag {
+	if !versioned {
+		return p.tags(ip)
+	}
+	c := p.fixes.entry(t, i)
+	if !c.set || c.ip != ip || c.version != version {
+		*c = fixTag{ip: ip, version: version, tags: p.versionedTags(ip, version), set: true}
+	}
+	return c.tags
+}
+
+// learnedFix notes that principal i's fix may have moved to e's source
+// IP, whose lists' tags are listed.
+func (p *Pipeline) learnedFix(t *baseline.Tenant, i uint32, e *event.Event, version uint64, listed []detect.IPTag) {
+	if int(i) >= t.NumPrincipals() {
+		return
+	}
+	fix := &t.Principals[i].Fix
+	if fix.Time == 0 || fix.IP != e.SourceIP.Unmap() {
+		return
+	}
+	if c := p.fixes.entry(t, i); !c.set || c.ip != fix.IP || c.version != version {
+		*c = fixTag{ip: fix.IP, version: version, tags: listed, set: true}
+	}
+}
