@@ -76,6 +76,11 @@ func Read[R any](p *Pool, s *Splitter, depth int, decode func(worker int, c Chun
 func (r *Results[R]) split(p *Pool, s *Splitter, decode func(int, Chunk) R) {
 	defer close(r.futures)
 	for {
+		select {
+		case <-r.stop:
+			return
+		default:
+		}
 		c, err := s.Next(p.buffer(s.size))
 		if len(c.Data) > 0 || len(c.TooLong) > 0 {
 			f := make(chan R, 1)

@@ -12,6 +12,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"sync/atomic"
 	"time"
 )
 
@@ -23,6 +24,10 @@ var FIFOWait = 10 * time.Second
 
 // ErrNoWriter is returned (wrapped) when a FIFO has no writer in FIFOWait.
 var ErrNoWriter = errors.New("no writer")
+
+// ErrInterrupted is what reading an input returns once Interrupt was
+// called.
+var ErrInterrupted = errors.New("input: reading interrupted")
 
 // Stdin is the name that means standard input.
 const Stdin = "-"
@@ -37,6 +42,7 @@ type Input struct {
 	// its name is a full blob or object path.
 	Remote bool
 	f      *os.File
+	src    *stoppable // f, as read
 	br     *bufio.Reader
 	done   func()
 	head   []byte
@@ -49,14 +55,15 @@ func Open(name string) (*Input, error) {
 	if err != nil {
 		return nil, fmt.Errorf("input: %w", err)
 	}
-	br, done, err := Gunzip(f, HeadSize)
+	src := &stoppable{r: f}
+	br, done, err := Gunzip(src, HeadSize)
 	if err != nil {
 		if name != Stdin {
 			f.Close()
 		}
 		return nil, fmt.Errorf("input: %s: %w", name, err)
 	}
-	in := &Input{Name: name, f: f, br: br, done: done}
+	in := &Input{Name: name, f: f, src: src, br: br, done: done}
 	if st, serr := f.Stat(); serr == nil {
 		in.Regular = st.Mode().IsRegular() && name != Stdin
 	}
@@ -84,13 +91,52 @@ func (in *Input) Source() string {
 	return in.Name
 }
 
-// Close releases the input (standard input stays open).
+// Interrupt makes every read of the input from now on fail with
+// ErrInterrupted, and one waiting for data (a pipe, a FIFO, standard
+// input when it can be polled) return at once: the reader of an input
+// given up on stops promptly, whatever writes to it. Safe to call while
+// another goroutine reads; the input must still be closed.
+func (in *Input) Interrupt() {
+	if in.src == nil {
+		return
+	}
+	in.src.stopped.Store(true)
+	// A past deadline wakes a read waiting in the poller; a file that
+	// cannot be polled (a regular file, whose reads do not wait) refuses it.
+	if in.f != nil {
+		_ = in.f.SetReadDeadline(time.Unix(1, 0))
+	}
+}
+
+// Close releases the input (standard input stays open, its deadline
+// cleared).
 func (in *Input) Close() error {
 	in.done()
-	if in.Name == Stdin || in.f == nil {
+	if in.f == nil {
+		return nil
+	}
+	if in.Name == Stdin {
+		_ = in.f.SetReadDeadline(time.Time{})
 		return nil
 	}
 	return in.f.Close()
+}
+
+// stoppable reads r until stopped.
+type stoppable struct {
+	r       io.Reader
+	stopped atomic.Bool
+}
+
+func (s *stoppable) Read(p []byte) (int, error) {
+	if s.stopped.Load() {
+		return 0, ErrInterrupted
+	}
+	n, err := s.r.Read(p)
+	if err != nil && s.stopped.Load() {
+		err = ErrInterrupted
+	}
+	return n, err
 }
 
 // openFile opens name for reading; a FIFO is given FIFOWait for a writer.

@@ -13,11 +13,12 @@ import (
 // is kept whole in records and rejections, since every blob of a
 // flow-log container is called PT1H.json. It can be opened again.
 func FromBytes(name string, data []byte) (*Input, error) {
-	br, done, err := Gunzip(bytes.NewReader(data), HeadSize)
+	src := &stoppable{r: bytes.NewReader(data)}
+	br, done, err := Gunzip(src, HeadSize)
 	if err != nil {
 		return nil, fmt.Errorf("input: %s: %w", name, err)
 	}
-	in := &Input{Name: name, Remote: true, br: br, done: done}
+	in := &Input{Name: name, Remote: true, src: src, br: br, done: done}
 	in.head, err = br.Peek(HeadSize)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		in.Close()

@@ -106,7 +106,7 @@ func TestSortSpillsAndIsStable(t *testing.T) {
 	a := events("a", 5000, 5)
 	rand.New(rand.NewPCG(6, 6)).Shuffle(len(a), func(i, j int) { a[i], a[j] = a[j], a[i] })
 	for _, run := range []int{1 << 20, 700, 300} {
-		s := Sort(&list{es: a}, run, t.TempDir())
+		s := Sort(&list{es: a}, run, t.TempDir(), DefaultFanIn)
 		got, err := drain(t, s)
 		if err != nil {
 			t.Fatal(err)
@@ -131,7 +131,7 @@ func TestSpillKeepsEvents(t *testing.T) {
 		Location: event.Location{Country: "FR", City: "Lyon", HasCoord: true, Lat: 45.7, Lon: 4.8},
 		Network:  event.Network{ASN: 3215, Org: "Orange"}, Origin: event.Origin{Source: "s", Record: 9}}
 	e.SourceIP = mustAddr(t, "2001:db8::1")
-	s := Sort(&list{es: []*event.Event{e, e}}, 1, t.TempDir())
+	s := Sort(&list{es: []*event.Event{e, e}}, 1, t.TempDir(), 2)
 	defer s.Close()
 	got, err := s.Next()
 	if err != nil {

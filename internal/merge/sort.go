@@ -1,12 +1,7 @@
 package merge
 
 import (
-	"bufio"
-	"encoding/gob"
-	"errors"
-	"fmt"
 	"io"
-	"os"
 	"slices"
 
 	"github.com/vedette/vedette/internal/event"
@@ -16,18 +11,19 @@ import (
 type Sorted struct {
 	src     Source
 	runSize int
-	dir     string
+	runs    *Runs
 	out     Source // once sorted
-	runs    []*run
-	// Spilled counts the runs written to disk.
-	Spilled int
+	// Spilled counts the runs of sorted events written to disk; the
+	// multi-level merge's runs are counted in Merged.
+	Spilled, Merged int
 }
 
 // Sort returns src in order. It reads src whole at the first Next,
 // holding at most runSize events: each full run is sorted and written to a
-// temporary file in dir (os.TempDir when empty), and the runs are merged.
-func Sort(src Source, runSize int, dir string) *Sorted {
-	return &Sorted{src: src, runSize: max(runSize, 1), dir: dir}
+// temporary file in dir (os.TempDir when empty), and the runs are merged,
+// at most fanIn files open at once (a multi-level merge past that).
+func Sort(src Source, runSize int, dir string, fanIn int) *Sorted {
+	return &Sorted{src: src, runSize: max(runSize, 1), runs: NewRuns(dir, fanIn)}
 }
 
 // Next implements Source.
@@ -52,28 +48,25 @@ func (s *Sorted) sort() error {
 		}
 		held = append(held, e)
 		if len(held) == s.runSize {
-			if err := s.spill(held); err != nil {
+			slices.SortStableFunc(held, compare)
+			err := s.runs.Add(&slice{events: held})
+			s.Spilled = s.runs.Written
+			if err != nil {
 				return err
 			}
-			clear(held)
 			held = held[:0]
 		}
 	}
 	slices.SortStableFunc(held, compare)
 	last := &slice{events: held}
-	if len(s.runs) == 0 {
+	if s.runs.Len() == 0 {
 		s.out = last
 		return nil
 	}
-	sources := make([]Source, 0, len(s.runs)+1)
-	for _, r := range s.runs {
-		if err := r.open(); err != nil {
-			return err
-		}
-		sources = append(sources, r)
-	}
-	s.out = Merge(append(sources, last))
-	return nil
+	out, err := s.runs.Merge(last)
+	s.Merged = s.runs.Merged
+	s.out = out
+	return err
 }
 
 func compare(a, b *event.Event) int {
@@ -86,71 +79,8 @@ func compare(a, b *event.Event) int {
 	return 0
 }
 
-// spill writes held, sorted, to a new run file.
-func (s *Sorted) spill(held []*event.Event) error {
-	slices.SortStableFunc(held, compare)
-	f, err := os.CreateTemp(s.dir, "vedette-sort-*.run")
-	if err != nil {
-		return fmt.Errorf("merge: spill: %w", err)
-	}
-	r := &run{path: f.Name()}
-	s.runs = append(s.runs, r)
-	s.Spilled++
-	w := bufio.NewWriterSize(f, 256<<10)
-	enc := gob.NewEncoder(w)
-	for _, e := range held {
-		if err := enc.Encode(e); err != nil {
-			f.Close()
-			return fmt.Errorf("merge: spill: %w", err)
-		}
-	}
-	if err := errors.Join(w.Flush(), f.Close()); err != nil {
-		return fmt.Errorf("merge: spill: %w", err)
-	}
-	return nil
-}
-
 // Close removes the spill files.
-func (s *Sorted) Close() error {
-	var errs []error
-	for _, r := range s.runs {
-		if r.f != nil {
-			r.f.Close()
-		}
-		if err := os.Remove(r.path); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, err)
-		}
-	}
-	s.runs = nil
-	return errors.Join(errs...)
-}
-
-// run is a sorted run on disk.
-type run struct {
-	path string
-	f    *os.File
-	dec  *gob.Decoder
-}
-
-func (r *run) open() error {
-	f, err := os.Open(r.path)
-	if err != nil {
-		return fmt.Errorf("merge: run: %w", err)
-	}
-	r.f, r.dec = f, gob.NewDecoder(bufio.NewReaderSize(f, 64<<10))
-	return nil
-}
-
-func (r *run) Next() (*event.Event, error) {
-	e := new(event.Event)
-	if err := r.dec.Decode(e); err != nil {
-		if err == io.EOF {
-			return nil, io.EOF
-		}
-		return nil, fmt.Errorf("merge: run %s: %w", r.path, err)
-	}
-	return e, nil
-}
+func (s *Sorted) Close() error { return s.runs.Close() }
 
 // slice yields held events.
 type slice struct {

@@ -50,9 +50,13 @@ type Summary struct {
 	LateFlows map[string]int `json:"late_flows,omitempty"`
 	// Sorted are the activity inputs found out of time order beyond the
 	// reorder window: the run started over with each sorted on its own,
-	// in runs of events spilled to disk (SpilledRuns).
+	// in runs of events spilled to disk (SpilledRuns). MergedRuns are the
+	// runs written by merging: groups of inputs when there are more than
+	// are read at once, and runs merged to bound the open files. Both
+	// count the final attempt only, not those abandoned.
 	Sorted      []string `json:"sorted_inputs,omitempty"`
 	SpilledRuns int      `json:"spilled_runs,omitempty"`
+	MergedRuns  int      `json:"merged_runs,omitempty"`
 }
 
 // ErrLate is returned by Detect, after everything else was done, when
@@ -78,6 +82,8 @@ type Options struct {
 	Context context.Context
 	// limits replaces defaultLimits (tests: small windows and runs).
 	limits *streamLimits
+	// progressEvery replaces the 2 s between progress lines (tests).
+	progressEvery time.Duration
 }
 
 // Detect reads files, runs the activity pipeline over their events in event
@@ -180,38 +186,51 @@ func closeSources(lists ...[]*source) {
 	}
 }
 
-// progress prints a line every few seconds during long phases.
+// progress prints, every few seconds of a long run, how many activity
+// events were read and processed; nothing when w is nil (-q). It is
+// told as events are read (a chunk at a time) and processed, all on the
+// pipeline's goroutine.
 type progress struct {
-	w     io.Writer
-	what  string
-	total int
-	start time.Time
-	next  time.Time
+	w           io.Writer
+	every       time.Duration
+	read        *int // the run's events read (rolled back with an attempt)
+	processed   int
+	start, next time.Time
 }
 
-func newProgress(w io.Writer, what string, total int) *progress {
+func newProgress(w io.Writer, read *int, every time.Duration) *progress {
+	if every <= 0 {
+		every = 2 * time.Second
+	}
 	now := time.Now()
-	return &progress{w: w, what: what, total: total, start: now, next: now.Add(2 * time.Second)}
+	return &progress{w: w, every: every, read: read, start: now, next: now.Add(every)}
 }
 
-func (p *progress) tick(n int) {
-	if p.w == nil || n%4096 != 0 {
-		return
+// readSome is called as events are read.
+func (p *progress) readSome() {
+	if p != nil && p.w != nil {
+		p.check()
 	}
+}
+
+// processedOne is called for each event processed.
+func (p *progress) processedOne() {
+	if p.processed++; p.w != nil && p.processed%4096 == 0 {
+		p.check()
+	}
+}
+
+func (p *progress) check() {
 	if now := time.Now(); now.After(p.next) {
-		p.next = now.Add(2 * time.Second)
-		rate := float64(n) / now.Sub(p.start).Seconds()
-		if p.total > 0 {
-			fmt.Fprintf(p.w, "vedette: %s %d/%d events (%.0f/s)\n", p.what, n, p.total, rate)
-		} else {
-			fmt.Fprintf(p.w, "vedette: %s %d events (%.0f/s)\n", p.what, n, rate)
-		}
+		p.next = now.Add(p.every)
+		rate := float64(*p.read) / now.Sub(p.start).Seconds()
+		fmt.Fprintf(p.w, "vedette: read %d events, processed %d (%.0f/s read)\n", *p.read, p.processed, rate)
 	}
 }
 
-func (p *progress) done(n int) {
-	if p.w != nil && time.Since(p.start) > 2*time.Second {
-		fmt.Fprintf(p.w, "vedette: %s %d events in %s\n", p.what, n, time.Since(p.start).Round(time.Millisecond))
+func (p *progress) done() {
+	if p.w != nil && time.Since(p.start) > p.every {
+		fmt.Fprintf(p.w, "vedette: read %d events, processed %d in %s\n", *p.read, p.processed, time.Since(p.start).Round(time.Millisecond))
 	}
 }
 

@@ -9,43 +9,79 @@ import (
 	"github.com/vedette/vedette/internal/normalize"
 )
 
-// inputLog is what an activity input's rejections go to. A run that starts
-// over (an input out of order, see streamActivity) reads the input again:
-// the rejections the first attempt wrote to rejected.jsonl are counted
-// again but not written twice.
+// inputLog is what an activity input's rejections and events read go
+// to. An input read again from its start is counted once: a run that
+// starts over (an input out of order, see detectActivity) counts it
+// again but does not write the rejections the first attempt wrote to
+// rejected.jsonl twice; an input opened again within an attempt (see
+// lazyInput) counts only what the earlier reading had not reached.
 type inputLog struct {
 	c        *collector
 	examples []normalize.Rejection // the input's first few, for the summary
-	seen     int                   // rejections in this attempt
+	seen     int                   // rejections in this reading
+	counted  int                   // rejections counted in this attempt
 	written  int                   // written to rejected.jsonl by any attempt
+	read     int                   // events kept in this reading
+	readUpTo int                   // events counted in this attempt
+	// peek marks the log of an input read for its first event only:
+	// nothing is counted, written or logged.
+	peek bool
 }
 
-func (l *inputLog) reject(r normalize.Rejection) {
-	l.c.sum.Rejected[r.Reason]++
-	if len(l.examples) < 5 {
-		l.examples = append(l.examples, r)
+// reject takes a rejection; fresh reports whether it was counted.
+func (l *inputLog) reject(r normalize.Rejection) (fresh bool) {
+	if l.peek {
+		return false
 	}
-	if l.seen++; l.seen > l.written {
+	l.seen++
+	if fresh = l.seen > l.counted; fresh {
+		l.counted = l.seen
+		l.c.sum.Rejected[r.Reason]++
+		if len(l.examples) < 5 {
+			l.examples = append(l.examples, r)
+		}
+	}
+	if l.seen > l.written {
 		l.c.dead.add(r)
 		l.written = l.seen
 	}
+	return fresh
 }
 
-// failed counts an input that failed, logged once over the attempts.
+// kept counts n events kept and returns how many of them were not
+// counted yet in this attempt.
+func (l *inputLog) kept(n int) int {
+	l.read += n
+	fresh := max(l.read-l.readUpTo, 0)
+	l.readUpTo += fresh
+	return fresh
+}
+
+// failed counts an input that failed, once in an attempt, logged once over
+// the attempts.
 func (l *inputLog) failed(name string, err error, env *Env) {
-	l.c.failed++
+	if l.peek {
+		return
+	}
 	if name == input.Stdin {
 		name = "stdin"
 	}
 	repeat := l.seen < l.written
-	l.reject(normalize.Rejection{Source: name, Reason: inputReason(err), Detail: err.Error()})
+	if l.reject(normalize.Rejection{Source: name, Reason: inputReason(err), Detail: err.Error()}) {
+		l.c.failed++
+	}
 	if !repeat {
 		env.log.Warn("input skipped", "source", name, "err", err)
 	}
 }
 
+// reread readies the log for the input read again in the same attempt.
+func (l *inputLog) reread() { l.seen, l.read = 0, 0 }
+
 // restart readies the log for the next attempt.
-func (l *inputLog) restart() { l.seen, l.examples = 0, nil }
+func (l *inputLog) restart() {
+	l.seen, l.counted, l.read, l.readUpTo, l.examples = 0, 0, 0, 0, nil
+}
 
 // activityInput yields an activity input's events in the order read,
 // after the time trust gate; its rejections go to its log as they are met.
@@ -59,6 +95,7 @@ type activityInput struct {
 	log      *inputLog
 	gate     *gate
 	read     *int // the run's events read
+	prog     *progress
 	decoders []*normalize.LineDecoder
 	own      *normalize.LineDecoder // for chunks decoded again, on the consumer's goroutine
 	pool     *chunkread.Pool
@@ -145,7 +182,8 @@ func (a *activityInput) use(r chunkResult) {
 		a.log.reject(r.rejs[next])
 	}
 	clear(r.events[len(kept):])
-	*a.read += len(kept)
+	*a.read += a.log.kept(len(kept))
+	a.prog.readSome()
 	a.cur, a.i = kept, 0
 }
 
@@ -171,8 +209,14 @@ func (a *activityInput) finish() {
 	}
 }
 
-// close stops reading and releases the input; safe to call twice.
+// close stops reading and releases the input; safe to call twice. An
+// input given up on before its end (an abandoned attempt) is interrupted
+// first: its reader or parser stops at once, not at the input's end,
+// which a pipe whose writer goes on or waits may never reach.
 func (a *activityInput) close() {
+	if a.in != nil {
+		a.in.Interrupt()
+	}
 	if a.stream != nil {
 		a.stream.Close()
 		a.stream = nil

@@ -5,10 +5,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/metrics"
 	"slices"
-	"sync"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -146,29 +148,91 @@ func TestDetectMemoryBoundedByState(t *testing.T) {
 func sampleHeap() func() uint64 {
 	runtime.GC()
 	var peak uint64
-	var mu sync.Mutex
 	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	done := make(chan struct{})
-	stopped := make(chan struct{})
+	stop := sampleEvery(5*time.Millisecond, func() {
+		metrics.Read(live)
+		peak = max(peak, live[0].Value.Uint64())
+	})
+	return func() uint64 {
+		stop()
+		return peak
+	}
+}
+
+// sampleEvery calls sample every d, in a goroutine of its own, until the
+// returned func is called; once it returns, what sample wrote can be read.
+func sampleEvery(d time.Duration, sample func()) (stop func()) {
+	done, stopped := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(stopped)
-		tick := time.NewTicker(5 * time.Millisecond)
+		tick := time.NewTicker(d)
 		defer tick.Stop()
 		for {
 			select {
 			case <-done:
 				return
 			case <-tick.C:
-				metrics.Read(live)
-				mu.Lock()
-				peak = max(peak, live[0].Value.Uint64())
-				mu.Unlock()
+				sample()
 			}
 		}
 	}()
-	return func() uint64 {
+	return func() {
 		close(done)
 		<-stopped
-		return peak
+	}
+}
+
+// TestSpilledRunsCountFinalAttempt: two inputs each found out of order in
+// turn make three attempts, the second sorting (and spilling) the first
+// input already; the summary counts the runs of the final attempt only,
+// those of each input sorted alone.
+func TestSpilledRunsCountFinalAttempt(t *testing.T) {
+	dir, cfg := month(t)
+	signins := filepath.Join(dir, "signins.jsonl")
+	a, b := shuffled(t, signins, 7), shuffled(t, signins, 8)
+	// Runs under 1024 events are 1024, alone and as two inputs alike.
+	lim := smallLimits
+	lim.run = 1000
+	spilled := func(inputs ...string) Summary {
+		cfg.DataDir = t.TempDir()
+		_, sum := detectOpts(t, cfg, Options{Flush: true, limits: &lim}, inputs...)
+		return sum
+	}
+	alone := spilled(a).SpilledRuns + spilled(b).SpilledRuns
+	both := spilled(a, b)
+	if len(both.Sorted) != 2 || both.SpilledRuns != alone || alone == 0 {
+		t.Errorf("sorted %v, %d runs spilled; want both inputs and %d runs, as each sorted alone", both.Sorted, both.SpilledRuns, alone)
+	}
+}
+
+// TestDetectReportsProgress: a run tells Options.Progress, periodically
+// and not per event, how many events it has read and processed, the last
+// line its totals.
+func TestDetectReportsProgress(t *testing.T) {
+	dir, cfg := month(t)
+	cfg.DataDir = t.TempDir()
+	var out bytes.Buffer
+	_, sum := detectOpts(t, cfg, Options{Flush: true, Progress: &out, progressEvery: time.Microsecond},
+		filepath.Join(dir, "signins.jsonl"), filepath.Join(dir, "activity.jsonl"))
+	line := regexp.MustCompile(`^vedette: read (\d+) events, processed (\d+) (\(\d+/s read\)|in \S+)$`)
+	var read, processed []int
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		m := line.FindStringSubmatch(l)
+		if m == nil {
+			t.Fatalf("progress line %q", l)
+		}
+		r, _ := strconv.Atoi(m[1])
+		p, _ := strconv.Atoi(m[2])
+		read, processed = append(read, r), append(processed, p)
+	}
+	n := len(read)
+	// A line at most per chunk read (about 680 records) and per 4096
+	// events processed.
+	if n < 3 || n > sum.Read/400 || !slices.IsSorted(read) || !slices.IsSorted(processed) {
+		t.Fatalf("%d progress lines for %d events, read %v, processed %v: want a few, counts growing", n, sum.Read, read, processed)
+	}
+	if read[0] >= sum.Read || read[n-1] != sum.Read || processed[n-1] != sum.Pipeline.Processed {
+		t.Errorf("read %d then %d, processed %d at the end; want under %d first, then %d and %d",
+			read[0], read[n-1], processed[n-1], sum.Read, sum.Read, sum.Pipeline.Processed)
 	}
 }

@@ -3,7 +3,6 @@ package runner
 import (
 	"errors"
 	"io"
-	"maps"
 	"runtime"
 	"slices"
 
@@ -18,22 +17,38 @@ type streamLimits struct {
 	chunk  int // bytes of JSON lines per chunk
 	depth  int // chunks read ahead of the pipeline, per input
 	window int // events an input may be out of order by, all inputs together
-	run    int // events sorted in memory before a run is spilled, per sorted input
+	run    int // events sorted in memory before a run is spilled, all sorted inputs together
+	// open is how many inputs are read at once: past it, the inputs are
+	// merged open at a time, each group's events spilled to one run, and
+	// the runs merged into the pipeline (a multi-pass merge).
+	open int
+	// fanIn is how many spilled runs a merge reads at once.
+	fanIn int
 }
 
 // defaultLimits: a chunk of 1 MiB holds about 500 Entra records; an
 // event costs about 700 bytes, so the windows hold at most about 23 MB
-// and a sorted input's run about 45 MB.
-var defaultLimits = streamLimits{chunk: 1 << 20, depth: 4, window: 1 << 15, run: 1 << 16}
+// and the sorted inputs' runs about 45 MB. At most 64 inputs are read at
+// once, and at most 64 spilled runs merged at once.
+var defaultLimits = streamLimits{chunk: 1 << 20, depth: 4, window: 1 << 15, run: 1 << 16, open: 64, fanIn: merge.DefaultFanIn}
 
-// perInput divides the limits among n inputs: the read-ahead stays about
-// 16 MiB per input at most, fewer and smaller chunks when there are many.
+// perInput divides the limits among the inputs read at once, n of them
+// in all: the read-ahead stays about 16 MiB per input at most, fewer and
+// smaller chunks when there are many. A zero open or fanIn is the
+// default's.
 func (l streamLimits) perInput(n int) streamLimits {
-	n = max(n, 1)
-	l.window = max(l.window/n, 64)
-	if n > 16 {
+	if l.open <= 0 {
+		l.open = defaultLimits.open
+	}
+	if l.fanIn <= 0 {
+		l.fanIn = defaultLimits.fanIn
+	}
+	g := min(max(n, 1), l.open)
+	l.window = max(l.window/g, 64)
+	l.run = max(l.run/g, 1024)
+	if g > 16 {
 		l.depth = 2
-		l.chunk = max(l.chunk*16/n, 64<<10)
+		l.chunk = max(l.chunk*16/g, 64<<10)
 	}
 	return l
 }
@@ -70,10 +85,21 @@ func (env *Env) detectActivity(sources []*source, c *collector, opts Options) er
 		sorted[i] = pipe
 	}
 	snap := c.snapshot()
+	prog := newProgress(opts.Progress, &c.sum.Read, opts.progressEvery)
+	grouped := false
 	for {
-		err := env.streamActivity(sources, c, logs, sorted, lim, opts)
+		err := env.streamActivity(sources, c, logs, plan{sorted, grouped}, lim, prog)
 		var oe *orderError
-		if !errors.As(err, &oe) {
+		switch {
+		case errors.Is(err, errOverlap):
+			env.log.Info("more activity inputs overlap in time than are read at once: merging them in groups spilled to disk, and starting over",
+				"inputs", len(sources), "at_once", lim.open)
+			grouped = true
+		case errors.As(err, &oe):
+			env.log.Info("activity input out of order: sorting it, and starting over", "source", sources[oe.index].name, "err", oe.err)
+			sorted[oe.index] = true
+			c.sum.Sorted = append(c.sum.Sorted, sources[oe.index].name)
+		default:
 			for _, l := range logs {
 				for _, r := range l.examples {
 					if len(c.sum.Examples) < 5 {
@@ -83,9 +109,6 @@ func (env *Env) detectActivity(sources []*source, c *collector, opts Options) er
 			}
 			return err
 		}
-		env.log.Info("activity input out of order: sorting it, and starting over", "source", sources[oe.index].name, "err", oe.err)
-		sorted[oe.index] = true
-		c.sum.Sorted = append(c.sum.Sorted, sources[oe.index].name)
 		c.restore(snap)
 		for _, l := range logs {
 			l.restart()
@@ -96,55 +119,67 @@ func (env *Env) detectActivity(sources []*source, c *collector, opts Options) er
 	}
 }
 
-// streamActivity is one attempt of detectActivity.
-func (env *Env) streamActivity(sources []*source, c *collector, logs []*inputLog, sorted []bool, lim streamLimits, opts Options) error {
+// plan is how an attempt reads the inputs.
+type plan struct {
+	sorted  []bool // by input: sorted, else windowed
+	grouped bool   // merged in groups spilled to disk
+}
+
+// streamActivity is one attempt of detectActivity. The inputs are merged
+// into the pipeline, at most lim.open read at once: those past it wait,
+// their first event peeked, until the merge reaches that event (see
+// lazyInput); if it then finds lim.open inputs still open, it gives up
+// (errOverlap) and the next attempt is grouped. So it is when inputs
+// past lim.open are to be sorted, which are read whole. Grouped, every
+// lim.open consecutive inputs are merged into one run on disk, and the
+// runs merged into the pipeline: a group's run holds its inputs' events
+// in the order of their merge, so the runs merged give the order of all
+// inputs merged at once.
+func (env *Env) streamActivity(sources []*source, c *collector, logs []*inputLog, p plan, lim streamLimits, prog *progress) error {
 	pool := chunkread.NewPool(runtime.GOMAXPROCS(0))
 	defer pool.Close()
 	decoders := make([]*normalize.LineDecoder, pool.Workers())
 	for i := range decoders {
 		decoders[i] = normalize.NewLineDecoder()
 	}
-	srcs := make([]merge.Source, len(sources))
-	windows := 0
-	var inputs []*activityInput
-	var sorts []*merge.Sorted
+	g := &group{env: env, c: c, logs: logs, sorted: p.sorted, lim: lim, pool: pool, decoders: decoders, prog: prog}
+	defer g.close()
+	switch {
+	case len(sources) <= lim.open:
+		return env.process(merge.Merge(g.open(sources, 0)), &g.windows, c.sum, prog)
+	case !p.grouped && !slices.Contains(p.sorted, true):
+		return env.process(merge.Merge(g.lazy(sources)), &g.windows, c.sum, prog)
+	}
+	runs := merge.NewRuns(env.cfg.DataDir, lim.fanIn)
 	defer func() {
-		for _, a := range inputs {
-			a.close()
-		}
-		for _, s := range sorts {
-			c.sum.SpilledRuns += s.Spilled
-			if err := s.Close(); err != nil {
-				env.log.Warn("sort spill files", "err", err)
-			}
+		c.sum.MergedRuns += runs.Written + runs.Merged
+		if err := runs.Close(); err != nil {
+			env.log.Warn("merge spill files", "err", err)
 		}
 	}()
-	for i, s := range sources {
-		a := env.openActivityInput(s, logs[i], pool, decoders, lim)
-		a.read = &c.sum.Read
-		inputs = append(inputs, a)
-		if sorted[i] {
-			st := merge.Sort(a, lim.run, env.cfg.DataDir)
-			sorts = append(sorts, st)
-			srcs[i] = st
-			continue
+	for start := 0; start < len(sources); start += lim.open {
+		end := min(start+lim.open, len(sources))
+		err := runs.Add(merge.Merge(g.open(sources[start:end], start)))
+		g.close()
+		if err != nil {
+			return err
 		}
-		w := merge.NewWindow(a, lim.window)
-		w.Done = func() { windows-- }
-		windows++
-		srcs[i] = ordered{w, i}
 	}
-	return env.process(merge.Merge(srcs), &windows, c.sum, opts)
+	out, err := runs.Merge()
+	if err != nil {
+		return err
+	}
+	none := 0
+	return env.process(out, &none, c.sum, prog)
 }
 
 // process runs the pipeline over the merged events. The alerts are held
 // back while an input may still turn out to be out of order (*windows
 // inputs not read to the end): the attempt may yet be abandoned.
-func (env *Env) process(events merge.Source, windows *int, sum *Summary, opts Options) error {
+func (env *Env) process(events merge.Source, windows *int, sum *Summary, prog *progress) error {
 	p := env.Pipeline()
 	b := &alertBatches{env: env, sum: sum, hold: *windows > 0}
-	prog := newProgress(opts.Progress, "processed", 0)
-	n := 0
+	prog.processed = 0
 	for {
 		e, err := events.Next()
 		if err == io.EOF {
@@ -161,10 +196,9 @@ func (env *Env) process(events merge.Source, windows *int, sum *Summary, opts Op
 				return err
 			}
 		}
-		n++
-		prog.tick(n)
+		prog.processedOne()
 	}
-	prog.done(n)
+	prog.done()
 	sum.Pipeline = p.Stats()
 	if err := b.cut(); err != nil {
 		return err
@@ -204,73 +238,4 @@ func (env *Env) openActivityInput(s *source, log *inputLog, pool *chunkread.Pool
 		a.stream = readWhole(in, s.first, lim.depth)
 	}
 	return a
-}
-
-// alertBatches stores the pipeline's alerts in batches of at least 256,
-// as they come, or holds the batches back until released.
-type alertBatches struct {
-	env     *Env
-	sum     *Summary
-	pending []event.Alert
-	held    [][]event.Alert
-	hold    bool
-}
-
-func (b *alertBatches) add(alerts []event.Alert) error {
-	if len(alerts) == 0 {
-		return nil
-	}
-	b.pending = append(b.pending, alerts...)
-	if len(b.pending) >= 256 {
-		return b.cut()
-	}
-	return nil
-}
-
-// cut ends the current batch.
-func (b *alertBatches) cut() error {
-	if len(b.pending) == 0 {
-		return nil
-	}
-	if b.hold {
-		b.held = append(b.held, b.pending)
-		b.pending = nil
-		return nil
-	}
-	err := b.env.emit(b.pending, b.sum)
-	b.pending = b.pending[:0]
-	return err
-}
-
-// release stores the batches held back, and the next ones as they come.
-func (b *alertBatches) release() error {
-	b.hold = false
-	for i, batch := range b.held {
-		if err := b.env.emit(batch, b.sum); err != nil {
-			return err
-		}
-		b.held[i] = nil
-	}
-	b.held = nil
-	return nil
-}
-
-// collectorSnapshot is what an abandoned attempt of detectActivity rolls
-// back.
-type collectorSnapshot struct {
-	rejected map[string]int
-	formats  map[string]string
-	examples []normalize.Rejection
-	read     int
-	failed   int
-}
-
-func (c *collector) snapshot() collectorSnapshot {
-	return collectorSnapshot{rejected: maps.Clone(c.sum.Rejected), formats: maps.Clone(c.sum.Formats),
-		examples: slices.Clone(c.sum.Examples), read: c.sum.Read, failed: c.failed}
-}
-
-func (c *collector) restore(s collectorSnapshot) {
-	c.sum.Rejected, c.sum.Formats = maps.Clone(s.rejected), maps.Clone(s.formats)
-	c.sum.Examples, c.sum.Read, c.failed = slices.Clone(s.examples), s.read, s.failed
 }
