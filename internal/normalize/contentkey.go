@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"unsafe"
 
 	"github.com/vedette/vedette/internal/event"
 )
@@ -26,7 +27,8 @@ func (rd *reader) contentKey(f Format, r *rawRecord, e *event.Event, raw []byte)
 	default:
 		rd.keyBuf = appendCompact(append(rd.keyBuf[:0], "raw\x00"...), raw)
 	}
-	return hashKey(rd.keyBuf)
+	key := hashKey(rd.keyBuf)
+	return rd.strs.keep(unsafe.String(&key[0], len(key)))
 }
 
 // armKeyFields appends the fields that identify an ARM event, each
@@ -55,11 +57,10 @@ func armKeyFields(buf []byte, f Format, r *rawRecord, e *event.Event) []byte {
 }
 
 // hashKey is the SHA-256 of b, its first 16 bytes in hex.
-func hashKey(b []byte) string {
+func hashKey(b []byte) (key [32]byte) {
 	sum := sha256.Sum256(b)
-	var key [32]byte
 	hex.Encode(key[:], sum[:16])
-	return string(key[:])
+	return key
 }
 
 // appendCompact appends src without the white space outside strings.

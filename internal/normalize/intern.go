@@ -24,6 +24,33 @@ type strtab struct {
 	recentLower *[cacheSlots][2]string // value as written, lower-case copy
 	who         whoCache               // principal, object ID and display name together
 	last        [14]string             // the owned strings of the previous event, by field (ownEvent)
+	keys        []byte                 // the arena events' keys are copied into (keep)
+}
+
+// Keys (record IDs, content hashes) are unique to their record: keep
+// copies them into an arena, one allocation of at most keyArena bytes
+// (without pointers, not scanned) for dozens of keys instead of one each.
+// Arenas start small and double, so that a source of one record (a Kafka
+// message) pays for one small one. An arena stays in memory while any of
+// its keys is referenced: at most keyArena bytes beside a kept event, as
+// the event block beside it. A key longer than maxArenaKey (an attacker's
+// ID) gets its own copy.
+const (
+	keyArena    = 2 << 10
+	maxArenaKey = 128
+)
+
+// keep returns a copy of s in the key arena.
+func (t *strtab) keep(s string) string {
+	if len(s) > maxArenaKey || s == "" {
+		return strings.Clone(s)
+	}
+	if cap(t.keys)-len(t.keys) < len(s) {
+		t.keys = make([]byte, 0, min(max(2*cap(t.keys), 2*maxArenaKey), keyArena))
+	}
+	n := len(t.keys)
+	t.keys = append(t.keys, s...)
+	return unsafe.String(&t.keys[n], len(s))
 }
 
 const cacheBits = 9
@@ -174,7 +201,9 @@ func (t *strtab) clone(s string) string {
 // result code, a user's app, agent and city in a run of sign-ins): no
 // hashing then.
 func (t *strtab) ownEvent(e *event.Event) {
-	e.Key = t.clone(e.Key)
+	if t.borrowed(e.Key) {
+		e.Key = t.keep(e.Key)
+	}
 	e.Detail = t.clone(e.Detail)
 	t.ownWho(e)
 	for i, s := range [len(t.last)]*string{&e.Tenant, &e.Subscription, &e.UserAgent, &e.AppID, &e.AppName,
