@@ -76,70 +76,75 @@ func (d *fastDecoder) object(b []byte, i int, o *objType, base unsafe.Pointer, d
 	if depth > maxFastDepth {
 		return i, false
 	}
-	var seen [2]uint64
-	sh := d.shapes[o.id]
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == '}' {
-		return i + 1, true
-	}
+	var seen [2]uint64 // the fields set, for duplicate keys
 	for n := 0; ; n++ {
-		if i >= len(b) || b[i] != '"' {
-			return i, false
-		}
-		idx, end, ok := keyAt(sh, b, i, n)
-		if !ok {
-			if idx, end, ok = d.key(b, i, o, n); !ok {
-				return i, false
+		i, n = plainMembers(b, i, n, d.shapes[o.id], base, &seen)
+		var ok, more bool
+		if n == 0 {
+			if i = skipSpace(b, i+1); i < len(b) && b[i] == '}' {
+				return i + 1, true
 			}
-			sh = d.shapes[o.id]
-		}
-		i = skipSpace(b, end)
-		if i >= len(b) || b[i] != ':' {
-			return i, false
-		}
-		i = skipSpace(b, i+1)
-		if idx < 0 {
-			i, ok = skipStrict(b, i, depth)
-		} else {
-			if seen[idx>>6]&(1<<(idx&63)) != 0 {
-				return i, false
-			}
-			seen[idx>>6] |= 1 << (idx & 63)
-			f := &o.fields[idx]
-			i, ok = d.value(b, i, f, unsafe.Add(base, f.off), depth)
-		}
-		if !ok {
-			return i, false
-		}
-		var more bool
-		if i, more, ok = next(b, i, '}'); !ok || !more {
+		} else if i, more, ok = next(b, i, '}'); !ok || !more {
 			return i, ok
+		}
+		if i, ok = d.member(b, i, n, o, base, depth, &seen); !ok {
+			return i, false
 		}
 	}
 }
 
-// keyAt reads the n-th key of an object, the string literal at b[i], when
-// it is one of the keys the last two shapes of objects of the type had
-// there (feeds alternate between a few shapes: an ARM operation's Start
-// and Success records), and returns its field and the offset past it.
-// Each is plain ASCII with no quote, backslash or control byte (scanString
-// vouched for it), so when the record holds exactly it followed by a
-// quote, that is the whole literal.
-func keyAt(sh []shapeSlot, b []byte, i, n int) (idx, end int, ok bool) {
-	if n >= len(sh) {
+// member decodes the n-th member of an object, whose key opens at b[i],
+// into the struct at base, and returns the offset past its value.
+func (d *fastDecoder) member(b []byte, i, n int, o *objType, base unsafe.Pointer, depth int, seen *[2]uint64) (int, bool) {
+	idx, end, ok := d.keyAt(b, i, o, n)
+	if !ok {
+		return i, false
+	}
+	if i, ok = colon(b, end); !ok {
+		return i, false
+	}
+	if idx < 0 {
+		return skipStrict(b, i, depth)
+	}
+	if seen[idx>>6]&(1<<(idx&63)) != 0 {
+		return i, false
+	}
+	seen[idx>>6] |= 1 << (idx & 63)
+	f := &o.fields[idx]
+	return d.value(b, i, f, unsafe.Add(base, f.off), depth)
+}
+
+// colon reads the colon after a key, the literal that ends before b[i],
+// and returns the offset of the value.
+func colon(b []byte, i int) (int, bool) {
+	if i >= len(b) || b[i] != ':' {
+		if i = skipSpace(b, i); i >= len(b) || b[i] != ':' {
+			return i, false
+		}
+	}
+	return skipSpace(b, i+1), true
+}
+
+// keyAt reads the n-th key of an object, the string literal at b[i], and
+// returns its field and the offset past it. The key is most often one of
+// the two the last shapes of objects of the type had there (feeds
+// alternate between a few shapes: an ARM operation's Start and Success
+// records); one met here for the first time is vetted by scanString.
+func (d *fastDecoder) keyAt(b []byte, i int, o *objType, n int) (idx, end int, ok bool) {
+	if i >= len(b) || b[i] != '"' {
 		return -1, i, false
 	}
-	s := &sh[n]
-	if end, ok := s[0].at(b, i); ok {
-		return s[0].idx, end, true
-	}
-	if s[1].mask[0] != 0 {
+	if sh := d.shapes[o.id]; n < len(sh) {
+		s := &sh[n]
+		if end, ok := s[0].at(b, i); ok {
+			return s[0].idx, end, true
+		}
 		if end, ok := s[1].at(b, i); ok {
 			s[0], s[1] = s[1], s[0]
 			return s[0].idx, end, true
 		}
 	}
-	return -1, i, false
+	return d.key(b, i, o, n)
 }
 
 // key reads the n-th key of an object, the string literal at b[i], that
@@ -163,7 +168,11 @@ func (d *fastDecoder) field(o *objType, n int, key []byte) (idx int, ok bool) {
 	if !ok || n > len(sh) {
 		return idx, ok
 	}
-	e := newShapeKey(d.name(key), idx)
+	var f *field
+	if idx >= 0 {
+		f = &o.fields[idx]
+	}
+	e := newShapeKey(d.name(key), n, idx, f)
 	if n == len(sh) {
 		d.shapes[o.id] = append(sh, shapeSlot{e})
 	} else {
@@ -203,61 +212,95 @@ func (o *objType) lookup(key []byte) (int, bool) {
 	return -1, !o.folded[string(lower)]
 }
 
-// value decodes the value at b[i] into the field f at p.
+// value decodes the value at b[i] into the field f at p. A value of a
+// JSON type the field's kind does not take is left to the full decoder.
 func (d *fastDecoder) value(b []byte, i int, f *field, p unsafe.Pointer, depth int) (int, bool) {
 	if i >= len(b) {
 		return i, false
 	}
-	c := b[i]
-	switch {
-	case f.kind == kString && c == '"', f.kind == kValueString && c == '"':
-		return borrowString(b, i, (*string)(p))
-	case f.kind == kStruct && c == '{':
+	switch c := b[i]; f.kind {
+	case kString, kValueString:
+		if c == '"' {
+			return borrowString(b, i, (*string)(p))
+		}
+		if f.kind == kValueString && c == '{' {
+			return callMethod(b, i, depth, (*valueString)(p))
+		}
+	case kStruct, kFlex:
+		return d.structValue(b, i, f, p, depth)
+	case kLocation, kStatus:
+		if c == '"' || c == '{' {
+			return d.unionValue(b, i, f, p, depth)
+		}
+	case kBoolPtr:
+		if c == 't' || c == 'f' {
+			v := &boolTrue
+			if c == 'f' {
+				v = &boolFalse
+			}
+			*(**bool)(p) = v
+			return literal(b, i, strconv.FormatBool(*v))
+		}
+	case kFloat, kFloatPtr:
+		if c == '-' || '0' <= c && c <= '9' {
+			return d.parseFloat(b, i, f, p)
+		}
+	case kRaw:
+		if c != 'n' {
+			end, ok := skipStrict(b, i, depth)
+			if ok {
+				*(*json.RawMessage)(p) = b[i:end]
+			}
+			return end, ok
+		}
+	case kMethod:
+		if c != 'n' {
+			return callMethod(b, i, depth, reflect.NewAt(f.typ, p).Interface().(json.Unmarshaler))
+		}
+	case kOther:
+		if c != 'n' {
+			end, ok := skipStrict(b, i, depth)
+			return end, ok && decodeJSON(b[i:end], reflect.NewAt(f.typ, p).Interface()) == nil
+		}
+	}
+	return i, false
+}
+
+// structValue decodes an object (or, for a flex field, a string) into
+// the struct field f at p.
+func (d *fastDecoder) structValue(b []byte, i int, f *field, p unsafe.Pointer, depth int) (int, bool) {
+	switch c := b[i]; {
+	case c == '{' && f.kind == kStruct:
 		if f.ptr {
 			p = d.alloc(f, p)
 		}
 		return d.object(b, i, f.obj, p, depth+1)
-	case f.kind == kFlex && c == '{':
+	case c == '{':
 		*(*bool)(unsafe.Add(p, f.set)) = true
 		return d.object(b, i, f.obj, p, depth+1)
-	case f.kind == kFlex && c == '"':
+	case c == '"' && f.kind == kFlex:
 		return flexString(b, i, f, p)
-	case f.kind == kLocation && (c == '"' || c == '{'):
+	}
+	return i, false
+}
+
+// unionValue decodes a string or an object into the location or status
+// field f at p.
+func (d *fastDecoder) unionValue(b []byte, i int, f *field, p unsafe.Pointer, depth int) (int, bool) {
+	if f.kind == kLocation {
 		if f.ptr {
 			l := d.locs.get()
 			*(**location)(p) = l
 			p = unsafe.Pointer(l)
 		}
 		return d.location(b, i, f, (*location)(p), depth)
-	case f.kind == kStatus && (c == '"' || c == '{'):
-		if f.ptr {
-			s := d.stats.get()
-			*(**status)(p) = s
-			p = unsafe.Pointer(s)
-		}
-		return d.statusValue(b, i, f, (*status)(p), depth)
-	case f.kind == kBoolPtr && (c == 't' || c == 'f'):
-		v := &boolTrue
-		if c == 'f' {
-			v = &boolFalse
-		}
-		*(**bool)(p) = v
-		return literal(b, i, strconv.FormatBool(*v))
-	case (f.kind == kFloat || f.kind == kFloatPtr) && (c == '-' || '0' <= c && c <= '9'):
-		return d.parseFloat(b, i, f, p)
-	case f.kind == kRaw && c != 'n':
-		end, ok := skipStrict(b, i, depth)
-		if ok {
-			*(*json.RawMessage)(p) = b[i:end]
-		}
-		return end, ok
-	case f.kind == kMethod && c != 'n', f.kind == kValueString && c == '{':
-		return callMethod(b, i, depth, reflect.NewAt(f.typ, p).Interface().(json.Unmarshaler))
-	case f.kind == kOther && c != 'n':
-		end, ok := skipStrict(b, i, depth)
-		return end, ok && decodeJSON(b[i:end], reflect.NewAt(f.typ, p).Interface()) == nil
 	}
-	return i, false
+	if f.ptr {
+		s := d.stats.get()
+		*(**status)(p) = s
+		p = unsafe.Pointer(s)
+	}
+	return d.statusValue(b, i, f, (*status)(p), depth)
 }
 
 // alloc points the struct pointer at p to a new zero struct. A record's
@@ -338,7 +381,15 @@ func (d *fastDecoder) statusValue(b []byte, i int, f *field, s *status, depth in
 	o := &d.status
 	*o = statusObject{}
 	end, ok := d.object(b, i, f.obj, unsafe.Pointer(o), depth+1)
-	return end, ok && s.set(o) == nil
+	if !ok {
+		return end, false
+	}
+	if code := o.ErrorCode; isSmallInt(code) {
+		// What setCode would make of it, borrowed as the other strings are.
+		s.Value, s.ErrorCode, s.HasCode = o.Value, unsafe.String(&code[0], len(code)), true
+		return end, true
+	}
+	return end, s.set(o) == nil
 }
 
 func (d *fastDecoder) parseFloat(b []byte, i int, f *field, p unsafe.Pointer) (int, bool) {

@@ -40,6 +40,10 @@ type field struct {
 	set  uintptr      // kFlex: offset of Set within the field
 }
 
+// maxFields bounds the fields of an object type: the decoder tracks the
+// fields an object has set in two words.
+const maxFields = 128
+
 // objType is a struct type as the fast decoder sees it.
 type objType struct {
 	id     int
@@ -73,7 +77,11 @@ func (t *tables) objectOf(rt reflect.Type, byType map[reflect.Type]*objType) *ob
 	o := &objType{id: len(t.all), byKey: map[string]int{}, folded: map[string]bool{}}
 	byType[rt] = o
 	t.all = append(t.all, o)
-	for _, f := range jsonFields(rt) {
+	fields := jsonFields(rt)
+	if len(fields) > maxFields {
+		panic("normalize: " + rt.String() + " has more JSON fields than the fast decoder tracks")
+	}
+	for _, f := range fields {
 		t.classify(&f, byType)
 		o.byKey[f.name] = len(o.fields)
 		o.folded[strings.ToLower(f.name)] = true

@@ -173,11 +173,32 @@ func (s *status) setCode(raw json.RawMessage) error {
 		s.ErrorCode, s.HasCode = v, v != ""
 		return err
 	}
+	if isSmallInt(raw) {
+		s.ErrorCode, s.HasCode = string(raw), true
+		return nil
+	}
 	if _, err := strconv.ParseInt(string(raw), 10, 64); err != nil {
 		return &json.UnmarshalTypeError{Value: "errorCode " + string(raw), Field: "status.errorCode"}
 	}
 	s.ErrorCode, s.HasCode = string(raw), true
 	return nil
+}
+
+// isSmallInt reports whether b is a decimal integer that strconv.ParseInt
+// takes for certain: an optional minus and 1 to 18 digits.
+func isSmallInt(b []byte) bool {
+	if len(b) > 0 && b[0] == '-' {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 {
+		return false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func firstByte(b []byte) byte {

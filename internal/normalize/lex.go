@@ -17,16 +17,17 @@ const (
 
 // specialBytes flags the bytes of x that end a run of plain string
 // content: a quote, a backslash, a control (< 0x20) or a non-ASCII byte
-// (>= 0x80). Each of the first three is the classic zero-byte test,
-// (y - c) &^ y & highs; since the quote and the backslash are ASCII, y's
-// high bits are x's, and the "&^ x" of all three folds with the non-ASCII
-// test x & highs into one "| x". Only the lowest flag is exact: a borrow
-// may flag a byte above a flagged one, never one below.
+// (>= 0x80). Each test is the classic zero-byte test, (y - c) &^ y &
+// highs. Flipping bit 1 maps the quote (0x22) to 0x20 and the controls
+// onto themselves, so y = x ^ 0x02.. is below 0x21 exactly for a quote or
+// a control: one subtraction tests both. The backslash is ASCII, so y's
+// high bits are x's, and the "&^ y" of both folds with the non-ASCII test
+// x & highs into one "| x". Only the lowest flag is exact: a borrow may
+// flag a byte above a flagged one, never one below.
 func specialBytes(x uint64) uint64 {
-	q := (x ^ ('"' * ones)) - ones
+	qc := (x ^ (0x02 * ones)) - 0x21*ones
 	bs := (x ^ ('\\' * ones)) - ones
-	ctl := x - 0x20*ones
-	return (q | bs | ctl | x) & highs
+	return (qc | bs | x) & highs
 }
 
 // stringInfo describes a scanned string literal.
@@ -36,10 +37,28 @@ type stringInfo struct {
 	nonASCII bool // holds bytes >= 0x80
 }
 
-// scanString scans the string literal that opens at b[i]. Eight bytes at a
-// time are checked for a quote, a backslash, a control or a non-ASCII byte;
-// only blocks holding one are looked at byte by byte.
+// plainString returns the offset past the string literal that opens at
+// b[i] when the literal is plain: no escape, no control and no non-ASCII
+// byte, the strings of real records. ok is false for any other (or
+// unterminated) literal, which scanString then judges. Eight bytes at a
+// time are checked; the first flagged byte is exact (specialBytes), so the
+// literal is plain exactly when it is a quote.
+func plainString(b []byte, i int) (end int, ok bool) {
+	for end = i + 1; end < len(b)-7; end += 8 {
+		if m := specialBytes(binary.LittleEndian.Uint64(b[end:])); m != 0 {
+			end += bits.TrailingZeros64(m) >> 3
+			return end + 1, b[end] == '"'
+		}
+	}
+	return end, false
+}
+
+// scanString scans the string literal that opens at b[i]: plainString
+// for the common case, then byte-wise runs between the special bytes.
 func scanString(b []byte, i int) (s stringInfo, ok bool) {
+	if end, ok := plainString(b, i); ok {
+		return stringInfo{end: end}, true
+	}
 	j := i + 1
 	for {
 		j = plainRun(b, j)
@@ -124,8 +143,7 @@ func skipStrict(b []byte, i, depth int) (int, bool) {
 	}
 	switch c := b[i]; {
 	case c == '"':
-		s, ok := scanString(b, i)
-		return s.end, ok
+		return skipStrictString(b, i)
 	case c == '{':
 		return skipObject(b, i, depth+1)
 	case c == '[':
@@ -140,6 +158,15 @@ func skipStrict(b []byte, i, depth int) (int, bool) {
 		return number(b, i)
 	}
 	return i, false
+}
+
+// skipStrictString returns the offset past the string literal at b[i].
+func skipStrictString(b []byte, i int) (int, bool) {
+	if end, ok := plainString(b, i); ok {
+		return end, true
+	}
+	s, ok := scanString(b, i)
+	return s.end, ok
 }
 
 func literal(b []byte, i int, lit string) (int, bool) {
@@ -159,16 +186,26 @@ func skipObject(b []byte, i, depth int) (int, bool) {
 		if i >= len(b) || b[i] != '"' {
 			return i, false
 		}
-		k, ok := scanString(b, i)
+		end, ok := plainString(b, i)
+		if !ok {
+			if end, ok = skipStrictString(b, i); !ok {
+				return i, false
+			}
+		}
+		// A compact member with a plain string value is skipped here.
+		if end+1 < len(b) && b[end] == ':' && b[end+1] == '"' {
+			if i, ok = plainString(b, end+1); !ok {
+				i, ok = skipStrictString(b, end+1)
+			}
+		} else if i, ok = colon(b, end); ok {
+			i, ok = skipStrict(b, i, depth)
+		}
 		if !ok {
 			return i, false
 		}
-		i = skipSpace(b, k.end)
-		if i >= len(b) || b[i] != ':' {
-			return i, false
-		}
-		if i, ok = skipStrict(b, skipSpace(b, i+1), depth); !ok {
-			return i, false
+		if i+1 < len(b) && b[i] == ',' && b[i+1] == '"' {
+			i++
+			continue
 		}
 		var more bool
 		if i, more, ok = next(b, i, '}'); !ok || !more {

@@ -7,48 +7,72 @@ import "encoding/binary"
 // coordinates written as plain decimals.
 
 // shapeKey is a key at its position in the last object of a type. Feeds
-// are homogeneous, so a key is nearly always where it was last time: one
-// comparison finds its field.
+// are homogeneous, so a key is nearly always where it was last time: a few
+// word comparisons find its field.
 type shapeKey struct {
+	// lit is the member's text up to its value as compact JSON writes it,
+	// zero-padded: the byte before the key (the object's brace for the
+	// first key, a comma for the others), the quoted key and the colon;
+	// mask marks the bytes that count. plainMembers compares 32 bytes of
+	// a record with it.
+	lit  [4]uint64
+	mask [4]uint64
+	idx  int     // index in objType.fields, -1 for a key no field has
+	off  uintptr // where plainMembers puts the value, in the object's struct
+	end  int     // the key's literal length, quotes included
+	lane lane    // what plainMembers does with the value
 	key  string
-	lit  [2]uint64 // the literal's first 16 bytes after its opening quote, zero-padded
-	mask [2]uint64 // the bytes of lit that count
-	idx  int       // index in objType.fields, -1 for a key no field has
 }
 
 // shapeSlot holds the keys two shapes have at one position, the one met
-// last first; an unused key has a zero mask.
+// last first; an unused key has a zero end.
 type shapeSlot [2]shapeKey
 
-func newShapeKey(key string, idx int) shapeKey {
-	k := shapeKey{key: key, idx: idx}
-	var buf [16]byte
-	n := copy(buf[:], key)
-	if n < len(buf) {
-		buf[n] = '"'
-		n++
+// newShapeKey makes the shape key of key, the n-th of its object, which
+// has the field f (nil for none) at index idx.
+func newShapeKey(key string, n, idx int, f *field) shapeKey {
+	k := shapeKey{key: key, idx: idx, end: len(key) + 2}
+	open := byte(',')
+	if n == 0 {
+		open = '{'
 	}
-	for j := range n {
+	text := string(open) + `"` + key + `":`
+	if len(text) > 32 {
+		return k
+	}
+	k.lane = laneOf(f)
+	if f != nil {
+		k.off = f.off
+	}
+	var buf [32]byte
+	copy(buf[:], text)
+	for j := range text {
 		k.mask[j/8] |= 0xff << (8 * (j % 8))
 	}
-	k.lit[0] = binary.LittleEndian.Uint64(buf[:]) & k.mask[0]
-	k.lit[1] = binary.LittleEndian.Uint64(buf[8:]) & k.mask[1]
+	for j := range k.lit {
+		k.lit[j] = binary.LittleEndian.Uint64(buf[8*j:]) & k.mask[j]
+	}
 	return k
 }
 
+// diff is zero when w, 32 bytes of a record, opens with lit.
+func (k *shapeKey) diff(w *[32]byte) uint64 {
+	x := (binary.LittleEndian.Uint64(w[:8])^k.lit[0])&k.mask[0] |
+		(binary.LittleEndian.Uint64(w[8:16])^k.lit[1])&k.mask[1]
+	if k.mask[2] != 0 {
+		x |= (binary.LittleEndian.Uint64(w[16:24])^k.lit[2])&k.mask[2] |
+			(binary.LittleEndian.Uint64(w[24:32])^k.lit[3])&k.mask[3]
+	}
+	return x
+}
+
 // at reports whether b[i] opens the string literal of k, and where that
-// literal ends. A key of up to 15 bytes takes two word comparisons.
+// literal ends. Each key of a shape is plain ASCII with no quote,
+// backslash or control byte (scanString vouched for it), so when the
+// record holds exactly it followed by a quote, that is the whole literal.
 func (k *shapeKey) at(b []byte, i int) (end int, ok bool) {
 	e := i + 1 + len(k.key)
-	if i+17 > len(b) || e >= len(b) {
-		return e + 1, e < len(b) && b[e] == '"' && string(b[i+1:e]) == k.key
-	}
-	w := b[i+1 : i+17]
-	if (binary.LittleEndian.Uint64(w)^k.lit[0])&k.mask[0] != 0 ||
-		(binary.LittleEndian.Uint64(w[8:])^k.lit[1])&k.mask[1] != 0 {
-		return 0, false
-	}
-	return e + 1, len(k.key) < 16 || b[e] == '"' && string(b[i+17:e]) == k.key[16:]
+	return e + 1, k.end != 0 && e < len(b) && b[e] == '"' && string(b[i+1:e]) == k.key
 }
 
 // pow10 are the powers of ten a float64 holds exactly.

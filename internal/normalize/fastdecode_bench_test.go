@@ -1,0 +1,58 @@
+//go:build unix
+
+package normalize
+
+import (
+	"bytes"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// BenchmarkFastDecode is the fast decoder alone on the generated month
+// bench/activity_test.go measures, record by record into reused storage
+// as the reader does. VEDETTE_DECODE_LINES names a file of JSON lines to
+// decode instead (a sample of a larger generated month, say). cpu-ns/record
+// is the process's CPU time per record, steadier than ns/record on a
+// shared machine; fast-% is the share of records the decoder took.
+func BenchmarkFastDecode(b *testing.B) {
+	var data []byte
+	var err error
+	if path := os.Getenv("VEDETTE_DECODE_LINES"); path != "" {
+		data, err = os.ReadFile(path)
+	} else {
+		data, err = generatedOnce()
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
+	d := newFastDecoder()
+	r := new(rawRecord)
+	fast := 0
+	b.SetBytes(int64(len(data)))
+	cpu0 := processCPU()
+	for b.Loop() {
+		fast = 0
+		for _, l := range lines {
+			*r = rawRecord{}
+			if d.decode(l, r) {
+				fast++
+			}
+		}
+	}
+	records := float64(b.N * len(lines))
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/records, "ns/record")
+	b.ReportMetric(float64(processCPU()-cpu0)/records, "cpu-ns/record")
+	b.ReportMetric(100*float64(fast)/float64(len(lines)), "fast-%")
+}
+
+// processCPU is the CPU time (user + system) the process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

@@ -1,0 +1,133 @@
+package normalize
+
+import (
+	"encoding/json"
+	"unsafe"
+)
+
+// The fast decoder's loop for the members most of a feed's records are
+// made of (fastdecode.go calls it for every object, shape.go keeps what it
+// compares with).
+
+// lane says what plainMembers does with the value of a member.
+type lane uint8
+
+const (
+	laneNone   lane = iota // nothing: the key does not fit in lit, or its field is of a kind plainMembers does not read
+	laneSkip               // no field: a plain string or an integer is vetted and skipped
+	laneString             // a string field, or a location's country: a plain string is borrowed
+	laneFlex               // a flex field: a plain string that holds no object leaves it unset
+	laneBool               // a *bool field: true or false
+	laneRaw                // a json.RawMessage field: a plain string or an integer is kept as it is written
+)
+
+// laneOf is the lane of a member with the field f (nil for none).
+func laneOf(f *field) lane {
+	switch {
+	case f == nil:
+		return laneSkip
+	case f.kind == kString, f.kind == kValueString:
+		return laneString
+	case f.kind == kLocation && !f.ptr && unsafe.Offsetof(location{}.Country) == 0:
+		return laneString
+	case f.kind == kFlex:
+		return laneFlex
+	case f.kind == kBoolPtr:
+		return laneBool
+	case f.kind == kRaw:
+		return laneRaw
+	}
+	return laneNone
+}
+
+// plainMembers decodes the members of an object from the n-th on, for as
+// long as each is the member most of a feed's records are made of: the
+// key the last object of the type had at its position, compact
+// (shapeKey.lit), and a value of the simplest kind its field takes (see
+// lane). b[i] is the object's brace (n is 0) or the end of the value
+// before; so is the offset it returns, with the position of the member it
+// did not take, which object then decodes and vets in full. Its path for
+// a string value calls nothing, so that what it needs stays in registers.
+func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen *[2]uint64) (int, int) {
+	for ; uint(n) < uint(len(sh)) && uint(i)+33 <= uint(len(b)); n++ {
+		w := (*[32]byte)(b[i : i+32])
+		k := &sh[n][0]
+		if k.diff(w) != 0 {
+			// The key the shape before had here: feeds alternate
+			// between a few shapes.
+			if k = &sh[n][1]; k.end == 0 || k.diff(w) != 0 {
+				break
+			}
+		}
+		if k.lane == laneNone {
+			break
+		}
+		var bit uint64
+		if k.idx >= 0 {
+			if bit = 1 << (k.idx & 63); seen[k.idx>>6&1]&bit != 0 {
+				break
+			}
+		}
+		v := i + 2 + k.end // the value
+		end, c := -1, b[v]
+		switch {
+		case c == '"' && k.lane != laneBool:
+			if e, ok := plainString(b, v); ok && (k.lane != laneFlex || b[v+1] != '{' && !isSpace(b[v+1])) {
+				end = e
+			}
+		case k.lane == laneSkip, k.lane == laneRaw:
+			end = plainInt(b, v)
+		case k.lane == laneBool:
+			end = plainBool(b, v)
+		}
+		if end < 0 {
+			break
+		}
+		if k.idx >= 0 {
+			seen[k.idx>>6&1] |= bit
+			p := unsafe.Add(base, k.off)
+			switch {
+			case k.lane == laneBool && c == 't':
+				*(**bool)(p) = &boolTrue
+			case k.lane == laneBool:
+				*(**bool)(p) = &boolFalse
+			case k.lane == laneString && end-v > 2:
+				*(*string)(p) = unsafe.String(&b[v+1], end-v-2)
+			case k.lane == laneRaw:
+				*(*json.RawMessage)(p) = b[v:end]
+			}
+		}
+		i = end
+	}
+	return i, n
+}
+
+// plainInt returns the offset past the integer at b[i] when it is written
+// as JSON numbers mostly are, an optional minus and digits with no leading
+// zero, and followed by a comma or a brace; -1 otherwise.
+func plainInt(b []byte, i int) int {
+	j := i
+	if j < len(b) && b[j] == '-' {
+		j++
+	}
+	d := j
+	for j < len(b) && '0' <= b[j] && b[j] <= '9' {
+		j++
+	}
+	if j == d || b[d] == '0' && j > d+1 || j == len(b) || b[j] != ',' && b[j] != '}' {
+		return -1
+	}
+	return j
+}
+
+// plainBool returns the offset past the true or false at b[i], -1 if there
+// is neither.
+func plainBool(b []byte, i int) int {
+	switch {
+	case i+4 <= len(b) && string(b[i:i+4]) == "true":
+		return i + 4
+	case i+5 <= len(b) && string(b[i:i+5]) == "false":
+		return i + 5
+	}
+	return -1
+}
