@@ -154,6 +154,6 @@ func (s *Splitter) skipLine() []byte {
 }
 
 // readSize bounds one read, so that the bytes read are still in the
-// core's cache when they are counted: counting a whole 1 MB read took
-// 4 times as long, on the data just copied out of the page cache.
+// core's cache when they are counted: on a 1.9 GB file, counting after
+// whole 1 MiB reads took 0.12-0.16 CPU-s, after 128 KiB reads 0.03-0.05.
 const readSize = 128 << 10
