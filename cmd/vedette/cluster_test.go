@@ -158,10 +158,11 @@ func victim(ctx context.Context, brokers []string, s *store.Store, ms []*member)
 // TestClusterSurvivesKillAndPostgresRestart: a month of three tenants'
 // activity and a network's flow logs on the source topics, through the
 // ingest role, to three detect processes sharing a PostgreSQL store;
-// PostgreSQL is restarted a sixth of the way, then a member that has
-// committed part of an activity partition is killed with SIGKILL, and a
-// fourth process joins. The alerts stored are exactly the
-// batch run's: same IDs, none missing, none inserted twice.
+// a sixth of the way, a member that has committed part of an activity
+// partition is killed with SIGKILL, then PostgreSQL is restarted while the
+// others take its partitions over, and a fourth process joins. The alerts
+// stored are exactly the batch run's: same IDs, none missing, none
+// inserted twice.
 func TestClusterSurvivesKillAndPostgresRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs Kafka, PostgreSQL and four vedette processes")
@@ -220,16 +221,17 @@ func TestClusterSurvivesKillAndPostgresRestart(t *testing.T) {
 		}
 	}
 	members := []*member{startMember(t, "a", cfgPath, pg.DSN()), startMember(t, "b", cfgPath, pg.DSN()), startMember(t, "c", cfgPath, pg.DSN())}
-	waitFor("a sixth applied", func() bool { return applied >= total/6 })
-	if err := pg.Restart(); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("restarted PostgreSQL at %d of %d messages", applied, total)
 	// Kill a member that has committed some of its partitions but not all
 	// of their messages: the others must take them over from the store.
+	// The kill comes first: members keep consuming while PostgreSQL
+	// restarts and may commit everything at once when it is back, leaving
+	// no member midway.
 	var v *member
 	var lost []string
 	waitFor("a member midway through its partitions", func() bool {
+		if applied < total/6 {
+			return false
+		}
 		v, lost = victim(t.Context(), brokers, s, members)
 		return v != nil
 	})
@@ -238,6 +240,12 @@ func TestClusterSurvivesKillAndPostgresRestart(t *testing.T) {
 	}
 	v.cmd.Wait()
 	t.Logf("killed %s midway through %v, at %d of %d messages", v.name, lost, applied, total)
+	// Restart PostgreSQL while the others take the killed member's
+	// partitions over.
+	if err := pg.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("restarted PostgreSQL at %d of %d messages", applied, total)
 	members = append(members, startMember(t, "d", cfgPath, pg.DSN()))
 	waitFor("every partition applied", func() bool { return caught })
 	var alive []*member
