@@ -78,7 +78,7 @@ func (d *fastDecoder) object(b []byte, i int, o *objType, base unsafe.Pointer, d
 	}
 	var seen [2]uint64 // the fields set, for duplicate keys
 	for n := 0; ; n++ {
-		i, n = plainMembers(b, i, n, d.shapes[o.id], base, &seen)
+		i, n = plainMembers(b, i, n, d.shapes[o.id], base, &seen, &d.floats)
 		var ok, more bool
 		if n == 0 {
 			if i = skipSpace(b, i+1); i < len(b) && b[i] == '}' {
