@@ -13,7 +13,8 @@ import (
 type lane uint8
 
 const (
-	laneNone     lane = iota // nothing: the key does not fit in lit, or its field is of a kind plainMembers does not read
+	laneNone     lane = iota // nothing: the key does not fit in lit
+	laneValue                // a field of a kind plainMembers does not read: only an object is handed to object
 	laneSkip                 // no field: a plain string or an integer is vetted and skipped
 	laneString               // a string field, or a location's country: a plain string is borrowed
 	laneFlex                 // a flex field: a plain string that holds no object leaves it unset
@@ -43,7 +44,7 @@ func laneOf(f *field) lane {
 	case f.kind == kFloatPtr:
 		return laneFloatPtr
 	}
-	return laneNone
+	return laneValue
 }
 
 // plainMembers decodes the members of an object from the n-th on, for as
@@ -52,11 +53,14 @@ func laneOf(f *field) lane {
 // (shapeKey.lit), and a value of the simplest kind its field takes (see
 // lane). b[i] is the object's brace (n is 0) or the end of the value
 // before; so is the offset it returns, with the position of the member it
-// did not take, which object then decodes and vets in full. It calls
-// nothing, so that what it needs stays in registers; a *float64 field
-// takes its float from fl, and is left to the full path when fl is used
-// up.
-func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen *[2]uint64, fl *pool[float64]) (int, int) {
+// did not take, which object then decodes and vets in full. When that
+// member is a remembered key, compact, with an object for its value, not
+// yet seen, it returns its key as nested too: object then decodes the
+// value without reading the key again. It calls nothing but the readers
+// of integers and decimals, so that what it needs stays in registers; a
+// *float64 field takes its float from fl, and is left to the full path
+// when fl is used up.
+func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen *[2]uint64, fl *pool[float64]) (int, int, *shapeKey) {
 	for ; uint(n) < uint(len(sh)) && uint(i)+33 <= uint(len(b)); n++ {
 		w := (*[32]byte)(b[i : i+32])
 		k := &sh[n][0]
@@ -92,6 +96,9 @@ func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen 
 			x, end = exactDecimal(b, v)
 		}
 		if end < 0 {
+			if c == '{' {
+				return i, n, k
+			}
 			break
 		}
 		if k.idx >= 0 {
@@ -117,7 +124,7 @@ func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen 
 		}
 		i = end
 	}
-	return i, n
+	return i, n, nil
 }
 
 // plainInt returns the offset past the integer at b[i] when it is written
