@@ -320,11 +320,11 @@ func (d *fastDecoder) unionValue(b []byte, i int, f *field, p unsafe.Pointer, de
 // coordinates come from its pool.
 func (d *fastDecoder) alloc(f *field, p unsafe.Pointer) unsafe.Pointer {
 	var v unsafe.Pointer
-	switch f.typ {
-	case signInFieldsType:
+	switch f.obj { // the object types, not the reflect.Types: comparing those costs a call
+	case d.t.props:
 		d.props = signInFields{}
 		v = unsafe.Pointer(&d.props)
-	case latLonType:
+	case d.t.coords:
 		v = unsafe.Pointer(d.coords.get())
 	default:
 		v = reflect.New(f.typ).UnsafePointer()
@@ -332,11 +332,6 @@ func (d *fastDecoder) alloc(f *field, p unsafe.Pointer) unsafe.Pointer {
 	*(*unsafe.Pointer)(p) = v
 	return v
 }
-
-var (
-	signInFieldsType = reflect.TypeFor[signInFields]()
-	latLonType       = reflect.TypeFor[latLon]()
-)
 
 // borrowString sets *dst to the string literal at b[i], pointing into b
 // when it has no escapes.

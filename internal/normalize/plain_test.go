@@ -41,3 +41,12 @@ func TestExactDecimal(t *testing.T) {
 		}
 	}
 }
+
+// TestAllocTables checks that the object types alloc recognises exist:
+// without them the fast decoder would allocate every record's properties.
+func TestAllocTables(t *testing.T) {
+	tb := typeTables()
+	if tb.props == nil || tb.coords == nil || tb.props == tb.coords {
+		t.Fatalf("props %p, coords %p", tb.props, tb.coords)
+	}
+}
