@@ -13,7 +13,7 @@ import (
 type lane uint8
 
 const (
-	laneNone     lane = iota // nothing: the key does not fit in lit
+	laneNone     lane = iota // an unused shapeKey (whose zero end plainMembers checks)
 	laneValue                // a field of a kind plainMembers does not read: only an object is handed to object
 	laneSkip                 // no field: a plain string or an integer is vetted and skipped
 	laneString               // a string field, or a location's country: a plain string is borrowed
@@ -71,8 +71,10 @@ func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen 
 				break
 			}
 		}
-		if k.lane == laneNone {
-			break
+		if k.rest != "" {
+			if e := i + 32 + len(k.rest); e >= len(b) || string(b[i+32:e]) != k.rest {
+				break
+			}
 		}
 		var bit uint64
 		if k.idx >= 0 {

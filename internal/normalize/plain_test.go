@@ -3,6 +3,7 @@ package normalize
 import (
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -48,5 +49,36 @@ func TestAllocTables(t *testing.T) {
 	tb := typeTables()
 	if tb.props == nil || tb.coords == nil || tb.props == tb.coords {
 		t.Fatalf("props %p, coords %p", tb.props, tb.coords)
+	}
+}
+
+// TestPlainLongKeys decodes near misses of the long claim keys a warm
+// decoder remembers (compared as 32 bytes of words and the rest as a
+// string): a key is taken from the shape only when the record holds
+// exactly it, and the warm record's claims are read.
+func TestPlainLongKeys(t *testing.T) {
+	const oid = `http://schemas.microsoft.com/identity/claims/objectidentifier`
+	warm := `{"claims":{"appid":"a","` + oid + `":"o1","http://schemas.microsoft.com/identity/claims/scope":"user_impersonation","idtyp":"app"}}`
+	d := newFastDecoder()
+	for _, raw := range []string{
+		warm,
+		strings.Replace(warm, oid, oid+"x", 1),
+		strings.Replace(warm, oid, oid[:len(oid)-1], 1),
+		strings.Replace(warm, oid, oid[:len(oid)-1]+"X", 1),
+		strings.Replace(warm, oid+`":`, oid+`" :`, 1),
+		strings.Replace(warm, oid+`":`, oid+`"`, 1),
+		strings.Replace(warm, `/scope":"user_impersonation"`, `/scope":1`, 1),
+		strings.Replace(warm, `/scope":"user_impersonation"`, `/scope":{"a":true}`, 1),
+		`{"claims":{"appid":"a","` + oid + `":"o1","appid":"b"}}`,
+		warm[:len(warm)-40],
+		warm[:60],
+		warm,
+	} {
+		d.decode([]byte(warm), &rawRecord{}) // the shape remembered is warm's
+		checkSameDecode(t, d, []byte(raw))
+	}
+	var r rawRecord
+	if !d.decode([]byte(warm), &r) || r.Claims.V.ObjectID != "o1" || r.Claims.V.AppID != "a" {
+		t.Errorf("warm record decoded as %+v", r.Claims)
 	}
 }
