@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -126,4 +127,43 @@ func TestResultsInOrder(t *testing.T) {
 			t.Errorf("source %d: lines changed", i)
 		}
 	}
+}
+
+// TestEndlessLineBounded: a line far longer than the limit (hostile
+// input) is reported with its number and skipped without being buffered:
+// no chunk's buffer grows past about the limit, and the line after it is
+// read with the right number.
+func TestEndlessLineBounded(t *testing.T) {
+	const size, maxLine = 64 << 10, 1 << 20
+	endless := io.LimitReader(xs{}, 40<<20)
+	r := io.MultiReader(strings.NewReader("first\n"), endless, strings.NewReader("\nlast\n"))
+	s := NewSplitter(r, size, maxLine, 1)
+	var data []byte
+	var tooLong []int
+	for {
+		c, err := s.Next(nil)
+		if bound := 2 * (maxLine + size); cap(c.Data) > bound {
+			t.Fatalf("chunk %d buffered %d bytes, more than %d", c.Seq, cap(c.Data), bound)
+		}
+		data, tooLong = append(data, c.Data...), append(tooLong, c.TooLong...)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if string(data) != "first\nlast\n" || !slices.Equal(tooLong, []int{2}) {
+		t.Errorf("got %q, too long %v; want %q, [2]", data, tooLong, "first\nlast\n")
+	}
+}
+
+// xs reads as an endless run of 'x'.
+type xs struct{}
+
+func (xs) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'x'
+	}
+	return len(p), nil
 }

@@ -23,6 +23,9 @@ type Chunk struct {
 
 // Splitter cuts a reader into chunks. It reads straight into the chunk's
 // buffer and cuts after its last newline, the rest carried to the next.
+// It does not split the lines (the decoder does, as it decodes them): it
+// counts them, for the number of the next chunk's first line, and looks
+// at them one by one only where one may be too long.
 type Splitter struct {
 	r       io.Reader
 	size    int
@@ -55,9 +58,10 @@ func (s *Splitter) Next(buf []byte) (Chunk, error) {
 	s.seq++
 	data := append(buf[:0], s.rest...)
 	s.rest = s.rest[:0]
-	cut := 0 // data[:cut] are the chunk's lines
+	cut := 0          // data[:cut] are the chunk's lines
+	from := len(data) // data[cut:from] holds no newline
 	for {
-		data, cut = s.lines(&c, data, cut)
+		data, cut = s.lines(&c, data, cut, from)
 		if cut >= s.size || s.err != nil {
 			break
 		}
@@ -65,12 +69,14 @@ func (s *Splitter) Next(buf []byte) (Chunk, error) {
 			c.TooLong = append(c.TooLong, s.no)
 			s.no++
 			data = append(data[:cut], s.skipLine()...)
+			from = cut
 			continue
 		}
 		if cap(data)-len(data) < s.size/4+1 {
 			data = slices.Grow(data, s.size+s.size/4)
 		}
-		n, err := s.r.Read(data[len(data):cap(data)])
+		from = len(data)
+		n, err := s.r.Read(data[len(data):min(cap(data), len(data)+readSize)])
 		data = data[:len(data)+n]
 		s.err = err
 	}
@@ -91,9 +97,28 @@ func (s *Splitter) Next(buf []byte) (Chunk, error) {
 	return c, s.err
 }
 
-// lines takes the whole lines of data[cut:] into the chunk, dropping those
-// longer than maxLine, and returns data and the new cut.
-func (s *Splitter) lines(c *Chunk, data []byte, cut int) ([]byte, int) {
+// lines takes the whole lines of data[cut:] into the chunk, data[cut:from]
+// holding no newline, and returns data and the new cut. The lines are
+// only counted (the decoder splits them) unless they span more than
+// maxLine, when one of them may be too long: then each is looked at.
+func (s *Splitter) lines(c *Chunk, data []byte, cut, from int) ([]byte, int) {
+	i := bytes.LastIndexByte(data[from:], '\n')
+	if i < 0 {
+		return data, cut
+	}
+	end := from + i + 1
+	if end-cut > s.maxLine+1 {
+		return s.eachLine(c, data, cut)
+	}
+	s.no += bytes.Count(data[from:end], newline)
+	return data, end
+}
+
+var newline = []byte{'\n'}
+
+// eachLine takes the whole lines of data[cut:] into the chunk one by one,
+// dropping those longer than maxLine, and returns data and the new cut.
+func (s *Splitter) eachLine(c *Chunk, data []byte, cut int) ([]byte, int) {
 	for {
 		i := bytes.IndexByte(data[cut:], '\n')
 		if i < 0 {
@@ -127,3 +152,8 @@ func (s *Splitter) skipLine() []byte {
 		}
 	}
 }
+
+// readSize bounds one read, so that the bytes read are still in the
+// core's cache when they are counted: on a 1.9 GB file, counting after
+// whole 1 MiB reads took 0.12-0.16 CPU-s, after 128 KiB reads 0.03-0.05.
+const readSize = 128 << 10
