@@ -14,11 +14,11 @@ type lane uint8
 
 const (
 	laneNone     lane = iota // an unused shapeKey (whose zero end plainMembers checks)
-	laneValue                // a field of a kind plainMembers does not read: only an object is handed to object
 	laneSkip                 // no field: a plain string or an integer is vetted and skipped
 	laneString               // a string field, or a location's country: a plain string is borrowed
 	laneFlex                 // a flex field: a plain string that holds no object leaves it unset
 	laneRaw                  // a json.RawMessage field: a plain string or an integer is kept as it is written
+	laneValue                // a field of a kind plainMembers does not read: only an object is handed to object
 	laneBool                 // a *bool field: true or false
 	laneFloat                // a float64 field: a plain decimal (exactDecimal)
 	laneFloatPtr             // a *float64 field: a plain decimal, put in the decoder's float pool
@@ -86,7 +86,7 @@ func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen 
 		end, c := -1, b[v]
 		var x float64
 		switch {
-		case c == '"' && k.lane <= laneRaw: // the lanes that take a string
+		case c == '"' && k.lane-laneSkip <= laneRaw-laneSkip: // the lanes that take a string, laneSkip to laneRaw
 			if e, ok := plainString(b, v); ok && (k.lane != laneFlex || b[v+1] != '{' && !isSpace(b[v+1])) {
 				end = e
 			}

@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -80,5 +81,44 @@ func TestPlainLongKeys(t *testing.T) {
 	var r rawRecord
 	if !d.decode([]byte(warm), &r) || r.Claims.V.ObjectID != "o1" || r.Claims.V.AppID != "a" {
 		t.Errorf("warm record decoded as %+v", r.Claims)
+	}
+}
+
+// TestPlainLanes decodes, with a warm decoder, records whose values are
+// of each JSON type for fields of each kind plainMembers meets (a string
+// where a struct, a location or a status pointer is expected, a number
+// where a string is): plainMembers takes only what its lane reads, and
+// leaves the rest to the full path, which decodes it or gives up as it
+// would on a cold decoder.
+func TestPlainLanes(t *testing.T) {
+	values := []string{`"IN"`, `"{\"a\":1}"`, `12.5`, `-3`, `true`, `{"city":"Z"}`, `{"errorCode":0}`, `[]`, `null`}
+	// Each value is followed by 33 bytes or more, which plainMembers
+	// needs to look at a member.
+	const pad = `"resultSignature":"padding padding padding padding"`
+	templates := []string{
+		`{"time":"t","properties":{"id":"i","location":%s,"appId":"a",` + pad + `},` + pad + `}`,
+		`{"time":"t","properties":{"id":"i","status":%s,"appId":"a",` + pad + `},` + pad + `}`,
+		`{"time":"t","properties":{"id":"i","isInteractive":%s,"appId":"a",` + pad + `},` + pad + `}`,
+		`{"time":"t","properties":{"id":"i","userId":%s,"appId":"a",` + pad + `},` + pad + `}`,
+		`{"time":"t","properties":{"id":"i","deviceDetail":%s,"appId":"a",` + pad + `},` + pad + `}`,
+		`{"time":"t","status":%s,"location":"IN",` + pad + `}`,
+		`{"time":"t","location":%s,"category":"c",` + pad + `}`,
+		`{"time":"t","properties":{"location":{"city":"c","geoCoordinates":%s,` + pad + `}},` + pad + `}`,
+		`{"time":"t","properties":{"location":{"geoCoordinates":{"latitude":%s,"longitude":1.5,` + pad + `}}},` + pad + `}`,
+	}
+	taken := 0
+	for _, tmpl := range templates {
+		for _, v := range values {
+			rec := fmt.Sprintf(tmpl, v)
+			d := newFastDecoder()
+			for range 3 { // cold, then warm on its own shape
+				if checkSameDecode(t, d, []byte(rec)) {
+					taken++
+				}
+			}
+		}
+	}
+	if taken == 0 {
+		t.Error("no record decoded fast")
 	}
 }
