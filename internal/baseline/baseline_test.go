@@ -206,3 +206,20 @@ func bytesPerPrincipal(ownIPs bool) float64 {
 	runtime.KeepAlive(bl)
 	return float64(after.HeapAlloc-before.HeapAlloc) / n
 }
+
+// TestWindowStartIsDayOfAdd checks WindowStart's arithmetic against
+// Day(now.Add(-window)) across day boundaries, with windows in whole days
+// and with odd ones (fractions of a second either way, negative).
+func TestWindowStartIsDayOfAdd(t *testing.T) {
+	windows := []time.Duration{30 * 24 * time.Hour, 7*24*time.Hour + 1, 36*time.Hour - 999*time.Millisecond, time.Nanosecond, 0, -90 * time.Minute, -time.Nanosecond}
+	base := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC) // midnight: a nanosecond back is the day before
+	for _, w := range windows {
+		b := New(Config{Window: w})
+		for _, off := range []time.Duration{0, 1, 999_999_999, time.Second, time.Second + 1, 2 * time.Hour, -3 * time.Second, 1500 * time.Millisecond} {
+			now := base.Add(off)
+			if got, want := b.WindowStart(now), Day(now.Add(-w)); got != want {
+				t.Errorf("window %v at %v: WindowStart = %d, want %d", w, now, got, want)
+			}
+		}
+	}
+}

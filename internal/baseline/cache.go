@@ -36,9 +36,10 @@ type markSet struct {
 // already record one use by the principal: of the IP in the principal's
 // IP slot, of country (if not 0) and of cell (if markCell), on day.
 // Learning the same use again on day or earlier changes nothing. A mark is
-// dropped when anything it vouches for may have been forgotten: the
-// principal's use evicted from a full Usage, a principal slot reused, or
-// usage pruned. 12 bytes.
+// dropped when its IP's record may have been forgotten: the principal's
+// use evicted from a full IP or network Usage, its slot reused, or usage
+// pruned; it only stops vouching for its country or cell when the
+// principal's use of that is evicted. 12 bytes.
 type mark struct {
 	cell    Cell
 	day     uint32
@@ -106,14 +107,17 @@ func (c *tenantCache) forget(evicted uint32) {
 	}
 }
 
-// forgetCountry drops the marks of the principal whose use (index + 1) of
-// country k was evicted, among those that vouch for k: the others' uses
-// are still all recorded.
+// forgetCountry makes the marks of the principal whose use (index + 1)
+// of country k was evicted no longer vouch for k. They still vouch for
+// their IP: its slot and the IP and network usage still record it, so
+// the principal's next use of it relearns only the country. With more
+// principals in one country than a Usage remembers, nearly every use
+// evicts another principal's.
 func (c *tenantCache) forgetCountry(evicted uint32, k Country) {
 	if s := c.set(evicted); s != nil {
 		for j := range s.m {
 			if s.m[j].country == k {
-				s.m[j].flags = 0
+				s.m[j].country = 0
 			}
 		}
 	}
@@ -124,7 +128,7 @@ func (c *tenantCache) forgetCell(evicted uint32, k Cell) {
 	if s := c.set(evicted); s != nil {
 		for j := range s.m {
 			if s.m[j].flags&markCell != 0 && s.m[j].cell == k {
-				s.m[j].flags = 0
+				s.m[j].flags &^= markCell
 			}
 		}
 	}

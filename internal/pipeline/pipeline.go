@@ -6,6 +6,7 @@ package pipeline
 
 import (
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/vedette/vedette/internal/baseline"
@@ -86,12 +87,12 @@ type Pipeline struct {
 	base    *baseline.Baselines
 	stats   Stats
 	lastDay uint32
-	// scopes caches, per (tenant, subscription), the enabled detectors and
-	// the kinds of event each takes: Meta builds a value on every call.
-	scopes map[[2]string][]scoped
+	// scopes caches, per (tenant, subscription), the enabled detectors by
+	// the kind of event they take: Meta builds a value on every call.
+	scopes map[[2]string]*scope
 	// lastScope and lastDetectors cache the last scope resolved.
 	lastScope     [2]string
-	lastDetectors []scoped
+	lastDetectors *scope
 	// gens, when the Scoper has them, and gen, the generation scopes holds.
 	gens Generations
 	gen  uint64
@@ -101,14 +102,16 @@ type Pipeline struct {
 	fixes fixTags
 }
 
-type scoped struct {
-	d     detect.Detector
-	kinds uint32 // bit per event.Kind
-}
+// scope is the detectors of a scope that take each kind of event, by
+// event.Kind, in the Scoper's order.
+type scope [maxKinds][]detect.Detector
+
+// maxKinds bounds the kinds of event a detector may take.
+const maxKinds = 32
 
 // New returns a pipeline learning into base.
 func New(opts Options, base *baseline.Baselines, deps Deps) *Pipeline {
-	p := &Pipeline{lookups: newLookups(opts, deps), base: base, stats: Stats{Alerts: map[string]int{}}, scopes: map[[2]string][]scoped{}}
+	p := &Pipeline{lookups: newLookups(opts, deps), base: base, stats: Stats{Alerts: map[string]int{}}, scopes: map[[2]string]*scope{}}
 	if g, ok := deps.Scoper.(Generations); ok {
 		p.gens, p.gen = g, g.Generation()
 	}
@@ -155,9 +158,9 @@ func (p *Pipeline) Process(e *event.Event) []event.Alert {
 		in.Index = uint32(tenant.NumPrincipals())
 	}
 	var alerts []event.Alert
-	for _, s := range p.detectors(e) {
-		if s.kinds&(1<<e.Kind) != 0 {
-			alerts = append(alerts, s.d.Detect(in)...)
+	if ds := p.detectors(e); int(e.Kind) < len(ds) {
+		for _, d := range ds[e.Kind] {
+			alerts = append(alerts, d.Detect(in)...)
 		}
 	}
 	if len(alerts) > 0 {
@@ -192,7 +195,7 @@ func (p *Pipeline) enrich(e *event.Event) {
 
 // detectors returns the detections enabled for e's tenant and
 // subscription, resolved once per scope.
-func (p *Pipeline) detectors(e *event.Event) []scoped {
+func (p *Pipeline) detectors(e *event.Event) *scope {
 	key := [2]string{e.Tenant, e.Subscription}
 	if p.gens != nil {
 		if g := p.gens.Generation(); g != p.gen {
@@ -200,20 +203,20 @@ func (p *Pipeline) detectors(e *event.Event) []scoped {
 			clear(p.scopes)
 		}
 	}
-	if p.lastDetectors != nil && key == p.lastScope {
+	if p.lastDetectors != nil && e.Tenant == p.lastScope[0] && e.Subscription == p.lastScope[1] {
 		return p.lastDetectors
 	}
 	if ds, ok := p.scopes[key]; ok {
 		p.lastScope, p.lastDetectors = key, ds
 		return ds
 	}
-	var ds []scoped
+	ds := new(scope)
 	for _, d := range p.deps.Scoper.Detectors(e.Tenant, e.Subscription) {
-		var kinds uint32
-		for _, k := range d.Meta().Inputs {
-			kinds |= 1 << k
+		for _, k := range slices.Compact(slices.Sorted(slices.Values(d.Meta().Inputs))) {
+			if int(k) < maxKinds {
+				ds[k] = append(ds[k], d)
+			}
 		}
-		ds = append(ds, scoped{d: d, kinds: kinds})
 	}
 	p.scopes[key] = ds
 	p.lastScope, p.lastDetectors = key, ds
