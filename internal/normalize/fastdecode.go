@@ -78,8 +78,14 @@ func (d *fastDecoder) object(b []byte, i int, o *objType, base unsafe.Pointer, d
 	}
 	var seen [2]uint64 // the fields set, for duplicate keys
 	for n := 0; ; n++ {
-		i, n = plainMembers(b, i, n, d.shapes[o.id], base, &seen)
+		var k *shapeKey
 		var ok, more bool
+		if i, n, k = plainMembers(b, i, n, d.shapes[o.id], base, &seen, &d.floats); k != nil {
+			if i, ok = d.memberValue(b, i+2+k.end, k.idx, o, base, depth, &seen); !ok {
+				return i, false
+			}
+			continue
+		}
 		if n == 0 {
 			if i = skipSpace(b, i+1); i < len(b) && b[i] == '}' {
 				return i + 1, true
@@ -103,11 +109,17 @@ func (d *fastDecoder) member(b []byte, i, n int, o *objType, base unsafe.Pointer
 	if i, ok = colon(b, end); !ok {
 		return i, false
 	}
+	if idx >= 0 && seen[idx>>6]&(1<<(idx&63)) != 0 {
+		return i, false
+	}
+	return d.memberValue(b, i, idx, o, base, depth, seen)
+}
+
+// memberValue decodes the value at b[i] of a member whose key is the
+// field idx (-1 for none) and not a duplicate, and marks the field seen.
+func (d *fastDecoder) memberValue(b []byte, i, idx int, o *objType, base unsafe.Pointer, depth int, seen *[2]uint64) (int, bool) {
 	if idx < 0 {
 		return skipStrict(b, i, depth)
-	}
-	if seen[idx>>6]&(1<<(idx&63)) != 0 {
-		return i, false
 	}
 	seen[idx>>6] |= 1 << (idx & 63)
 	f := &o.fields[idx]
@@ -308,11 +320,11 @@ func (d *fastDecoder) unionValue(b []byte, i int, f *field, p unsafe.Pointer, de
 // coordinates come from its pool.
 func (d *fastDecoder) alloc(f *field, p unsafe.Pointer) unsafe.Pointer {
 	var v unsafe.Pointer
-	switch f.typ {
-	case signInFieldsType:
+	switch f.obj { // the object types, not the reflect.Types: comparing those costs a call
+	case d.t.props:
 		d.props = signInFields{}
 		v = unsafe.Pointer(&d.props)
-	case latLonType:
+	case d.t.coords:
 		v = unsafe.Pointer(d.coords.get())
 	default:
 		v = reflect.New(f.typ).UnsafePointer()
@@ -320,11 +332,6 @@ func (d *fastDecoder) alloc(f *field, p unsafe.Pointer) unsafe.Pointer {
 	*(*unsafe.Pointer)(p) = v
 	return v
 }
-
-var (
-	signInFieldsType = reflect.TypeFor[signInFields]()
-	latLonType       = reflect.TypeFor[latLon]()
-)
 
 // borrowString sets *dst to the string literal at b[i], pointing into b
 // when it has no escapes.

@@ -203,7 +203,7 @@ func TestFastDecodeWarmMutations(t *testing.T) {
 		d := newFastDecoder()
 		raw := bytes.Clone(orig)
 		for j := range raw {
-			for _, c := range []byte{'"', '\\', 0x01, 0xc3, ' ', '{', '}', '0'} {
+			for _, c := range []byte{'"', '\\', 0x01, 0xc3, ' ', '{', '}', '0', '.', 'e', '-'} {
 				if raw[j] == c {
 					continue
 				}

@@ -61,12 +61,15 @@ var (
 type tables struct {
 	record *objType
 	all    []*objType
+	props  *objType // signInFields, which the fast decoder does not allocate
+	coords *objType // latLon, which it takes from a pool
 }
 
 func buildTables() *tables {
 	t := &tables{}
 	byType := map[reflect.Type]*objType{}
 	t.record = t.objectOf(reflect.TypeFor[rawRecord](), byType)
+	t.props, t.coords = byType[reflect.TypeFor[signInFields]()], byType[reflect.TypeFor[latLon]()]
 	return t
 }
 

@@ -192,13 +192,25 @@ func skipObject(b []byte, i, depth int) (int, bool) {
 				return i, false
 			}
 		}
-		// A compact member with a plain string value is skipped here.
-		if end+1 < len(b) && b[end] == ':' && b[end+1] == '"' {
+		// A compact member with a plain string or a boolean value is
+		// skipped here.
+		c := byte(0)
+		if end+1 < len(b) && b[end] == ':' {
+			c = b[end+1]
+		}
+		switch c {
+		case '"':
 			if i, ok = plainString(b, end+1); !ok {
 				i, ok = skipStrictString(b, end+1)
 			}
-		} else if i, ok = colon(b, end); ok {
-			i, ok = skipStrict(b, i, depth)
+		case 't':
+			i, ok = literal(b, end+1, "true")
+		case 'f':
+			i, ok = literal(b, end+1, "false")
+		default:
+			if i, ok = colon(b, end); ok {
+				i, ok = skipStrict(b, i, depth)
+			}
 		}
 		if !ok {
 			return i, false

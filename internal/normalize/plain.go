@@ -13,12 +13,15 @@ import (
 type lane uint8
 
 const (
-	laneNone   lane = iota // nothing: the key does not fit in lit, or its field is of a kind plainMembers does not read
-	laneSkip               // no field: a plain string or an integer is vetted and skipped
-	laneString             // a string field, or a location's country: a plain string is borrowed
-	laneFlex               // a flex field: a plain string that holds no object leaves it unset
-	laneBool               // a *bool field: true or false
-	laneRaw                // a json.RawMessage field: a plain string or an integer is kept as it is written
+	laneNone     lane = iota // an unused shapeKey (whose zero end plainMembers checks)
+	laneSkip                 // no field: a plain string or an integer is vetted and skipped
+	laneString               // a string field, or a location's country: a plain string is borrowed
+	laneFlex                 // a flex field: a plain string that holds no object leaves it unset
+	laneRaw                  // a json.RawMessage field: a plain string or an integer is kept as it is written
+	laneValue                // a field of a kind plainMembers does not read: only an object is handed to object
+	laneBool                 // a *bool field: true or false
+	laneFloat                // a float64 field: a plain decimal (exactDecimal)
+	laneFloatPtr             // a *float64 field: a plain decimal, put in the decoder's float pool
 )
 
 // laneOf is the lane of a member with the field f (nil for none).
@@ -36,8 +39,12 @@ func laneOf(f *field) lane {
 		return laneBool
 	case f.kind == kRaw:
 		return laneRaw
+	case f.kind == kFloat:
+		return laneFloat
+	case f.kind == kFloatPtr:
+		return laneFloatPtr
 	}
-	return laneNone
+	return laneValue
 }
 
 // plainMembers decodes the members of an object from the n-th on, for as
@@ -46,9 +53,14 @@ func laneOf(f *field) lane {
 // (shapeKey.lit), and a value of the simplest kind its field takes (see
 // lane). b[i] is the object's brace (n is 0) or the end of the value
 // before; so is the offset it returns, with the position of the member it
-// did not take, which object then decodes and vets in full. Its path for
-// a string value calls nothing, so that what it needs stays in registers.
-func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen *[2]uint64) (int, int) {
+// did not take, which object then decodes and vets in full. When that
+// member is a remembered key, compact, with an object for its value, not
+// yet seen, it returns its key as nested too: object then decodes the
+// value without reading the key again. It calls nothing but the readers
+// of integers and decimals, so that what it needs stays in registers; a
+// *float64 field takes its float from fl, and is left to the full path
+// when fl is used up.
+func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen *[2]uint64, fl *pool[float64]) (int, int, *shapeKey) {
 	for ; uint(n) < uint(len(sh)) && uint(i)+33 <= uint(len(b)); n++ {
 		w := (*[32]byte)(b[i : i+32])
 		k := &sh[n][0]
@@ -59,8 +71,10 @@ func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen 
 				break
 			}
 		}
-		if k.lane == laneNone {
-			break
+		if k.rest != "" {
+			if e := i + 32 + len(k.rest); e >= len(b) || string(b[i+32:e]) != k.rest {
+				break
+			}
 		}
 		var bit uint64
 		if k.idx >= 0 {
@@ -70,8 +84,9 @@ func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen 
 		}
 		v := i + 2 + k.end // the value
 		end, c := -1, b[v]
+		var x float64
 		switch {
-		case c == '"' && k.lane != laneBool:
+		case c == '"' && k.lane-laneSkip <= laneRaw-laneSkip: // the lanes that take a string, laneSkip to laneRaw
 			if e, ok := plainString(b, v); ok && (k.lane != laneFlex || b[v+1] != '{' && !isSpace(b[v+1])) {
 				end = e
 			}
@@ -79,8 +94,13 @@ func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen 
 			end = plainInt(b, v)
 		case k.lane == laneBool:
 			end = plainBool(b, v)
+		case k.lane == laneFloat, k.lane == laneFloatPtr && fl.n < len(fl.items):
+			x, end = exactDecimal(b, v)
 		}
 		if end < 0 {
+			if c == '{' {
+				return i, n, k
+			}
 			break
 		}
 		if k.idx >= 0 {
@@ -95,11 +115,18 @@ func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen 
 				*(*string)(p) = unsafe.String(&b[v+1], end-v-2)
 			case k.lane == laneRaw:
 				*(*json.RawMessage)(p) = b[v:end]
+			case k.lane == laneFloat:
+				*(*float64)(p) = x
+			case k.lane == laneFloatPtr:
+				fp := &fl.items[fl.n]
+				fl.n++
+				*fp = x
+				*(**float64)(p) = fp
 			}
 		}
 		i = end
 	}
-	return i, n
+	return i, n, nil
 }
 
 // plainInt returns the offset past the integer at b[i] when it is written
@@ -118,6 +145,47 @@ func plainInt(b []byte, i int) int {
 		return -1
 	}
 	return j
+}
+
+// exactDecimal reads the number at b[i] when it is a plain decimal,
+// -?(0|[1-9][0-9]*)(\.[0-9]+)? with at most 15 digits, followed by a comma
+// or a brace, and returns it and the offset past it; end is -1 for
+// anything else. Its value is exactFloat's, bit for bit: the digits and
+// the power of ten are exact float64s, so one division rounds correctly.
+func exactDecimal(b []byte, i int) (v float64, end int) {
+	j := i
+	if j < len(b) && b[j] == '-' {
+		j++
+	}
+	var mant uint64
+	d := j
+	for ; j < len(b) && b[j]-'0' < 10; j++ {
+		mant = mant*10 + uint64(b[j]-'0')
+	}
+	if j == d || b[d] == '0' && j > d+1 || j == len(b) {
+		return 0, -1
+	}
+	digits, frac := j-d, 0
+	if b[j] == '.' {
+		f := j + 1
+		for j = f; j < len(b) && b[j]-'0' < 10; j++ {
+			mant = mant*10 + uint64(b[j]-'0')
+		}
+		if frac = j - f; frac == 0 || j == len(b) {
+			return 0, -1
+		}
+	}
+	if digits+frac > 15 || b[j] != ',' && b[j] != '}' {
+		return 0, -1
+	}
+	v = float64(mant)
+	if frac > 0 {
+		v /= pow10[frac]
+	}
+	if b[i] == '-' {
+		v = -v
+	}
+	return v, j
 }
 
 // plainBool returns the offset past the true or false at b[i], -1 if there

@@ -22,6 +22,7 @@ type shapeKey struct {
 	end  int     // the key's literal length, quotes included
 	lane lane    // what plainMembers does with the value
 	key  string
+	rest string // the member's text past lit's 32 bytes, for a longer key (an ARM claim's URI)
 }
 
 // shapeSlot holds the keys two shapes have at one position, the one met
@@ -38,7 +39,7 @@ func newShapeKey(key string, n, idx int, f *field) shapeKey {
 	}
 	text := string(open) + `"` + key + `":`
 	if len(text) > 32 {
-		return k
+		text, k.rest = text[:32], text[32:]
 	}
 	k.lane = laneOf(f)
 	if f != nil {
@@ -55,7 +56,8 @@ func newShapeKey(key string, n, idx int, f *field) shapeKey {
 	return k
 }
 
-// diff is zero when w, 32 bytes of a record, opens with lit.
+// diff is zero when w, 32 bytes of a record, opens with lit (and a key
+// with rest may follow).
 func (k *shapeKey) diff(w *[32]byte) uint64 {
 	x := (binary.LittleEndian.Uint64(w[:8])^k.lit[0])&k.mask[0] |
 		(binary.LittleEndian.Uint64(w[8:16])^k.lit[1])&k.mask[1]
