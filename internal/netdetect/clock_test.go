@@ -132,14 +132,7 @@ func TestClockSnapshotAndRepair(t *testing.T) {
 	nic := one(netip.Addr{}, "203.0.113.1", "10.0.0.9", time.Date(2106, 2, 7, 6, 28, 0, 0, time.UTC))
 	nic.MAC, nic.Direction = "00-0D-3A-11-22-33", flow.DirectionIn
 	observeAll(e, append(recs, nic))
-	data, err := e.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := newEngine(t, nil)
-	if err := r.Restore(data); err != nil {
-		t.Fatal(err)
-	}
+	r := restored(t, e)
 	if diff := cmp.Diff(e.clocks, r.clocks, cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
 		t.Fatalf("clocks (-saved +restored):\n%s", diff)
 	}

@@ -90,23 +90,15 @@ func (d *decoder) count(min int) int {
 func (d *decoder) names(t *Table) {
 	n := d.count(3)
 	t.asns, t.orgEnd, t.classes = make([]uint32, n), make([]uint32, n), make([]uint8, n)
-	var a uint64
-	for i := range n {
-		a += d.uvarint()
-		if a > 1<<32-1 {
-			d.fail("bad AS number")
-			return
-		}
-		t.asns[i] = uint32(a)
+	if !d.deltas(t.asns, "bad AS number") {
+		return
 	}
-	var end uint64
-	for i := range n {
-		end += d.uvarint()
-		if end > 1<<32-1 {
-			d.fail("names too long")
-			return
-		}
-		t.orgEnd[i] = uint32(end)
+	if !d.deltas(t.orgEnd, "names too long") {
+		return
+	}
+	var end uint64 // where the names end
+	if n > 0 {
+		end = uint64(t.orgEnd[n-1])
 	}
 	if len(d.buf) < n || uint64(len(d.buf)-n) < end {
 		d.fail("truncated names")
@@ -164,4 +156,19 @@ func (d *decoder) v6(t *Table) {
 		t.v6Start[i] = prev
 	}
 	d.refs(t.v6ASN, len(t.asns))
+}
+
+// deltas fills dst with the running sums of len(dst) uvarints, failing
+// with what when a sum leaves 32 bits.
+func (d *decoder) deltas(dst []uint32, what string) bool {
+	var sum uint64
+	for i := range dst {
+		sum += d.uvarint()
+		if sum > 1<<32-1 {
+			d.fail(what)
+			return false
+		}
+		dst[i] = uint32(sum)
+	}
+	return true
 }
