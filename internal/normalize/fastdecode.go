@@ -53,6 +53,13 @@ func (p *pool[T]) get() *T {
 
 const maxNames = 4096
 
+// maxShapeKeys is how many key positions of an object type a decoder
+// remembers: real records have well under a hundred members an object,
+// and a hostile object of a million members must not leave a slot (about
+// 256 bytes) per member behind in a long-lived decoder. Keys past it are
+// looked up each time.
+const maxShapeKeys = 256
+
 var boolTrue, boolFalse = true, false
 
 func newFastDecoder() *fastDecoder {
@@ -177,7 +184,7 @@ func (d *fastDecoder) key(b []byte, i int, o *objType, n int) (idx, end int, ok 
 func (d *fastDecoder) field(o *objType, n int, key []byte) (idx int, ok bool) {
 	sh := d.shapes[o.id]
 	idx, ok = o.lookup(key)
-	if !ok || n > len(sh) {
+	if !ok || n > len(sh) || n >= maxShapeKeys {
 		return idx, ok
 	}
 	var f *field

@@ -3,9 +3,11 @@ package normalize
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -218,5 +220,26 @@ func TestFastDecodeWarmMutations(t *testing.T) {
 	}
 	if accepted == 0 {
 		t.Error("the warm decoder accepted no mutated record")
+	}
+}
+
+// TestShapeMemoryBounded: a hostile record whose object has many members
+// (here 20,000 unknown keys, each at its own position) leaves at most
+// maxShapeKeys remembered positions behind in the decoder, which lives as
+// long as its reader; the record still decodes as the full decoder does.
+func TestShapeMemoryBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"time":"2024-01-01T00:00:00Z","category":"SignInLogs","properties":{`)
+	for i := range 20000 {
+		fmt.Fprintf(&b, `"k%d":"v",`, i)
+	}
+	b.WriteString(`"userPrincipalName":"a@b"}}`)
+	d := newFastDecoder()
+	checkSameDecode(t, d, []byte(b.String()))
+	checkSameDecode(t, d, []byte(b.String()))
+	for id, sh := range d.shapes {
+		if len(sh) > maxShapeKeys {
+			t.Errorf("object type %d: %d key positions remembered, at most %d", id, len(sh), maxShapeKeys)
+		}
 	}
 }
