@@ -22,6 +22,7 @@ import (
 	sdk "github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vedette/vedette/internal/cluster/clustertest"
 	"github.com/vedette/vedette/internal/config"
 	"github.com/vedette/vedette/internal/gen"
 	"github.com/vedette/vedette/internal/health"
@@ -177,15 +178,7 @@ func TestServePollsAzuriteLikeBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := config.Default()
-	for _, l := range []config.List{
-		{Path: "tor-exit.txt", Category: "tor-exit", Name: "tor"},
-		{Path: "anonymous-proxy.txt", Category: "anonymous-proxy", Name: "proxies"},
-		{Path: "vpn.csv", Category: "vpn", Name: "vpn"},
-		{Path: "corporate.txt", Category: "corporate", Name: "corp"},
-	} {
-		l.Path = filepath.Join(dir, "lists", l.Path)
-		cfg.Lists = append(cfg.Lists, l)
-	}
+	cfg.Lists = clustertest.GeneratedLists(dir)
 	start := time.Now()
 	cfg.Network.Inventory, cfg.Network.TI = netCfg.Network.Inventory, netCfg.Network.TI
 	const flowsC, signinC, activityC = vnetContainer, "insights-logs-signinlogs", "insights-activity-logs"

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vedette/vedette/internal/cluster/clustertest"
 	"github.com/vedette/vedette/internal/config"
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/gen"
@@ -29,15 +30,7 @@ func month(t *testing.T) (dir string, cfg config.Config) {
 		t.Fatal(err)
 	}
 	cfg = config.Default()
-	for _, l := range []config.List{
-		{Path: "lists/tor-exit.txt", Category: "tor-exit", Name: "tor"},
-		{Path: "lists/anonymous-proxy.txt", Category: "anonymous-proxy", Name: "proxies"},
-		{Path: "lists/vpn.csv", Category: "vpn", Name: "vpn"},
-		{Path: "lists/corporate.txt", Category: "corporate", Name: "corp"},
-	} {
-		l.Path = filepath.Join(dir, l.Path)
-		cfg.Lists = append(cfg.Lists, l)
-	}
+	cfg.Lists = clustertest.GeneratedLists(dir)
 	return dir, cfg
 }
 

@@ -63,15 +63,7 @@ func Generate(dir string, sz Size) (World, error) {
 		}
 		w.Activity = append(w.Activity, filepath.Join(td, "signins.jsonl"), filepath.Join(td, "activity.jsonl"))
 	}
-	for _, l := range []config.List{
-		{Path: "lists/tor-exit.txt", Category: "tor-exit", Name: "tor"},
-		{Path: "lists/anonymous-proxy.txt", Category: "anonymous-proxy", Name: "proxies"},
-		{Path: "lists/vpn.csv", Category: "vpn", Name: "vpn"},
-		{Path: "lists/corporate.txt", Category: "corporate", Name: "corp"},
-	} {
-		l.Path = filepath.Join(dir, "tenant0", l.Path)
-		w.Lists = append(w.Lists, l)
-	}
+	w.Lists = GeneratedLists(filepath.Join(dir, "tenant0"))
 	nd := filepath.Join(dir, "network")
 	nc := gen.DefaultNetworkConfig()
 	nc.VMs, nc.Days = sz.VMs, sz.NetDays
@@ -205,4 +197,20 @@ func tenantFor(i, spread int) string {
 			return id
 		}
 	}
+}
+
+// GeneratedLists is the IP-list configuration of a month gen.Generate
+// wrote into dir: its Tor exits, anonymous proxies, VPN and corporate
+// egress lists.
+func GeneratedLists(dir string) []config.List {
+	lists := []config.List{
+		{Path: "tor-exit.txt", Category: "tor-exit", Name: "tor"},
+		{Path: "anonymous-proxy.txt", Category: "anonymous-proxy", Name: "proxies"},
+		{Path: "vpn.csv", Category: "vpn", Name: "vpn"},
+		{Path: "corporate.txt", Category: "corporate", Name: "corp"},
+	}
+	for i := range lists {
+		lists[i].Path = filepath.Join(dir, "lists", lists[i].Path)
+	}
+	return lists
 }
