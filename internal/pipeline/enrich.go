@@ -27,14 +27,19 @@ type lookups struct {
 	// versioned: every tag source present is.
 	lists, intel Versioned
 	versioned    bool
-	// nets and locs cache AS and location lookups by address: a
-	// session's operations and a client's refreshes come in runs from one
-	// address, and a user's sign-ins from a few.
-	nets *addrCache[event.Network]
-	locs *addrCache[event.Location]
-	// listed caches the IP lists' tags by address, with the version of
-	// the lists they are of.
-	listed *addrCache[listedTags]
+	// covers is deps.Intel when it is Versioned and a Coverer.
+	covers Coverer
+	// addrs caches the answers by address: a session's operations and a
+	// client's refreshes come in runs from one address, and a user's
+	// sign-ins from a few.
+	addrs addrTable
+}
+
+// Coverer is an Intel that tells whether any of its indicators covers an
+// address, whatever the time: the threat intelligence of a version is
+// asked once per address, and Match only for the addresses it covers.
+type Coverer interface {
+	Covers(ip netip.Addr) bool
 }
 
 func newLookups(opts Options, deps Deps) lookups {
@@ -46,6 +51,9 @@ func newLookups(opts Options, deps Deps) lookups {
 	if deps.Intel != nil {
 		l.intel, _ = deps.Intel.(Versioned)
 		l.versioned = l.versioned && l.intel != nil
+		if l.intel != nil {
+			l.covers, _ = deps.Intel.(Coverer)
+		}
 	}
 	return l
 }
@@ -74,41 +82,90 @@ func (l *lookups) tags(ip netip.Addr) []detect.IPTag {
 	return l.deps.Lists.Tags(ip.Unmap())
 }
 
+// addr returns the cache slot of a valid ip, unmapped, nil for an address
+// with a zone (not cached). The slot is valid until the next addr.
+func (l *lookups) addr(ip netip.Addr) *addrInfo {
+	if ip.Zone() != "" {
+		return nil
+	}
+	return l.addrs.find(ip)
+}
+
 // versionedTags is tags under the lists of the given version (in force),
 // cached by address when the lists are Versioned.
 func (l *lookups) versionedTags(ip netip.Addr, version uint64) []detect.IPTag {
-	if !l.versioned || l.deps.Lists == nil || !ip.IsValid() {
-		return l.tags(ip)
+	if p := l.listedTags(ip, version); p != nil {
+		return *p
 	}
-	if l.listed == nil {
-		l.listed = new(addrCache[listedTags])
-	}
-	ip = ip.Unmap()
-	c := l.listed.slot(ip)
-	if !c.set || c.ip != ip || c.v.version != version {
-		c.v = listedTags{version: version, tags: l.deps.Lists.Tags(ip)}
-		c.ip, c.set = ip, true
-	}
-	return c.v.tags
+	return nil
 }
 
-// listedTags are an address's tags under a version of the lists.
-type listedTags struct {
-	version uint64
-	tags    []detect.IPTag
+// listedTags is versionedTags shared: the slice of the cache, nil for
+// none.
+func (l *lookups) listedTags(ip netip.Addr, version uint64) *[]detect.IPTag {
+	if !l.versioned || l.deps.Lists == nil || !ip.IsValid() {
+		return pointTo(l.tags(ip))
+	}
+	ip = ip.Unmap()
+	a := l.addr(ip)
+	if a == nil {
+		return pointTo(l.deps.Lists.Tags(ip))
+	}
+	if a.flags&addrTags == 0 || a.lists != version {
+		a.tags, a.lists = pointTo(l.deps.Lists.Tags(ip)), version
+		a.flags |= addrTags
+	}
+	return a.tags
+}
+
+// pointTo returns a pointer to tags, nil for nil.
+func pointTo(tags []detect.IPTag) *[]detect.IPTag {
+	if tags == nil {
+		return nil
+	}
+	return &tags
 }
 
 // sourceTags returns the tags of e's source IP under the lists of version
-// lists (in force): its lists, then its threat-intelligence match at the
-// event's time (intel reports one).
-func (l *lookups) sourceTags(e *event.Event, lists uint64) (tags []detect.IPTag, intel bool) {
-	tags = l.versionedTags(e.SourceIP, lists)
-	if l.deps.Intel != nil && e.SourceIP.IsValid() {
-		if tag, ok := l.deps.Intel.Match(e.SourceIP.Unmap(), e.Time); ok {
-			return append(tags[:len(tags):len(tags)], tag), true
+// lists and the threat intelligence of version intel (in force): its
+// lists, then its threat-intelligence match at the event's time (intel
+// reports one). The tags are shared: a caller must not change them.
+func (l *lookups) sourceTags(e *event.Event, lists, intel uint64) (tags *[]detect.IPTag, matched bool) {
+	tags = l.listedTags(e.SourceIP, lists)
+	if l.deps.Intel == nil || !e.SourceIP.IsValid() || !l.covered(e.SourceIP.Unmap(), intel) {
+		return tags, false
+	}
+	if tag, ok := l.deps.Intel.Match(e.SourceIP.Unmap(), e.Time); ok {
+		var own []detect.IPTag
+		if tags != nil {
+			own = *tags
 		}
+		own = append(own[:len(own):len(own)], tag)
+		return &own, true
 	}
 	return tags, false
+}
+
+// covered reports whether an indicator of the threat intelligence of
+// version intel (in force) may cover ip: without a Coverer, any may.
+func (l *lookups) covered(ip netip.Addr, intel uint64) bool {
+	if l.covers == nil {
+		return true
+	}
+	a := l.addr(ip)
+	if a == nil {
+		return l.covers.Covers(ip)
+	}
+	if a.flags&addrUnlisted != 0 && a.intel == intel {
+		return false
+	}
+	if l.covers.Covers(ip) {
+		a.flags &^= addrUnlisted
+		return true
+	}
+	a.intel = intel
+	a.flags |= addrUnlisted
+	return false
 }
 
 // network fills e.Network from the source IP's AS.
@@ -116,32 +173,42 @@ func (l *lookups) network(e *event.Event) {
 	if l.deps.Networks == nil || e.Network.Known() || !e.SourceIP.IsValid() || !event.IsPublicIP(e.SourceIP) {
 		return
 	}
-	if l.nets == nil {
-		l.nets = new(addrCache[event.Network])
-	}
 	ip := e.SourceIP.Unmap()
-	c := l.nets.slot(ip)
-	if !c.set || c.ip != ip {
-		c.v, c.ok = l.deps.Networks.Network(ip)
-		c.ip, c.set = ip, true
+	a := l.addr(ip)
+	if a == nil {
+		if n, ok := l.deps.Networks.Network(ip); ok {
+			e.Network = n
+		}
+		return
 	}
-	if c.ok {
-		e.Network = c.v
+	if a.flags&addrNet == 0 {
+		if n, ok := l.deps.Networks.Network(ip); ok {
+			a.net = l.addrs.network(n)
+		}
+		a.flags |= addrNet
+	}
+	if a.net != nil {
+		e.Network = *a.net
 	}
 }
 
 // lookup locates a public ip, cached by address.
 func (l *lookups) lookup(ip netip.Addr) (event.Location, bool) {
-	if l.locs == nil {
-		l.locs = new(addrCache[event.Location])
-	}
 	ip = ip.Unmap()
-	c := l.locs.slot(ip)
-	if !c.set || c.ip != ip {
-		c.v, c.ok = l.deps.Locator.Locate(ip)
-		c.ip, c.set = ip, true
+	a := l.addr(ip)
+	if a == nil {
+		return l.deps.Locator.Locate(ip)
 	}
-	return c.v, c.ok
+	if a.flags&addrLoc == 0 {
+		if loc, ok := l.deps.Locator.Locate(ip); ok {
+			a.loc = l.addrs.location(loc)
+		}
+		a.flags |= addrLoc
+	}
+	if a.loc == nil {
+		return event.Location{}, false
+	}
+	return *a.loc, true
 }
 
 // locate fills e.Location and reports whether it is located. A record's
@@ -188,12 +255,32 @@ func (l *lookups) locate(e *event.Event) bool {
 // safe for concurrent use.
 type Enricher struct {
 	lookups
+	sink uint8 // keeps EnrichAll's loads
 }
 
 // NewEnricher returns an Enricher doing what a pipeline made with opts and
 // deps does.
 func NewEnricher(opts Options, deps Deps) *Enricher {
-	return &Enricher{newLookups(opts, deps)}
+	return &Enricher{lookups: newLookups(opts, deps)}
+}
+
+// EnrichAll enriches events ahead of Process. It first touches the cache
+// slot of every event's source IP, loads that do not wait for each other,
+// so that enriching finds the slots in the processor's cache rather than
+// waiting for each in turn: the slots of a month's addresses are touched
+// every few thousand events, and the records read in between push them
+// out of the cache.
+func (x *Enricher) EnrichAll(events []*event.Event) {
+	var sum uint8
+	for _, e := range events {
+		if ip := e.SourceIP; ip.IsValid() && ip.Zone() == "" {
+			sum += x.addrs.peek(ip.Unmap())
+		}
+	}
+	x.sink = sum
+	for _, e := range events {
+		x.Enrich(e)
+	}
 }
 
 // Enrich enriches e ahead of Process.
@@ -206,9 +293,8 @@ func (x *Enricher) Enrich(e *event.Event) {
 	// these versions or later ones, and Process, seeing a later version in
 	// force, computes them again.
 	if lists, intel, ok := x.versions(); ok {
-		var tags []detect.IPTag
-		if tags, en.IntelTag = x.sourceTags(e, lists); len(tags) > 0 {
-			en.Tags = &tags
+		if en.Tags, en.IntelTag = x.sourceTags(e, lists, intel); en.Tags != nil && len(*en.Tags) == 0 {
+			en.Tags = nil
 		}
 		en.Lists, en.Intel, en.Tagged = lists, intel, true
 	}

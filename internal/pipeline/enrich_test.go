@@ -8,12 +8,14 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/vedette/vedette/internal/baseline"
 	"github.com/vedette/vedette/internal/config"
 	"github.com/vedette/vedette/internal/detect"
 	"github.com/vedette/vedette/internal/enrich/iplist"
 	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/ti"
 )
 
 // watchedLists adapts an iplist.Watcher (the real lists, reloading) to
@@ -95,6 +97,78 @@ func TestTagsFollowReloads(t *testing.T) {
 		}
 		if s.ahead && !e.Enrichment.Tagged {
 			t.Errorf("%s: not enriched ahead", s.name)
+		}
+	}
+}
+
+// watchedIntel adapts a ti.Watcher (real feeds, reloading) to Intel, with
+// its versions and coverage, as the runner does.
+type watchedIntel struct{ w *ti.Watcher }
+
+func (i watchedIntel) Version() uint64           { return i.w.Version() }
+func (i watchedIntel) Covers(ip netip.Addr) bool { return i.w.Covers(ip) }
+func (i watchedIntel) Match(ip netip.Addr, at time.Time) (detect.IPTag, bool) {
+	e, ok := i.w.Lookup(ip, at)
+	if !ok {
+		return detect.IPTag{}, false
+	}
+	return detect.IPTag{Category: detect.CategoryMalicious, List: e.Feed, Label: e.Name}, true
+}
+
+// TestIntelFollowsReloads: an address the threat intelligence did not
+// cover (remembered per address) is matched again once a reload covers
+// it, whether enriched ahead or in the pipeline, and one it covered stops
+// matching once a reload drops it.
+func TestIntelFollowsReloads(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "feed.txt")
+	write := func(body string) {
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("")
+	w, err := ti.NewWatcher([]string{path}, time.Hour, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	opts, deps := Options{TrustRecordLocation: true}, Deps{Intel: watchedIntel{w}, Scoper: cfg.Scopes()}
+	p := New(opts, baseline.New(cfg.Baseline), deps)
+	x := NewEnricher(opts, deps)
+	t0 := time.Date(2026, 10, 1, 8, 0, 0, 0, time.UTC)
+	relay := netip.MustParseAddr("45.137.21.9")
+	bad := []detect.IPTag{{Category: detect.CategoryMalicious, List: "feed.txt", Label: ""}}
+	listed, unlisted := "45.137.21.9\n", "198.51.100.1\n"
+	steps := []struct {
+		reload *string
+		ahead  bool
+		tags   []detect.IPTag
+	}{
+		{nil, false, nil},
+		{nil, true, nil},
+		{&listed, false, bad},
+		{&unlisted, true, nil},
+		{&listed, true, bad},
+		{nil, true, bad},
+		{&unlisted, false, nil},
+	}
+	for i, s := range steps {
+		if s.reload != nil {
+			write(*s.reload)
+			if !w.Reload() {
+				t.Fatalf("step %d: reload not seen", i)
+			}
+		}
+		e := &event.Event{Key: string(rune('a' + i)), Kind: event.KindSignIn, Time: t0.Add(time.Duration(i) * time.Hour),
+			Tenant: "contoso", Principal: "alice@contoso.com", PrincipalKind: event.PrincipalUser, Result: event.ResultSuccess,
+			SourceIP: relay, Operation: "sign-in"}
+		if s.ahead {
+			x.EnrichAll([]*event.Event{e})
+		}
+		p.Process(e)
+		if diff := cmp.Diff(s.tags, p.in.Tags, cmpopts.IgnoreFields(detect.IPTag{}, "Label")); diff != "" {
+			t.Errorf("step %d: tags (-want +got):\n%s", i, diff)
 		}
 	}
 }

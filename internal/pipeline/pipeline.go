@@ -143,8 +143,10 @@ func (p *Pipeline) Process(e *event.Event) []event.Alert {
 	if en := &e.Enrichment; en.Tagged && versioned && en.Lists == lists && en.Intel == intel {
 		in.Tags, listed = en.SourceTags(), en.ListTags()
 	} else {
-		var ti bool
-		in.Tags, ti = p.sourceTags(e, lists)
+		tags, ti := p.sourceTags(e, lists, intel)
+		if tags != nil {
+			in.Tags = *tags
+		}
 		if listed = in.Tags; ti {
 			listed = in.Tags[:len(in.Tags)-1]
 		}

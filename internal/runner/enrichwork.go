@@ -30,7 +30,5 @@ func (env *Env) workerEnrichers(n int) []*pipeline.Enricher {
 
 // enrichAll enriches events ahead of the pipeline.
 func enrichAll(x *pipeline.Enricher, events []*event.Event) {
-	for _, e := range events {
-		x.Enrich(e)
-	}
+	x.EnrichAll(events)
 }

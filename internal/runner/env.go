@@ -233,6 +233,9 @@ func (t tiIntel) Match(ip netip.Addr, at time.Time) (detect.IPTag, bool) {
 	return detect.IPTag{Category: detect.CategoryMalicious, List: e.Feed, Label: e.Name}, true
 }
 
+// Covers implements pipeline.Coverer.
+func (t tiIntel) Covers(ip netip.Addr) bool { return t.w.Covers(ip) }
+
 // Version implements pipeline.Versioned: TI reloads.
 func (t tiIntel) Version() uint64 { return t.w.Version() }
 

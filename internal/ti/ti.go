@@ -152,6 +152,16 @@ func (s *Set) Lookup(ip netip.Addr, t time.Time) (Entry, bool) {
 	return *e, true
 }
 
+// Covers reports whether an entry covers ip, valid at any time: Lookup
+// finds nothing for an address no entry covers.
+func (s *Set) Covers(ip netip.Addr) bool {
+	if s == nil || !ip.IsValid() {
+		return false
+	}
+	_, ok := s.table.Lookup(ip.Unmap())
+	return ok
+}
+
 // Len is the number of distinct prefixes listed.
 func (s *Set) Len() int { return s.size }
 

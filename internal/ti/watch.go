@@ -72,6 +72,9 @@ func (w *Watcher) Lookup(ip netip.Addr, t time.Time) (Entry, bool) {
 	return w.cur.Load().Lookup(ip, t)
 }
 
+// Covers reports whether an entry of the current Set covers ip.
+func (w *Watcher) Covers(ip netip.Addr) bool { return w.cur.Load().Covers(ip) }
+
 // Run polls the files until ctx is done; it returns nil then.
 func (w *Watcher) Run(ctx context.Context) error {
 	tk := time.NewTicker(w.interval)
