@@ -130,6 +130,8 @@ type Tenant struct {
 	index    map[string]uint32
 	appIndex map[string]uint16 // app key -> 1 + index in AppKeys
 	strings  stringTable
+	// names caches Lookup's answers by the address of the name.
+	names nameCache
 	// lastName and lastIndex cache the last successful Lookup.
 	lastName  string
 	lastIndex uint32
@@ -186,6 +188,7 @@ func (t *Tenant) reindex() {
 		t.appIndex[a] = uint16(i + 1)
 	}
 	t.index = make(map[string]uint32, len(t.Principals))
+	t.names = nameCache{}
 	t.strings = newStringTable(internBudget)
 	for i := range t.Principals {
 		p := &t.Principals[i]
@@ -206,9 +209,12 @@ func (t *Tenant) Lookup(name string) (uint32, *Principal, bool) {
 	if t.lastName == name && t.lastName != "" {
 		return t.lastIndex, &t.Principals[t.lastIndex], true
 	}
-	i, ok := t.index[name]
+	i, ok := t.names.get(name)
 	if !ok {
-		return 0, nil, false
+		if i, ok = t.index[name]; !ok {
+			return 0, nil, false
+		}
+		t.names.put(name, i, len(t.Principals))
 	}
 	t.lastName, t.lastIndex = name, i
 	return i, &t.Principals[i], true

@@ -1,0 +1,64 @@
+package baseline
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/vedette/vedette/internal/event"
+)
+
+// Lookup finds each principal by any copy of its name, in any order, as
+// the tenant grows past the sizes of its name cache; a name of the same
+// length as a cached one, never learned, is not found; and a restored
+// tenant finds its principals again.
+func TestLookupByNameCopies(t *testing.T) {
+	t.Parallel()
+	b := New(DefaultConfig())
+	const n = 3000
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("user%05d@contoso.com", i)
+		e := signin(t0, strings.Clone(names[i]), "81.2.69.160", "GB", event.ResultSuccess)
+		b.Learn(e)
+		if i%500 == 0 { // look up all learned so far, growing the cache
+			check(t, b.Tenant("contoso"), names[:i+1])
+		}
+	}
+	tn := b.Tenant("contoso")
+	check(t, tn, names)
+	if _, _, ok := tn.Lookup("userXXXXX@contoso.com"); ok {
+		t.Error("an unknown name of a known length is found")
+	}
+	data, err := b.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := New(DefaultConfig())
+	if err := r.UnmarshalBinary(data); err != nil {
+		t.Fatal(err)
+	}
+	check(t, r.Tenant("contoso"), names)
+}
+
+// check looks names up by two copies each, twice, interleaved.
+func check(t *testing.T, tn *Tenant, names []string) {
+	t.Helper()
+	copies := [2][]string{}
+	for k := range copies {
+		for _, s := range names {
+			copies[k] = append(copies[k], strings.Clone(s))
+		}
+	}
+	for round := range 2 {
+		for j := range names {
+			i := (j * 7919) % len(names)
+			for k := range copies {
+				idx, p, ok := tn.Lookup(copies[k][i])
+				if !ok || p.Name != names[i] || tn.Principals[idx].Name != names[i] {
+					t.Fatalf("round %d: Lookup(%q) = %d (%+v), %v", round, names[i], idx, p != nil, ok)
+				}
+			}
+		}
+	}
+}
