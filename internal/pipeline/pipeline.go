@@ -100,6 +100,7 @@ type Pipeline struct {
 	in detect.Input
 	// fixes caches the tags of each principal's fix (PrevTags).
 	fixes fixTags
+	sink  uint64 // keeps Prefetch's loads
 }
 
 // scope is the detectors of a scope that take each kind of event, by
@@ -179,6 +180,15 @@ func (p *Pipeline) Process(e *event.Event) []event.Alert {
 		p.learnedFix(tenant, in.Index, e, lists, listed)
 	}
 	return alerts
+}
+
+// Prefetch loads the state Process will read first for events, the next
+// ones to be processed, without changing anything: their loads overlap
+// instead of each waiting in turn when Process comes to it.
+func (p *Pipeline) Prefetch(events []*event.Event) {
+	for _, e := range events {
+		p.sink += p.base.Touch(e)
+	}
 }
 
 // enrich fills e's location and network, unless done ahead.

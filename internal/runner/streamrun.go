@@ -53,6 +53,10 @@ func (l streamLimits) perInput(n int) streamLimits {
 	return l
 }
 
+// aheadEvents is how many events process reads ahead, for the pipeline
+// to prefetch their state (see merge.Ahead).
+const aheadEvents = 16
+
 // orderError is an input found out of order within its window.
 type orderError struct {
 	index int
@@ -178,6 +182,8 @@ func (env *Env) streamActivity(sources []*source, c *collector, logs []*inputLog
 // inputs not read to the end): the attempt may yet be abandoned.
 func (env *Env) process(events merge.Source, windows *int, sum *Summary, prog *progress) error {
 	p := env.Pipeline()
+	// The pipeline prefetches the state of the events read ahead.
+	events = merge.Ahead(events, aheadEvents, p.Prefetch)
 	b := &alertBatches{env: env, sum: sum, hold: *windows > 0}
 	prog.processed = 0
 	for {
