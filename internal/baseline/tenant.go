@@ -206,7 +206,7 @@ func (t *Tenant) internString(s string) string { return t.strings.intern(s) }
 func (t *Tenant) Lookup(name string) (uint32, *Principal, bool) {
 	// The pipeline looks a principal up before detection and again to
 	// learn: remember the last hit.
-	if t.lastName == name && t.lastName != "" {
+	if same(t.lastName, name) && name != "" {
 		return t.lastIndex, &t.Principals[t.lastIndex], true
 	}
 	i, ok := t.names.get(name)
