@@ -214,8 +214,12 @@ func (t *Tenant) learnUse(c *tenantCache, i uint32, p *Principal, e *event.Event
 	slot, reused := int(m.slot), false
 	if m.flags&markOK == 0 {
 		slot, reused = p.touchIP(ip, day)
-		c.forget(t.touchIP(u.ip, i, uint16(day)))
-		c.forget(touchShared(t.SoloNets, t.Nets, t.cfg.netOf(ip), i, uint16(day)))
+	}
+	if m.flags&(markOK|markIP) != markOK|markIP {
+		c.forget(t.touchIP(u.ip, i, uint16(day)), markIP)
+	}
+	if m.flags&(markOK|markNet) != markOK|markNet {
+		c.forget(touchShared(t.SoloNets, t.Nets, t.cfg.netOf(ip), i, uint16(day)), markNet)
 	}
 	var evicted Country // m, if not a mark, needs u's country and cell
 	if m.needsCountry(&u) {

@@ -36,10 +36,11 @@ type markSet struct {
 // already record one use by the principal: of the IP in the principal's
 // IP slot, of country (if not 0) and of cell (if markCell), on day.
 // Learning the same use again on day or earlier changes nothing. A mark is
-// dropped when its IP's record may have been forgotten: the principal's
-// use evicted from a full IP or network Usage, its slot reused, or usage
-// pruned; it only stops vouching for its country or cell when the
-// principal's use of that is evicted. 12 bytes.
+// dropped when its IP slot may have been reused or usage pruned; it stops
+// vouching for the tenant's IP usage (markIP) or network usage (markNet)
+// when the principal's use is evicted from a full IP or network Usage,
+// for its country or cell when the principal's use of that is evicted, and
+// still spares learning the rest again. 12 bytes.
 type mark struct {
 	cell    Cell
 	day     uint32
@@ -49,8 +50,10 @@ type mark struct {
 }
 
 const (
-	markOK   = 1 << iota // the mark is valid
+	markOK   = 1 << iota // the mark is valid: the principal's IP slot records the use
 	markCell             // the use had a cell
+	markIP               // the tenant's IP usage records the use
+	markNet              // the tenant's network usage records the use
 )
 
 // watermark returns t's watermark for kind, nil if it has none.
@@ -99,11 +102,14 @@ func (c *tenantCache) resourceHash(i uint32, n int, resource string) uint32 {
 	return s.resHash
 }
 
-// forget drops the marks of the principal whose use (index + 1) was
-// evicted.
-func (c *tenantCache) forget(evicted uint32) {
+// forget makes the marks of the principal whose use (index + 1) was
+// evicted from an IP's (part markIP) or a network's (markNet) usage no
+// longer vouch for that usage: which mark's IP or network it was is not
+// known, so neither does.
+func (c *tenantCache) forget(evicted uint32, part uint8) {
 	if s := c.set(evicted); s != nil {
-		s.m = [2]mark{}
+		s.m[0].flags &^= part
+		s.m[1].flags &^= part
 	}
 }
 
@@ -172,11 +178,12 @@ type use struct {
 // with them does (an activity that is not a user's interactive one next to
 // the user's sign-ins from the same IP).
 func (m *mark) vouches(p *Principal, u *use, day uint32) bool {
-	return m.vouchesIP(p, u, day) && !m.needsCountry(u) && !m.needsCell(u)
+	return m.vouchesIP(p, u, day) && m.flags&(markIP|markNet) == markIP|markNet && !m.needsCountry(u) && !m.needsCell(u)
 }
 
-// vouchesIP reports whether m says p's use of u's IP on day, in the
-// principal's slot and the tenant's IP and network usage, is recorded.
+// vouchesIP reports whether m says p's use of u's IP on day is recorded
+// in the principal's slot (and, as its flags say, in the tenant's IP and
+// network usage).
 func (m *mark) vouchesIP(p *Principal, u *use, day uint32) bool {
 	return m.flags&markOK != 0 && day <= m.day && p.IPs[m.slot].Addr == u.ip
 }
@@ -224,7 +231,7 @@ func remember(ms *[2]mark, u *use, day uint32, slot int, slotReused bool, evicte
 	}
 	m := mark{cell: u.cell, day: day, country: u.country, slot: uint8(slot)}
 	if day != 0 { // a principal slot with day 0 counts as empty
-		m.flags = markOK
+		m.flags = markOK | markIP | markNet
 	}
 	if u.hasCell {
 		m.flags |= markCell

@@ -22,7 +22,16 @@ import (
 // than principalIPs IPs and principalCountries countries per principal
 // (slot reuse), out-of-order days, pruning, and uses without a country or
 // a cell next to the same uses with them.
+//
+// The IPs are in one network, or spread over four: a principal's use is
+// then evicted from an IP's usage while its network's still records it.
 func TestLearnCacheChangesNothing(t *testing.T) {
+	for _, nets := range []int{1, 4} {
+		t.Run(fmt.Sprintf("%d networks", nets), func(t *testing.T) { learnCacheChangesNothing(t, nets) })
+	}
+}
+
+func learnCacheChangesNothing(t *testing.T, nets int) {
 	countries := []string{"GB", "FR", "DE", "US", "BE", "NL", "ES", "IT", "PT", "IE", "CH"}
 	cached, fresh := New(DefaultConfig()), New(DefaultConfig())
 	r := rand.New(rand.NewPCG(1, 2))
@@ -48,7 +57,7 @@ func TestLearnCacheChangesNothing(t *testing.T) {
 		if r.IntN(10) == 0 {
 			cc, lat = countries[r.IntN(len(countries))], float64(r.IntN(5))
 		}
-		e := signin(at, fmt.Sprintf("u%d@contoso.com", who), fmt.Sprintf("81.2.69.%d", k), cc, event.ResultSuccess)
+		e := signin(at, fmt.Sprintf("u%d@contoso.com", who), fmt.Sprintf("81.2.%d.%d", 69+k%nets, k), cc, event.ResultSuccess)
 		e.Location.Lat, e.Location.Lon = lat, 0
 		e.Location.HasCoord = r.IntN(20) != 0
 		// Token refreshes count no country: a use that records less than
