@@ -13,7 +13,6 @@
 package merge
 
 import (
-	"container/heap"
 	"errors"
 	"io"
 
@@ -74,7 +73,9 @@ func (m *merger) start() error {
 		live = append(live, hd)
 	}
 	m.h = live
-	heap.Init(&m.h)
+	for i := len(m.h)/2 - 1; i >= 0; i-- {
+		m.h.down(i)
+	}
 	return nil
 }
 
@@ -93,30 +94,51 @@ func (m *merger) Next() (*event.Event, error) {
 	next, err := top.src.Next()
 	switch {
 	case err == io.EOF:
-		heap.Pop(&m.h)
+		last := len(m.h) - 1
+		m.h[0] = m.h[last]
+		m.h[last] = head{}
+		m.h = m.h[:last]
 	case err != nil:
 		return nil, err
 	default:
 		top.e = next
-		heap.Fix(&m.h, 0)
 	}
+	m.h.down(0)
 	return e, nil
 }
 
+// heads is a binary min-heap of the sources' next events, by (time, key,
+// source index). Sifting is written out, not container/heap's: every
+// event goes through it, and mostly stays on top (one input's run).
 type heads []head
 
-func (h heads) Len() int { return len(h) }
-func (h heads) Less(i, j int) bool {
-	if Less(h[i].e, h[j].e) {
-		return true
+// less orders heads i and j: by time, key, then source.
+func (h heads) less(i, j int) bool {
+	a, b := h[i].e, h[j].e
+	if c := a.Time.Compare(b.Time); c != 0 {
+		return c < 0
 	}
-	return !Less(h[j].e, h[i].e) && h[i].index < h[j].index
+	if a.Key != b.Key {
+		return a.Key < b.Key
+	}
+	return h[i].index < h[j].index
 }
-func (h heads) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *heads) Push(x any)   { *h = append(*h, x.(head)) }
-func (h *heads) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+
+// down moves head i down to its place.
+func (h heads) down(i int) {
+	n := len(h)
+	for {
+		j := 2*i + 1
+		if j >= n {
+			return
+		}
+		if r := j + 1; r < n && h.less(r, j) {
+			j = r
+		}
+		if !h.less(j, i) {
+			return
+		}
+		h[i], h[j] = h[j], h[i]
+		i = j
+	}
 }
