@@ -182,15 +182,6 @@ func (p *Pipeline) Process(e *event.Event) []event.Alert {
 	return alerts
 }
 
-// Prefetch loads the state Process will read first for events, the next
-// ones to be processed, without changing anything: their loads overlap
-// instead of each waiting in turn when Process comes to it.
-func (p *Pipeline) Prefetch(events []*event.Event) {
-	for _, e := range events {
-		p.sink += p.base.Touch(e)
-	}
-}
-
 // enrich fills e's location and network, unless done ahead.
 func (p *Pipeline) enrich(e *event.Event) {
 	if en := &e.Enrichment; en.Done {
