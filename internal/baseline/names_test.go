@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/vedette/vedette/internal/event"
 )
 
@@ -60,5 +62,42 @@ func check(t *testing.T, tn *Tenant, names []string) {
 				}
 			}
 		}
+	}
+}
+
+// Touch finds the principal Lookup finds (by another copy of its name
+// too, once looked up), nothing for an unknown principal or another
+// tenant, and changes no state.
+func TestTouchFindsWithoutChanging(t *testing.T) {
+	t.Parallel()
+	b := New(DefaultConfig())
+	for _, who := range []string{"a@contoso.com", "b@contoso.com", "c@contoso.com"} {
+		b.Learn(signin(t0, who, "81.2.69.160", "GB", event.ResultSuccess))
+	}
+	tn := b.Tenant("contoso")
+	before, err := b.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := strings.Clone("b@contoso.com")
+	idx, _, _ := tn.Lookup(name)
+	for _, tc := range []struct {
+		e    *event.Event
+		want uint32
+	}{
+		{signin(t0, name, "81.2.69.160", "GB", event.ResultSuccess), idx + 1},
+		{signin(t0, "d@contoso.com", "81.2.69.160", "GB", event.ResultSuccess), 0},
+		{&event.Event{Tenant: "fabrikam", Principal: name}, 0},
+	} {
+		if got, _ := b.Touch(tc.e); got != tc.want {
+			t.Errorf("Touch(%s/%s) = %d, want %d", tc.e.Tenant, tc.e.Principal, got, tc.want)
+		}
+	}
+	r := New(DefaultConfig())
+	if err := r.UnmarshalBinary(before); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(r.tenants, b.tenants, stateOpts...); diff != "" {
+		t.Errorf("Touch changed the state (-before +after):\n%s", diff)
 	}
 }

@@ -3,26 +3,27 @@ package baseline
 import "github.com/vedette/vedette/internal/event"
 
 // Touch loads what Learn and the detections read first of e's principal
-// (its state and marks), without changing anything, and returns a value
-// made of the loads. Called for a batch of events before processing
+// (its state and marks), without changing anything, and returns the
+// principal's index + 1 (0 if it was not looked at) and a value made of
+// the loads. Called for a batch of events before processing
 // them, it lets the loads of the batch's principals overlap instead of
 // each waiting in turn: a principal's state is read every few thousand
 // events, and the records decoded in between push it out of the
 // processor's cache. Only the tenant of the last event learned, and
 // principals its name cache holds, are looked at.
-func (b *Baselines) Touch(e *event.Event) uint64 {
+func (b *Baselines) Touch(e *event.Event) (index uint32, loads uint64) {
 	t := b.last
 	if t == nil || t.ID != e.Tenant {
-		return 0
+		return 0, 0
 	}
 	i, ok := t.names.get(e.Principal)
 	if !ok || int(i) >= len(t.Principals) {
-		return 0
+		return 0, 0
 	}
 	p := &t.Principals[i]
-	loads := uint64(p.FirstSeen) + uint64(p.Fix.RadiusKm) + uint64(p.IPs[3].LastDay) + uint64(p.Hours[23])
+	loads = uint64(p.FirstSeen) + uint64(p.Fix.RadiusKm) + uint64(p.IPs[3].LastDay) + uint64(p.Hours[23])
 	if c := b.lastCache; len(c.marks) > 0 {
 		loads += uint64(c.marks[i&uint32(len(c.marks)-1)].owner)
 	}
-	return loads
+	return i + 1, loads
 }

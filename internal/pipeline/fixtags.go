@@ -45,6 +45,15 @@ func (f *fixTags) entry(t *baseline.Tenant, i uint32) *fixTag {
 	return &f.cur[i]
 }
 
+// touch loads the entry of the principal with index + 1 in tenant, when
+// it is in the tenant of the last entry.
+func (f *fixTags) touch(tenant string, index uint32) uint64 {
+	if index == 0 || f.tenant == nil || f.tenant.ID != tenant || int(index) > len(f.cur) {
+		return 0
+	}
+	return f.cur[index-1].version
+}
+
 // fixTags returns the tags of ip, principal i's fix in tenant t, under
 // the lists of the given version.
 func (p *Pipeline) fixTags(t *baseline.Tenant, i uint32, ip netip.Addr, version uint64, versioned bool) []detect.IPTag {

@@ -22,7 +22,8 @@ func (p *Pipeline) Prefetch(events []*event.Event) {
 		p.sink += touchEvent(e)
 	}
 	for _, e := range events {
-		p.sink += p.base.Touch(e)
+		i, loads := p.base.Touch(e)
+		p.sink += loads + p.fixes.touch(e.Tenant, i)
 	}
 }
 
