@@ -3,6 +3,7 @@ package pipeline
 import (
 	"net/netip"
 	"testing"
+	"unsafe"
 
 	"github.com/vedette/vedette/internal/enrich/geoip"
 	"github.com/vedette/vedette/internal/event"
@@ -76,4 +77,14 @@ type countingLocator struct {
 func (c countingLocator) Locate(ip netip.Addr) (event.Location, bool) {
 	*c.calls++
 	return c.Locator.Locate(ip)
+}
+
+// A slot is one cache line: an event's enrichment reads one.
+func TestAddrSlotIsOneLine(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		t.Skip("the layout is that of 64-bit pointers")
+	}
+	if n := unsafe.Sizeof(addrInfo{}); n != cacheLine {
+		t.Errorf("addrInfo is %d bytes, want %d", n, cacheLine)
+	}
 }
