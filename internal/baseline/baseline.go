@@ -19,8 +19,15 @@ const AzurePowerShellAppID = "1950a258-227b-4e31-a9cf-717495945fc2"
 // event whose user agent names PowerShell (WindowsPowerShell, PowerShell 7,
 // Microsoft Graph PowerShell), the only mark audit records carry.
 func IsPowerShell(e *event.Event) bool {
-	return e.AppID == AzurePowerShellAppID ||
+	return isPowerShellApp(e.AppID) ||
 		e.Kind == event.KindDirectory && strings.Contains(strings.ToLower(e.UserAgent), "powershell")
+}
+
+// isPowerShellApp reports whether app is AzurePowerShellAppID. Learn asks
+// for every event, and most app IDs are GUIDs of the same length: the
+// first byte tells most apart without comparing the rest.
+func isPowerShellApp(app string) bool {
+	return len(app) == len(AzurePowerShellAppID) && app[0] == AzurePowerShellAppID[0] && app == AzurePowerShellAppID
 }
 
 // Config sets how long behaviour is remembered.
@@ -46,6 +53,7 @@ type Baselines struct {
 	cfg     Config
 	tenants map[string]*Tenant
 	last    *Tenant // the tenant Tenant returned last
+	lastID  string  // the ID last asked for that was last's (another copy, often)
 	// caches are Learn's and Seen's derived state by tenant ID; lastCache
 	// is last's.
 	caches    map[string]*tenantCache
@@ -70,7 +78,7 @@ func (b *Baselines) Tenant(id string) *Tenant {
 // needed.
 func (b *Baselines) tenant(id string) (*Tenant, *tenantCache) {
 	// Events come in runs of one tenant: remember the last one.
-	if b.last != nil && b.last.ID == id {
+	if b.isLast(id) {
 		return b.last, b.lastCache
 	}
 	t, ok := b.tenants[id]
@@ -83,8 +91,25 @@ func (b *Baselines) tenant(id string) (*Tenant, *tenantCache) {
 		c = &tenantCache{}
 		b.caches[id] = c
 	}
-	b.last, b.lastCache = t, c
+	b.last, b.lastCache, b.lastID = t, c, id
 	return t, c
+}
+
+// isLast reports whether id is the last tenant's. The events' tenant IDs
+// are a decoder's copies: comparing addresses first spares comparing
+// their bytes for every event.
+func (b *Baselines) isLast(id string) bool {
+	if b.last == nil {
+		return false
+	}
+	if same(b.lastID, id) {
+		return true
+	}
+	if b.last.ID == id {
+		b.lastID = id
+		return true
+	}
+	return false
 }
 
 // WindowStart is the first day that counts as "recent" at time now.
@@ -107,7 +132,7 @@ func (b *Baselines) WindowStart(now time.Time) uint32 {
 // key already seen there, have been. A replayed or overlapping input is
 // thereby neither learned nor alerted twice.
 func (b *Baselines) Seen(e *event.Event) bool {
-	if b.last == nil || b.last.ID != e.Tenant {
+	if !b.isLast(e.Tenant) {
 		// Seen never creates a tenant.
 		if _, ok := b.tenants[e.Tenant]; !ok {
 			return false

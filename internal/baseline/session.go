@@ -125,7 +125,7 @@ func (t *Tenant) learnSession(c *tenantCache, i uint32, p *Principal, fresh bool
 		now-p.LastSuccess >= int64(MinDormancy/time.Second)
 	ps := IsPowerShell(e) &&
 		(fresh || p.LastPowerShell == 0 || now-p.LastPowerShell >= int64(MinDormancy/time.Second))
-	psApp := e.AppID == AzurePowerShellAppID
+	psApp := isPowerShellApp(e.AppID)
 	if !mgmt && !ret && !ps && !psApp {
 		return // nothing below changes a session, so none is looked up
 	}

@@ -1,9 +1,13 @@
 package baseline
 
-import "github.com/vedette/vedette/internal/event"
+import (
+	"unsafe"
 
-// Touch loads what Learn and the detections read first of e's principal
-// (its state and marks), without changing anything, and returns the
+	"github.com/vedette/vedette/internal/event"
+)
+
+// Touch loads what Learn and the detections read of e's principal (each
+// cache line of its state, and its marks), without changing anything, and returns the
 // principal's index + 1 (0 if it was not looked at) and a value made of
 // the loads. Called for a batch of events before processing
 // them, it lets the loads of the batch's principals overlap instead of
@@ -12,18 +16,30 @@ import "github.com/vedette/vedette/internal/event"
 // processor's cache. Only the tenant of the last event learned, and
 // principals its name cache holds, are looked at.
 func (b *Baselines) Touch(e *event.Event) (index uint32, loads uint64) {
-	t := b.last
-	if t == nil || t.ID != e.Tenant {
+	if !b.isLast(e.Tenant) {
 		return 0, 0
 	}
+	t := b.last
 	i, ok := t.names.get(e.Principal)
 	if !ok || int(i) >= len(t.Principals) {
 		return 0, 0
 	}
-	p := &t.Principals[i]
-	loads = uint64(p.FirstSeen) + uint64(p.Fix.RadiusKm) + uint64(p.IPs[3].LastDay) + uint64(p.Hours[23])
+	loads = touchLines(unsafe.Pointer(&t.Principals[i]), unsafe.Sizeof(Principal{}))
 	if c := b.lastCache; len(c.marks) > 0 {
 		loads += uint64(c.marks[i&uint32(len(c.marks)-1)].owner)
 	}
 	return i + 1, loads
 }
+
+// touchLines reads a byte of each cache line of the size bytes at p.
+func touchLines(p unsafe.Pointer, size uintptr) uint64 {
+	var sum uint64
+	for off := uintptr(0); off < size; off += cacheLine {
+		sum += uint64(*(*byte)(unsafe.Add(p, off)))
+	}
+	return sum + uint64(*(*byte)(unsafe.Add(p, size-1)))
+}
+
+// cacheLine is the processor's cache line size on the machines Vedette
+// runs on (amd64, arm64 servers).
+const cacheLine = 64
