@@ -21,11 +21,16 @@ var timeLayouts = []string{
 
 // parseTime parses a record timestamp into UTC.
 func parseTime(s string) (time.Time, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
+	var c minuteCache
+	return c.parseTime(s)
+}
+
+// parseTime is parseTime, its quick path remembering the last minute.
+func (c *minuteCache) parseTime(s string) (time.Time, bool) {
+	if s = quickTrim(s); s == "" {
 		return time.Time{}, false
 	}
-	if t, ok := quickRFC3339(s); ok {
+	if t, ok := c.rfc3339(s); ok {
 		return t, true
 	}
 	for _, layout := range timeLayouts {
@@ -125,7 +130,7 @@ func isHex(c byte) bool {
 // Coordinates count only when non-zero and in range: some exports carry
 // latitude and longitude swapped (latitude 125) or zeroed.
 func recordLocation(country, city string, lat, lon float64) event.Location {
-	l := event.Location{Country: strings.ToUpper(strings.TrimSpace(country)), City: city}
+	l := event.Location{Country: toUpper(quickTrim(country)), City: city}
 	if validCoord(lat, lon) {
 		l.Lat, l.Lon, l.HasCoord, l.RadiusKm = lat, lon, true, 25
 	}
@@ -135,6 +140,32 @@ func recordLocation(country, city string, lat, lon float64) event.Location {
 		l.City = ""
 	}
 	return l
+}
+
+// quickTrim is strings.TrimSpace, without its call for the values
+// records mostly have, with nothing to trim.
+func quickTrim(s string) string {
+	if spaced(s) {
+		return strings.TrimSpace(s)
+	}
+	return s
+}
+
+// toUpper is strings.ToUpper, without its call for the upper-case ASCII
+// values records mostly have (country codes).
+func toUpper(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || 'a' <= c && c <= 'z' {
+			return strings.ToUpper(s)
+		}
+	}
+	return s
+}
+
+// spaced reports whether strings.TrimSpace may change s: it starts or
+// ends with a space, a control character or a non-ASCII byte.
+func spaced(s string) bool {
+	return s != "" && (s[0]-'!' > '~'-'!' || s[len(s)-1]-'!' > '~'-'!')
 }
 
 func validCoord(lat, lon float64) bool {

@@ -4,8 +4,6 @@ import (
 	"math/bits"
 	"strings"
 	"unsafe"
-
-	"github.com/vedette/vedette/internal/event"
 )
 
 // strtab gives the strings an event keeps their own bytes. The fast
@@ -22,9 +20,15 @@ type strtab struct {
 	// is only made when the slot holds another string.
 	recent      *[cacheSlots]string
 	recentLower *[cacheSlots][2]string // value as written, lower-case copy
-	who         whoCache               // principal, object ID and display name together
-	last        [14]string             // the owned strings of the previous event, by field (ownEvent)
+	who         whoCache               // principal, object ID and display name together, and what the principal's events share
+	apps        *[appSlots]appSlot     // an app's ID, name and resource together (ownEvent)
+	nobody      [userFields]string     // the predictions of those fields for events of no principal
+	last        [lastFields][2]string  // the owned values of the other fields in the last two events that differed there (ownEvent)
 	keys        []byte                 // the arena events' keys are copied into (keep)
+	// clock is the quick path of the mappings' timestamps: a table of
+	// the record's strings, not of its times, but the reader's one state
+	// the mappings share.
+	clock minuteCache
 }
 
 // Keys (record IDs, content hashes) are unique to their record: keep
@@ -159,13 +163,17 @@ func (t *strtab) toLower(s string) string {
 // values are lower-case GUIDs and names, most upper-case ones say so in
 // their first word.
 func mayHaveUpper(s string) bool {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		if upperOrHigh(load64(s, i)) != 0 {
-			return true
+	if len(s) >= 8 {
+		// The last word overlaps the one before it, if need be: no byte
+		// at a time.
+		for i := 0; i < len(s)-8; i += 8 {
+			if upperOrHigh(load64(s, i)) != 0 {
+				return true
+			}
 		}
+		return upperOrHigh(load64(s, len(s)-8)) != 0
 	}
-	for ; i < len(s); i++ {
+	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 0x80 || 'A' <= c && c <= 'Z' {
 			return true
 		}
@@ -193,29 +201,4 @@ func (t *strtab) clone(s string) string {
 		return s
 	}
 	return strings.Clone(s)
-}
-
-// ownEvent makes every string of e independent of the record's bytes.
-// Each field's value is first compared with the field's value in the
-// previous event, which it mostly is (the tenant, the category, the
-// result code, a user's app, agent and city in a run of sign-ins): no
-// hashing then.
-func (t *strtab) ownEvent(e *event.Event) {
-	if t.borrowed(e.Key) {
-		e.Key = t.keep(e.Key)
-	}
-	e.Detail = t.clone(e.Detail)
-	t.ownWho(e)
-	for i, s := range [len(t.last)]*string{&e.Tenant, &e.Subscription, &e.UserAgent, &e.AppID, &e.AppName,
-		&e.Operation, &e.Category, &e.ResultCode, &e.Resource, &e.Location.Country, &e.Location.City, &e.Location.Source, &e.Location.Build, &e.Origin.Source} {
-		if !t.borrowed(*s) {
-			continue
-		}
-		if last := t.last[i]; *s == last {
-			*s = last
-			continue
-		}
-		*s = t.intern(*s)
-		t.last[i] = *s
-	}
 }

@@ -29,8 +29,9 @@ type whoCache struct {
 }
 
 type whoSlot struct {
-	tag uint64
-	who [3]string // principal, object ID, display name: owned
+	tag  uint64
+	who  [3]string          // principal, object ID, display name: owned
+	last [userFields]string // the principal's own fields in its previous event (ownEvent)
 }
 
 const (
@@ -58,11 +59,13 @@ func (t *strtab) lowerWho(s string) string {
 }
 
 // ownWho gives e's principal, object ID and display name owned bytes,
-// from the cache or from one table entry that holds the three.
-func (t *strtab) ownWho(e *event.Event) {
+// from the cache or from one table entry that holds the three. It returns
+// the strings of the principal's previous event, nil when e has no
+// principal.
+func (t *strtab) ownWho(e *event.Event) *[userFields]string {
 	who := [3]string{e.Principal, e.PrincipalID, e.DisplayName}
 	if who == ([3]string{}) {
-		return
+		return nil
 	}
 	w := &t.who
 	if w.slots == nil {
@@ -83,6 +86,7 @@ func (t *strtab) ownWho(e *event.Event) {
 		pair[0] = whoSlot{tag: h, who: t.whoEntry(who)}
 	}
 	e.Principal, e.PrincipalID, e.DisplayName = pair[0].who[0], pair[0].who[1], pair[0].who[2]
+	return &pair[0].last
 }
 
 func (w *whoCache) resize(bits uint) {

@@ -17,17 +17,38 @@ import (
 // time.Date and looks the offset up in the local zone, which is what this
 // saves.
 func quickRFC3339(s string) (time.Time, bool) {
-	if len(s) < len("2006-01-02T15:04:05Z") ||
-		s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+	minute, ok := quickMinute(s)
+	if !ok {
 		return time.Time{}, false
+	}
+	return quickSeconds(s, minute)
+}
+
+// quickMinute reads the date, hour and minute of a quickRFC3339
+// timestamp, s[:16], as seconds since the epoch before the zone offset.
+// It checks that s is long enough for quickSeconds.
+func quickMinute(s string) (int64, bool) {
+	if len(s) < len("2006-01-02T15:04:05Z") ||
+		s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' {
+		return 0, false
 	}
 	y1, y2 := two(s, 0), two(s, 2)
-	month, day, hour, minute, sec := two(s, 5), two(s, 8), two(s, 11), two(s, 14), two(s, 17)
-	if y1|y2|month|day|hour|minute|sec < 0 {
-		return time.Time{}, false
+	month, day, hour, minute := two(s, 5), two(s, 8), two(s, 11), two(s, 14)
+	if y1|y2|month|day|hour|minute < 0 {
+		return 0, false
 	}
 	year := y1*100 + y2
-	if month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 || sec > 59 {
+	if month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 {
+		return 0, false
+	}
+	return daysSinceEpoch(year, month, day)*86400 + int64(hour*3600+minute*60), true
+}
+
+// quickSeconds reads the rest of a quickRFC3339 timestamp, from s[16]
+// on (":05", the fraction, the zone), whose minute quickMinute read.
+func quickSeconds(s string, minute int64) (time.Time, bool) {
+	sec := two(s, 17)
+	if s[16] != ':' || sec < 0 || sec > 59 {
 		return time.Time{}, false
 	}
 	rest, nsec := s[19:], 0
@@ -56,8 +77,29 @@ func quickRFC3339(s string) (time.Time, bool) {
 	default:
 		return time.Time{}, false
 	}
-	unix := daysSinceEpoch(year, month, day)*86400 + int64(hour*3600+minute*60+sec-offset)
-	return time.Unix(unix, int64(nsec)).UTC(), true
+	return time.Unix(minute+int64(sec-offset), int64(nsec)).UTC(), true
+}
+
+// minuteCache is quickRFC3339 remembering the minute of the last
+// timestamp it read: records come in time order, dozens a minute, and a
+// timestamp of the same minute (the same first 16 bytes) has only its
+// seconds, fraction and zone read.
+type minuteCache struct {
+	p0, p1 uint64 // s[:16] of the minute held
+	minute int64
+	ok     bool
+}
+
+func (c *minuteCache) rfc3339(s string) (time.Time, bool) {
+	if c.ok && len(s) >= len("2006-01-02T15:04:05Z") && load64(s, 0) == c.p0 && load64(s, 8) == c.p1 {
+		return quickSeconds(s, c.minute)
+	}
+	minute, ok := quickMinute(s)
+	if !ok {
+		return time.Time{}, false
+	}
+	c.p0, c.p1, c.minute, c.ok = load64(s, 0), load64(s, 8), minute, true
+	return quickSeconds(s, minute)
 }
 
 // fracScale[k] is 10^k: a fraction of 9-k digits times it is nanoseconds.

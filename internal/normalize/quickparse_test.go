@@ -46,6 +46,16 @@ func checkQuickRFC3339(t *testing.T, s string) {
 	case ok && got != want.UTC():
 		t.Errorf("quickRFC3339(%q) = %#v, time.Parse gives %#v", s, got, want.UTC())
 	}
+	// A cache that holds s's minute, read from another timestamp of it,
+	// answers as quickRFC3339.
+	if len(s) < 16 {
+		return
+	}
+	var c minuteCache
+	c.rfc3339(s[:16] + ":00Z")
+	if cached, cok := c.rfc3339(s); cok != ok || cached != got {
+		t.Errorf("rfc3339(%q) after %q = %#v, %v; quickRFC3339 gives %#v, %v", s, s[:16]+":00Z", cached, cok, got, ok)
+	}
 }
 
 // FuzzQuickRFC3339: wherever the quick path answers, time.Parse gives the

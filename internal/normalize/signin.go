@@ -44,7 +44,7 @@ func view(f Format, r *rawRecord) signIn {
 func mapSignIn(f Format, r *rawRecord, e *event.Event, strs *strtab) (reason, detail string) {
 	s := view(f, r)
 	p := s.p
-	t, ok := parseTime(s.when)
+	t, ok := strs.clock.parseTime(s.when)
 	if !ok {
 		return timeRejection("createdDateTime", s.when)
 	}
@@ -96,7 +96,7 @@ func signInPrincipal(p *signInFields, category string, e *event.Event, strs *str
 		}
 		return "", ""
 	}
-	e.Principal = strs.lowerWho(strings.TrimSpace(firstNonEmpty(p.UserPrincipalName, p.UserID)))
+	e.Principal = strs.lowerWho(quickTrim(firstNonEmpty(p.UserPrincipalName, p.UserID)))
 	e.PrincipalID, e.PrincipalKind, e.DisplayName = p.UserID, event.PrincipalUser, p.UserDisplayName
 	if e.Principal == "" {
 		return "missing-principal", "no userPrincipalName or userId"

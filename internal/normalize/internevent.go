@@ -1,0 +1,80 @@
+package normalize
+
+import "github.com/vedette/vedette/internal/event"
+
+// ownEvent makes every string of e independent of the record's bytes.
+// Each field is compared with the value it is predicted to have, the
+// owned copy of which is then taken: no hashing. A principal's events
+// share their tenant, subscription, user agent and place (the who cache
+// keeps them beside the principal); an app's, its name and the resource
+// it signs in to (the app cache); the other fields take few values in
+// turn (the last two are kept). Only a field that differs from its
+// prediction is interned, and becomes the prediction.
+func (t *strtab) ownEvent(e *event.Event) {
+	if t.borrowed(e.Key) {
+		e.Key = t.keep(e.Key)
+	}
+	e.Detail = t.clone(e.Detail)
+	mine := t.ownWho(e)
+	if mine == nil {
+		mine = &t.nobody
+	}
+	for i, s := range [userFields]*string{&e.Tenant, &e.Subscription, &e.UserAgent, &e.Location.Country, &e.Location.City} {
+		t.ownAs(s, &mine[i])
+	}
+	t.ownApp(e)
+	for i, s := range [lastFields]*string{&e.Operation, &e.Category, &e.ResultCode,
+		&e.Location.Source, &e.Location.Build, &e.Origin.Source} {
+		t.ownLast(s, &t.last[i])
+	}
+}
+
+const (
+	userFields = 5 // whoSlot.last
+	lastFields = 6 // strtab.last
+)
+
+// ownAs owns *s as *pred when they are equal, else as an interned copy,
+// which becomes the prediction.
+func (t *strtab) ownAs(s, pred *string) {
+	switch {
+	case !t.borrowed(*s):
+	case *s == *pred:
+		*s = *pred
+	default:
+		*s = t.intern(*s)
+		*pred = *s
+	}
+}
+
+// ownLast owns *s as one of the two values last met in its field.
+func (t *strtab) ownLast(s *string, last *[2]string) {
+	switch {
+	case !t.borrowed(*s):
+	case *s == last[0]:
+		*s = last[0]
+	case *s == last[1]:
+		*s = last[1]
+	default:
+		*s = t.intern(*s)
+		last[0], last[1] = *s, last[0]
+	}
+}
+
+// appSlot is an app's ID, name and resource, owned, as an app's previous
+// event had them.
+type appSlot [3]string
+
+const appSlots = 64
+
+// ownApp owns e's app ID, app name and resource from the slot of its app
+// ID: an app has one name and mostly signs in to one resource.
+func (t *strtab) ownApp(e *event.Event) {
+	if t.apps == nil {
+		t.apps = new([appSlots]appSlot)
+	}
+	a := &t.apps[quickHash(e.AppID)>>(64-6)]
+	for i, s := range [3]*string{&e.AppID, &e.AppName, &e.Resource} {
+		t.ownAs(s, &a[i])
+	}
+}
