@@ -5,11 +5,12 @@ import "github.com/vedette/vedette/internal/event"
 // ownEvent makes every string of e independent of the record's bytes.
 // Each field is compared with the value it is predicted to have, the
 // owned copy of which is then taken: no hashing. A principal's events
-// share their tenant, subscription, user agent and place (the who cache
-// keeps them beside the principal); an app's, its name and the resource
-// it signs in to (the app cache); the other fields take few values in
-// turn (the last two are kept). Only a field that differs from its
-// prediction is interned, and becomes the prediction.
+// share their tenant, user agent and place (the who cache keeps them
+// beside the principal: 64 bytes, the cache line after its name); an
+// app's, its name and the resource it signs in to (the app cache); the
+// other fields take few values in turn (the last two are kept). Only a
+// field that differs from its prediction is interned, and becomes the
+// prediction.
 func (t *strtab) ownEvent(e *event.Event) {
 	if t.borrowed(e.Key) {
 		e.Key = t.keep(e.Key)
@@ -19,19 +20,19 @@ func (t *strtab) ownEvent(e *event.Event) {
 	if mine == nil {
 		mine = &t.nobody
 	}
-	for i, s := range [userFields]*string{&e.Tenant, &e.Subscription, &e.UserAgent, &e.Location.Country, &e.Location.City} {
+	for i, s := range [userFields]*string{&e.Tenant, &e.UserAgent, &e.Location.Country, &e.Location.City} {
 		t.ownAs(s, &mine[i])
 	}
 	t.ownApp(e)
-	for i, s := range [lastFields]*string{&e.Operation, &e.Category, &e.ResultCode,
+	for i, s := range [lastFields]*string{&e.Subscription, &e.Operation, &e.Category, &e.ResultCode,
 		&e.Location.Source, &e.Location.Build, &e.Origin.Source} {
 		t.ownLast(s, &t.last[i])
 	}
 }
 
 const (
-	userFields = 5 // whoSlot.last
-	lastFields = 6 // strtab.last
+	userFields = 4 // whoSlot.last
+	lastFields = 7 // strtab.last
 )
 
 // ownAs owns *s as *pred when they are equal, else as an interned copy,
