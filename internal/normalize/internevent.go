@@ -21,12 +21,25 @@ func (t *strtab) ownEvent(e *event.Event) {
 		mine = &t.nobody
 	}
 	for i, s := range [userFields]*string{&e.Tenant, &e.UserAgent, &e.Location.Country, &e.Location.City} {
-		t.ownAs(s, &mine[i])
+		if t.borrowed(*s) {
+			ownAs(t, s, &mine[i])
+		}
 	}
 	t.ownApp(e)
 	for i, s := range [lastFields]*string{&e.Subscription, &e.Operation, &e.Category, &e.ResultCode,
 		&e.Location.Source, &e.Location.Build, &e.Origin.Source} {
-		t.ownLast(s, &t.last[i])
+		if !t.borrowed(*s) {
+			continue
+		}
+		switch last := &t.last[i]; *s {
+		case last[0]:
+			*s = last[0]
+		case last[1]:
+			*s = last[1]
+		default:
+			*s = t.intern(*s)
+			last[0], last[1] = *s, last[0]
+		}
 	}
 }
 
@@ -35,31 +48,13 @@ const (
 	lastFields = 7 // strtab.last
 )
 
-// ownAs owns *s as *pred when they are equal, else as an interned copy,
-// which becomes the prediction.
-func (t *strtab) ownAs(s, pred *string) {
-	switch {
-	case !t.borrowed(*s):
-	case *s == *pred:
-		*s = *pred
-	default:
-		*s = t.intern(*s)
-		*pred = *s
+// ownAs owns *s, borrowed, as *pred when they are equal, else as an
+// interned copy, which becomes the prediction.
+func ownAs(t *strtab, s, pred *string) {
+	if *s != *pred {
+		*pred = t.intern(*s)
 	}
-}
-
-// ownLast owns *s as one of the two values last met in its field.
-func (t *strtab) ownLast(s *string, last *[2]string) {
-	switch {
-	case !t.borrowed(*s):
-	case *s == last[0]:
-		*s = last[0]
-	case *s == last[1]:
-		*s = last[1]
-	default:
-		*s = t.intern(*s)
-		last[0], last[1] = *s, last[0]
-	}
+	*s = *pred
 }
 
 // appSlot is an app's ID, name and resource, owned, as an app's previous
@@ -76,6 +71,8 @@ func (t *strtab) ownApp(e *event.Event) {
 	}
 	a := &t.apps[quickHash(e.AppID)>>(64-6)]
 	for i, s := range [3]*string{&e.AppID, &e.AppName, &e.Resource} {
-		t.ownAs(s, &a[i])
+		if t.borrowed(*s) {
+			ownAs(t, s, &a[i])
+		}
 	}
 }
