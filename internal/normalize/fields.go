@@ -126,20 +126,20 @@ func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
-// recordLocation builds the location a sign-in record states about itself.
-// Coordinates count only when non-zero and in range: some exports carry
-// latitude and longitude swapped (latitude 125) or zeroed.
-func recordLocation(country, city string, lat, lon float64) event.Location {
-	l := event.Location{Country: toUpper(quickTrim(country)), City: city}
-	if validCoord(lat, lon) {
+// recordLocation sets l, zero, to the location a sign-in record states
+// about itself. Coordinates count only when non-zero and in range: some
+// exports carry latitude and longitude swapped (latitude 125) or zeroed.
+// A city alone is no location: l stays zero.
+func recordLocation(l *event.Location, country, city string, lat, lon float64) {
+	country = toUpper(quickTrim(country))
+	coord := validCoord(lat, lon)
+	if country == "" && !coord {
+		return
+	}
+	l.Country, l.City, l.Source = country, city, "record"
+	if coord {
 		l.Lat, l.Lon, l.HasCoord, l.RadiusKm = lat, lon, true, 25
 	}
-	if l.Known() {
-		l.Source = "record"
-	} else {
-		l.City = ""
-	}
-	return l
 }
 
 // quickTrim is strings.TrimSpace, without its call for the values
