@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"math/bits"
 	"net/netip"
 	"time"
 )
@@ -53,15 +54,12 @@ func quickSeconds(s string, minute int64) (time.Time, bool) {
 	}
 	rest, nsec := s[19:], 0
 	if rest[0] == '.' {
-		n := 1
-		for ; n < len(rest) && n <= 9 && rest[n]-'0' < 10; n++ {
-			nsec = nsec*10 + int(rest[n]-'0')
-		}
-		if n == 1 || n < len(rest) && rest[n]-'0' < 10 {
+		n, frac := fracDigits(rest[1:])
+		if n == 0 || n > 9 {
 			return time.Time{}, false // no digit, or more than nine
 		}
-		nsec *= fracScale[10-n]
-		rest = rest[n:]
+		nsec = frac * fracScale[9-n]
+		rest = rest[1+n:]
 	}
 	offset := 0
 	switch {
@@ -100,6 +98,45 @@ func (c *minuteCache) rfc3339(s string) (time.Time, bool) {
 	}
 	c.p0, c.p1, c.minute, c.ok = load64(s, 0), load64(s, 8), minute, true
 	return quickSeconds(s, minute)
+}
+
+// fracDigits reads the digits that open s: how many (10 for more than
+// nine) and the number the first nine of them write. Eight at a time:
+// after subtracting '0' from each byte, a digit is a byte below 10; the
+// first byte that is not one (its high bit set by the test below) ends
+// them, and what borrows or carries from it only reaches the bytes after
+// it.
+func fracDigits(s string) (n, v int) {
+	if len(s) < 8 {
+		for ; n < len(s) && s[n]-'0' < 10; n++ {
+			if n == 9 {
+				return 10, 0
+			}
+			v = v*10 + int(s[n]-'0')
+		}
+		return n, v
+	}
+	d := load64(s, 0) - 0x3030303030303030
+	if n = bits.TrailingZeros64((d|(d+0x7676767676767676))&0x8080808080808080) / 8; n < 8 {
+		return n, eightDigits(d << (8 * (8 - n))) // the digits moved up, zeros before them
+	}
+	v = eightDigits(d)
+	if len(s) > 8 && s[8]-'0' < 10 {
+		v, n = v*10+int(s[8]-'0'), 9
+		if len(s) > 9 && s[9]-'0' < 10 {
+			n = 10
+		}
+	}
+	return n, v
+}
+
+// eightDigits is the number written by eight digit values, one a byte,
+// the first in the low byte: pairs, then quads, then the eight
+// (D. Lemire's multiply-and-shift steps).
+func eightDigits(d uint64) int {
+	d = (d * (10<<8 + 1)) >> 8 & 0x00ff00ff00ff00ff
+	d = (d * (100<<16 + 1)) >> 16 & 0x0000ffff0000ffff
+	return int((d * (10000<<32 + 1)) >> 32 & 0xffffffff)
 }
 
 // fracScale[k] is 10^k: a fraction of 9-k digits times it is nanoseconds.
