@@ -6,11 +6,10 @@ import "github.com/vedette/vedette/internal/event"
 // Each field is compared with the value it is predicted to have, the
 // owned copy of which is then taken: no hashing. A principal's events
 // share their tenant, user agent and place (the who cache keeps them
-// beside the principal, 64 bytes more a principal); an
-// app's, its name and the resource it signs in to (the app cache); the
-// other fields take few values in turn (the last two are kept). Only a
-// field that differs from its prediction is interned, and becomes the
-// prediction.
+// beside the principal, 64 bytes more a principal); an app's, its name
+// and the resource it signs in to (the app cache); the other fields take
+// few values in turn (the last two are kept). Only a field that differs
+// from its prediction is interned, and becomes the prediction.
 func (t *strtab) ownEvent(e *event.Event) {
 	if t.borrowed(e.Key) {
 		e.Key = t.keep(e.Key)

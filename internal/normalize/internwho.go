@@ -19,7 +19,8 @@ import (
 // each slot tagged with the hash so that a slot of another principal is
 // passed over without reading its strings. The slots start few (a reader
 // per Kafka message stays cheap) and grow while they miss, up to
-// maxWhoBits: 16k principals' triples held, 1 MiB.
+// maxWhoBits: 16k principals' triples held, with the fields ownEvent
+// predicts from the principal's previous event, 2 MiB.
 type whoCache struct {
 	slots  []whoSlot // pairs: slots[2i], slots[2i+1], the most recent first
 	bits   uint      // log2 of the number of pairs
