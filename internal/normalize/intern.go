@@ -20,9 +20,8 @@ type strtab struct {
 	// is only made when the slot holds another string.
 	recent      *[cacheSlots]string
 	recentLower *[cacheSlots][2]string // value as written, lower-case copy
-	who         whoCache               // principal, object ID and display name together, and what the principal's events share
+	who         whoCache               // principal, object ID and display name together
 	apps        *[appSlots]appSlot     // an app's ID, name and resource together (ownEvent)
-	nobody      [userFields]string     // the predictions of those fields for events of no principal
 	last        [lastFields][2]string  // the owned values of the other fields in the last two events that differed there (ownEvent)
 	keys        []byte                 // the arena events' keys are copied into (keep)
 	// clock is the quick path of the mappings' timestamps: a table of

@@ -4,28 +4,24 @@ import "github.com/vedette/vedette/internal/event"
 
 // ownEvent makes every string of e independent of the record's bytes.
 // Each field is compared with the value it is predicted to have, the
-// owned copy of which is then taken: no hashing. A principal's events
-// share their tenant, user agent and place (the who cache keeps them
-// beside the principal, 64 bytes more a principal); an app's, its name
-// and the resource it signs in to (the app cache); the other fields take
-// few values in turn (the last two are kept). Only a field that differs
-// from its prediction is interned, and becomes the prediction.
+// owned copy of which is then taken: no hashing. An app's events share
+// its name and the resource it signs in to (the app cache); the other
+// fields take few values in turn (the last two are kept). Only a field
+// that differs from its prediction is interned, and becomes the
+// prediction. A principal's tenant, agent and place, though more often
+// the principal's previous event's than the previous event's, are not
+// kept beside the principal: that costs a cache line more a record,
+// which at thousands of principals misses (the who cache's slots are a
+// cache line each).
 func (t *strtab) ownEvent(e *event.Event) {
 	if t.borrowed(e.Key) {
 		e.Key = t.keep(e.Key)
 	}
 	e.Detail = t.clone(e.Detail)
-	mine := t.ownWho(e)
-	if mine == nil {
-		mine = &t.nobody
-	}
-	for i, s := range [userFields]*string{&e.Tenant, &e.UserAgent, &e.Location.Country, &e.Location.City} {
-		if t.borrowed(*s) {
-			ownAs(t, s, &mine[i])
-		}
-	}
+	t.ownWho(e)
 	t.ownApp(e)
-	for i, s := range [lastFields]*string{&e.Subscription, &e.Operation, &e.Category, &e.ResultCode,
+	for i, s := range [lastFields]*string{&e.Tenant, &e.UserAgent, &e.Location.Country, &e.Location.City,
+		&e.Subscription, &e.Operation, &e.Category, &e.ResultCode,
 		&e.Location.Source, &e.Location.Build, &e.Origin.Source} {
 		if !t.borrowed(*s) {
 			continue
@@ -42,10 +38,7 @@ func (t *strtab) ownEvent(e *event.Event) {
 	}
 }
 
-const (
-	userFields = 4 // whoSlot.last
-	lastFields = 7 // strtab.last
-)
+const lastFields = 11 // strtab.last
 
 // ownAs owns *s, borrowed, as *pred when they are equal, else as an
 // interned copy, which becomes the prediction.

@@ -19,8 +19,7 @@ import (
 // each slot tagged with the hash so that a slot of another principal is
 // passed over without reading its strings. The slots start few (a reader
 // per Kafka message stays cheap) and grow while they miss, up to
-// maxWhoBits: 16k principals' triples held, with the fields ownEvent
-// predicts from the principal's previous event, 2 MiB.
+// maxWhoBits: 16k principals' triples held, 1 MiB.
 type whoCache struct {
 	slots  []whoSlot // pairs: slots[2i], slots[2i+1], the most recent first
 	bits   uint      // log2 of the number of pairs
@@ -30,9 +29,9 @@ type whoCache struct {
 }
 
 type whoSlot struct {
-	tag  uint64
-	who  [3]string          // principal, object ID, display name: owned
-	last [userFields]string // the principal's own fields in its previous event (ownEvent)
+	tag uint64
+	who [3]string // principal, object ID, display name: owned
+	_   [8]byte   // 64 bytes, a cache line: slots (16 KiB and up) start at a page
 }
 
 const (
@@ -60,13 +59,11 @@ func (t *strtab) lowerWho(s string) string {
 }
 
 // ownWho gives e's principal, object ID and display name owned bytes,
-// from the cache or from one table entry that holds the three. It returns
-// the strings of the principal's previous event, nil when e has no
-// principal.
-func (t *strtab) ownWho(e *event.Event) *[userFields]string {
+// from the cache or from one table entry that holds the three.
+func (t *strtab) ownWho(e *event.Event) {
 	who := [3]string{e.Principal, e.PrincipalID, e.DisplayName}
 	if who == ([3]string{}) {
-		return nil
+		return
 	}
 	w := &t.who
 	if w.slots == nil {
@@ -87,7 +84,6 @@ func (t *strtab) ownWho(e *event.Event) *[userFields]string {
 		pair[0] = whoSlot{tag: h, who: t.whoEntry(who)}
 	}
 	e.Principal, e.PrincipalID, e.DisplayName = pair[0].who[0], pair[0].who[1], pair[0].who[2]
-	return &pair[0].last
 }
 
 func (w *whoCache) resize(bits uint) {
