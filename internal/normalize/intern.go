@@ -4,6 +4,8 @@ import (
 	"math/bits"
 	"strings"
 	"unsafe"
+
+	"github.com/vedette/vedette/internal/event"
 )
 
 // strtab gives the strings an event keeps their own bytes. The fast
@@ -21,8 +23,7 @@ type strtab struct {
 	recent      *[cacheSlots]string
 	recentLower *[cacheSlots][2]string // value as written, lower-case copy
 	who         whoCache               // principal, object ID and display name together
-	apps        *[appSlots]appSlot     // an app's ID, name and resource together (ownEvent)
-	last        [lastFields][2]string  // the owned values of the other fields in the last two events that differed there (ownEvent)
+	last        [14]string             // the owned strings of the previous event, by field (ownEvent)
 	keys        []byte                 // the arena events' keys are copied into (keep)
 	// clock is the quick path of the mappings' timestamps: a table of
 	// the record's strings, not of its times, but the reader's one state
@@ -200,4 +201,29 @@ func (t *strtab) clone(s string) string {
 		return s
 	}
 	return strings.Clone(s)
+}
+
+// ownEvent makes every string of e independent of the record's bytes.
+// Each field's value is first compared with the field's value in the
+// previous event, which it mostly is (the tenant, the category, the
+// result code, a user's app, agent and city in a run of sign-ins): no
+// hashing then.
+func (t *strtab) ownEvent(e *event.Event) {
+	if t.borrowed(e.Key) {
+		e.Key = t.keep(e.Key)
+	}
+	e.Detail = t.clone(e.Detail)
+	t.ownWho(e)
+	for i, s := range [len(t.last)]*string{&e.Tenant, &e.Subscription, &e.UserAgent, &e.AppID, &e.AppName,
+		&e.Operation, &e.Category, &e.ResultCode, &e.Resource, &e.Location.Country, &e.Location.City, &e.Location.Source, &e.Location.Build, &e.Origin.Source} {
+		if !t.borrowed(*s) {
+			continue
+		}
+		if last := t.last[i]; *s == last {
+			*s = last
+			continue
+		}
+		*s = t.intern(*s)
+		t.last[i] = *s
+	}
 }

@@ -13,8 +13,8 @@ import (
 
 // TestPredictedEvents reads a generated organisation's sign-ins and ARM
 // activity through one reader, whose predictions of each field (the
-// principal's, the app's, the last values) and minute of time are then
-// right and wrong in turn, in file order and then shuffled, each record's
+// previous event's value, the cached principal and strings) and minute of
+// time are then right and wrong in turn, in file order and then shuffled, each record's
 // bytes overwritten once read; and each record again through a reader
 // whose caches and predictions are emptied before each record. The events are the same.
 func TestPredictedEvents(t *testing.T) {

@@ -31,7 +31,6 @@ type whoCache struct {
 type whoSlot struct {
 	tag uint64
 	who [3]string // principal, object ID, display name: owned
-	_   [8]byte   // 64 bytes, a cache line: slots (16 KiB and up) start at a page
 }
 
 const (
