@@ -3,6 +3,7 @@ package normalize
 import (
 	"encoding/binary"
 	"math/bits"
+	"unsafe"
 )
 
 // A strict JSON lexer for the fast decoder (fastdecode.go). It accepts
@@ -44,10 +45,11 @@ type stringInfo struct {
 // time are checked; the first flagged byte is exact (specialBytes), so the
 // literal is plain exactly when it is a quote.
 func plainString(b []byte, i int) (end int, ok bool) {
+	p := unsafe.Pointer(unsafe.SliceData(b))
 	for end = i + 1; end < len(b)-7; end += 8 {
-		if m := specialBytes(binary.LittleEndian.Uint64(b[end:])); m != 0 {
+		if m := specialBytes(binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(p, end))[:])); m != 0 {
 			end += bits.TrailingZeros64(m) >> 3
-			return end + 1, b[end] == '"'
+			return end + 1, *(*byte)(unsafe.Add(p, end)) == '"'
 		}
 	}
 	return end, false
