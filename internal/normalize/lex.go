@@ -46,14 +46,22 @@ type stringInfo struct {
 // literal is plain exactly when it is a quote.
 func plainString(b []byte, i int) (end int, ok bool) {
 	p := unsafe.Pointer(unsafe.SliceData(b))
-	for end = i + 1; end < len(b)-7; end += 8 {
-		if m := specialBytes(binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(p, end))[:])); m != 0 {
+	k := &specialWords
+	for end = i + 1; end <= len(b)-8; end += 8 {
+		x := binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(p, end))[:])
+		qc, bs := (x^k[0])-k[1], (x^k[2])-k[3]
+		if m := (qc | bs | x) & k[4]; m != 0 {
 			end += bits.TrailingZeros64(m) >> 3
 			return end + 1, *(*byte)(unsafe.Add(p, end)) == '"'
 		}
 	}
 	return end, false
 }
+
+// specialWords are specialBytes' constants, which plainString reads from
+// memory: as constants, each would be loaded into a register for every
+// word (TestSpecialWords).
+var specialWords = [5]uint64{0x02 * ones, 0x21 * ones, '\\' * ones, ones, highs}
 
 // scanString scans the string literal that opens at b[i]: plainString
 // for the common case, then byte-wise runs between the special bytes.
