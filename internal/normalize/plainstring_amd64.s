@@ -1,0 +1,79 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// The quote, the backslash and 0x20, sixteen times each.
+DATA special<>+0(SB)/8, $0x2222222222222222
+DATA special<>+8(SB)/8, $0x2222222222222222
+DATA special<>+16(SB)/8, $0x5c5c5c5c5c5c5c5c
+DATA special<>+24(SB)/8, $0x5c5c5c5c5c5c5c5c
+DATA special<>+32(SB)/8, $0x2020202020202020
+DATA special<>+40(SB)/8, $0x2020202020202020
+GLOBL special<>(SB), RODATA|NOPTR, $48
+
+// func plainString(b []byte, i int) (end int, ok bool)
+//
+// Sixteen bytes a step: a byte is special when it is the quote, the
+// backslash, or below 0x20 as a signed byte (a control, or >= 0x80). The
+// first special byte ends the literal; past the last whole 16 bytes one
+// step of 8 is taken, so that the bytes looked at are plainStringWords'.
+TEXT ·plainString(SB), NOSPLIT, $0-41
+	MOVQ b_base+0(FP), SI
+	MOVQ b_len+8(FP), BX
+	MOVQ i+24(FP), DI
+	INCQ DI
+	MOVOU special<>+0(SB), X4
+	MOVOU special<>+16(SB), X5
+	MOVOU special<>+32(SB), X6
+	LEAQ -16(BX), DX
+
+loop16:
+	CMPQ DI, DX
+	JGT  tail8
+	MOVOU (SI)(DI*1), X0
+	MOVOU X0, X1
+	PCMPEQB X4, X1
+	MOVOU X0, X2
+	PCMPEQB X5, X2
+	POR X2, X1
+	MOVOU X6, X3
+	PCMPGTB X0, X3
+	POR X3, X1
+	PMOVMSKB X1, AX
+	TESTL AX, AX
+	JNZ found
+	ADDQ $16, DI
+	JMP loop16
+
+tail8:
+	LEAQ 8(DI), CX
+	CMPQ CX, BX
+	JGT none
+	MOVQ (SI)(DI*1), X0
+	MOVOU X0, X1
+	PCMPEQB X4, X1
+	MOVOU X0, X2
+	PCMPEQB X5, X2
+	POR X2, X1
+	MOVOU X6, X3
+	PCMPGTB X0, X3
+	POR X3, X1
+	PMOVMSKB X1, AX
+	ANDL $0xff, AX
+	JNZ found
+	MOVQ CX, DI
+
+none:
+	MOVQ DI, end+32(FP)
+	MOVB $0, ok+40(FP)
+	RET
+
+found:
+	BSFL AX, AX
+	ADDQ AX, DI
+	MOVBLZX (SI)(DI*1), CX
+	INCQ DI
+	MOVQ DI, end+32(FP)
+	CMPB CX, $0x22
+	SETEQ ok+40(FP)
+	RET
