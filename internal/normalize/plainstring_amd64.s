@@ -11,16 +11,16 @@ DATA special<>+32(SB)/8, $0x2020202020202020
 DATA special<>+40(SB)/8, $0x2020202020202020
 GLOBL special<>(SB), RODATA|NOPTR, $48
 
-// func plainString(b []byte, i int) (end int, ok bool)
+// func plainEnd(p *byte, n, i int) int
 //
 // Sixteen bytes a step: a byte is special when it is the quote, the
 // backslash, or below 0x20 as a signed byte (a control, or >= 0x80). The
 // first special byte ends the literal; past the last whole 16 bytes one
 // step of 8 is taken, so that the bytes looked at are plainStringWords'.
-TEXT ·plainString(SB), NOSPLIT, $0-41
-	MOVQ b_base+0(FP), SI
-	MOVQ b_len+8(FP), BX
-	MOVQ i+24(FP), DI
+TEXT ·plainEnd(SB), NOSPLIT, $0-32
+	MOVQ p+0(FP), SI
+	MOVQ n+8(FP), BX
+	MOVQ i+16(FP), DI
 	INCQ DI
 	MOVOU special<>+0(SB), X4
 	MOVOU special<>+16(SB), X5
@@ -64,16 +64,14 @@ tail8:
 	MOVQ CX, DI
 
 none:
-	MOVQ DI, end+32(FP)
-	MOVB $0, ok+40(FP)
+	MOVQ $-1, ret+24(FP)
 	RET
 
 found:
 	BSFL AX, AX
 	ADDQ AX, DI
-	MOVBLZX (SI)(DI*1), CX
+	CMPB (SI)(DI*1), $0x22
+	JNE none
 	INCQ DI
-	MOVQ DI, end+32(FP)
-	CMPB CX, $0x22
-	SETEQ ok+40(FP)
+	MOVQ DI, ret+24(FP)
 	RET
