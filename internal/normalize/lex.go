@@ -38,18 +38,9 @@ type stringInfo struct {
 	nonASCII bool // holds bytes >= 0x80
 }
 
-// plainString returns the offset past the string literal that opens at
-// b[i] when the literal is plain: no escape, no control and no non-ASCII
-// byte, the strings of real records. ok is false for any other (or
-// unterminated) literal, which scanString then judges, and end is then
-// meaningless. It looks at the bytes after the opening quote in words of
-// eight up to the last whole one; the first special byte it finds ends
-// the literal, which is plain exactly when that byte is the quote. On
-// amd64 it is plainstring_amd64.s, sixteen bytes a step; elsewhere
-// plainStringWords.
-//
-// plainStringWords is plainString eight bytes at a time (specialBytes;
-// the first flagged byte is exact).
+// plainStringWords is plainString (plainstring_amd64.go,
+// plainstring_other.go) eight bytes at a time: the first byte
+// specialBytes flags is exact.
 func plainStringWords(b []byte, i int) (end int, ok bool) {
 	p := unsafe.Pointer(unsafe.SliceData(b))
 	k := &specialWords
