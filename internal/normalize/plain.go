@@ -56,10 +56,11 @@ func laneOf(f *field) lane {
 // did not take, which object then decodes and vets in full. When that
 // member is a remembered key, compact, with an object for its value, not
 // yet seen, it returns its key as nested too: object then decodes the
-// value without reading the key again. It calls nothing but the readers
-// of integers and decimals, so that what it needs stays in registers; a
-// *float64 field takes its float from fl, and is left to the full path
-// when fl is used up.
+// value without reading the key again. It calls only plainString (a
+// string member, most of them) and plainScalar (any other), whose loops
+// would otherwise crowd its own state out of the registers; a *float64
+// field takes its float from fl, and is left to the full path when fl is
+// used up.
 func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen *[2]uint64, fl *pool[float64]) (int, int, *shapeKey) {
 	// The record's bytes are read through p, without bounds checks: a
 	// member is looked at only when 33 bytes or more are left, and each
