@@ -44,7 +44,7 @@ func activityView(f Format, r *rawRecord) activity {
 
 func mapActivity(f Format, r *rawRecord, e *event.Event, strs *strtab) (reason, detail string) {
 	a := activityView(f, r)
-	t, ok := parseTime(a.when)
+	t, ok := strs.clock.parseTime(a.when)
 	if !ok {
 		return timeRejection("time", a.when)
 	}

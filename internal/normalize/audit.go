@@ -40,7 +40,7 @@ func auditView(f Format, r *rawRecord) (p *signInFields, when, op, category stri
 // application – Certificates and secrets management " with a trailing space.
 func mapAudit(f Format, r *rawRecord, e *event.Event, strs *strtab) (reason, detail string) {
 	p, when, op, category := auditView(f, r)
-	t, ok := parseTime(when)
+	t, ok := strs.clock.parseTime(when)
 	if !ok {
 		return timeRejection("activityDateTime", when)
 	}

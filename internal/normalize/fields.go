@@ -21,11 +21,16 @@ var timeLayouts = []string{
 
 // parseTime parses a record timestamp into UTC.
 func parseTime(s string) (time.Time, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
+	var c minuteCache
+	return c.parseTime(s)
+}
+
+// parseTime is parseTime, its quick path remembering the last minute.
+func (c *minuteCache) parseTime(s string) (time.Time, bool) {
+	if s = quickTrim(s); s == "" {
 		return time.Time{}, false
 	}
-	if t, ok := quickRFC3339(s); ok {
+	if t, ok := c.rfc3339(s); ok {
 		return t, true
 	}
 	for _, layout := range timeLayouts {
@@ -121,20 +126,46 @@ func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
-// recordLocation builds the location a sign-in record states about itself.
-// Coordinates count only when non-zero and in range: some exports carry
-// latitude and longitude swapped (latitude 125) or zeroed.
-func recordLocation(country, city string, lat, lon float64) event.Location {
-	l := event.Location{Country: strings.ToUpper(strings.TrimSpace(country)), City: city}
-	if validCoord(lat, lon) {
+// recordLocation sets l, zero, to the location a sign-in record states
+// about itself. Coordinates count only when non-zero and in range: some
+// exports carry latitude and longitude swapped (latitude 125) or zeroed.
+// A city alone is no location: l stays zero.
+func recordLocation(l *event.Location, country, city string, lat, lon float64) {
+	country = toUpper(quickTrim(country))
+	coord := validCoord(lat, lon)
+	if country == "" && !coord {
+		return
+	}
+	l.Country, l.City, l.Source = country, city, "record"
+	if coord {
 		l.Lat, l.Lon, l.HasCoord, l.RadiusKm = lat, lon, true, 25
 	}
-	if l.Known() {
-		l.Source = "record"
-	} else {
-		l.City = ""
+}
+
+// quickTrim is strings.TrimSpace, without its call for the values
+// records mostly have, with nothing to trim.
+func quickTrim(s string) string {
+	if spaced(s) {
+		return strings.TrimSpace(s)
 	}
-	return l
+	return s
+}
+
+// toUpper is strings.ToUpper, without its call for the upper-case ASCII
+// values records mostly have (country codes).
+func toUpper(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || 'a' <= c && c <= 'z' {
+			return strings.ToUpper(s)
+		}
+	}
+	return s
+}
+
+// spaced reports whether strings.TrimSpace may change s: it starts or
+// ends with a space, a control character or a non-ASCII byte.
+func spaced(s string) bool {
+	return s != "" && (s[0]-'!' > '~'-'!' || s[len(s)-1]-'!' > '~'-'!')
 }
 
 func validCoord(lat, lon float64) bool {

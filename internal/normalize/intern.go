@@ -25,6 +25,10 @@ type strtab struct {
 	who         whoCache               // principal, object ID and display name together
 	last        [14]string             // the owned strings of the previous event, by field (ownEvent)
 	keys        []byte                 // the arena events' keys are copied into (keep)
+	// clock is the quick path of the mappings' timestamps: a table of
+	// the record's strings, not of its times, but the reader's one state
+	// the mappings share.
+	clock minuteCache
 }
 
 // Keys (record IDs, content hashes) are unique to their record: keep
@@ -159,13 +163,17 @@ func (t *strtab) toLower(s string) string {
 // values are lower-case GUIDs and names, most upper-case ones say so in
 // their first word.
 func mayHaveUpper(s string) bool {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		if upperOrHigh(load64(s, i)) != 0 {
-			return true
+	if len(s) >= 8 {
+		// The last word overlaps the one before it, if need be: no byte
+		// at a time.
+		for i := 0; i < len(s)-8; i += 8 {
+			if upperOrHigh(load64(s, i)) != 0 {
+				return true
+			}
 		}
+		return upperOrHigh(load64(s, len(s)-8)) != 0
 	}
-	for ; i < len(s); i++ {
+	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 0x80 || 'A' <= c && c <= 'Z' {
 			return true
 		}

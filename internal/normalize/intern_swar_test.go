@@ -23,6 +23,18 @@ func TestUpperOrHigh(t *testing.T) {
 				t.Fatalf("mayHaveUpper(%q) = %v, want %v", word[:pos+1], got, want)
 			}
 		}
+		// Longer strings: whole words, then a last word overlapping the
+		// one before it.
+		for n := 9; n <= 25; n++ {
+			for pos := range n {
+				s := []byte(strings.Repeat("a0-z", 7)[:n])
+				s[pos] = byte(c)
+				want := c >= 0x80 || 'A' <= c && c <= 'Z'
+				if got := mayHaveUpper(string(s)); got != want {
+					t.Fatalf("mayHaveUpper(%q) = %v, want %v", s, got, want)
+				}
+			}
+		}
 	}
 }
 

@@ -99,7 +99,11 @@ func wordHash(s string) uint64 {
 	for ; i+8 <= len(s); i += 8 {
 		h = bits.RotateLeft64((h^load64(s, i))*k, 31)
 	}
-	if i < len(s) {
+	switch {
+	case i == len(s):
+	case len(s) >= 8: // the last word, overlapping the one before it
+		h = bits.RotateLeft64((h^load64(s, len(s)-8))*k, 31)
+	default:
 		var tail uint64
 		for j := len(s) - 1; j >= i; j-- {
 			tail = tail<<8 | uint64(s[j])

@@ -3,6 +3,7 @@ package normalize
 import (
 	"encoding/binary"
 	"math/bits"
+	"unsafe"
 )
 
 // A strict JSON lexer for the fast decoder (fastdecode.go). It accepts
@@ -37,21 +38,27 @@ type stringInfo struct {
 	nonASCII bool // holds bytes >= 0x80
 }
 
-// plainString returns the offset past the string literal that opens at
-// b[i] when the literal is plain: no escape, no control and no non-ASCII
-// byte, the strings of real records. ok is false for any other (or
-// unterminated) literal, which scanString then judges. Eight bytes at a
-// time are checked; the first flagged byte is exact (specialBytes), so the
-// literal is plain exactly when it is a quote.
-func plainString(b []byte, i int) (end int, ok bool) {
-	for end = i + 1; end < len(b)-7; end += 8 {
-		if m := specialBytes(binary.LittleEndian.Uint64(b[end:])); m != 0 {
+// plainStringWords is plainString (plainstring_amd64.go,
+// plainstring_other.go) eight bytes at a time: the first byte
+// specialBytes flags is exact.
+func plainStringWords(b []byte, i int) (end int, ok bool) {
+	p := unsafe.Pointer(unsafe.SliceData(b))
+	k := &specialWords
+	for end = i + 1; end <= len(b)-8; end += 8 {
+		x := binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(p, end))[:])
+		qc, bs := (x^k[0])-k[1], (x^k[2])-k[3]
+		if m := (qc | bs | x) & k[4]; m != 0 {
 			end += bits.TrailingZeros64(m) >> 3
-			return end + 1, b[end] == '"'
+			return end + 1, *(*byte)(unsafe.Add(p, end)) == '"'
 		}
 	}
 	return end, false
 }
+
+// specialWords are specialBytes' constants, which plainStringWords reads
+// from memory: as constants, each would be loaded into a register for
+// every word (TestPlainString).
+var specialWords = [5]uint64{0x02 * ones, 0x21 * ones, '\\' * ones, ones, highs}
 
 // scanString scans the string literal that opens at b[i]: plainString
 // for the common case, then byte-wise runs between the special bytes.

@@ -76,3 +76,42 @@ func TestExactFloat(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainString checks plainString (in assembly on amd64) and
+// plainStringWords against a byte-by-byte reading of the literal: each
+// takes exactly the literals with no special byte before the closing
+// quote among the whole words of eight after the opening one, and ends
+// them there; plainStringWords' constants are specialBytes'.
+func TestPlainString(t *testing.T) {
+	if specialWords != [5]uint64{0x02 * ones, 0x21 * ones, '\\' * ones, ones, highs} {
+		t.Fatalf("specialWords %x", specialWords)
+	}
+	alphabet := []byte{0, 0x1f, 0x20, '!', '"', '#', 'a', '\\', 'z', 0x7f, 0x80, 0xc3, 0xff}
+	rng := rand.New(rand.NewPCG(7, 8))
+	b := make([]byte, 80)
+	for range 200000 {
+		n := 1 + rng.IntN(len(b))
+		for i := range n {
+			b[i] = 'a' + byte(rng.IntN(26))
+			if rng.IntN(12) == 0 {
+				b[i] = alphabet[rng.IntN(len(alphabet))]
+			}
+		}
+		lit, start := b[:n], rng.IntN(n)
+		wantEnd, wantOK := -1, false
+		for j := start + 1; j < n; j++ {
+			if c := lit[j]; c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
+				wantEnd, wantOK = j+1, c == '"'
+				break
+			}
+		}
+		// Both leave the last 7 bytes or fewer to scanString.
+		covered := wantEnd <= start+1+(n-start-1)/8*8
+		for name, f := range map[string]func([]byte, int) (int, bool){"plainString": plainString, "plainStringWords": plainStringWords} {
+			end, ok := f(lit, start)
+			if ok != (wantOK && covered) || ok && end != wantEnd {
+				t.Fatalf("%s(%q, %d): end %d ok %v, want %d %v", name, lit, start, end, ok, wantEnd, wantOK && covered)
+			}
+		}
+	}
+}

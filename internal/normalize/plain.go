@@ -14,10 +14,10 @@ type lane uint8
 
 const (
 	laneNone     lane = iota // an unused shapeKey (whose zero end plainMembers checks)
-	laneSkip                 // no field: a plain string or an integer is vetted and skipped
 	laneString               // a string field, or a location's country: a plain string is borrowed
-	laneFlex                 // a flex field: a plain string that holds no object leaves it unset
+	laneSkip                 // no field: a plain string or an integer is vetted and skipped
 	laneRaw                  // a json.RawMessage field: a plain string or an integer is kept as it is written
+	laneFlex                 // a flex field: a plain string that holds no object leaves it unset
 	laneValue                // a field of a kind plainMembers does not read: only an object is handed to object
 	laneBool                 // a *bool field: true or false
 	laneFloat                // a float64 field: a plain decimal (exactDecimal)
@@ -56,13 +56,18 @@ func laneOf(f *field) lane {
 // did not take, which object then decodes and vets in full. When that
 // member is a remembered key, compact, with an object for its value, not
 // yet seen, it returns its key as nested too: object then decodes the
-// value without reading the key again. It calls nothing but the readers
-// of integers and decimals, so that what it needs stays in registers; a
-// *float64 field takes its float from fl, and is left to the full path
-// when fl is used up.
+// value without reading the key again. It calls only plainString (a
+// string member, most of them) and plainScalar (any other), whose loops
+// would otherwise crowd its own state out of the registers; a *float64
+// field takes its float from fl, and is left to the full path when fl is
+// used up.
 func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen *[2]uint64, fl *pool[float64]) (int, int, *shapeKey) {
+	// The record's bytes are read through p, without bounds checks: a
+	// member is looked at only when 33 bytes or more are left, and each
+	// offset read below is before the end of b (see the comments).
+	p := unsafe.Pointer(unsafe.SliceData(b))
 	for ; uint(n) < uint(len(sh)) && uint(i)+33 <= uint(len(b)); n++ {
-		w := (*[32]byte)(b[i : i+32])
+		w := (*[32]byte)(unsafe.Add(p, i))
 		k := &sh[n][0]
 		if k.diff(w) != 0 {
 			// The key the shape before had here: feeds alternate
@@ -76,57 +81,93 @@ func plainMembers(b []byte, i, n int, sh []shapeSlot, base unsafe.Pointer, seen 
 				break
 			}
 		}
-		var bit uint64
-		if k.idx >= 0 {
-			if bit = 1 << (k.idx & 63); seen[k.idx>>6&1]&bit != 0 {
+		s := &seen[k.word&1]
+		if *s&k.bit != 0 {
+			break
+		}
+		// The value: the member's text up to it is lit's and rest's, and
+		// a byte of b follows them (i+32 < len(b), or e < len(b)).
+		v := i + 2 + k.end
+		c := *(*byte)(unsafe.Add(p, v))
+		if c == '"' && k.lane-laneString <= laneFlex-laneString {
+			// Most members: a string for a lane that takes one.
+			end, ok := plainString(b, v)
+			if !ok {
 				break
 			}
-		}
-		v := i + 2 + k.end // the value
-		end, c := -1, b[v]
-		var x float64
-		switch {
-		case c == '"' && k.lane-laneSkip <= laneRaw-laneSkip: // the lanes that take a string, laneSkip to laneRaw
-			if e, ok := plainString(b, v); ok && (k.lane != laneFlex || b[v+1] != '{' && !isSpace(b[v+1])) {
-				end = e
+			// b[v:end] is the string literal.
+			switch k.lane {
+			case laneString:
+				if end-v > 2 {
+					*(*string)(unsafe.Add(base, k.off)) = unsafe.String((*byte)(unsafe.Add(p, v+1)), end-v-2)
+				}
+			case laneRaw:
+				*(*json.RawMessage)(unsafe.Add(base, k.off)) = unsafe.Slice((*byte)(unsafe.Add(p, v)), end-v)
+			case laneFlex:
+				if c := *(*byte)(unsafe.Add(p, v+1)); c == '{' || isSpace(c) {
+					return i, n, nil // a JSON document: the full path's
+				}
 			}
-		case k.lane == laneSkip, k.lane == laneRaw:
-			end = plainInt(b, v)
-		case k.lane == laneBool:
-			end = plainBool(b, v)
-		case k.lane == laneFloat, k.lane == laneFloatPtr && fl.n < len(fl.items):
-			x, end = exactDecimal(b, v)
+			*s |= k.bit
+			i = end
+			continue
 		}
+		end := plainScalar(b, v, k, base, fl)
 		if end < 0 {
 			if c == '{' {
 				return i, n, k
 			}
 			break
 		}
-		if k.idx >= 0 {
-			seen[k.idx>>6&1] |= bit
-			p := unsafe.Add(base, k.off)
-			switch {
-			case k.lane == laneBool && c == 't':
-				*(**bool)(p) = &boolTrue
-			case k.lane == laneBool:
-				*(**bool)(p) = &boolFalse
-			case k.lane == laneString && end-v > 2:
-				*(*string)(p) = unsafe.String(&b[v+1], end-v-2)
-			case k.lane == laneRaw:
-				*(*json.RawMessage)(p) = b[v:end]
-			case k.lane == laneFloat:
-				*(*float64)(p) = x
-			case k.lane == laneFloatPtr:
-				fp := &fl.items[fl.n]
-				fl.n++
-				*fp = x
-				*(**float64)(p) = fp
-			}
-		}
+		*s |= k.bit
 		i = end
 	}
 	return i, n, nil
+}
+
+// plainScalar is plainMembers for a value that is not a string: it reads
+// the integer, boolean or decimal at b[v] that k's lane takes into the
+// struct at base and returns the offset past it, or -1 for anything else.
+func plainScalar(b []byte, v int, k *shapeKey, base unsafe.Pointer, fl *pool[float64]) int {
+	p := unsafe.Add(base, k.off)
+	switch k.lane {
+	case laneSkip:
+		return plainInt(b, v)
+	case laneRaw:
+		end := plainInt(b, v)
+		if end >= 0 {
+			*(*json.RawMessage)(p) = b[v:end]
+		}
+		return end
+	case laneBool:
+		end := plainBool(b, v)
+		if end >= 0 {
+			*(**bool)(p) = &boolFalse
+			if b[v] == 't' {
+				*(**bool)(p) = &boolTrue
+			}
+		}
+		return end
+	case laneFloat:
+		x, end := exactDecimal(b, v)
+		if end >= 0 {
+			*(*float64)(p) = x
+		}
+		return end
+	case laneFloatPtr:
+		if fl.n == len(fl.items) {
+			return -1
+		}
+		x, end := exactDecimal(b, v)
+		if end >= 0 {
+			fp := &fl.items[fl.n]
+			fl.n++
+			*fp = x
+			*(**float64)(p) = fp
+		}
+		return end
+	}
+	return -1
 }
 
 // plainInt returns the offset past the integer at b[i] when it is written

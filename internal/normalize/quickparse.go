@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"math/bits"
 	"net/netip"
 	"time"
 )
@@ -17,30 +18,48 @@ import (
 // time.Date and looks the offset up in the local zone, which is what this
 // saves.
 func quickRFC3339(s string) (time.Time, bool) {
-	if len(s) < len("2006-01-02T15:04:05Z") ||
-		s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+	minute, ok := quickMinute(s)
+	if !ok {
 		return time.Time{}, false
+	}
+	return quickSeconds(s, minute)
+}
+
+// quickMinute reads the date, hour and minute of a quickRFC3339
+// timestamp, s[:16], as seconds since the epoch before the zone offset.
+// It checks that s is long enough for quickSeconds.
+func quickMinute(s string) (int64, bool) {
+	if len(s) < len("2006-01-02T15:04:05Z") ||
+		s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' {
+		return 0, false
 	}
 	y1, y2 := two(s, 0), two(s, 2)
-	month, day, hour, minute, sec := two(s, 5), two(s, 8), two(s, 11), two(s, 14), two(s, 17)
-	if y1|y2|month|day|hour|minute|sec < 0 {
-		return time.Time{}, false
+	month, day, hour, minute := two(s, 5), two(s, 8), two(s, 11), two(s, 14)
+	if y1|y2|month|day|hour|minute < 0 {
+		return 0, false
 	}
 	year := y1*100 + y2
-	if month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 || sec > 59 {
+	if month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 {
+		return 0, false
+	}
+	return daysSinceEpoch(year, month, day)*86400 + int64(hour*3600+minute*60), true
+}
+
+// quickSeconds reads the rest of a quickRFC3339 timestamp, from s[16]
+// on (":05", the fraction, the zone), whose minute quickMinute read.
+func quickSeconds(s string, minute int64) (time.Time, bool) {
+	sec := two(s, 17)
+	if s[16] != ':' || sec < 0 || sec > 59 {
 		return time.Time{}, false
 	}
 	rest, nsec := s[19:], 0
 	if rest[0] == '.' {
-		n := 1
-		for ; n < len(rest) && n <= 9 && rest[n]-'0' < 10; n++ {
-			nsec = nsec*10 + int(rest[n]-'0')
-		}
-		if n == 1 || n < len(rest) && rest[n]-'0' < 10 {
+		n, frac := fracDigits(rest[1:])
+		if n == 0 || n > 9 {
 			return time.Time{}, false // no digit, or more than nine
 		}
-		nsec *= fracScale[10-n]
-		rest = rest[n:]
+		nsec = frac * fracScale[9-n]
+		rest = rest[1+n:]
 	}
 	offset := 0
 	switch {
@@ -56,8 +75,68 @@ func quickRFC3339(s string) (time.Time, bool) {
 	default:
 		return time.Time{}, false
 	}
-	unix := daysSinceEpoch(year, month, day)*86400 + int64(hour*3600+minute*60+sec-offset)
-	return time.Unix(unix, int64(nsec)).UTC(), true
+	return time.Unix(minute+int64(sec-offset), int64(nsec)).UTC(), true
+}
+
+// minuteCache is quickRFC3339 remembering the minute of the last
+// timestamp it read: records come in time order, dozens a minute, and a
+// timestamp of the same minute (the same first 16 bytes) has only its
+// seconds, fraction and zone read.
+type minuteCache struct {
+	p0, p1 uint64 // s[:16] of the minute held
+	minute int64
+	ok     bool
+}
+
+func (c *minuteCache) rfc3339(s string) (time.Time, bool) {
+	if c.ok && len(s) >= len("2006-01-02T15:04:05Z") && load64(s, 0) == c.p0 && load64(s, 8) == c.p1 {
+		return quickSeconds(s, c.minute)
+	}
+	minute, ok := quickMinute(s)
+	if !ok {
+		return time.Time{}, false
+	}
+	c.p0, c.p1, c.minute, c.ok = load64(s, 0), load64(s, 8), minute, true
+	return quickSeconds(s, minute)
+}
+
+// fracDigits reads the digits that open s: how many (10 for more than
+// nine) and the number the first nine of them write. Eight at a time:
+// after subtracting '0' from each byte, a digit is a byte below 10; the
+// first byte that is not one (its high bit set by the test below) ends
+// them, and what borrows or carries from it only reaches the bytes after
+// it.
+func fracDigits(s string) (n, v int) {
+	if len(s) < 8 {
+		for ; n < len(s) && s[n]-'0' < 10; n++ {
+			if n == 9 {
+				return 10, 0
+			}
+			v = v*10 + int(s[n]-'0')
+		}
+		return n, v
+	}
+	d := load64(s, 0) - 0x3030303030303030
+	if n = bits.TrailingZeros64((d|(d+0x7676767676767676))&0x8080808080808080) / 8; n < 8 {
+		return n, eightDigits(d << (8 * (8 - n))) // the digits moved up, zeros before them
+	}
+	v = eightDigits(d)
+	if len(s) > 8 && s[8]-'0' < 10 {
+		v, n = v*10+int(s[8]-'0'), 9
+		if len(s) > 9 && s[9]-'0' < 10 {
+			n = 10
+		}
+	}
+	return n, v
+}
+
+// eightDigits is the number written by eight digit values, one a byte,
+// the first in the low byte: pairs, then quads, then the eight
+// (D. Lemire's multiply-and-shift steps).
+func eightDigits(d uint64) int {
+	d = (d * (10<<8 + 1)) >> 8 & 0x00ff00ff00ff00ff
+	d = (d * (100<<16 + 1)) >> 16 & 0x0000ffff0000ffff
+	return int((d * (10000<<32 + 1)) >> 32 & 0xffffffff)
 }
 
 // fracScale[k] is 10^k: a fraction of 9-k digits times it is nanoseconds.
@@ -103,30 +182,38 @@ func daysSinceEpoch(year, month, day int) int64 {
 }
 
 // quickIPv4 is netip.ParseAddr for a dotted quad as netip accepts it:
-// four decimal octets of at most 255, none with a leading zero.
+// four decimal octets of at most 255, none with a leading zero. An octet
+// at a time, its one to three digits read without a loop.
 func quickIPv4(s string) (netip.Addr, bool) {
 	var a [4]byte
-	field, v, digits := 0, 0, 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case '0' <= c && c <= '9':
-			if digits == 1 && v == 0 {
-				return netip.Addr{}, false // a leading zero
-			}
-			if v = v*10 + int(c-'0'); v > 255 {
+	i := 0
+	for f := range a {
+		if f > 0 {
+			if i >= len(s) || s[i] != '.' {
 				return netip.Addr{}, false
 			}
-			digits++
-		case c == '.' && digits > 0 && field < 3:
-			a[field] = byte(v)
-			field, v, digits = field+1, 0, 0
-		default:
+			i++
+		}
+		if i >= len(s) || s[i]-'0' > 9 {
 			return netip.Addr{}, false
 		}
+		v := int(s[i] - '0')
+		if i++; i < len(s) && s[i]-'0' <= 9 {
+			if v == 0 {
+				return netip.Addr{}, false // a leading zero
+			}
+			v = v*10 + int(s[i]-'0')
+			if i++; i < len(s) && s[i]-'0' <= 9 {
+				if v = v*10 + int(s[i]-'0'); v > 255 {
+					return netip.Addr{}, false
+				}
+				i++
+			}
+		}
+		a[f] = byte(v)
 	}
-	if field != 3 || digits == 0 {
+	if i != len(s) {
 		return netip.Addr{}, false
 	}
-	a[3] = byte(v)
 	return netip.AddrFrom4(a), true
 }

@@ -16,6 +16,12 @@ var quickTimes = []string{
 	"2026-10-01T00:00:00+0000", "2026-10-01T00:00:00+24:00", "2026-10-01T00:00:00+01:60", "2026-10-01 00:00:00Z",
 	"+026-10-01T00:00:00Z", "2026-10-01T00:00:00", "2026-10-01T00:00:00.123", "2026-1-01T00:00:00Z",
 	"2026-10-01T00:00:00,5Z", "2026-10-01T00:00:00.5+01:00x", "1601-01-01T00:00:00Z", "2026-10-01T0A:00:00Z",
+	// Fractions of every length, read eight digits at a time where the
+	// string allows, ended by every kind of byte.
+	"2026-10-01T00:00:00.12345678Z", "2026-10-01T00:00:00.123456789+01:00", "2026-10-01T00:00:00.1234567890+01:00",
+	"2026-10-01T00:00:00.09999999-00:30", "2026-10-01T00:00:00.00000000Z", "2026-10-01T00:00:00.9/Z",
+	"2026-10-01T00:00:00.1234567:00:00", "2026-10-01T00:00:00.12\xff45678Z", "2026-10-01T00:00:00.1234\x00678Z",
+	"2026-10-01T00:00:00.123456789", "2026-10-01T00:00:00.12345678", "2026-10-01T00:00:00.1\u00e9+01:00",
 }
 
 // TestQuickRFC3339 holds the quick path to time.Parse on edge cases:
@@ -45,6 +51,16 @@ func checkQuickRFC3339(t *testing.T, s string) {
 		t.Errorf("quickRFC3339(%q) = %v; time.Parse fails: %v", s, got, err)
 	case ok && got != want.UTC():
 		t.Errorf("quickRFC3339(%q) = %#v, time.Parse gives %#v", s, got, want.UTC())
+	}
+	// A cache that holds s's minute, read from another timestamp of it,
+	// answers as quickRFC3339.
+	if len(s) < 16 {
+		return
+	}
+	var c minuteCache
+	c.rfc3339(s[:16] + ":00Z")
+	if cached, cok := c.rfc3339(s); cok != ok || cached != got {
+		t.Errorf("rfc3339(%q) after %q = %#v, %v; quickRFC3339 gives %#v, %v", s, s[:16]+":00Z", cached, cok, got, ok)
 	}
 }
 
@@ -89,4 +105,31 @@ func FuzzQuickIPv4(f *testing.F) {
 		f.Add(fmt.Sprintf("%d.%d.0%d.%d", i, 255-i%256, i%3, i*7%300))
 	}
 	f.Fuzz(func(t *testing.T, s string) { checkQuickIPv4(t, s) })
+}
+
+// TestFracDigits holds the eight-at-a-time digit reader to a byte-wise
+// one, for runs of 0 to 11 digits ended by every byte value, with and
+// without bytes after it.
+func TestFracDigits(t *testing.T) {
+	ref := func(s string) (n, v int) {
+		for ; n < len(s) && s[n] >= '0' && s[n] <= '9'; n++ {
+			if n == 9 {
+				return 10, 0
+			}
+			v = v*10 + int(s[n]-'0')
+		}
+		return n, v
+	}
+	digits := "98765432109"
+	for n := range len(digits) + 1 {
+		for c := range 256 {
+			for _, tail := range []string{"", "Z", "+01:00"} {
+				s := digits[:n] + string([]byte{byte(c)}) + tail
+				wn, wv := ref(s)
+				if gn, gv := fracDigits(s); gn != wn || gn <= 9 && gv != wv {
+					t.Fatalf("fracDigits(%q) = %d, %d; want %d, %d", s, gn, gv, wn, wv)
+				}
+			}
+		}
+	}
 }

@@ -18,6 +18,8 @@ type shapeKey struct {
 	lit  [4]uint64
 	mask [4]uint64
 	idx  int     // index in objType.fields, -1 for a key no field has
+	word int     // idx's word in an object's set of fields seen
+	bit  uint64  // idx's bit in that word, 0 for no field
 	off  uintptr // where plainMembers puts the value, in the object's struct
 	end  int     // the key's literal length, quotes included
 	lane lane    // what plainMembers does with the value
@@ -44,6 +46,7 @@ func newShapeKey(key string, n, idx int, f *field) shapeKey {
 	k.lane = laneOf(f)
 	if f != nil {
 		k.off = f.off
+		k.word, k.bit = idx>>6, 1<<(idx&63)
 	}
 	var buf [32]byte
 	copy(buf[:], text)

@@ -44,7 +44,7 @@ func view(f Format, r *rawRecord) signIn {
 func mapSignIn(f Format, r *rawRecord, e *event.Event, strs *strtab) (reason, detail string) {
 	s := view(f, r)
 	p := s.p
-	t, ok := parseTime(s.when)
+	t, ok := strs.clock.parseTime(s.when)
 	if !ok {
 		return timeRejection("createdDateTime", s.when)
 	}
@@ -75,7 +75,7 @@ func mapSignIn(f Format, r *rawRecord, e *event.Event, strs *strtab) (reason, de
 	default:
 		e.Interactive = category != "NonInteractiveUserSignInLogs"
 	}
-	e.Location = signInLocation(r, s.geo)
+	signInLocation(&e.Location, r, s.geo)
 	return "", ""
 }
 
@@ -96,7 +96,7 @@ func signInPrincipal(p *signInFields, category string, e *event.Event, strs *str
 		}
 		return "", ""
 	}
-	e.Principal = strs.lowerWho(strings.TrimSpace(firstNonEmpty(p.UserPrincipalName, p.UserID)))
+	e.Principal = strs.lowerWho(quickTrim(firstNonEmpty(p.UserPrincipalName, p.UserID)))
 	e.PrincipalID, e.PrincipalKind, e.DisplayName = p.UserID, event.PrincipalUser, p.UserDisplayName
 	if e.Principal == "" {
 		return "missing-principal", "no userPrincipalName or userId"
@@ -115,10 +115,10 @@ func signInResult(code string) event.Result {
 	return event.ResultFailure
 }
 
-// signInLocation is where the record says the sign-in came from. Log
-// Analytics Latitude/Longitude columns, when present, take precedence
-// over LocationDetails.
-func signInLocation(r *rawRecord, geo *geoDetail) event.Location {
+// signInLocation sets l, zero, to where the record says the sign-in came
+// from (recordLocation). Log Analytics Latitude/Longitude columns, when
+// present, take precedence over LocationDetails.
+func signInLocation(l *event.Location, r *rawRecord, geo *geoDetail) {
 	var lat, lon float64
 	switch {
 	case r.Latitude != nil && r.Longitude != nil && validCoord(*r.Latitude, *r.Longitude):
@@ -126,7 +126,7 @@ func signInLocation(r *rawRecord, geo *geoDetail) event.Location {
 	case geo.GeoCoordinates != nil && geo.GeoCoordinates.Latitude != nil && geo.GeoCoordinates.Longitude != nil:
 		lat, lon = *geo.GeoCoordinates.Latitude, *geo.GeoCoordinates.Longitude
 	}
-	return recordLocation(firstNonEmpty(geo.CountryOrRegion, r.Location.Country), geo.City, lat, lon)
+	recordLocation(l, firstNonEmpty(geo.CountryOrRegion, r.Location.Country), geo.City, lat, lon)
 }
 
 func timeRejection(field, value string) (reason, detail string) {
