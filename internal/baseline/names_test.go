@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -99,5 +100,32 @@ func TestTouchFindsWithoutChanging(t *testing.T) {
 	}
 	if diff := cmp.Diff(r.tenants, b.tenants, stateOpts...); diff != "" {
 		t.Errorf("Touch changed the state (-before +after):\n%s", diff)
+	}
+}
+
+// A cached address whose bytes now hold another name (a string freed and
+// its memory reused, emulated by rewriting the bytes in place) finds the
+// principal of the name it holds now, or none, never the cached one.
+func TestLookupAddressReused(t *testing.T) {
+	t.Parallel()
+	b := New(DefaultConfig())
+	for _, who := range []string{"alice@contoso.com", "carol@contoso.com"} {
+		b.Learn(signin(t0, who, "81.2.69.160", "GB", event.ResultSuccess))
+	}
+	tn := b.Tenant("contoso")
+	buf := []byte("alice@contoso.com")
+	name := unsafe.String(&buf[0], len(buf))
+	if _, p, ok := tn.Lookup(name); !ok || p.Name != "alice@contoso.com" {
+		t.Fatalf("Lookup(alice) = %v, %v", p, ok)
+	}
+	tn.lastName = "" // past the last-hit shortcut, to the name cache
+	copy(buf, "carol@contoso.com")
+	if _, p, ok := tn.Lookup(name); !ok || p.Name != "carol@contoso.com" {
+		t.Errorf("the reused address finds %+v, %v; want carol", p, ok)
+	}
+	tn.lastName = ""
+	copy(buf, "mallo@contoso.com")
+	if _, p, ok := tn.Lookup(name); ok {
+		t.Errorf("a name never learned, at a cached address, finds %s", p.Name)
 	}
 }

@@ -209,7 +209,7 @@ func (t *Tenant) Lookup(name string) (uint32, *Principal, bool) {
 	if same(t.lastName, name) && name != "" {
 		return t.lastIndex, &t.Principals[t.lastIndex], true
 	}
-	i, ok := t.names.get(name)
+	i, ok := t.names.get(name, t.Principals)
 	if !ok {
 		if i, ok = t.index[name]; !ok {
 			return 0, nil, false

@@ -20,11 +20,15 @@ func (b *Baselines) Touch(e *event.Event) (index uint32, loads uint64) {
 		return 0, 0
 	}
 	t := b.last
-	i, ok := t.names.get(e.Principal)
+	i, ok := t.names.peek(e.Principal)
 	if !ok || int(i) >= len(t.Principals) {
 		return 0, 0
 	}
-	loads = touchLines(unsafe.Pointer(&t.Principals[i]), unsafe.Sizeof(Principal{}))
+	p := &t.Principals[i]
+	loads = touchLines(unsafe.Pointer(p), unsafe.Sizeof(Principal{}))
+	if len(p.Name) > 0 { // what Lookup compares to confirm the cached index
+		loads += uint64(*unsafe.StringData(p.Name))
+	}
 	if c := b.lastCache; len(c.marks) > 0 {
 		loads += uint64(c.marks[i&uint32(len(c.marks)-1)].owner)
 	}
