@@ -50,3 +50,36 @@ func TestPredictedEvents(t *testing.T) {
 		t.Errorf("events differ from those read with no predictions (-got, +want):\n%s", diff)
 	}
 }
+
+// FuzzPredictedEvents is TestPredictedEvents for hostile lines: a reader
+// warmed on the sample records (its shapes, principals, strings and
+// minute of time), then fed the input's lines in order, gives the events
+// that a fresh reader gives for each line alone.
+func FuzzPredictedEvents(f *testing.F) {
+	recs := sampleRecords(f)
+	for i, r := range recs {
+		f.Add(bytes.Join([][]byte{r, recs[(i+1)%len(recs)], bytes.Replace(r, []byte(`:00`), []byte(`:0x`), 1)}, []byte("\n")))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		got := &collector{}
+		rd := newReader("fuzz", got)
+		for _, r := range recs {
+			_ = rd.record(bytes.Clone(r), 1)
+		}
+		got.events = nil
+		want := &collector{}
+		for i, line := range bytes.Split(in, []byte("\n")) {
+			buf := bytes.Clone(line)
+			warmErr := rd.record(buf, i+1)
+			for j := range buf {
+				buf[j] = 'X'
+			}
+			if coldErr := newReader("fuzz", want).record(bytes.Clone(line), i+1); (warmErr == nil) != (coldErr == nil) {
+				t.Fatalf("line %d: warm reader %v, fresh reader %v", i+1, warmErr, coldErr)
+			}
+		}
+		if diff := cmp.Diff(got.events, want.events, cmpopts.EquateComparable(event.Event{}.SourceIP)); diff != "" {
+			t.Errorf("events differ from those read with no predictions (-got, +want):\n%s", diff)
+		}
+	})
+}
