@@ -27,7 +27,7 @@ type lookups struct {
 	// versioned: every tag source present is.
 	lists, intel Versioned
 	versioned    bool
-	// covers is deps.Intel when it is Versioned and a Coverer.
+	// covers is deps.Intel when it is a Coverer and versioned.
 	covers Coverer
 	// addrs caches the answers by address: a session's operations and a
 	// client's refreshes come in runs from one address, and a user's
@@ -51,9 +51,12 @@ func newLookups(opts Options, deps Deps) lookups {
 	if deps.Intel != nil {
 		l.intel, _ = deps.Intel.(Versioned)
 		l.versioned = l.versioned && l.intel != nil
-		if l.intel != nil {
-			l.covers, _ = deps.Intel.(Coverer)
-		}
+	}
+	// Coverage is remembered per version of the threat intelligence:
+	// without versions of every tag source, the pipeline passes none, and
+	// must ask Match every time.
+	if l.versioned && l.intel != nil {
+		l.covers, _ = deps.Intel.(Coverer)
 	}
 	return l
 }

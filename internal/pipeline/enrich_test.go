@@ -115,12 +115,46 @@ func (i watchedIntel) Match(ip netip.Addr, at time.Time) (detect.IPTag, bool) {
 	return detect.IPTag{Category: detect.CategoryMalicious, List: e.Feed, Label: e.Name}, true
 }
 
+// unversionedLists adapts an iplist.Watcher to Lists without its
+// versions: lists a caller does not reload, which leave the tags without
+// versions, as Deps allows.
+type unversionedLists struct{ w *iplist.Watcher }
+
+func (l unversionedLists) Tags(ip netip.Addr) []detect.IPTag { return watchedLists(l).Tags(ip) }
+
 // TestIntelFollowsReloads: an address the threat intelligence did not
 // cover (remembered per address) is matched again once a reload covers
 // it, whether enriched ahead or in the pipeline, and one it covered stops
-// matching once a reload drops it.
+// matching once a reload drops it; so too next to IP lists without
+// versions, where the pipeline cannot tell one version of the threat
+// intelligence from another and must ask it every time.
 func TestIntelFollowsReloads(t *testing.T) {
 	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		lists func(t *testing.T) Lists
+	}{
+		{"no lists", func(*testing.T) Lists { return nil }},
+		{"lists without versions", func(t *testing.T) Lists {
+			path := filepath.Join(t.TempDir(), "tor.txt")
+			if err := os.WriteFile(path, []byte("185.220.101.7\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			w, err := iplist.NewWatcher([]iplist.ListConfig{{Path: path, Category: detect.CategoryTor, Name: "tor"}}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return unversionedLists{w}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			intelFollowsReloads(t, tc.lists(t))
+		})
+	}
+}
+
+func intelFollowsReloads(t *testing.T, lists Lists) {
 	path := filepath.Join(t.TempDir(), "feed.txt")
 	write := func(body string) {
 		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
@@ -133,7 +167,7 @@ func TestIntelFollowsReloads(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := config.Default()
-	opts, deps := Options{TrustRecordLocation: true}, Deps{Intel: watchedIntel{w}, Scoper: cfg.Scopes()}
+	opts, deps := Options{TrustRecordLocation: true}, Deps{Lists: lists, Intel: watchedIntel{w}, Scoper: cfg.Scopes()}
 	p := New(opts, baseline.New(cfg.Baseline), deps)
 	x := NewEnricher(opts, deps)
 	t0 := time.Date(2026, 10, 1, 8, 0, 0, 0, time.UTC)
