@@ -33,15 +33,7 @@ func TestLookupByNameCopies(t *testing.T) {
 	if _, _, ok := tn.Lookup("userXXXXX@contoso.com"); ok {
 		t.Error("an unknown name of a known length is found")
 	}
-	data, err := b.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := New(DefaultConfig())
-	if err := r.UnmarshalBinary(data); err != nil {
-		t.Fatal(err)
-	}
-	check(t, r.Tenant("contoso"), names)
+	check(t, restored(t, b).Tenant("contoso"), names)
 }
 
 // check looks names up by two copies each, twice, interleaved.
