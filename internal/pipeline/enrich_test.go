@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -204,5 +205,53 @@ func intelFollowsReloads(t *testing.T, lists Lists) {
 		if diff := cmp.Diff(s.tags, p.in.Tags, cmpopts.IgnoreFields(detect.IPTag{}, "Label")); diff != "" {
 			t.Errorf("step %d: tags (-want +got):\n%s", i, diff)
 		}
+	}
+}
+
+// TestFixTagsSurviveRestore: baselines restored in place (new Tenant
+// objects for the same tenants, as a restart or a takeover restores them)
+// keep one set of fix-tag entries per tenant, not one per restore, and
+// the tags of the principal's fix stay right across restores.
+func TestFixTagsSurviveRestore(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "tor.txt")
+	if err := os.WriteFile(path, []byte("185.220.101.7\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w, err := iplist.NewWatcher([]iplist.ListConfig{{Path: path, Category: detect.CategoryTor, Name: "tor"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	base := baseline.New(cfg.Baseline)
+	p := New(Options{TrustRecordLocation: true}, base, Deps{Lists: watchedLists{w}, Scoper: cfg.Scopes()})
+	t0 := time.Date(2026, 10, 1, 8, 0, 0, 0, time.UTC)
+	tor := netip.MustParseAddr("185.220.101.7")
+	signin := func(i int, tenant string) *event.Event {
+		return &event.Event{Key: fmt.Sprintf("%s-%d", tenant, i), Kind: event.KindSignIn, Time: t0.Add(time.Duration(i) * time.Hour),
+			Tenant: tenant, Principal: "alice@" + tenant, PrincipalKind: event.PrincipalUser, Result: event.ResultSuccess,
+			Interactive: true, SourceIP: tor, Operation: "sign-in",
+			Location: event.Location{Country: "DE", Lat: 52.52, Lon: 13.4, RadiusKm: 20, HasCoord: true, Source: "record"}}
+	}
+	torTags := []detect.IPTag{{Category: detect.CategoryTor, List: "tor"}}
+	for i := range 6 {
+		for _, tenant := range []string{"contoso.com", "fabrikam.com"} {
+			p.Process(signin(i, tenant))
+			if i > 0 {
+				if diff := cmp.Diff(torTags, p.in.PrevTags); diff != "" {
+					t.Errorf("restore %d, %s: tags of the fix (-want +got):\n%s", i, tenant, diff)
+				}
+			}
+		}
+		data, err := base.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := base.UnmarshalBinary(data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(p.fixes.byTenant); n > 2 {
+		t.Errorf("%d tenants' fix-tag entries kept after 6 restores of 2 tenants", n)
 	}
 }

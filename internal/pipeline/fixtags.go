@@ -14,11 +14,14 @@ import (
 // were just computed. An entry holds the tags of one address under one
 // version of the lists, so it answers for whichever principal has that
 // index, and never after a reload. Only used when the lists are
-// Versioned.
+// Versioned. Entries are kept by tenant ID, not by the *Tenant: a
+// baseline restored in place has new Tenant objects for the same
+// tenants, whose entries still answer (each checks its address and
+// version), and keying by pointer kept a set per restore.
 type fixTags struct {
 	tenant   *baseline.Tenant
 	cur      []fixTag // tenant's entries
-	byTenant map[*baseline.Tenant][]fixTag
+	byTenant map[string][]fixTag
 }
 
 type fixTag struct {
@@ -32,12 +35,12 @@ type fixTag struct {
 func (f *fixTags) entry(t *baseline.Tenant, i uint32) *fixTag {
 	if t != f.tenant {
 		if f.byTenant == nil {
-			f.byTenant = map[*baseline.Tenant][]fixTag{}
+			f.byTenant = map[string][]fixTag{}
 		}
 		if f.tenant != nil {
-			f.byTenant[f.tenant] = f.cur
+			f.byTenant[f.tenant.ID] = f.cur
 		}
-		f.tenant, f.cur = t, f.byTenant[t]
+		f.tenant, f.cur = t, f.byTenant[t.ID]
 	}
 	if int(i) >= len(f.cur) {
 		f.cur = append(f.cur, make([]fixTag, int(i)+1-len(f.cur))...)
