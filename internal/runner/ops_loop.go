@@ -44,7 +44,9 @@ func statusAttrs(s metrics.Snapshot, now time.Time, newAlerts uint64) []any {
 		attrs = append(attrs,
 			slog.Uint64("flow_packets", d.Packets), slog.Uint64("flows_decoded", d.Flows),
 			slog.Uint64("flow_drops", d.Dropped+d.Truncated+d.UnknownTemplate+d.BadVersion+d.TemplateRejected+d.Malformed+d.NotAllowed+d.TemplateMemory),
-			slog.Int("open_hours", f.Gauges.OpenHours), slog.Int("hosts", f.Gauges.Hosts))
+			slog.Uint64("flow_set_overruns", d.Overruns),
+			slog.Int("open_hours", f.Gauges.OpenHours), slog.Int("hosts", f.Gauges.Hosts),
+			slog.Int("exporter_clocks", f.Gauges.Clocks), slog.Uint64("flows_clock_refused", f.Engine.ClockRefused))
 		if f.KernelDropsErr == nil {
 			attrs = append(attrs, slog.Uint64("kernel_drops", f.KernelDrops))
 		}
