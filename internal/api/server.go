@@ -46,6 +46,7 @@ type Server struct {
 	log      *slog.Logger
 	now      func() time.Time
 	handler  http.Handler
+	compress middleware // the API's answers compressed (nil in tests that build a Server by hand)
 }
 
 // New checks the options and builds the server's routes.
@@ -67,6 +68,9 @@ func New(opts Options) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if s.compress, err = compressResponses(); err != nil {
+		return nil, err
+	}
 	mux := s.mux(opts)
 	maxBody := opts.Config.API.MaxBody
 	if maxBody <= 0 {
@@ -84,6 +88,9 @@ func (s *Server) mux(opts Options) *http.ServeMux {
 		var h http.Handler = rt.handle
 		if rt.role > 0 {
 			h = authenticate(s.keys)(require(rt.role, rt.handle))
+		}
+		if s.compress != nil {
+			h = s.compress(h)
 		}
 		mux.Handle(rt.method+" "+rt.path, h)
 	}
