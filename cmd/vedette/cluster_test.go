@@ -226,9 +226,18 @@ func TestClusterSurvivesKillAndPostgresRestart(t *testing.T) {
 	// The kill comes first: members keep consuming while PostgreSQL
 	// restarts and may commit everything at once when it is back, leaving
 	// no member midway.
+	// The kill waits for the group to settle (every member owning
+	// partitions): a member killed between the two phases of a cooperative
+	// rebalance holds the group for its rebalance timeout (a minute, as in
+	// Kafka), which is the broker's waiting, not the takeover tested here.
 	var v *member
 	var lost []string
-	waitFor("a member midway through its partitions", func() bool {
+	waitFor("a settled group with a member midway through its partitions", func() bool {
+		for _, m := range members {
+			if len(m.owned()) == 0 {
+				return false
+			}
+		}
 		v, lost = victim(t.Context(), brokers, s, members)
 		return v != nil
 	})
