@@ -137,15 +137,7 @@ func TestIntelFollowsReloads(t *testing.T) {
 	}{
 		{"no lists", func(*testing.T) Lists { return nil }},
 		{"lists without versions", func(t *testing.T) Lists {
-			path := filepath.Join(t.TempDir(), "tor.txt")
-			if err := os.WriteFile(path, []byte("185.220.101.7\n"), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			w, err := iplist.NewWatcher([]iplist.ListConfig{{Path: path, Category: detect.CategoryTor, Name: "tor"}}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return unversionedLists{w}
+			return unversionedLists{torList(t, "185.220.101.7\n")}
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -214,14 +206,7 @@ func intelFollowsReloads(t *testing.T, lists Lists) {
 // the tags of the principal's fix stay right across restores.
 func TestFixTagsSurviveRestore(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "tor.txt")
-	if err := os.WriteFile(path, []byte("185.220.101.7\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	w, err := iplist.NewWatcher([]iplist.ListConfig{{Path: path, Category: detect.CategoryTor, Name: "tor"}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := torList(t, "185.220.101.7\n")
 	cfg := config.Default()
 	base := baseline.New(cfg.Baseline)
 	p := New(Options{TrustRecordLocation: true}, base, Deps{Lists: watchedLists{w}, Scoper: cfg.Scopes()})
@@ -254,4 +239,18 @@ func TestFixTagsSurviveRestore(t *testing.T) {
 	if n := len(p.fixes.byTenant); n > 2 {
 		t.Errorf("%d tenants' fix-tag entries kept after 6 restores of 2 tenants", n)
 	}
+}
+
+// torList watches a Tor exit list of body in a temporary file.
+func torList(t *testing.T, body string) *iplist.Watcher {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "tor.txt")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w, err := iplist.NewWatcher([]iplist.ListConfig{{Path: path, Category: detect.CategoryTor, Name: "tor"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
 }
