@@ -15,6 +15,7 @@ package merge
 import (
 	"errors"
 	"io"
+	"strings"
 
 	"github.com/vedette/vedette/internal/event"
 )
@@ -30,11 +31,14 @@ type Source interface {
 var ErrOrder = errors.New("input not in time order within the window")
 
 // Less is the order of events: time, then key.
-func Less(a, b *event.Event) bool {
+func Less(a, b *event.Event) bool { return Compare(a, b) < 0 }
+
+// Compare orders events by time, then key: -1, 0 or +1.
+func Compare(a, b *event.Event) int {
 	if c := a.Time.Compare(b.Time); c != 0 {
-		return c < 0
+		return c
 	}
-	return a.Key < b.Key
+	return strings.Compare(a.Key, b.Key)
 }
 
 // Merge yields the events of sources, each in order, in one order; ties
@@ -114,12 +118,8 @@ type heads []head
 
 // less orders heads i and j: by time, key, then source.
 func (h heads) less(i, j int) bool {
-	a, b := h[i].e, h[j].e
-	if c := a.Time.Compare(b.Time); c != 0 {
+	if c := Compare(h[i].e, h[j].e); c != 0 {
 		return c < 0
-	}
-	if a.Key != b.Key {
-		return a.Key < b.Key
 	}
 	return h[i].index < h[j].index
 }

@@ -72,7 +72,7 @@ func drain(t *testing.T, s Source) ([]event.Origin, error) {
 // input, stably sorted by (time, key).
 func stable(inputs ...[]*event.Event) []event.Origin {
 	all := slices.Concat(inputs...)
-	slices.SortStableFunc(all, compare)
+	slices.SortStableFunc(all, Compare)
 	out := make([]event.Origin, len(all))
 	for i, e := range all {
 		out[i] = e.Origin

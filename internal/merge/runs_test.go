@@ -75,7 +75,7 @@ func TestSortFanInBounded(t *testing.T) {
 // any number of levels.
 func TestRunsMergeConsecutive(t *testing.T) {
 	es := slices.Clone(events("a", 3000, 10))
-	slices.SortStableFunc(es, compare)
+	slices.SortStableFunc(es, Compare)
 	for _, fanIn := range []int{2, 5, 100} {
 		rs := NewRuns(t.TempDir(), fanIn)
 		for start := 0; start < len(es); start += 37 {

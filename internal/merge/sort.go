@@ -48,7 +48,7 @@ func (s *Sorted) sort() error {
 		}
 		held = append(held, e)
 		if len(held) == s.runSize {
-			slices.SortStableFunc(held, compare)
+			slices.SortStableFunc(held, Compare)
 			err := s.runs.Add(&slice{events: held})
 			s.Spilled = s.runs.Written
 			if err != nil {
@@ -57,7 +57,7 @@ func (s *Sorted) sort() error {
 			held = held[:0]
 		}
 	}
-	slices.SortStableFunc(held, compare)
+	slices.SortStableFunc(held, Compare)
 	last := &slice{events: held}
 	if s.runs.Len() == 0 {
 		s.out = last
@@ -67,16 +67,6 @@ func (s *Sorted) sort() error {
 	s.Merged = s.runs.Merged
 	s.out = out
 	return err
-}
-
-func compare(a, b *event.Event) int {
-	switch {
-	case Less(a, b):
-		return -1
-	case Less(b, a):
-		return 1
-	}
-	return 0
 }
 
 // Close removes the spill files.
