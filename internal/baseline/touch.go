@@ -4,6 +4,7 @@ import (
 	"unsafe"
 
 	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/prefetch"
 )
 
 // Touch loads what Learn and the detections read of e's principal (each
@@ -25,7 +26,7 @@ func (b *Baselines) Touch(e *event.Event) (index uint32, loads uint64) {
 		return 0, 0
 	}
 	p := &t.Principals[i]
-	loads = touchLines(unsafe.Pointer(p), unsafe.Sizeof(Principal{}))
+	loads = prefetch.Lines(p)
 	if len(p.Name) > 0 { // what Lookup compares to confirm the cached index
 		loads += uint64(*unsafe.StringData(p.Name))
 	}
@@ -34,16 +35,3 @@ func (b *Baselines) Touch(e *event.Event) (index uint32, loads uint64) {
 	}
 	return i + 1, loads
 }
-
-// touchLines reads a byte of each cache line of the size bytes at p.
-func touchLines(p unsafe.Pointer, size uintptr) uint64 {
-	var sum uint64
-	for off := uintptr(0); off < size; off += cacheLine {
-		sum += uint64(*(*byte)(unsafe.Add(p, off)))
-	}
-	return sum + uint64(*(*byte)(unsafe.Add(p, size-1)))
-}
-
-// cacheLine is the processor's cache line size on the machines Vedette
-// runs on (amd64, arm64 servers).
-const cacheLine = 64

@@ -7,6 +7,7 @@ import (
 
 	"github.com/vedette/vedette/internal/enrich/geoip"
 	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/prefetch"
 )
 
 // Every address gets its own answer, however many there are and however
@@ -84,7 +85,7 @@ func TestAddrSlotIsOneLine(t *testing.T) {
 	if unsafe.Sizeof(uintptr(0)) != 8 {
 		t.Skip("the layout is that of 64-bit pointers")
 	}
-	if n := unsafe.Sizeof(addrInfo{}); n != cacheLine {
-		t.Errorf("addrInfo is %d bytes, want %d", n, cacheLine)
+	if n := unsafe.Sizeof(addrInfo{}); n != prefetch.CacheLine {
+		t.Errorf("addrInfo is %d bytes, want %d", n, prefetch.CacheLine)
 	}
 }
