@@ -42,6 +42,7 @@ func runDetect(args []string, log *slog.Logger) error {
 	quiet := fs.Bool("q", false, "no progress or summary on stderr")
 	flush := fs.Bool("flush", false, "close every open network hour at the end (a complete capture); off, the next run continues them")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
+	memProfile := fs.String("memprofile", "", "write a profile of the run's allocations to this file at its end (go tool pprof)")
 	lf := addLogFlags(fs, "warn")
 	log, err := lf.parse(fs, args)
 	if err != nil {
@@ -56,6 +57,9 @@ func runDetect(args []string, log *slog.Logger) error {
 			return err
 		}
 		defer stopProfile()
+	}
+	if *memProfile != "" {
+		defer writeAllocProfile(*memProfile, log)
 	}
 	cfg, err := loadConfig(*cfgPath, *dataDir)
 	if err != nil {
@@ -140,4 +144,18 @@ func startCPUProfile(path string) (func(), error) {
 		return nil, fmt.Errorf("cpu profile %s: %w", path, err)
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// writeAllocProfile writes the allocations made so far (the allocs
+// profile: every allocation sampled since the start) to path.
+func writeAllocProfile(path string, log *slog.Logger) {
+	f, err := os.Create(path)
+	if err != nil {
+		log.Error("memory profile", "err", err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		log.Error("memory profile", "path", path, "err", err)
+	}
 }
