@@ -46,15 +46,33 @@ func Compare(a, b *event.Event) int {
 func Merge(sources []Source) Source {
 	m := &merger{}
 	for i, s := range sources {
-		m.h = append(m.h, head{src: s, index: i})
+		st, _ := s.(Stamped)
+		m.h = append(m.h, head{src: s, stamped: st, index: i})
 	}
 	return m
 }
 
+// head is a source and its next event. A Stamped source's events are
+// ordered by the stamps it gives, any other's by stamps read here.
 type head struct {
-	src   Source
-	index int
-	e     *event.Event
+	src     Source
+	stamped Stamped // src, if it is one
+	index   int
+	next    stamped
+}
+
+// read reads the source's next event.
+func (hd *head) read() error {
+	if hd.stamped != nil {
+		e, s, err := hd.stamped.NextStamped()
+		hd.next = stamped{e: e, s: s}
+		return err
+	}
+	e, err := hd.src.Next()
+	if err == nil {
+		hd.next = stampOf(e)
+	}
+	return err
 }
 
 type merger struct {
@@ -66,14 +84,13 @@ func (m *merger) start() error {
 	m.started = true
 	live := m.h[:0]
 	for _, hd := range m.h {
-		e, err := hd.src.Next()
+		err := hd.read()
 		if err == io.EOF {
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		hd.e = e
 		live = append(live, hd)
 	}
 	m.h = live
@@ -94,9 +111,8 @@ func (m *merger) Next() (*event.Event, error) {
 		return nil, io.EOF
 	}
 	top := &m.h[0]
-	e := top.e
-	next, err := top.src.Next()
-	switch {
+	e := top.next.e
+	switch err := top.read(); {
 	case err == io.EOF:
 		last := len(m.h) - 1
 		m.h[0] = m.h[last]
@@ -104,8 +120,6 @@ func (m *merger) Next() (*event.Event, error) {
 		m.h = m.h[:last]
 	case err != nil:
 		return nil, err
-	default:
-		top.e = next
 	}
 	m.h.down(0)
 	return e, nil
@@ -118,7 +132,7 @@ type heads []head
 
 // less orders heads i and j: by time, key, then source.
 func (h heads) less(i, j int) bool {
-	if c := Compare(h[i].e, h[j].e); c != 0 {
+	if c := h[i].next.compare(h[j].next); c != 0 {
 		return c < 0
 	}
 	return h[i].index < h[j].index

@@ -151,3 +151,29 @@ func mustAddr(t *testing.T, s string) netip.Addr {
 	}
 	return a
 }
+
+// TestStampsOrderAsCompare merges windows (stamped) with plain sources
+// over times that differ by nanoseconds, and times before 1970 (whose
+// Unix seconds round down): the order is the stable sort's.
+func TestStampsOrderAsCompare(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	base := []time.Time{time.Date(1969, 12, 31, 23, 59, 59, 0, time.UTC), time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)}
+	var inputs [][]*event.Event
+	for in := range 4 {
+		es := make([]*event.Event, 300)
+		for i := range es {
+			at := base[i%2].Add(time.Duration(r.IntN(2_000_000_000)))
+			es[i] = &event.Event{Time: at, Key: fmt.Sprint(r.IntN(2)), Origin: event.Origin{Source: fmt.Sprint(in), Record: i + 1}}
+		}
+		slices.SortStableFunc(es, Compare)
+		inputs = append(inputs, es)
+	}
+	srcs := []Source{NewWindow(&list{es: inputs[0]}, 4), &list{es: inputs[1]}, NewWindow(&list{es: inputs[2]}, 300), &list{es: inputs[3]}}
+	got, err := drain(t, Merge(srcs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(stable(inputs...), got); diff != "" {
+		t.Errorf("order (-want +got):\n%s", diff)
+	}
+}

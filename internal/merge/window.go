@@ -16,9 +16,9 @@ import (
 type Window struct {
 	src  Source
 	size int
-	buf  []*event.Event // held, in order, from buf[start]
+	buf  []stamped // held, in order, from buf[off]
 	off  int
-	last *event.Event // last released
+	last stamped // last released (e nil before the first)
 	eof  bool
 	// Done, when set, is called once the source is exhausted: from then
 	// on the window can no longer fail.
@@ -32,6 +32,13 @@ func NewWindow(src Source, size int) *Window {
 
 // Next implements Source.
 func (w *Window) Next() (*event.Event, error) {
+	e, _, err := w.NextStamped()
+	return e, err
+}
+
+// NextStamped implements Stamped: the stamp was taken as the event came
+// in.
+func (w *Window) NextStamped() (*event.Event, Stamp, error) {
 	for !w.eof && len(w.buf)-w.off <= w.size {
 		e, err := w.src.Next()
 		if err == io.EOF {
@@ -42,38 +49,39 @@ func (w *Window) Next() (*event.Event, error) {
 			break
 		}
 		if err != nil {
-			return nil, err
+			return nil, Stamp{}, err
 		}
-		if w.last != nil && Less(e, w.last) {
-			return nil, fmt.Errorf("%w: an event of %s is older than one %d events before it", ErrOrder, e.Time.UTC().Format("2006-01-02T15:04:05Z"), w.size)
+		in := stampOf(e)
+		if w.last.e != nil && in.compare(w.last) < 0 {
+			return nil, Stamp{}, fmt.Errorf("%w: an event of %s is older than one %d events before it", ErrOrder, e.Time.UTC().Format("2006-01-02T15:04:05Z"), w.size)
 		}
-		w.insert(e)
+		w.insert(in)
 	}
 	if w.off == len(w.buf) {
-		return nil, io.EOF
+		return nil, Stamp{}, io.EOF
 	}
-	e := w.buf[w.off]
-	w.buf[w.off] = nil
+	out := w.buf[w.off]
+	w.buf[w.off] = stamped{}
 	w.off++
-	w.last = e
+	w.last = out
 	if w.off > len(w.buf)/2 && w.off > 1024 {
 		n := copy(w.buf, w.buf[w.off:])
 		clear(w.buf[n:])
 		w.buf, w.off = w.buf[:n], 0
 	}
-	return e, nil
+	return out.e, out.s, nil
 }
 
 // insert places e after every held event not newer than it: arrival order
 // breaks ties, as a stable sort does.
-func (w *Window) insert(e *event.Event) {
+func (w *Window) insert(e stamped) {
 	n := len(w.buf)
-	if n == w.off || !Less(e, w.buf[n-1]) {
+	if n == w.off || e.compare(w.buf[n-1]) >= 0 {
 		w.buf = append(w.buf, e)
 		return
 	}
-	i, _ := slices.BinarySearchFunc(w.buf[w.off:], e, func(held, e *event.Event) int {
-		if Less(e, held) {
+	i, _ := slices.BinarySearchFunc(w.buf[w.off:], e, func(held, e stamped) int {
+		if e.compare(held) < 0 {
 			return 1
 		}
 		return -1

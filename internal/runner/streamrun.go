@@ -219,11 +219,18 @@ type ordered struct {
 }
 
 func (o ordered) Next() (*event.Event, error) {
-	e, err := o.Window.Next()
-	if err != nil && err != io.EOF {
-		return nil, &orderError{index: o.index, err: err}
-	}
+	e, _, err := o.NextStamped()
 	return e, err
+}
+
+// NextStamped implements merge.Stamped (the window's, with the failure
+// tagged).
+func (o ordered) NextStamped() (*event.Event, merge.Stamp, error) {
+	e, s, err := o.Window.NextStamped()
+	if err != nil && err != io.EOF {
+		return nil, s, &orderError{index: o.index, err: err}
+	}
+	return e, s, err
 }
 
 // openActivityInput opens an input and starts reading it: JSON lines in
