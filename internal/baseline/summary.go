@@ -33,7 +33,7 @@ func (t *Tenant) touchApp(p *Principal, e *event.Event, day uint32) {
 	if key == "" {
 		return
 	}
-	app, ok := t.lastApp, key == t.lastAppKey
+	app, ok := t.lastApp, same(key, t.lastAppKey) || key == t.lastAppKey
 	if !ok {
 		app, ok = t.appOf(p, key)
 	}

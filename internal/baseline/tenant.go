@@ -31,27 +31,36 @@ type Usage struct {
 // touch records that principal who used it on day. changed is false when
 // u already said so; evicted is the slot value (principal index + 1) made
 // room for, 0 if none.
+//
+// The slot is the first that holds who or is empty; when none is, the
+// least recently used (the first of them). Shared places and egress IPs
+// have more principals than slots, so most touches look at every slot:
+// finding the slot and the least recently used one are separate loops,
+// each a compare a slot.
 func (u *Usage) touch(who uint32, day uint16) (changed bool, evicted uint32) {
 	changed = day > u.LastDay
 	u.LastDay = max(u.LastDay, day)
-	victim := 0
+	w := who + 1
 	for i := range u.Who {
-		if u.Who[i] == who+1 {
+		switch u.Who[i] {
+		case w:
 			if day > u.Day[i] {
 				u.Day[i], changed = day, true
 			}
 			return changed, 0
+		case 0:
+			u.Who[i], u.Day[i] = w, day
+			return true, 0
 		}
-		if u.Who[i] == 0 {
-			victim = i
-			break
-		}
-		if u.Day[i] < u.Day[victim] {
-			victim = i
+	}
+	victim, least := 0, u.Day[0]
+	for i, d := range u.Day[1:] {
+		if d < least {
+			victim, least = i+1, d
 		}
 	}
 	evicted = u.Who[victim]
-	u.Who[victim], u.Day[victim] = who+1, day
+	u.Who[victim], u.Day[victim] = w, day
 	return true, evicted
 }
 

@@ -55,7 +55,7 @@ func (d *AnonymousIP) Detect(in *Input) []event.Alert {
 	if e.Result != event.ResultSuccess || !e.SourceIP.IsValid() {
 		return nil
 	}
-	if in.Tenant.FirstSeen == 0 || e.Time.Sub(time.Unix(in.Tenant.FirstSeen, 0)) < d.Learning {
+	if in.Tenant.FirstSeen == 0 || sinceUnix(e.Time, in.Tenant.FirstSeen) < d.Learning {
 		return nil
 	}
 	tag, ok := in.Tagged(CategoryTor, CategoryAnonymousProxy, CategoryAnonymousVPN)

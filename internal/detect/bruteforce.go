@@ -47,7 +47,7 @@ func (d *BruteForceSuccess) Detect(in *Input) []event.Alert {
 		return nil
 	}
 	n, first, last := in.Tenant.FailuresFrom(e).Run(in.Index)
-	if n < d.MinFailures || e.Time.Sub(time.Unix(last, 0)) > d.Within {
+	if n < d.MinFailures || sinceUnix(e.Time, last) > d.Within {
 		return nil
 	}
 	net := in.Tenant.Prefix(in.Tenant.NetOf(e.SourceIP))

@@ -129,7 +129,7 @@ func (d *ImpossibleTravel) candidate(in *Input) (*trip, bool) {
 	if !usableLocation(e) || !e.Location.HasCoord || p == nil || !p.HasFix() {
 		return nil, false
 	}
-	if e.Time.Sub(time.Unix(p.FirstSeen, 0)) < d.Learning {
+	if sinceUnix(e.Time, p.FirstSeen) < d.Learning {
 		return nil, false
 	}
 	prev := &p.Fix

@@ -49,7 +49,7 @@ func (d *InfrequentCountry) Detect(in *Input) []event.Alert {
 	if !usableLocation(e) || c == 0 {
 		return nil
 	}
-	if in.Tenant.FirstSeen == 0 || e.Time.Sub(time.Unix(in.Tenant.FirstSeen, 0)) < d.Learning {
+	if in.Tenant.FirstSeen == 0 || sinceUnix(e.Time, in.Tenant.FirstSeen) < d.Learning {
 		return nil
 	}
 	u, known := in.Tenant.Countries[c]

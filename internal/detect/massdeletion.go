@@ -49,7 +49,7 @@ func (d *MassDeletion) Meta() Meta {
 // Detect implements Detector.
 func (d *MassDeletion) Detect(in *Input) []event.Alert {
 	e := in.Event
-	if !baseline.IsResourceDeletion(e) || in.Principal == nil || e.Time.Sub(time.Unix(in.Principal.FirstSeen, 0)) < d.Learning {
+	if !baseline.IsResourceDeletion(e) || in.Principal == nil || sinceUnix(e.Time, in.Principal.FirstSeen) < d.Learning {
 		return nil
 	}
 	del := in.Tenant.DeletionsOf(in.Index)

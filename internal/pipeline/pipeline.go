@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/vedette/vedette/internal/baseline"
 	"github.com/vedette/vedette/internal/detect"
@@ -163,7 +164,11 @@ func (p *Pipeline) Process(e *event.Event) []event.Alert {
 	var alerts []event.Alert
 	if ds := p.detectors(e); int(e.Kind) < len(ds) {
 		for _, d := range ds[e.Kind] {
-			alerts = append(alerts, d.Detect(in)...)
+			// Most detections raise nothing: appending an empty slice
+			// still calls the runtime's copy of a pointered type.
+			if as := d.Detect(in); len(as) > 0 {
+				alerts = append(alerts, as...)
+			}
 		}
 	}
 	if len(alerts) > 0 {
@@ -199,16 +204,16 @@ func (p *Pipeline) enrich(e *event.Event) {
 // detectors returns the detections enabled for e's tenant and
 // subscription, resolved once per scope.
 func (p *Pipeline) detectors(e *event.Event) *scope {
-	key := [2]string{e.Tenant, e.Subscription}
 	if p.gens != nil {
 		if g := p.gens.Generation(); g != p.gen {
 			p.gen, p.lastDetectors = g, nil
 			clear(p.scopes)
 		}
 	}
-	if p.lastDetectors != nil && e.Tenant == p.lastScope[0] && e.Subscription == p.lastScope[1] {
+	if p.lastDetectors != nil && sameAs(&p.lastScope[0], e.Tenant) && sameAs(&p.lastScope[1], e.Subscription) {
 		return p.lastDetectors
 	}
+	key := [2]string{e.Tenant, e.Subscription}
 	if ds, ok := p.scopes[key]; ok {
 		p.lastScope, p.lastDetectors = key, ds
 		return ds
@@ -224,4 +229,18 @@ func (p *Pipeline) detectors(e *event.Event) *scope {
 	p.scopes[key] = ds
 	p.lastScope, p.lastDetectors = key, ds
 	return ds
+}
+
+// sameAs reports whether s equals *held, and makes s the copy held: the
+// events' strings are their decoders' copies, so the next event's is
+// mostly the very same one, whose address spares comparing the bytes.
+func sameAs(held *string, s string) bool {
+	if len(*held) == len(s) && unsafe.StringData(*held) == unsafe.StringData(s) {
+		return true
+	}
+	if *held != s {
+		return false
+	}
+	*held = s
+	return true
 }
