@@ -56,3 +56,47 @@ func processCPU() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkPlainString is each form of plainString this CPU runs over
+// the string values of the generated month (or VEDETTE_DECODE_LINES), in
+// record order as the decoder meets them: most are short (GUIDs, names,
+// addresses), so a variant's first step counts as much as its width.
+func BenchmarkPlainString(b *testing.B) {
+	var data []byte
+	var err error
+	if path := os.Getenv("VEDETTE_DECODE_LINES"); path != "" {
+		data, err = os.ReadFile(path)
+	} else {
+		data, err = generatedOnce()
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	type value struct {
+		line []byte
+		at   int
+	}
+	var values []value
+	for _, l := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+		for j := 1; j < len(l); j++ {
+			if l[j] == '"' && l[j-1] == ':' {
+				values = append(values, value{l, j})
+			}
+		}
+	}
+	fs, _ := plainVariants()
+	fs["plainStringWords"] = plainStringWords
+	for name, f := range fs {
+		b.Run(name, func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				for _, v := range values {
+					if end, ok := f(v.line, v.at); ok {
+						n += end
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(values)), "ns/string")
+		})
+	}
+}
