@@ -22,9 +22,13 @@ func plainString(b []byte, i int) (end int, ok bool) {
 }
 
 // plainEnd is plainString for the n bytes at p, -1 for a literal that is
-// not plain (plainstring_amd64.s). It runs the widest of its variants the
-// CPU has, chosen once at start-up (plainLevel): 64 bytes a step in
-// AVX-512, 32 in AVX2, 16 in SSE2, which every amd64 has.
+// not plain (plainstring_amd64.s). It runs the wider of its two variants
+// the CPU has, chosen once at start-up (plainLevel): 32 bytes a step in
+// AVX2, 16 in SSE2, which every amd64 has. Most literals are short (a
+// sign-in's values average 23 bytes; GUIDs take 37 with the quote), so
+// what counts is a call's first step, whose instructions AVX2 cuts by a
+// quarter; an AVX-512 variant, 64 bytes a step, made the decoder slower
+// (bench/README.md, "stop 20: p-scan").
 //
 //go:noescape
 func plainEnd(p *byte, n, i int) int
@@ -35,26 +39,19 @@ func plainEndSSE2(p *byte, n, i int) int
 //go:noescape
 func plainEndAVX2(p *byte, n, i int) int
 
-//go:noescape
-func plainEndAVX512(p *byte, n, i int) int
-
 // The variants of plainEnd, as plainLevel names them.
 const (
 	plainSSE2 = iota
 	plainAVX2
-	plainAVX512
 )
 
-// plainLevel is the variant plainEnd runs.
-var plainLevel = plainLevelOf(cpu.X86.HasAVX2, cpu.X86.HasAVX512BW && cpu.X86.HasBMI2)
+// plainLevel is the variant plainEnd runs: AVX2 where the CPU (and the
+// OS, which must save its registers) has it.
+var plainLevel = plainLevelOf(cpu.X86.HasAVX2)
 
-// plainLevelOf is the widest variant of plainEnd a CPU with (or without)
-// AVX2 and AVX-512BW with BMI2 (the mask of the last step) runs.
-func plainLevelOf(avx2, avx512 bool) uint8 {
-	switch {
-	case avx512:
-		return plainAVX512
-	case avx2:
+// plainLevelOf is the variant of plainEnd for a CPU with or without AVX2.
+func plainLevelOf(avx2 bool) uint8 {
+	if avx2 {
 		return plainAVX2
 	}
 	return plainSSE2
