@@ -13,7 +13,10 @@ import (
 // BenchmarkFastDecode is the fast decoder alone on the generated month
 // bench/activity_test.go measures, record by record into reused storage
 // as the reader does. VEDETTE_DECODE_LINES names a file of JSON lines to
-// decode instead (a sample of a larger generated month, say). cpu-ns/record
+// decode instead (a sample of a larger generated month, say). With
+// VEDETTE_DECODE_SPLIT set, each line is cut from the data by IndexByte
+// just before it is decoded, as LineDecoder does, so that the line is in
+// the cache when the decoder reads it. cpu-ns/record
 // is the process's CPU time per record, steadier than ns/record on a
 // shared machine; fast-% is the share of records the decoder took.
 func BenchmarkFastDecode(b *testing.B) {
