@@ -18,8 +18,12 @@ type Window struct {
 	size int
 	buf  []*event.Event // held, in order, from buf[start]
 	off  int
-	last *event.Event // last released
-	eof  bool
+	// last is the time and key of the last event released, not the
+	// event: its consumer may recycle it (docs/ARCHITECTURE.md, "Event
+	// lifetime in detect").
+	last     event.Event
+	released bool
+	eof      bool
 	// Done, when set, is called once the source is exhausted: from then
 	// on the window can no longer fail.
 	Done func()
@@ -44,7 +48,7 @@ func (w *Window) Next() (*event.Event, error) {
 		if err != nil {
 			return nil, err
 		}
-		if w.last != nil && Less(e, w.last) {
+		if w.released && Less(e, &w.last) {
 			return nil, fmt.Errorf("%w: an event of %s is older than one %d events before it", ErrOrder, e.Time.UTC().Format("2006-01-02T15:04:05Z"), w.size)
 		}
 		w.insert(e)
@@ -55,7 +59,7 @@ func (w *Window) Next() (*event.Event, error) {
 	e := w.buf[w.off]
 	w.buf[w.off] = nil
 	w.off++
-	w.last = e
+	w.last.Time, w.last.Key, w.released = e.Time, e.Key, true
 	if w.off > len(w.buf)/2 && w.off > 1024 {
 		n := copy(w.buf, w.buf[w.off:])
 		clear(w.buf[n:])
