@@ -187,6 +187,7 @@ func (a *activityInput) use(r chunkResult) {
 	clear(r.events[len(kept):])
 	*a.read += a.log.kept(len(kept))
 	a.prog.readSome()
+	putEventSlice(a.cur) // each of its events was taken, and cleared
 	a.cur, a.i = kept, 0
 }
 
