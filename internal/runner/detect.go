@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime/debug"
 	"time"
 
 	"github.com/vedette/vedette/internal/baseline"
@@ -116,6 +117,11 @@ func Detect(cfg config.Config, files []string, opts Options) (Summary, error) {
 	if err := env.detectActivity(activity, c, opts); err != nil {
 		return sum, err
 	}
+	// The stream's events, chunks and windows are garbage now. detect
+	// recycles its events and so collects rarely: the heap is still full
+	// of them, and saving the baselines (much memory, at 10k principals)
+	// would stack its peak on theirs. Collect and hand them back first.
+	debug.FreeOSMemory()
 	if err := env.SaveBaselines(); err != nil {
 		return sum, err
 	}
