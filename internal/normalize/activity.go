@@ -55,8 +55,8 @@ func mapActivity(f Format, r *rawRecord, e *event.Event, strs *strtab) (reason, 
 	}
 	resourceID := firstNonEmpty(r.ResourceID, r.ResourceIDLA)
 	e.Kind, e.Time, e.Key = event.KindManagement, t, a.key
-	e.Tenant = strs.lower(firstNonEmpty(cl.TenantID, cl.TID, r.TenantID))
-	e.Subscription = strs.lower(firstNonEmpty(subscriptionOf(resourceID), r.SubscriptionID))
+	e.Tenant = strs.lowerOwned(firstNonEmpty(cl.TenantID, cl.TID, r.TenantID), &strs.tenant)
+	e.Subscription = strs.lowerOwned(firstNonEmpty(subscriptionOf(resourceID), r.SubscriptionID), &strs.sub)
 	e.DisplayName = firstNonEmpty(cl.Name, strings.TrimSpace(cl.NameClaim))
 	var bad string
 	if e.SourceIP, bad = parseIP("callerIpAddress", a.ip); bad != "" {

@@ -53,7 +53,7 @@ func mapAudit(f Format, r *rawRecord, e *event.Event, strs *strtab) (reason, det
 		return reason, detail
 	}
 	e.Kind, e.Time, e.Key = event.KindDirectory, t, p.ID
-	e.Tenant = strs.lower(firstNonEmpty(r.TenantID, r.AADTenantID, tenantOf(r.ResourceID)))
+	e.Tenant = strs.lowerOwned(firstNonEmpty(r.TenantID, r.AADTenantID, tenantOf(r.ResourceID)), &strs.tenant)
 	var bad string
 	if e.SourceIP, bad = parseIP("ipAddress", firstNonEmpty(by.User.IPAddress, r.CallerIPAddress)); bad != "" {
 		return "bad-ip", bad

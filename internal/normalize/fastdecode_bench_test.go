@@ -13,7 +13,10 @@ import (
 // BenchmarkFastDecode is the fast decoder alone on the generated month
 // bench/activity_test.go measures, record by record into reused storage
 // as the reader does. VEDETTE_DECODE_LINES names a file of JSON lines to
-// decode instead (a sample of a larger generated month, say). cpu-ns/record
+// decode instead (a sample of a larger generated month, say). With
+// VEDETTE_DECODE_SPLIT set, each line is cut from the data by IndexByte
+// just before it is decoded, as LineDecoder does, so that the line is in
+// the cache when the decoder reads it. cpu-ns/record
 // is the process's CPU time per record, steadier than ns/record on a
 // shared machine; fast-% is the share of records the decoder took.
 func BenchmarkFastDecode(b *testing.B) {
@@ -33,8 +36,24 @@ func BenchmarkFastDecode(b *testing.B) {
 	fast := 0
 	b.SetBytes(int64(len(data)))
 	cpu0 := processCPU()
+	split := os.Getenv("VEDETTE_DECODE_SPLIT") != ""
 	for b.Loop() {
 		fast = 0
+		if split {
+			for rest := data; len(rest) > 0; {
+				l := rest
+				if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+					l, rest = rest[:i+1], rest[i+1:]
+				} else {
+					rest = nil
+				}
+				*r = rawRecord{}
+				if d.decode(l, r) {
+					fast++
+				}
+			}
+			continue
+		}
 		for _, l := range lines {
 			*r = rawRecord{}
 			if d.decode(l, r) {
@@ -55,4 +74,48 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkPlainString is each form of plainString this CPU runs over
+// the string values of the generated month (or VEDETTE_DECODE_LINES), in
+// record order as the decoder meets them: most are short (GUIDs, names,
+// addresses), so a variant's first step counts as much as its width.
+func BenchmarkPlainString(b *testing.B) {
+	var data []byte
+	var err error
+	if path := os.Getenv("VEDETTE_DECODE_LINES"); path != "" {
+		data, err = os.ReadFile(path)
+	} else {
+		data, err = generatedOnce()
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	type value struct {
+		line []byte
+		at   int
+	}
+	var values []value
+	for _, l := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+		for j := 1; j < len(l); j++ {
+			if l[j] == '"' && l[j-1] == ':' {
+				values = append(values, value{l, j})
+			}
+		}
+	}
+	fs, _ := plainVariants()
+	fs["plainStringWords"] = plainStringWords
+	for name, f := range fs {
+		b.Run(name, func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				for _, v := range values {
+					if end, ok := f(v.line, v.at); ok {
+						n += end
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(values)), "ns/string")
+		})
+	}
 }

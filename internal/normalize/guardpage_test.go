@@ -54,22 +54,25 @@ func faultFree(t *testing.T, what string, fn func()) {
 }
 
 // TestNoReadPastInput places inputs flush against an unreadable page and
-// reads them: string literals of every length and end with plainString
-// and plainStringWords; every prefix of each sample record, made compact
+// reads them: string literals of every length and end with plainString,
+// each of its variants this CPU runs and plainStringWords; every prefix of each sample record, made compact
 // as feeds write them, through a warmed fast decoder and a reader (the
 // mappings, the quick time, address and string paths); and timestamps,
 // addresses and names of every length through the word-at-a-time
 // readers. Nothing reads a byte past its input.
 func TestNoReadPastInput(t *testing.T) {
 	page := guardedPage(t)
+	fs, _ := plainVariants()
+	fs["plainStringWords"] = plainStringWords
 	faultFree(t, "plainString", func() {
-		for n := 1; n <= 48; n++ {
+		for n := 1; n <= 160; n++ {
 			for _, last := range []byte{'a', '"', '\\', 0x01, 0xc3} {
 				lit := append(append([]byte{'"'}, bytes.Repeat([]byte{'x'}, n-1)...), last)
 				b := atEnd(page, lit)
 				for i := range b {
-					plainString(b, i)
-					plainStringWords(b, i)
+					for _, f := range fs {
+						f(b, i)
+					}
 					scanString(b, i)
 				}
 			}

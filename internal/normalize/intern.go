@@ -14,9 +14,9 @@ import (
 // that repeat from record to record (tenants, principals, apps, user
 // agents, categories, codes) are copied once per reader and shared.
 type strtab struct {
-	tab    internTable // owned copies and lower-case copies, looked up by the borrowed string
-	lo, hi uintptr     // the record's bytes
-	low    []byte      // scratch for a lower-case copy
+	tab   internTable // owned copies and lower-case copies, looked up by the borrowed string
+	lo, n uintptr     // the record's bytes: n from lo
+	low   []byte      // scratch for a lower-case copy
 	// recent and recentLower front m and lowers: a slot per hash of a
 	// string's length and ends, far cheaper than a table lookup, which
 	// is only made when the slot holds another string.
@@ -24,6 +24,7 @@ type strtab struct {
 	recentLower *[cacheSlots][2]string // value as written, lower-case copy
 	who         whoCache               // principal, object ID and display name together
 	last        [14]string             // the owned strings of the previous event, by field (ownEvent)
+	tenant, sub [2]string              // the previous tenant and subscription as read and lower-cased (lowerOwned)
 	keys        []byte                 // the arena events' keys are copied into (keep)
 	// clock is the quick path of the mappings' timestamps: a table of
 	// the record's strings, not of its times, but the reader's one state
@@ -85,7 +86,7 @@ func load64(s string, i int) uint64 {
 
 func (t *strtab) setRecord(raw []byte) {
 	t.lo = uintptr(unsafe.Pointer(unsafe.SliceData(raw)))
-	t.hi = t.lo + uintptr(len(raw))
+	t.n = uintptr(len(raw))
 	t.who.low = keepScratch(t.who.low)
 }
 
@@ -98,9 +99,10 @@ func keepScratch(b []byte) []byte {
 	return b[:0]
 }
 
+// borrowed reports whether s points into the record (one unsigned
+// compare: an address below lo wraps past n).
 func (t *strtab) borrowed(s string) bool {
-	p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
-	return s != "" && t.lo <= p && p < t.hi
+	return uintptr(unsafe.Pointer(unsafe.StringData(s)))-t.lo < t.n && s != ""
 }
 
 // intern returns s, or a shared copy when s points into the record.
@@ -108,6 +110,11 @@ func (t *strtab) intern(s string) string {
 	if !t.borrowed(s) {
 		return s
 	}
+	return t.internBorrowed(s)
+}
+
+// internBorrowed is intern of an s that points into the record.
+func (t *strtab) internBorrowed(s string) string {
 	if t.recent == nil {
 		t.recent = new([cacheSlots]string)
 	}
@@ -145,6 +152,33 @@ func (t *strtab) lower(s string) string {
 	}
 	*slot = [2]string{key, low}
 	return low
+}
+
+// lowerOwned is lower for a value that mostly repeats from record to
+// record (a tenant, a subscription), owned: last holds the previous value
+// (owned) and its owned lower-case copy, returned when s is the same, with
+// no look at its letters; ownEvent then passes the field over.
+func (t *strtab) lowerOwned(s string, last *[2]string) string {
+	if s == last[0] {
+		return last[1]
+	}
+	key := t.ownCopy(s)
+	low := key
+	if mayHaveUpper(s) {
+		low = t.lower(s) // the table's copy
+	}
+	*last = [2]string{key, low}
+	return low
+}
+
+// ownCopy is s interned when it points into the record, else a copy of
+// its own: a value kept beyond its record must not keep alive what holds
+// it (a CSV row, a document).
+func (t *strtab) ownCopy(s string) string {
+	if t.borrowed(s) {
+		return t.internBorrowed(s)
+	}
+	return strings.Clone(s)
 }
 
 // toLower is strings.ToLower(s), in scratch space when s is ASCII: the
@@ -207,23 +241,44 @@ func (t *strtab) clone(s string) string {
 // Each field's value is first compared with the field's value in the
 // previous event, which it mostly is (the tenant, the category, the
 // result code, a user's app, agent and city in a run of sign-ins): no
-// hashing then.
+// hashing then. The fields are spelled out, not looped over: a field
+// not borrowed (a constant, a value already owned) costs a compare.
 func (t *strtab) ownEvent(e *event.Event) {
 	if t.borrowed(e.Key) {
 		e.Key = t.keep(e.Key)
 	}
 	e.Detail = t.clone(e.Detail)
 	t.ownWho(e)
-	for i, s := range [len(t.last)]*string{&e.Tenant, &e.Subscription, &e.UserAgent, &e.AppID, &e.AppName,
-		&e.Operation, &e.Category, &e.ResultCode, &e.Resource, &e.Location.Country, &e.Location.City, &e.Location.Source, &e.Location.Build, &e.Origin.Source} {
-		if !t.borrowed(*s) {
-			continue
-		}
-		if last := t.last[i]; *s == last {
-			*s = last
-			continue
-		}
-		*s = t.intern(*s)
-		t.last[i] = *s
+	l := &t.last
+	t.own(&e.Tenant, &l[0])
+	t.own(&e.Subscription, &l[1])
+	t.own(&e.UserAgent, &l[2])
+	t.own(&e.AppID, &l[3])
+	t.own(&e.AppName, &l[4])
+	t.own(&e.Operation, &l[5])
+	t.own(&e.Category, &l[6])
+	t.own(&e.ResultCode, &l[7])
+	t.own(&e.Resource, &l[8])
+	t.own(&e.Location.Country, &l[9])
+	t.own(&e.Location.City, &l[10])
+	t.own(&e.Location.Source, &l[11])
+	t.own(&e.Location.Build, &l[12])
+	t.own(&e.Origin.Source, &l[13])
+}
+
+// own gives *s owned bytes: last, the field's owned value in the previous
+// event, when *s equals it, else the interned copy, which last becomes.
+func (t *strtab) own(s, last *string) {
+	if t.borrowed(*s) {
+		t.ownBorrowed(s, last)
 	}
+}
+
+func (t *strtab) ownBorrowed(s, last *string) {
+	if *s == *last {
+		*s = *last
+		return
+	}
+	*s = t.internBorrowed(*s)
+	*last = *s
 }

@@ -119,6 +119,46 @@ func TestStrtabLower(t *testing.T) {
 	}
 }
 
+// TestLowerOwned: a tenant or subscription is lower-cased and owned
+// whether it repeats the previous record's or not, in either case; a
+// repeat is the same copy, found without the record whose bytes held it
+// (overwritten here once read); and a value not from the record (a CSV
+// field) is copied, not kept, so nothing holds on to what held it.
+func TestLowerOwned(t *testing.T) {
+	var st strtab
+	var last [2]string
+	copies := map[string]string{}
+	for _, in := range []string{
+		"8d3f2a61-5b7c-4e1d-9a0f-3c6b2e7d4f10", "8d3f2a61-5b7c-4e1d-9a0f-3c6b2e7d4f10",
+		"8D3F2A61-5B7C-4E1D-9A0F-3C6B2E7D4F10", "8D3F2A61-5B7C-4E1D-9A0F-3C6B2E7D4F10",
+		"8d3f2a61-5b7c-4e1d-9a0f-3c6b2e7d4f10", "B83F3F96-741B-48BC-AF76-C404A021DAAF",
+		"ÄRGER-İstanbul", "ÄRGER-İstanbul", "", "", "8d3f2a61-5b7c-4e1d-9a0f-3c6b2e7d4f10",
+	} {
+		rec := []byte("{" + in + "}")
+		st.setRecord(rec)
+		got := st.lowerOwned(unsafe.String(unsafe.SliceData(rec[1:]), len(in)), &last)
+		if got != strings.ToLower(in) || st.borrowed(got) || st.borrowed(last[0]) {
+			t.Fatalf("lowerOwned(%q) = %q, borrowed %v, %v; want %q", in, got, st.borrowed(got), st.borrowed(last[0]), strings.ToLower(in))
+		}
+		if c, ok := copies[in]; ok && in != "" && unsafe.StringData(c) != unsafe.StringData(got) {
+			t.Errorf("lowerOwned(%q) copied again", in)
+		}
+		copies[in] = got
+		for i := range rec {
+			rec[i] = 'X'
+		}
+	}
+	field := strings.Repeat("8D3F2A61-5B7C-4E1D-9A0F-3C6B2E7D4F10,", 2) // a CSV row's fields
+	st.setRecord(nil)
+	in := field[37 : 37+36]
+	if got := st.lowerOwned(in, &last); got != strings.ToLower(in) {
+		t.Fatalf("lowerOwned(%q) = %q", in, got)
+	}
+	if unsafe.StringData(last[0]) == unsafe.StringData(in) {
+		t.Errorf("lowerOwned keeps the row's own bytes")
+	}
+}
+
 // BenchmarkIntern is the strtab's cost per string for a tenant of
 // 1k to 100k principals met in turn, as a month of their sign-ins is.
 func BenchmarkIntern(b *testing.B) {

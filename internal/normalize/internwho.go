@@ -61,7 +61,7 @@ func (t *strtab) lowerWho(s string) string {
 // from the cache or from one table entry that holds the three.
 func (t *strtab) ownWho(e *event.Event) {
 	who := [3]string{e.Principal, e.PrincipalID, e.DisplayName}
-	if who == ([3]string{}) {
+	if who[0] == "" && who[1] == "" && who[2] == "" {
 		return
 	}
 	w := &t.who
@@ -71,8 +71,8 @@ func (t *strtab) ownWho(e *event.Event) {
 	h := wordHash(who[0])
 	pair := w.slots[2*(h>>(64-w.bits)):][:2]
 	switch {
-	case pair[0].tag == h && pair[0].who == who:
-	case pair[1].tag == h && pair[1].who == who:
+	case pair[0].tag == h && sameWho(&pair[0].who, &who):
+	case pair[1].tag == h && sameWho(&pair[1].who, &who):
 		pair[0], pair[1] = pair[1], pair[0]
 	default:
 		if w.misses++; w.misses > 4<<w.bits && w.bits < maxWhoBits {
@@ -83,6 +83,14 @@ func (t *strtab) ownWho(e *event.Event) {
 		pair[0] = whoSlot{tag: h, who: t.whoEntry(who)}
 	}
 	e.Principal, e.PrincipalID, e.DisplayName = pair[0].who[0], pair[0].who[1], pair[0].who[2]
+}
+
+// sameWho is *a == *b, the lengths compared before any bytes: a slot
+// of the same principal with another display name or ID costs no
+// memequal, and no call for the array's equality.
+func sameWho(a, b *[3]string) bool {
+	return len(a[0]) == len(b[0]) && len(a[1]) == len(b[1]) && len(a[2]) == len(b[2]) &&
+		a[0] == b[0] && a[1] == b[1] && a[2] == b[2]
 }
 
 func (w *whoCache) resize(bits uint) {

@@ -77,23 +77,31 @@ func TestExactFloat(t *testing.T) {
 	}
 }
 
-// TestPlainString checks plainString (in assembly on amd64) and
-// plainStringWords against a byte-by-byte reading of the literal: each
-// takes exactly the literals with no special byte before the closing
-// quote among the whole words of eight after the opening one, and ends
-// them there; plainStringWords' constants are specialBytes'.
+// TestPlainString checks plainString and each of its assembly variants
+// this CPU runs (plainVariants), and plainStringWords, against a
+// byte-by-byte reading of the literal: each takes exactly the literals
+// with no special byte before the closing quote among the whole words of
+// eight after the opening one, and ends them there; plainStringWords'
+// constants are specialBytes'. Literals run to 200 bytes, so that the
+// widest variant takes several steps and each of its narrower ones.
 func TestPlainString(t *testing.T) {
 	if specialWords != [5]uint64{0x02 * ones, 0x21 * ones, '\\' * ones, ones, highs} {
 		t.Fatalf("specialWords %x", specialWords)
 	}
+	fs, skipped := plainVariants()
+	fs["plainStringWords"] = plainStringWords
+	if len(skipped) > 0 {
+		t.Logf("variants this CPU lacks, not run: %v", skipped)
+	}
 	alphabet := []byte{0, 0x1f, 0x20, '!', '"', '#', 'a', '\\', 'z', 0x7f, 0x80, 0xc3, 0xff}
 	rng := rand.New(rand.NewPCG(7, 8))
-	b := make([]byte, 80)
+	b := make([]byte, 200)
 	for range 200000 {
 		n := 1 + rng.IntN(len(b))
+		rare := 12 + rng.IntN(80) // one byte in rare may be special
 		for i := range n {
 			b[i] = 'a' + byte(rng.IntN(26))
-			if rng.IntN(12) == 0 {
+			if rng.IntN(rare) == 0 {
 				b[i] = alphabet[rng.IntN(len(alphabet))]
 			}
 		}
@@ -105,9 +113,9 @@ func TestPlainString(t *testing.T) {
 				break
 			}
 		}
-		// Both leave the last 7 bytes or fewer to scanString.
+		// All leave the last 7 bytes or fewer to scanString.
 		covered := wantEnd <= start+1+(n-start-1)/8*8
-		for name, f := range map[string]func([]byte, int) (int, bool){"plainString": plainString, "plainStringWords": plainStringWords} {
+		for name, f := range fs {
 			end, ok := f(lit, start)
 			if ok != (wantOK && covered) || ok && end != wantEnd {
 				t.Fatalf("%s(%q, %d): end %d ok %v, want %d %v", name, lit, start, end, ok, wantEnd, wantOK && covered)

@@ -159,6 +159,10 @@ func (rd *reader) unknown(rec int) error {
 // recognize records the format of a usable record and releases the
 // rejections held back while the format was unknown.
 func (rd *reader) recognize(f Format) {
+	if rd.format == f && rd.pending == nil { // a source of one format, mostly
+		rd.recognized++
+		return
+	}
 	switch rd.format {
 	case "":
 		rd.format = f

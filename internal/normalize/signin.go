@@ -53,7 +53,7 @@ func mapSignIn(f Format, r *rawRecord, e *event.Event, strs *strtab) (reason, de
 		return reason, detail
 	}
 	e.Kind, e.Time, e.Key = event.KindSignIn, t, p.ID
-	e.Tenant = strs.lower(firstNonEmpty(r.AADTenantID, r.TenantID, p.ResourceTenantID, p.HomeTenantID))
+	e.Tenant = strs.lowerOwned(firstNonEmpty(r.AADTenantID, r.TenantID, p.ResourceTenantID, p.HomeTenantID), &strs.tenant)
 	var bad string
 	if e.SourceIP, bad = parseIP("ipAddress", firstNonEmpty(p.IPAddress, r.CallerIPAddress)); bad != "" {
 		return "bad-ip", bad

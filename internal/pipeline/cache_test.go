@@ -35,7 +35,7 @@ func TestAddrTableAnswers(t *testing.T) {
 			for i := range addrs {
 				// alternate between far-apart addresses
 				ip := addrs[(i*7919)%n]
-				got, ok := p.lookup(ip)
+				got, ok := p.lookup(refTo(ip))
 				want, wantOK := real.Locate(ip)
 				if got != want || ok != wantOK {
 					t.Fatalf("%d addresses, round %d: lookup(%s) = %+v, %v; want %+v, %v", n, round, ip, got, ok, want, wantOK)
@@ -63,7 +63,7 @@ func TestAddrTableZone(t *testing.T) {
 	p := New(Options{}, nil, Deps{Locator: locs})
 	for range 2 {
 		for _, ip := range []netip.Addr{zoned, plain} {
-			if got, _ := p.lookup(ip); got != locs[ip] {
+			if got, _ := p.lookup(refTo(ip)); got != locs[ip] {
 				t.Errorf("lookup(%s) = %+v, want %+v", ip, got, locs[ip])
 			}
 		}

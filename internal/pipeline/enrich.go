@@ -94,6 +94,25 @@ func (l *lookups) addr(ip netip.Addr) *addrInfo {
 	return l.addrs.find(ip)
 }
 
+// addrRef is an address's cache slot, looked up when first needed: the
+// lookups of one event share it (Enricher), the pipeline's own lookups
+// each make one.
+type addrRef struct {
+	ip  netip.Addr // valid, unmapped
+	a   *addrInfo
+	set bool
+}
+
+func refTo(ip netip.Addr) *addrRef { return &addrRef{ip: ip.Unmap()} }
+
+// slot is l.addr(r.ip), asked once.
+func (l *lookups) slot(r *addrRef) *addrInfo {
+	if !r.set {
+		r.a, r.set = l.addr(r.ip), true
+	}
+	return r.a
+}
+
 // versionedTags is tags under the lists of the given version (in force),
 // cached by address when the lists are Versioned.
 func (l *lookups) versionedTags(ip netip.Addr, version uint64) []detect.IPTag {
@@ -109,8 +128,12 @@ func (l *lookups) listedTags(ip netip.Addr, version uint64) *[]detect.IPTag {
 	if !l.versioned || l.deps.Lists == nil || !ip.IsValid() {
 		return pointTo(l.tags(ip))
 	}
-	ip = ip.Unmap()
-	a := l.addr(ip)
+	return l.listedTagsAt(refTo(ip), version)
+}
+
+// listedTagsAt is listedTags of a valid address, versioned lists.
+func (l *lookups) listedTagsAt(r *addrRef, version uint64) *[]detect.IPTag {
+	ip, a := r.ip, l.slot(r)
 	if a == nil {
 		return pointTo(l.deps.Lists.Tags(ip))
 	}
@@ -134,8 +157,22 @@ func pointTo(tags []detect.IPTag) *[]detect.IPTag {
 // lists, then its threat-intelligence match at the event's time (intel
 // reports one). The tags are shared: a caller must not change them.
 func (l *lookups) sourceTags(e *event.Event, lists, intel uint64) (tags *[]detect.IPTag, matched bool) {
-	tags = l.listedTags(e.SourceIP, lists)
-	if l.deps.Intel == nil || !e.SourceIP.IsValid() || !l.covered(e.SourceIP.Unmap(), intel) {
+	var r *addrRef
+	if e.SourceIP.IsValid() {
+		r = refTo(e.SourceIP)
+	}
+	return l.sourceTagsAt(e, r, lists, intel)
+}
+
+// sourceTagsAt is sourceTags with e's source IP's slot, r (nil for an
+// invalid address).
+func (l *lookups) sourceTagsAt(e *event.Event, r *addrRef, lists, intel uint64) (tags *[]detect.IPTag, matched bool) {
+	if r == nil || !l.versioned || l.deps.Lists == nil {
+		tags = l.listedTags(e.SourceIP, lists)
+	} else {
+		tags = l.listedTagsAt(r, lists)
+	}
+	if l.deps.Intel == nil || r == nil || !l.coveredAt(r, intel) {
 		return tags, false
 	}
 	if tag, ok := l.deps.Intel.Match(e.SourceIP.Unmap(), e.Time); ok {
@@ -149,13 +186,14 @@ func (l *lookups) sourceTags(e *event.Event, lists, intel uint64) (tags *[]detec
 	return tags, false
 }
 
-// covered reports whether an indicator of the threat intelligence of
-// version intel (in force) may cover ip: without a Coverer, any may.
-func (l *lookups) covered(ip netip.Addr, intel uint64) bool {
+// coveredAt reports whether an indicator of the threat intelligence of
+// version intel (in force) may cover r's address: without a Coverer, any
+// may.
+func (l *lookups) coveredAt(r *addrRef, intel uint64) bool {
 	if l.covers == nil {
 		return true
 	}
-	a := l.addr(ip)
+	ip, a := r.ip, l.slot(r)
 	if a == nil {
 		return l.covers.Covers(ip)
 	}
@@ -173,11 +211,17 @@ func (l *lookups) covered(ip netip.Addr, intel uint64) bool {
 
 // network fills e.Network from the source IP's AS.
 func (l *lookups) network(e *event.Event) {
-	if l.deps.Networks == nil || e.Network.Known() || !e.SourceIP.IsValid() || !event.IsPublicIP(e.SourceIP) {
+	if e.SourceIP.IsValid() {
+		l.networkAt(e, refTo(e.SourceIP))
+	}
+}
+
+// networkAt is network with e's source IP's slot.
+func (l *lookups) networkAt(e *event.Event, r *addrRef) {
+	if l.deps.Networks == nil || e.Network.Known() || !event.IsPublicIP(e.SourceIP) {
 		return
 	}
-	ip := e.SourceIP.Unmap()
-	a := l.addr(ip)
+	ip, a := r.ip, l.slot(r)
 	if a == nil {
 		if n, ok := l.deps.Networks.Network(ip); ok {
 			e.Network = n
@@ -195,10 +239,9 @@ func (l *lookups) network(e *event.Event) {
 	}
 }
 
-// lookup locates a public ip, cached by address.
-func (l *lookups) lookup(ip netip.Addr) (event.Location, bool) {
-	ip = ip.Unmap()
-	a := l.addr(ip)
+// lookup locates r's public address, cached by address.
+func (l *lookups) lookup(r *addrRef) (event.Location, bool) {
+	ip, a := r.ip, l.slot(r)
 	if a == nil {
 		return l.deps.Locator.Locate(ip)
 	}
@@ -219,14 +262,24 @@ func (l *lookups) lookup(ip netip.Addr) (event.Location, bool) {
 // keeps that country, placed by IP lookup when the lookup agrees and at
 // the country's centre otherwise.
 func (l *lookups) locate(e *event.Event) bool {
+	var r *addrRef
+	if e.SourceIP.IsValid() {
+		r = refTo(e.SourceIP)
+	}
+	return l.locateAt(e, r)
+}
+
+// locateAt is locate with e's source IP's slot, r (nil for an invalid
+// address).
+func (l *lookups) locateAt(e *event.Event, r *addrRef) bool {
 	rec := e.Location
 	if rec.HasCoord && l.opts.TrustRecordLocation {
 		return true
 	}
 	var loc event.Location
 	var ok bool
-	if l.deps.Locator != nil && e.SourceIP.IsValid() && event.IsPublicIP(e.SourceIP) {
-		loc, ok = l.lookup(e.SourceIP)
+	if l.deps.Locator != nil && r != nil && event.IsPublicIP(e.SourceIP) {
+		loc, ok = l.lookup(r)
 	}
 	if rec.Country != "" && l.opts.TrustRecordLocation && (!ok || loc.Country != rec.Country) {
 		loc, ok = event.Location{}, false
@@ -272,7 +325,9 @@ func NewEnricher(opts Options, deps Deps) *Enricher {
 // so that enriching finds the slots in the processor's cache rather than
 // waiting for each in turn: the slots of a month's addresses are touched
 // every few thousand events, and the records read in between push them
-// out of the cache.
+// out of the cache. The versions of the tag sources are read once, before
+// any event's tags: the tags are then those of these versions or later
+// ones, as Enrich's.
 func (x *Enricher) EnrichAll(events []*event.Event) {
 	var sum uint8
 	for _, e := range events {
@@ -281,22 +336,39 @@ func (x *Enricher) EnrichAll(events []*event.Event) {
 		}
 	}
 	x.sink = sum
+	lists, intel, ok := x.versions()
 	for _, e := range events {
-		x.Enrich(e)
+		x.enrich(e, lists, intel, ok)
 	}
 }
 
 // Enrich enriches e ahead of Process.
 func (x *Enricher) Enrich(e *event.Event) {
-	en := &e.Enrichment
-	en.Located = x.locate(e)
-	x.network(e)
-	en.Done = true
 	// The versions are read before the tags: the tags are then those of
 	// these versions or later ones, and Process, seeing a later version in
 	// force, computes them again.
-	if lists, intel, ok := x.versions(); ok {
-		if en.Tags, en.IntelTag = x.sourceTags(e, lists, intel); en.Tags != nil && len(*en.Tags) == 0 {
+	lists, intel, ok := x.versions()
+	x.enrich(e, lists, intel, ok)
+}
+
+// enrich is Enrich under the versions read before it (tagged: every tag
+// source has versions). Its lookups share one look at the address's slot.
+func (x *Enricher) enrich(e *event.Event, lists, intel uint64, tagged bool) {
+	var ref addrRef
+	r := &ref
+	if e.SourceIP.IsValid() {
+		ref.ip = e.SourceIP.Unmap()
+	} else {
+		r = nil
+	}
+	en := &e.Enrichment
+	en.Located = x.locateAt(e, r)
+	if r != nil {
+		x.networkAt(e, r)
+	}
+	en.Done = true
+	if tagged {
+		if en.Tags, en.IntelTag = x.sourceTagsAt(e, r, lists, intel); en.Tags != nil && len(*en.Tags) == 0 {
 			en.Tags = nil
 		}
 		en.Lists, en.Intel, en.Tagged = lists, intel, true
