@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"sort"
 	"syscall"
@@ -155,6 +156,9 @@ func writeAllocProfile(path string, log *slog.Logger) {
 		return
 	}
 	defer f.Close()
+	// The profile stops at the last collection: one now makes it cover
+	// the whole run (a run that recycles its events collects rarely).
+	runtime.GC()
 	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
 		log.Error("memory profile", "path", path, "err", err)
 	}

@@ -75,8 +75,9 @@ func (d *InfrequentCountry) Detect(in *Input) []event.Alert {
 	}
 	m := d.Meta()
 	a := newAlert(m, e, factors, e.Key)
+	loc := e.Location // a copy: the alert outlives the event (which detect recycles)
 	a.Entities = append(baseEntities(e), ipEntity(e, "current"),
-		event.Entity{Type: "location", ID: e.Location.Country, Location: &e.Location})
+		event.Entity{Type: "location", ID: e.Location.Country, Location: &loc})
 	a.Evidence = []event.Evidence{event.NewEvidence(e)}
 	a.Description = fmt.Sprintf(
 		"%s performed %q from %s (%s) at %s. No user of the organisation used %s in the last %d days.",

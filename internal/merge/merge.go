@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/recycle"
 )
 
 // Source yields events; io.EOF ends it.
@@ -33,8 +34,12 @@ var ErrOrder = errors.New("input not in time order within the window")
 // Less is the order of events: time, then key.
 func Less(a, b *event.Event) bool { return Compare(a, b) < 0 }
 
-// Compare orders events by time, then key: -1, 0 or +1.
+// Compare orders events by time, then key: -1, 0 or +1. Built with the
+// vedettepoison tag, it panics on an event released for recycling (see
+// package recycle): an order kept with one would be silently wrong.
 func Compare(a, b *event.Event) int {
+	recycle.Check(a)
+	recycle.Check(b)
 	if c := a.Time.Compare(b.Time); c != 0 {
 		return c
 	}

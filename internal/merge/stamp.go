@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/recycle"
 )
 
 // Stamp is an event's time as the order compares it, read while the
@@ -56,10 +57,23 @@ type stamped struct {
 func stampOf(e *event.Event) stamped { return stamped{e: e, s: StampOf(e)} }
 
 // compare orders a and b as Compare orders their events; the events are
-// read only when their times are equal, for their keys.
+// read only when their times are equal, for their keys. Built with the
+// vedettepoison tag, it panics on an event released for recycling, as
+// Compare does.
 func (a stamped) compare(b stamped) int {
+	recycle.Check(a.e)
+	recycle.Check(b.e)
 	if c := a.s.compare(b.s); c != 0 {
 		return c
 	}
 	return strings.Compare(a.e.Key, b.e.Key)
+}
+
+// before reports whether a comes before the event of stamp s and key.
+func (a stamped) before(s Stamp, key string) bool {
+	recycle.Check(a.e)
+	if c := a.s.compare(s); c != 0 {
+		return c < 0
+	}
+	return a.e.Key < key
 }

@@ -18,8 +18,13 @@ type Window struct {
 	size int
 	buf  []stamped // held, in order, from buf[off]
 	off  int
-	last stamped // last released (e nil before the first)
-	eof  bool
+	// last is the stamp and key of the last event released, not the
+	// event: its consumer may recycle it (docs/ARCHITECTURE.md, "Event
+	// lifetime in detect").
+	last     Stamp
+	lastKey  string
+	released bool
+	eof      bool
 	// Done, when set, is called once the source is exhausted: from then
 	// on the window can no longer fail.
 	Done func()
@@ -52,7 +57,7 @@ func (w *Window) NextStamped() (*event.Event, Stamp, error) {
 			return nil, Stamp{}, err
 		}
 		in := stampOf(e)
-		if w.last.e != nil && in.compare(w.last) < 0 {
+		if w.released && in.before(w.last, w.lastKey) {
 			return nil, Stamp{}, fmt.Errorf("%w: an event of %s is older than one %d events before it", ErrOrder, e.Time.UTC().Format("2006-01-02T15:04:05Z"), w.size)
 		}
 		w.insert(in)
@@ -63,7 +68,7 @@ func (w *Window) NextStamped() (*event.Event, Stamp, error) {
 	out := w.buf[w.off]
 	w.buf[w.off] = stamped{}
 	w.off++
-	w.last = out
+	w.last, w.lastKey, w.released = out.s, out.e.Key, true
 	if w.off > len(w.buf)/2 && w.off > 1024 {
 		n := copy(w.buf, w.buf[w.off:])
 		clear(w.buf[n:])

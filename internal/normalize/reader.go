@@ -24,11 +24,20 @@ type reader struct {
 	recognized int
 	pending    []Rejection // unknown-record rejections held until a record is recognized
 	fast       *fastDecoder
-	scratch    rawRecord     // the record being decoded by fast, reused
-	strs       strtab        // copies of the strings events keep
-	keyBuf     []byte        // what a content key is computed from
-	events     []event.Event // the block events are taken from
-	nextEvent  int           // the next event of the block to hand out
+	scratch    rawRecord      // the record being decoded by fast, reused
+	strs       strtab         // copies of the strings events keep
+	keyBuf     []byte         // what a content key is computed from
+	events     []event.Event  // the block events are taken from
+	nextEvent  int            // the next event of the block to hand out
+	free       []*event.Event // released events to reuse before the block
+	recycled   Recycled       // where free is refilled from; nil: nowhere
+}
+
+// Recycled hands out events their last holder released (detect's
+// pipeline, see package recycle), in batches: used is the caller's
+// previous batch, emptied. It returns nil when none is waiting.
+type Recycled interface {
+	Take(used []*event.Event) []*event.Event
 }
 
 // eventBlock is how many events are allocated at a time, at most: one
@@ -40,21 +49,41 @@ type reader struct {
 // window, detect's run).
 const eventBlock = 32
 
-// newEvent returns a zero event of its own.
+// newEvent returns a zero event of its own: a released one when there is
+// one, else the block's next.
 func (rd *reader) newEvent() *event.Event {
-	if rd.nextEvent == len(rd.events) {
+	if len(rd.free) == 0 && rd.nextEvent == len(rd.events) && !rd.refill() {
 		n := min(2*len(rd.events), eventBlock)
 		rd.events, rd.nextEvent = make([]event.Event, max(n, 1)), 0
 	}
+	if n := len(rd.free); n > 0 {
+		e := rd.free[n-1]
+		rd.free = rd.free[:n-1]
+		*e = event.Event{}
+		return e
+	}
 	rd.nextEvent++
 	return &rd.events[rd.nextEvent-1]
+}
+
+// refill takes a batch of released events, if one is waiting.
+func (rd *reader) refill() bool {
+	if rd.recycled == nil {
+		return false
+	}
+	b := rd.recycled.Take(rd.free)
+	if len(b) == 0 {
+		return false
+	}
+	rd.free = b
+	return true
 }
 
 // dropEvent takes back e, the last event newEvent returned, unused: it
 // may hold strings of the record.
 func (rd *reader) dropEvent(e *event.Event) {
 	*e = event.Event{}
-	rd.nextEvent--
+	rd.free = append(rd.free, e)
 }
 
 func newReader(source string, sink Sink) *reader {
@@ -173,3 +202,8 @@ func SourceReason(err error) string {
 	}
 	return "unreadable"
 }
+
+// Reuse has the decoder build its events in the events r hands out
+// before allocating new ones; nil stops it. The events it produced before
+// stay valid: only those released into r are reused.
+func (d *LineDecoder) Reuse(r Recycled) { d.rd.recycled, d.rd.free = r, nil }

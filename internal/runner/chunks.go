@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/vedette/vedette/internal/chunkread"
 	"github.com/vedette/vedette/internal/event"
@@ -73,8 +74,29 @@ func (env *Env) readLines(pool *chunkread.Pool, decoders []*normalize.LineDecode
 	})
 }
 
+// eventSlices are the emptied slices chunk results handed their events
+// over in: an input takes a chunk's events one at a time, then puts its
+// slice back for a worker to fill again (it grew to a chunk's events).
+var eventSlices sync.Pool
+
+// takeEventSlice returns an empty slice to collect a chunk's events in.
+func takeEventSlice() []*event.Event {
+	if l, ok := eventSlices.Get().(*[]*event.Event); ok {
+		return *l
+	}
+	return nil
+}
+
+// putEventSlice hands back l, whose events were all taken (and cleared).
+func putEventSlice(l []*event.Event) {
+	if cap(l) > 0 {
+		l = l[:0]
+		eventSlices.Put(&l)
+	}
+}
+
 func decodeChunk(d *normalize.LineDecoder, source string, c chunkread.Chunk, st normalize.LinesState, first int) chunkResult {
-	r := chunkResult{chunk: c}
+	r := chunkResult{chunk: c, events: takeEventSlice()}
 	r.state, r.err = d.Decode(source, c.Data, c.First, c.TooLong, st, resultSink{&r, first})
 	return r
 }

@@ -88,7 +88,7 @@ func readChunked(t testing.TB, env *Env, data []byte, chunk int) outcome {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := env.openActivityInput(&source{name: "in", in: in}, &inputLog{c: c}, pool, decoders, streamLimits{chunk: chunk, depth: 3})
+	a := env.openActivityInput(&source{name: "in", in: in}, &inputLog{c: c}, pool, decoders, streamLimits{chunk: chunk, depth: 3}, nil)
 	a.read = new(int)
 	var out outcome
 	for {

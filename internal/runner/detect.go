@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime/debug"
 	"time"
 
 	"github.com/vedette/vedette/internal/baseline"
@@ -116,6 +117,14 @@ func Detect(cfg config.Config, files []string, opts Options) (Summary, error) {
 	if err := env.detectActivity(activity, c, opts); err != nil {
 		return sum, err
 	}
+	// The stream's events, chunks and windows are garbage now. detect
+	// recycles its events and so collects rarely: after a long stream the
+	// heap is still full of them, and saving the baselines (much memory,
+	// at 10k principals) would stack its peak on theirs. Collect and hand
+	// them back first.
+	if sum.Read >= longStream {
+		debug.FreeOSMemory()
+	}
 	if err := env.SaveBaselines(); err != nil {
 		return sum, err
 	}
@@ -128,6 +137,11 @@ func Detect(cfg config.Config, files []string, opts Options) (Summary, error) {
 	// What was stored is delivered even when some input failed.
 	return sum, errors.Join(err, env.deliverAll(ctx, destination{opts.Out, opts.OutPath, opts.Metrics}))
 }
+
+// longStream is how many events read make detect hand the stream's
+// memory back before saving the baselines: a short run's heap is small,
+// and its collection would cost more than it gives back.
+const longStream = 1 << 17
 
 // emit stores the alerts (rules, incidents and outbox in the same
 // transaction); the outputs deliver them from the outbox, those a rule

@@ -7,6 +7,7 @@ import (
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/input"
 	"github.com/vedette/vedette/internal/normalize"
+	"github.com/vedette/vedette/internal/recycle"
 )
 
 // inputLog is what an activity input's rejections and events read go
@@ -99,6 +100,7 @@ type activityInput struct {
 	decoders []*normalize.LineDecoder
 	own      *normalize.LineDecoder // for chunks decoded again, on the consumer's goroutine
 	pool     *chunkread.Pool
+	rec      *recycle.Pool // where the events the time gate rejects go
 	first    int
 	state    normalize.LinesState
 	cur      []*event.Event
@@ -174,6 +176,7 @@ func (a *activityInput) use(r chunkResult) {
 		}
 		if rej, ok := a.gate.event(e); !ok {
 			a.log.reject(rej)
+			a.rec.Release(e)
 			continue
 		}
 		kept = append(kept, e)
@@ -184,6 +187,7 @@ func (a *activityInput) use(r chunkResult) {
 	clear(r.events[len(kept):])
 	*a.read += a.log.kept(len(kept))
 	a.prog.readSome()
+	putEventSlice(a.cur) // each of its events was taken, and cleared
 	a.cur, a.i = kept, 0
 }
 

@@ -84,7 +84,7 @@ func TestAbandonedInputStopsPromptly(t *testing.T) {
 			pool := chunkread.NewPool(2)
 			defer pool.Close()
 			decoders := []*normalize.LineDecoder{normalize.NewLineDecoder(), normalize.NewLineDecoder()}
-			a := env.openActivityInput(&source{name: in.Name, in: in}, &inputLog{c: c}, pool, decoders, streamLimits{chunk: 64 << 10, depth: 2})
+			a := env.openActivityInput(&source{name: in.Name, in: in}, &inputLog{c: c}, pool, decoders, streamLimits{chunk: 64 << 10, depth: 2}, nil)
 			a.read = new(int)
 			within(t, 10*time.Second, "the first events", func() {
 				for range 50 {

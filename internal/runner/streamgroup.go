@@ -6,6 +6,7 @@ import (
 	"github.com/vedette/vedette/internal/chunkread"
 	"github.com/vedette/vedette/internal/merge"
 	"github.com/vedette/vedette/internal/normalize"
+	"github.com/vedette/vedette/internal/recycle"
 )
 
 // errOverlap ends an attempt that would read more inputs at once than
@@ -23,6 +24,7 @@ type group struct {
 	pool     *chunkread.Pool
 	decoders []*normalize.LineDecoder
 	prog     *progress
+	rec      *recycle.Pool // where events the time gate rejects go
 	inputs   []*activityInput
 	sorts    []*merge.Sorted
 	windows  int // windowed inputs not read to their end
@@ -62,7 +64,7 @@ func (g *group) input(i int, s *source, sources []*source, first int) merge.Sour
 
 // activity opens an input.
 func (g *group) activity(s *source, log *inputLog) *activityInput {
-	a := g.env.openActivityInput(s, log, g.pool, g.decoders, g.lim)
+	a := g.env.openActivityInput(s, log, g.pool, g.decoders, g.lim, g.rec)
 	a.read, a.prog = &g.c.sum.Read, g.prog
 	g.inputs = append(g.inputs, a)
 	return a

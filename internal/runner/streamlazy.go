@@ -61,7 +61,7 @@ func (g *group) lazy(sources []*source) []merge.Source {
 func (l *lazyInput) peek() {
 	g := l.g
 	scratch := &inputLog{c: &collector{sum: &Summary{Rejected: map[string]int{}, Formats: map[string]string{}}}, peek: true}
-	a := g.env.openActivityInput(l.s, scratch, g.pool, g.decoders, g.lim)
+	a := g.env.openActivityInput(l.s, scratch, g.pool, g.decoders, g.lim, g.rec)
 	a.read = new(int)
 	first, err := merge.NewWindow(a, g.lim.window).Next()
 	a.close()

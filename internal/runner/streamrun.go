@@ -10,6 +10,7 @@ import (
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/merge"
 	"github.com/vedette/vedette/internal/normalize"
+	"github.com/vedette/vedette/internal/recycle"
 )
 
 // streamLimits bound what detect holds of its activity inputs at once.
@@ -52,6 +53,12 @@ func (l streamLimits) perInput(n int) streamLimits {
 	}
 	return l
 }
+
+// recycledBatches is how many batches of released events (of
+// recycle.BatchSize) wait for the decoders at most: they take them as
+// fast as the pipeline releases, so the pool is near empty but at the
+// end of a run.
+const recycledBatches = 16
 
 // aheadEvents is how many events process reads ahead, for the pipeline
 // to prefetch their state (see merge.Ahead).
@@ -142,17 +149,20 @@ type plan struct {
 func (env *Env) streamActivity(sources []*source, c *collector, logs []*inputLog, p plan, lim streamLimits, prog *progress) error {
 	pool := chunkread.NewPool(runtime.GOMAXPROCS(0))
 	defer pool.Close()
+	// The events the pipeline is done with go back to the decoders.
+	rec := recycle.New(recycledBatches)
 	decoders := make([]*normalize.LineDecoder, pool.Workers())
 	for i := range decoders {
 		decoders[i] = normalize.NewLineDecoder()
+		decoders[i].Reuse(rec)
 	}
-	g := &group{env: env, c: c, logs: logs, sorted: p.sorted, lim: lim, pool: pool, decoders: decoders, prog: prog}
+	g := &group{env: env, c: c, logs: logs, sorted: p.sorted, lim: lim, pool: pool, decoders: decoders, prog: prog, rec: rec}
 	defer g.close()
 	switch {
 	case len(sources) <= lim.open:
-		return env.process(merge.Merge(g.open(sources, 0)), &g.windows, c.sum, prog)
+		return env.process(merge.Merge(g.open(sources, 0)), &g.windows, c.sum, prog, rec)
 	case !p.grouped && !slices.Contains(p.sorted, true):
-		return env.process(merge.Merge(g.lazy(sources)), &g.windows, c.sum, prog)
+		return env.process(merge.Merge(g.lazy(sources)), &g.windows, c.sum, prog, rec)
 	}
 	runs := merge.NewRuns(env.cfg.DataDir, lim.fanIn)
 	defer func() {
@@ -174,13 +184,16 @@ func (env *Env) streamActivity(sources []*source, c *collector, logs []*inputLog
 		return err
 	}
 	none := 0
-	return env.process(out, &none, c.sum, prog)
+	return env.process(out, &none, c.sum, prog, nil)
 }
 
 // process runs the pipeline over the merged events. The alerts are held
 // back while an input may still turn out to be out of order (*windows
-// inputs not read to the end): the attempt may yet be abandoned.
-func (env *Env) process(events merge.Source, windows *int, sum *Summary, prog *progress) error {
+// inputs not read to the end): the attempt may yet be abandoned. Each
+// event is released into rec once processed (nil: none is): nothing
+// keeps it, or a pointer into it, past Process (docs/ARCHITECTURE.md,
+// "Event lifetime in detect").
+func (env *Env) process(events merge.Source, windows *int, sum *Summary, prog *progress, rec *recycle.Pool) error {
 	p := env.Pipeline()
 	// The pipeline prefetches the state of the events read ahead.
 	events = merge.Ahead(events, aheadEvents, p.Prefetch)
@@ -194,7 +207,11 @@ func (env *Env) process(events merge.Source, windows *int, sum *Summary, prog *p
 		if err != nil {
 			return err
 		}
-		if err := b.add(p.Process(e)); err != nil {
+		recycle.Check(e)
+		alerts := p.Process(e)
+		rec.Release(e)
+		recycle.CheckAlerts(alerts)
+		if err := b.add(alerts); err != nil {
 			return err
 		}
 		if b.hold && *windows == 0 {
@@ -236,8 +253,8 @@ func (o ordered) NextStamped() (*event.Event, merge.Stamp, error) {
 // openActivityInput opens an input and starts reading it: JSON lines in
 // chunks on the pool, anything else with normalize.Read. An input that
 // cannot be opened is counted as failed and yields nothing.
-func (env *Env) openActivityInput(s *source, log *inputLog, pool *chunkread.Pool, decoders []*normalize.LineDecoder, lim streamLimits) *activityInput {
-	a := &activityInput{env: env, s: s, log: log, gate: env.newGate(), decoders: decoders, pool: pool, first: s.first}
+func (env *Env) openActivityInput(s *source, log *inputLog, pool *chunkread.Pool, decoders []*normalize.LineDecoder, lim streamLimits, rec *recycle.Pool) *activityInput {
+	a := &activityInput{env: env, s: s, log: log, gate: env.newGate(), decoders: decoders, pool: pool, first: s.first, rec: rec}
 	in, err := s.open()
 	if err != nil {
 		log.failed(s.name, err, env)
