@@ -6,6 +6,7 @@ import (
 
 	"github.com/vedette/vedette/internal/event"
 	"github.com/vedette/vedette/internal/normalize"
+	"github.com/vedette/vedette/internal/recycle"
 )
 
 // alertBatches stores the pipeline's alerts in batches of at least 256,
@@ -39,6 +40,7 @@ func (b *alertBatches) cut() error {
 		b.pending = nil
 		return nil
 	}
+	recycle.CheckAlerts(b.pending)
 	err := b.env.emit(b.pending, b.sum)
 	b.pending = b.pending[:0]
 	return err
@@ -48,6 +50,7 @@ func (b *alertBatches) cut() error {
 func (b *alertBatches) release() error {
 	b.hold = false
 	for i, batch := range b.held {
+		recycle.CheckAlerts(batch)
 		if err := b.env.emit(batch, b.sum); err != nil {
 			return err
 		}
