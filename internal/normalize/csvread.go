@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unsafe"
 )
 
 // readCSV reads a Log Analytics portal CSV export of SigninLogs,
@@ -47,17 +48,34 @@ func (rd *reader) readCSV(br *bufio.Reader) error {
 		if err != nil {
 			return err
 		}
+		joined = joinFields(joined[:0], fields)
 		r, reason, detail := csvRecord(fields, setters)
 		if reason != "" {
 			rd.reject(row, reason, detail)
 			continue
 		}
-		joined = joined[:0]
-		for _, v := range fields {
-			joined = append(append(joined, v...), 0x1f)
-		}
 		rd.emitAs(f, r, joined, row)
 	}
+}
+
+// joinFields appends the row's fields to b, each followed by 0x1f (the
+// record a content key is computed from), and points each field at its
+// copy there. The event's strings then point into its record, as a JSON
+// record's do, and ownEvent interns or copies them: left as the CSV
+// reader's, each would be a slice of one string holding the whole row,
+// which any value an event or the baseline kept would keep alive.
+func joinFields(b []byte, fields []string) []byte {
+	for _, v := range fields {
+		b = append(append(b, v...), 0x1f)
+	}
+	off := 0
+	for i, v := range fields {
+		if v != "" {
+			fields[i] = unsafe.String(&b[off], len(v))
+		}
+		off += len(v) + 1
+	}
+	return b
 }
 
 // csvRecord fills a record from one row.
