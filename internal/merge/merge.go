@@ -34,13 +34,16 @@ var ErrOrder = errors.New("input not in time order within the window")
 // Less is the order of events: time, then key.
 func Less(a, b *event.Event) bool { return Compare(a, b) < 0 }
 
-// Compare orders events by time, then key: -1, 0 or +1. Built with the
+// Compare orders events by time, then key: -1, 0 or +1. The time is
+// compared as a Stamp (the wall clock, never a monotonic reading), so
+// that Compare, the windows' stamps and runs spilled through gob (which
+// drops the reading) agree by construction. Built with the
 // vedettepoison tag, it panics on an event released for recycling (see
 // package recycle): an order kept with one would be silently wrong.
 func Compare(a, b *event.Event) int {
 	recycle.Check(a)
 	recycle.Check(b)
-	if c := a.Time.Compare(b.Time); c != 0 {
+	if c := StampOf(a).compare(StampOf(b)); c != 0 {
 		return c
 	}
 	return strings.Compare(a.Key, b.Key)
