@@ -191,11 +191,7 @@ func TestClusterSurvivesKillAndPostgresRestart(t *testing.T) {
 	}
 	defer kc.Close()
 	brokers := kc.ListenAddrs()
-	ingest(t, w, brokers)
-	total, err := clustertest.Total(t.Context(), brokers)
-	if err != nil {
-		t.Fatal(err)
-	}
+	var total int64
 
 	cfgPath := filepath.Join(dir, "detect.yaml")
 	os.WriteFile(cfgPath, fmt.Appendf(nil, detectYAML, dir, strings.Join(brokers, ", ")), 0o600)
@@ -230,14 +226,22 @@ func TestClusterSurvivesKillAndPostgresRestart(t *testing.T) {
 	// partitions): a member killed between the two phases of a cooperative
 	// rebalance holds the group for its rebalance timeout (a minute, as in
 	// Kafka), which is the broker's waiting, not the takeover tested here.
-	var v *member
-	var lost []string
-	waitFor("a settled group with a member midway through its partitions", func() bool {
+	// The group settles before anything is ingested: with the messages
+	// already there, the members could apply every one of them before the
+	// group settled, leaving no member midway to kill.
+	waitFor("a settled group", func() bool {
 		for _, m := range members {
 			if len(m.owned()) == 0 {
 				return false
 			}
 		}
+		return true
+	})
+	ingested := make(chan error, 1)
+	go func() { ingested <- ingestMessages(t.Context(), w, brokers) }()
+	var v *member
+	var lost []string
+	waitFor("a member midway through its partitions", func() bool {
 		v, lost = victim(t.Context(), brokers, s, members)
 		return v != nil
 	})
@@ -245,6 +249,13 @@ func TestClusterSurvivesKillAndPostgresRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	v.cmd.Wait()
+	if err := <-ingested; err != nil {
+		t.Fatal(err)
+	}
+	var err2 error
+	if total, err2 = clustertest.Total(t.Context(), brokers); err2 != nil {
+		t.Fatal(err2)
+	}
 	t.Logf("killed %s midway through %v, at %d of %d messages", v.name, lost, applied, total)
 	// Restart PostgreSQL while the others take the killed member's
 	// partitions over.
@@ -321,30 +332,40 @@ func storedIDs(t *testing.T, s *store.Store) []string {
 // role in process until all of it is on the internal topics.
 func ingest(t *testing.T, w clustertest.World, brokers []string) {
 	t.Helper()
+	if err := ingestMessages(t.Context(), w, brokers); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ingestMessages puts w's activity and flow logs on the source topics and
+// runs an ingest role until it has moved them all to the internal ones;
+// it may run beside the test's goroutine.
+func ingestMessages(ctx context.Context, w clustertest.World, brokers []string) error {
 	act, err := clustertest.ActivityMessages(w.Activity, 7)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	flows, err := clustertest.FlowLogMessages(w.Flows)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
-	ctx := t.Context()
 	if err := clustertest.Produce(ctx, brokers, clustertest.ActivitySource, 3, act); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if err := clustertest.Produce(ctx, brokers, clustertest.FlowLogSource, 1, flows); err != nil {
-		t.Fatal(err)
+		return err
 	}
+	data, err := os.MkdirTemp("", "vedette-ingest-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(data)
 	cfg := w.Config()
-	cfg.DataDir = t.TempDir()
+	cfg.DataDir = data
 	ic := clustertest.Live(cfg, brokers, config.RoleIngest)
-	err = clustertest.Ingest(ctx, brokers, len(act), 3, func(ctx context.Context, progress func(int, int)) error {
+	return clustertest.Ingest(ctx, brokers, len(act), 3, func(ctx context.Context, progress func(int, int)) error {
 		return runner.Serve(ctx, ic, runner.ServeOptions{FlushOnStop: true, ActivityProgress: func(c runner.ActivityCounters) {
 			progress(c.Kafka.Messages, c.Kafka.CaughtUp)
 		}})
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
