@@ -20,16 +20,7 @@ import (
 // is the process's CPU time per record, steadier than ns/record on a
 // shared machine; fast-% is the share of records the decoder took.
 func BenchmarkFastDecode(b *testing.B) {
-	var data []byte
-	var err error
-	if path := os.Getenv("VEDETTE_DECODE_LINES"); path != "" {
-		data, err = os.ReadFile(path)
-	} else {
-		data, err = generatedOnce()
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
+	data := benchData(b)
 	lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
 	d := newFastDecoder()
 	r := new(rawRecord)
@@ -76,11 +67,10 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// BenchmarkPlainString is each form of plainString this CPU runs over
-// the string values of the generated month (or VEDETTE_DECODE_LINES), in
-// record order as the decoder meets them: most are short (GUIDs, names,
-// addresses), so a variant's first step counts as much as its width.
-func BenchmarkPlainString(b *testing.B) {
+// benchData is what the decoder benchmarks read: the file
+// VEDETTE_DECODE_LINES names, or the generated month.
+func benchData(b *testing.B) []byte {
+	b.Helper()
 	var data []byte
 	var err error
 	if path := os.Getenv("VEDETTE_DECODE_LINES"); path != "" {
@@ -91,6 +81,15 @@ func BenchmarkPlainString(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return data
+}
+
+// BenchmarkPlainString is each form of plainString this CPU runs over
+// the string values of the generated month (or VEDETTE_DECODE_LINES), in
+// record order as the decoder meets them: most are short (GUIDs, names,
+// addresses), so a variant's first step counts as much as its width.
+func BenchmarkPlainString(b *testing.B) {
+	data := benchData(b)
 	type value struct {
 		line []byte
 		at   int
