@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/vedette/vedette/internal/event"
+	"github.com/vedette/vedette/internal/merge"
 )
 
 // Item is a released event and the tag it was pushed with.
@@ -167,7 +168,7 @@ func (b *Buffer[T]) watermark() (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// entry orders items by (time, key), then arrival.
+// entry orders items by (time, key) as merge.Compare does, then arrival.
 type entry[T any] struct {
 	Item[T]
 	seq uint64
@@ -178,12 +179,8 @@ type items[T any] []entry[T]
 func (h items[T]) Len() int { return len(h) }
 
 func (h items[T]) Less(i, j int) bool {
-	a, b := h[i].Event, h[j].Event
-	if c := a.Time.Compare(b.Time); c != 0 {
+	if c := merge.Compare(h[i].Event, h[j].Event); c != 0 {
 		return c < 0
-	}
-	if a.Key != b.Key {
-		return a.Key < b.Key
 	}
 	return h[i].seq < h[j].seq
 }
