@@ -15,10 +15,8 @@ package merge
 import (
 	"errors"
 	"io"
-	"strings"
 
 	"github.com/vedette/vedette/internal/event"
-	"github.com/vedette/vedette/internal/recycle"
 )
 
 // Source yields events; io.EOF ends it.
@@ -40,14 +38,7 @@ func Less(a, b *event.Event) bool { return Compare(a, b) < 0 }
 // drops the reading) agree by construction. Built with the
 // vedettepoison tag, it panics on an event released for recycling (see
 // package recycle): an order kept with one would be silently wrong.
-func Compare(a, b *event.Event) int {
-	recycle.Check(a)
-	recycle.Check(b)
-	if c := StampOf(a).compare(StampOf(b)); c != 0 {
-		return c
-	}
-	return strings.Compare(a.Key, b.Key)
-}
+func Compare(a, b *event.Event) int { return stampOf(a).compare(stampOf(b)) }
 
 // Merge yields the events of sources, each in order, in one order; ties
 // go to the source listed first. An error of a source ends the merge.
